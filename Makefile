@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pvops user entry points.  The modules themselves are built by Kbuild
+# (see ./Kbuild); this file only drives it and the rig.
+#
+#   make            build kmod/, hyp/ and tests/ against KDIR (W=1)
+#   make demo       build everything, boot a QEMU guest, show the layer
+#   make test       build everything, run the suites, print "N passed, N failed"
+#   make kernel     build (or find in the cache) the test kernel
+#   make check      checkpatch --strict and sparse over our sources
+#   make clean
+#
+# KDIR defaults to the cached test kernel; KDIR=/usr/src/linux-headers-...
+# builds against Debian's stock headers.
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+W ?= 1
+
+# The test kernel's build directory, built on first use.
+find_kdir = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$($(TOP)/scripts/build-kernel.sh) || exit 1
+
+.PHONY: all modules deps kernel demo test check clean
+
+all: modules
+
+deps:
+	@$(TOP)/scripts/setup-deps.sh
+
+kernel: deps
+	@$(TOP)/scripts/build-kernel.sh >/dev/null
+
+modules: deps
+	@$(find_kdir); $(MAKE) -C "$$kdir" M=$(TOP) W=$(W) C=$(C) modules
+
+demo: deps
+	@$(TOP)/tests/rig/rig.py demo
+
+test: deps
+	@$(TOP)/tests/rig/rig.py test
+
+check: deps
+	@$(TOP)/scripts/check.sh
+
+clean:
+	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(ls -d $${PVOPS_CACHE:-$$HOME/.cache/pvops}/kernel/* 2>/dev/null | head -n 1); \
+	if [ -n "$$kdir" ]; then $(MAKE) -C "$$kdir" M=$(TOP) clean; fi

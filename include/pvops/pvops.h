@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pvops: the guest interface layer's public API.
+ *
+ * Consumers call the inline wrappers below (pvops_irq_disable(),
+ * pvops_set_pte(), ...).  Each is a static call, patched to the active
+ * backend's function: a direct call, no table lookup on the hot path.
+ *
+ * Backends (native, Xen-like, ESX-like, or one a test module brings) fill a
+ * struct pvops_backend and register it; the core validates it, selects one
+ * at load (module parameter "backend") and can switch to another on a
+ * running system.
+ */
+#ifndef _PVOPS_PVOPS_H
+#define _PVOPS_PVOPS_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/cpumask.h>
+#include <linux/static_call.h>
+#include <asm/pgtable_types.h>
+
+#define PVOPS_MANDATORY	1
+#define PVOPS_OPTIONAL	0
+
+/* Longest backend name, terminating NUL included. */
+#define PVOPS_NAME_MAX	32
+
+/* flush_tlb_multi() address meaning "the whole TLB". */
+#define PVOPS_FLUSH_ALL	(~0UL)
+
+struct pvops_cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
+/* Index of every op, for counters and the op information table. */
+enum pvops_op_id {
+#define PVOPS_OP(group, name, ret, params, args, mandatory) PVOPS_OP_##name,
+#include <pvops/ops.h>
+	PVOPS_NR_OPS
+};
+
+/* The op table a backend fills. */
+struct pvops_ops {
+#define PVOPS_OP(group, name, ret, params, args, mandatory) ret (*name)params;
+#include <pvops/ops.h>
+};
+
+/* pv events a CPU can receive through notify_cpu() or its backend. */
+enum pvops_event {
+	PVOPS_EVENT_KICK,	/* a plain wake-up/notification */
+	PVOPS_EVENT_TIMER,	/* the one-shot timer fired */
+	PVOPS_NR_EVENTS
+};
+
+/**
+ * struct pvops_cpu_state - what one CPU carries from backend to backend
+ * @irqs_enabled: the virtual interrupt flag
+ * @pending_events: bitmap of enum pvops_event raised but not yet delivered
+ *
+ * A switch hands this over on every CPU while all CPUs are stopped.  An open
+ * lazy batch is not part of it: the outgoing backend flushes it in
+ * save_cpu() and the incoming one starts with none open but is told through
+ * @lazy_mmu that the caller is still inside a lazy section.
+ * @lazy_mmu: the CPU is between lazy_mmu_enter() and lazy_mmu_leave()
+ */
+struct pvops_cpu_state {
+	bool irqs_enabled;
+	bool lazy_mmu;
+	unsigned long pending_events;
+};
+
+/**
+ * struct pvops_backend - a named op table plus its life cycle
+ * @name: what "backend=" and debugfs call it, at most PVOPS_NAME_MAX - 1 chars
+ * @detect: 0 when the hypervisor this backend talks to is present, else
+ *	-ENODEV; may be NULL (always present)
+ * @init: set the backend up before it becomes active; may be NULL
+ * @exit: undo @init after it stopped being active; may be NULL
+ * @save_cpu: runs on every online CPU, interrupts off, as a switch takes
+ *	this backend out: flush any open batch and report the CPU's state
+ * @load_cpu: runs on every online CPU right after, as a switch puts this
+ *	backend in: adopt the state (pending events are delivered once the
+ *	virtual interrupt flag allows)
+ * @ops: the op table; optional ops left NULL get the core's default
+ * @owner: module providing the code, THIS_MODULE
+ * @list: private to the core
+ */
+struct pvops_backend {
+	const char *name;
+	int (*detect)(void);
+	int (*init)(void);
+	void (*exit)(void);
+	void (*save_cpu)(struct pvops_cpu_state *state);
+	void (*load_cpu)(const struct pvops_cpu_state *state);
+	struct pvops_ops ops;
+	struct module *owner;
+	struct list_head list;
+};
+
+int pvops_register_backend(struct pvops_backend *backend);
+void pvops_unregister_backend(struct pvops_backend *backend);
+int pvops_select_backend(const char *name);
+const char *pvops_active_backend(void);
+int pvops_op_count(void);
+const char *pvops_op_name(enum pvops_op_id id);
+bool pvops_op_is_mandatory(enum pvops_op_id id);
+void pvops_deliver_event(unsigned int event);
+u64 pvops_event_count(int cpu, unsigned int event);
+void pvops_set_event_handler(void (*handler)(unsigned int event));
+
+/* One static call per op, and the wrapper consumers call. */
+#define PVOPS_OP(group, name, ret, params, args, mandatory)		\
+	DECLARE_STATIC_CALL(pvops_##name, *((struct pvops_ops *)NULL)->name);
+#include <pvops/ops.h>
+
+#define PVOPS_OP(group, name, ret, params, args, mandatory)		\
+	static __always_inline ret pvops_##name params			\
+	{								\
+		return static_call(pvops_##name)args;			\
+	}
+#define PVOPS_OP_VOID(group, name, params, args, mandatory)		\
+	static __always_inline void pvops_##name params			\
+	{								\
+		static_call(pvops_##name)args;				\
+	}
+#include <pvops/ops.h>
+
+#endif /* _PVOPS_PVOPS_H */

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvops core: the registry of backends, selection at load ("backend="
+ * parameter, or the kernel command line's "pvops.backend="), switching on
+ * a running system, and the module's life cycle.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+#include <linux/ktime.h>
+#include <asm/processor.h>
+#include "internal.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+/* Names "backend=" accepts at load, before any other backend registers. */
+static const char * const pvops_builtin_names[] = { "native", "xen", "esx", "auto" };
+#define PVOPS_VALID_NAMES "native, xen, esx, auto"
+
+DEFINE_MUTEX(pvops_lock);
+LIST_HEAD(pvops_backends);
+struct pvops_backend *pvops_active;
+unsigned long pvops_switch_count;
+u64 pvops_last_switch_ns;
+
+/* Set once pvops_init() is done: from then on "backend=" switches. */
+static bool pvops_ready;
+static char pvops_requested[PVOPS_NAME_MAX] = "auto";
+
+/**
+ * pvops_hypervisor_signature() - the 12 characters of CPUID 0x40000000
+ * @sig: receives them, NUL-terminated; unprintable bytes become '.'
+ */
+void pvops_hypervisor_signature(char sig[13])
+{
+	u32 eax = 0x40000000, ebx = 0, ecx = 0, edx = 0;
+	int i;
+
+	native_cpuid(&eax, &ebx, &ecx, &edx);
+	memcpy(sig, &ebx, 4);
+	memcpy(sig + 4, &ecx, 4);
+	memcpy(sig + 8, &edx, 4);
+	sig[12] = '\0';
+	for (i = 0; i < 12; i++)
+		if (sig[i] && (sig[i] < 0x20 || sig[i] > 0x7e))
+			sig[i] = '.';
+}
+
+/* Copy a user-given name, dropping sysfs' trailing newline.  */
+static int pvops_parse_name(const char *val, char name[PVOPS_NAME_MAX])
+{
+	size_t len = strcspn(val, "\n");
+
+	if (!len) {
+		pr_err("pvops: empty backend name; valid: " PVOPS_VALID_NAMES "\n");
+		return -EINVAL;
+	}
+	if (len >= PVOPS_NAME_MAX) {
+		pr_err("pvops: backend name of %zu characters is too long (at most %d); valid: "
+		       PVOPS_VALID_NAMES "\n", len, PVOPS_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	memcpy(name, val, len);
+	name[len] = '\0';
+	return 0;
+}
+
+static bool pvops_builtin_name(const char *name)
+{
+	return match_string(pvops_builtin_names, ARRAY_SIZE(pvops_builtin_names),
+			    name) >= 0;
+}
+
+static struct pvops_backend *pvops_find(const char *name)
+{
+	struct pvops_backend *b;
+
+	list_for_each_entry(b, &pvops_backends, list)
+		if (!strcmp(b->name, name))
+			return b;
+	return NULL;
+}
+
+static int pvops_detect(struct pvops_backend *b)
+{
+	return b->detect ? b->detect() : 0;
+}
+
+/* auto: the first registered pv backend whose hypervisor answers, else native. */
+static struct pvops_backend *pvops_auto(void)
+{
+	struct pvops_backend *b;
+	char sig[13];
+
+	pvops_hypervisor_signature(sig);
+	list_for_each_entry(b, &pvops_backends, list) {
+		if (b == &pvops_native_backend || !b->detect)
+			continue;
+		if (!pvops_detect(b)) {
+			pr_info("pvops: auto: hypervisor signature '%s', using %s\n", sig, b->name);
+			return b;
+		}
+	}
+	pr_info("pvops: auto: no pv backend answers (hypervisor signature '%s'), using native\n",
+		sig);
+	return &pvops_native_backend;
+}
+
+/* Resolve a name to a usable backend, saying what is wrong if none. */
+static struct pvops_backend *pvops_resolve(const char *name, int *err)
+{
+	struct pvops_backend *b;
+	char sig[13];
+
+	if (!strcmp(name, "auto"))
+		return pvops_auto();
+
+	b = pvops_find(name);
+	if (!b) {
+		if (pvops_builtin_name(name)) {
+			pr_err("pvops: backend '%s' is not available in this build of pvops.ko\n",
+			       name);
+			*err = -ENODEV;
+		} else {
+			pr_err("pvops: unknown backend '%s'; valid: " PVOPS_VALID_NAMES
+			       " or a registered one (see debugfs pvops/backends)\n", name);
+			*err = -EINVAL;
+		}
+		return NULL;
+	}
+	*err = pvops_detect(b);
+	if (*err) {
+		pvops_hypervisor_signature(sig);
+		pr_err("pvops: backend '%s' requested but its hypervisor is not present (CPUID 0x40000000 signature '%s')\n",
+		       name, sig);
+		return NULL;
+	}
+	return b;
+}
+
+/* Make @to the active backend; on failure nothing changes. */
+static int pvops_activate(struct pvops_backend *to)
+{
+	struct pvops_backend *from = pvops_active;
+	u64 start;
+	int ret;
+
+	lockdep_assert_held(&pvops_lock);
+	if (to == from)
+		return 0;
+	if (to->owner != THIS_MODULE && !try_module_get(to->owner))
+		return -ENODEV;
+	if (to->init) {
+		ret = to->init();
+		if (ret) {
+			pr_err("pvops: backend %s failed to initialise: %d\n", to->name, ret);
+			if (to->owner != THIS_MODULE)
+				module_put(to->owner);
+			return ret;
+		}
+	}
+
+	start = ktime_get_ns();
+	if (from)
+		pvops_dispatch_switch(from, to);
+	else
+		pvops_dispatch_install(&to->ops);
+	pvops_active = to;
+	pvops_last_switch_ns = ktime_get_ns() - start;
+
+	if (from) {
+		if (from->exit)
+			from->exit();
+		if (from->owner != THIS_MODULE)
+			module_put(from->owner);
+		pvops_switch_count++;
+	}
+	trace_pvops_backend_switch(from ? from->name : "none", to->name,
+				   pvops_last_switch_ns);
+	return 0;
+}
+
+/**
+ * pvops_select_backend() - make a backend active on the running system
+ * @name: a registered backend's name, or "auto"
+ *
+ * Every CPU moves to the new backend at once; its per-CPU state is carried
+ * over.  Sleeps.
+ *
+ * Return: 0; -EINVAL for an unknown or malformed name; -ENODEV when the
+ * backend's hypervisor is absent.  On error the active backend is unchanged.
+ */
+int pvops_select_backend(const char *name)
+{
+	char buf[PVOPS_NAME_MAX];
+	struct pvops_backend *b;
+	int ret;
+
+	ret = pvops_parse_name(name, buf);
+	if (ret)
+		return ret;
+	mutex_lock(&pvops_lock);
+	b = pvops_resolve(buf, &ret);
+	if (b)
+		ret = pvops_activate(b);
+	if (!ret)
+		strscpy(pvops_requested, buf, sizeof(pvops_requested));
+	mutex_unlock(&pvops_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pvops_select_backend);
+
+/**
+ * pvops_active_backend() - name of the active backend
+ *
+ * Return: the name; it stays valid while the backend is registered.
+ */
+const char *pvops_active_backend(void)
+{
+	struct pvops_backend *b = READ_ONCE(pvops_active);
+
+	return b ? b->name : "none";
+}
+EXPORT_SYMBOL_GPL(pvops_active_backend);
+
+/**
+ * pvops_register_backend() - offer a backend for selection
+ * @backend: filled by the caller; must stay valid until unregistered
+ *
+ * Optional ops left NULL are filled with the core's defaults.
+ *
+ * Return: 0; -EINVAL for a bad name or a missing mandatory op (the table
+ * is left untouched); -EEXIST when the name is taken.
+ */
+int pvops_register_backend(struct pvops_backend *backend)
+{
+	size_t len = backend->name ? strnlen(backend->name, PVOPS_NAME_MAX) : 0;
+	int ret;
+
+	if (!len || len >= PVOPS_NAME_MAX || !strcmp(backend->name, "auto")) {
+		pr_err("pvops: refusing backend with an empty, reserved or overlong name\n");
+		return -EINVAL;
+	}
+	mutex_lock(&pvops_lock);
+	if (pvops_find(backend->name)) {
+		pr_err("pvops: backend %s is already registered\n", backend->name);
+		ret = -EEXIST;
+	} else {
+		ret = pvops_ops_complete(backend);
+		if (!ret)
+			list_add_tail(&backend->list, &pvops_backends);
+	}
+	mutex_unlock(&pvops_lock);
+	trace_pvops_backend_register(backend->name, ret);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pvops_register_backend);
+
+/**
+ * pvops_unregister_backend() - withdraw a backend
+ * @backend: a registered backend
+ *
+ * If it is active, the system switches to native first.
+ */
+void pvops_unregister_backend(struct pvops_backend *backend)
+{
+	mutex_lock(&pvops_lock);
+	if (WARN_ON(backend == &pvops_native_backend)) {
+		mutex_unlock(&pvops_lock);
+		return;
+	}
+	if (backend == pvops_active) {
+		pr_info("pvops: backend %s going away while active, switching to native\n",
+			backend->name);
+		WARN_ON(pvops_activate(&pvops_native_backend));
+	}
+	list_del(&backend->list);
+	mutex_unlock(&pvops_lock);
+}
+EXPORT_SYMBOL_GPL(pvops_unregister_backend);
+
+/**
+ * pvops_op_count() - number of ops in the table
+ *
+ * Return: PVOPS_NR_OPS, for code that walks pvops_op_name().
+ */
+int pvops_op_count(void)
+{
+	return PVOPS_NR_OPS;
+}
+EXPORT_SYMBOL_GPL(pvops_op_count);
+
+/**
+ * pvops_op_name() - an op's name as debugfs and tracing show it
+ * @id: the op
+ *
+ * Return: "group.name"'s name part, or NULL for an out-of-range @id.
+ */
+const char *pvops_op_name(enum pvops_op_id id)
+{
+	return id < PVOPS_NR_OPS ? pvops_op_info[id].name : NULL;
+}
+EXPORT_SYMBOL_GPL(pvops_op_name);
+
+/**
+ * pvops_op_is_mandatory() - whether every backend must provide an op
+ * @id: the op
+ *
+ * Return: true for mandatory ops, false for optional or unknown ones.
+ */
+bool pvops_op_is_mandatory(enum pvops_op_id id)
+{
+	return id < PVOPS_NR_OPS && pvops_op_info[id].mandatory;
+}
+EXPORT_SYMBOL_GPL(pvops_op_is_mandatory);
+
+static int pvops_param_set(const char *val, const struct kernel_param *kp)
+{
+	char name[PVOPS_NAME_MAX];
+	int ret;
+
+	if (READ_ONCE(pvops_ready))
+		return pvops_select_backend(val);
+
+	/* At load: remember the name, pvops_init() acts on it. */
+	ret = pvops_parse_name(val, name);
+	if (ret)
+		return ret;
+	if (!pvops_builtin_name(name)) {
+		pr_err("pvops: unknown backend '%s'; valid: " PVOPS_VALID_NAMES "\n", name);
+		return -EINVAL;
+	}
+	strscpy(pvops_requested, name, sizeof(pvops_requested));
+	return 0;
+}
+
+static int pvops_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", READ_ONCE(pvops_ready) ?
+			  pvops_active_backend() : pvops_requested);
+}
+
+static const struct kernel_param_ops pvops_backend_param_ops = {
+	.set = pvops_param_set,
+	.get = pvops_param_get,
+};
+module_param_cb(backend, &pvops_backend_param_ops, NULL, 0644);
+MODULE_PARM_DESC(backend, "native|xen|esx|auto (default auto); writing it switches backend");
+
+static int __init pvops_init(void)
+{
+	struct pvops_backend *b;
+	int ret;
+
+	ret = pvops_register_backend(&pvops_native_backend);
+	if (ret)
+		return ret;
+
+	mutex_lock(&pvops_lock);
+	b = pvops_resolve(pvops_requested, &ret);
+	if (b)
+		ret = pvops_activate(b);
+	mutex_unlock(&pvops_lock);
+	if (ret) {
+		mutex_lock(&pvops_lock);
+		list_del(&pvops_native_backend.list);
+		mutex_unlock(&pvops_lock);
+		return ret;
+	}
+
+	pvops_debugfs_init();
+	WRITE_ONCE(pvops_ready, true);
+	pr_info("pvops: backend %s active, %d ops (requested '%s')\n",
+		pvops_active->name, PVOPS_NR_OPS, pvops_requested);
+	return 0;
+}
+
+static void __exit pvops_exit(void)
+{
+	WRITE_ONCE(pvops_ready, false);
+	pvops_debugfs_exit();
+	mutex_lock(&pvops_lock);
+	/* Backends of other modules depend on us, so the active one is ours. */
+	if (pvops_active->exit)
+		pvops_active->exit();
+	pvops_active = NULL;
+	list_del(&pvops_native_backend.list);
+	mutex_unlock(&pvops_lock);
+}
+
+module_init(pvops_init);
+module_exit(pvops_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("pvops: a table of privileged operations with native, Xen-like and ESX-like backends");

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dispatch: one static call per op, and the machinery that retargets them.
+ *
+ * In the steady state every static call points straight at the active
+ * backend's function, so a consumer's pvops_irq_disable() is one direct
+ * call.  Retargeting N static calls cannot be atomic (each is a separate
+ * text patch), so a switch goes through a second mode, the "thunks": for
+ * every op a generated function that dispatches through one pointer,
+ * pvops_current, with preemption disabled.  A switch is then
+ *
+ *   1. point every static call at its thunk; the thunks still reach the
+ *      old backend, so during this phase every call goes to the old one;
+ *   2. stop_machine(): on every CPU the old backend saves and the new one
+ *      loads the per-CPU state, and pvops_current flips.  No CPU is inside
+ *      a thunk (they run with preemption disabled), nor inside a backend op
+ *      that keeps per-CPU state (those disable preemption too);
+ *   3. point every static call at the new backend's functions.
+ *
+ * Thunk mode is also how calls are counted: while counting is on, the
+ * static calls stay on the thunks.
+ */
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/smp.h>
+#include <linux/static_call.h>
+#include <linux/stop_machine.h>
+#include "internal.h"
+
+#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+	DEFINE_STATIC_CALL_NULL(pvops_##name, *((struct pvops_ops *)NULL)->name); \
+	EXPORT_STATIC_CALL_GPL(pvops_##name);
+#include <pvops/ops.h>
+
+const struct pvops_op_info pvops_op_info[PVOPS_NR_OPS] = {
+#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+	[PVOPS_OP_##name] = { #name, #group, mandatory },
+#include <pvops/ops.h>
+};
+
+/* Defaults for optional ops a backend leaves NULL: nothing, or 0. */
+#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+	static ret pvops_default_##name params { return 0; }
+#define PVOPS_OP_VOID(group, name, params, args, mandatory)			\
+	static void pvops_default_##name params { }
+#include <pvops/ops.h>
+
+static const struct pvops_ops pvops_defaults = {
+#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+	.name = (mandatory) ? NULL : pvops_default_##name,
+#include <pvops/ops.h>
+};
+
+/**
+ * pvops_ops_complete() - check a backend's table, fill its optional gaps
+ * @backend: the backend being registered
+ *
+ * Return: 0, or -EINVAL (table untouched) when a mandatory op is missing.
+ */
+int pvops_ops_complete(struct pvops_backend *backend)
+{
+	const char *backend_name = backend->name;
+	struct pvops_ops *ops = &backend->ops;
+
+#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+	if ((mandatory) && !ops->name) {					\
+		pr_err("pvops: backend %s lacks mandatory op %s.%s\n",		\
+		       backend_name, #group, #name);				\
+		return -EINVAL;							\
+	}
+#include <pvops/ops.h>
+
+#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+	if (!ops->name)								\
+		ops->name = pvops_defaults.name;
+#include <pvops/ops.h>
+	return 0;
+}
+
+struct pvops_call_counts {
+	u64 n[PVOPS_NR_OPS];
+};
+
+static DEFINE_PER_CPU(struct pvops_call_counts, pvops_calls);
+static const struct pvops_ops *pvops_current;
+static bool pvops_counting;
+static bool pvops_thunks_installed;
+
+#define PVOPS_COUNT(name)							\
+	do {									\
+		if (READ_ONCE(pvops_counting))					\
+			this_cpu_inc(pvops_calls.n[PVOPS_OP_##name]);		\
+	} while (0)
+
+#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+	static ret pvops_thunk_##name params					\
+	{									\
+		ret r;								\
+										\
+		preempt_disable_notrace();					\
+		PVOPS_COUNT(name);						\
+		r = (READ_ONCE(pvops_current)->name)args;			\
+		preempt_enable_notrace();					\
+		return r;							\
+	}
+#define PVOPS_OP_VOID(group, name, params, args, mandatory)			\
+	static void pvops_thunk_##name params					\
+	{									\
+		preempt_disable_notrace();					\
+		PVOPS_COUNT(name);						\
+		(READ_ONCE(pvops_current)->name)args;				\
+		preempt_enable_notrace();					\
+	}
+#include <pvops/ops.h>
+
+static void pvops_install_direct(const struct pvops_ops *ops)
+{
+#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+	static_call_update(pvops_##name, ops->name);
+#include <pvops/ops.h>
+	pvops_thunks_installed = false;
+}
+
+static void pvops_install_thunks(void)
+{
+#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+	static_call_update(pvops_##name, pvops_thunk_##name);
+#include <pvops/ops.h>
+	pvops_thunks_installed = true;
+}
+
+/**
+ * pvops_dispatch_install() - first installation of a backend, at load
+ * @ops: the complete table of the backend
+ *
+ * No consumer can be running yet (they depend on this module).
+ */
+void pvops_dispatch_install(const struct pvops_ops *ops)
+{
+	WRITE_ONCE(pvops_current, ops);
+	pvops_install_direct(ops);
+}
+
+struct pvops_switch {
+	struct pvops_backend *from;
+	struct pvops_backend *to;
+};
+
+/* Runs on every online CPU at once, interrupts off (stop_machine). */
+static int pvops_switch_cpu(void *data)
+{
+	struct pvops_switch *sw = data;
+	struct pvops_cpu_state state = { .irqs_enabled = true };
+
+	if (sw->from->save_cpu)
+		sw->from->save_cpu(&state);
+	if (sw->to->load_cpu)
+		sw->to->load_cpu(&state);
+	WRITE_ONCE(pvops_current, &sw->to->ops);
+	return 0;
+}
+
+/**
+ * pvops_dispatch_switch() - retarget every op from one backend to another
+ * @from: the active backend
+ * @to: the backend to activate, already initialised
+ *
+ * Callers see either all of @from or all of @to, and each CPU's state is
+ * handed over.  Sleeps; called with pvops_lock held.
+ */
+void pvops_dispatch_switch(struct pvops_backend *from, struct pvops_backend *to)
+{
+	struct pvops_switch sw = { .from = from, .to = to };
+
+	lockdep_assert_held(&pvops_lock);
+	if (!pvops_thunks_installed)
+		pvops_install_thunks();
+	stop_machine(pvops_switch_cpu, &sw, cpu_online_mask);
+	if (!pvops_counting)
+		pvops_install_direct(&to->ops);
+}
+
+/**
+ * pvops_dispatch_set_counting() - turn per-op call counting on or off
+ * @on: count from now on
+ * @active: the active backend's table
+ *
+ * Counting routes every call through the thunks, so it costs an indirect
+ * call per op while on; off restores direct calls.
+ */
+void pvops_dispatch_set_counting(bool on, const struct pvops_ops *active)
+{
+	lockdep_assert_held(&pvops_lock);
+	if (on == pvops_counting)
+		return;
+	WRITE_ONCE(pvops_counting, on);
+	if (on)
+		pvops_install_thunks();
+	else
+		pvops_install_direct(active);
+}
+
+bool pvops_dispatch_counting(void)
+{
+	return READ_ONCE(pvops_counting);
+}
+
+u64 pvops_dispatch_calls(enum pvops_op_id id)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(pvops_calls.n[id], cpu);
+	return sum;
+}

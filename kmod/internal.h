@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared between the files of pvops.ko, not part of its API. */
+#ifndef _PVOPS_INTERNAL_H
+#define _PVOPS_INTERNAL_H
+
+#include <linux/mutex.h>
+#include <pvops/pvops.h>
+
+struct pvops_op_info {
+	const char *name;
+	const char *group;
+	bool mandatory;
+};
+
+extern const struct pvops_op_info pvops_op_info[PVOPS_NR_OPS];
+
+/* Serializes registration, selection, switching and counting on/off. */
+extern struct mutex pvops_lock;
+
+/* dispatch.c */
+int pvops_ops_complete(struct pvops_backend *backend);
+void pvops_dispatch_install(const struct pvops_ops *ops);
+void pvops_dispatch_switch(struct pvops_backend *from, struct pvops_backend *to);
+void pvops_dispatch_set_counting(bool on, const struct pvops_ops *active);
+bool pvops_dispatch_counting(void);
+u64 pvops_dispatch_calls(enum pvops_op_id id);
+
+/* core.c */
+extern struct list_head pvops_backends;
+extern struct pvops_backend *pvops_active;
+extern unsigned long pvops_switch_count;
+extern u64 pvops_last_switch_ns;
+void pvops_hypervisor_signature(char sig[13]);
+
+/* native.c */
+extern struct pvops_backend pvops_native_backend;
+
+/* debugfs.c */
+void pvops_debugfs_init(void);
+void pvops_debugfs_exit(void);
+
+#endif /* _PVOPS_INTERNAL_H */

@@ -1,0 +1,139 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the rig's guest.  Loads the layer's modules in order with the
+# parameters the kernel command line gives them ("pvops.backend=xen", as
+# modprobe would), runs the KUnit modules and the integration checks, and
+# powers off.  Everything it reports goes to /dev/kmsg as KTAP, so the
+# host parses one stream: the kernel's KUnit output and ours.
+#
+# Command line words of its own:
+#   rig.mode=test|demo   test (default) runs the suites, demo shows state
+#   rig.tests=a,b        test modules to run (default: all in the image)
+
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+
+cmdline=$(cat /proc/cmdline)
+kmsg() { echo "$*" > /dev/kmsg; }
+say() { kmsg "rig: $*"; }
+
+# The value of word KEY= on the command line, or $2.
+cmdline_value() {
+	for w in $cmdline; do
+		case "$w" in "$1="*) echo "${w#*=}"; return ;; esac
+	done
+	echo "$2"
+}
+
+# Parameters for module $1 from the command line, as modprobe finds them:
+# "mod.param=value", with - and _ in the module name the same.
+module_params() {
+	mod=$(echo "$1" | tr - _)
+	for w in $cmdline; do
+		name=$(echo "${w%%.*}" | tr - _)
+		case "$w" in *.*=*) [ "$name" = "$mod" ] && printf '%s ' "${w#*.}" ;; esac
+	done
+}
+
+# load MODULE [extra params]: insmod from the image with command-line params.
+load() {
+	mod=$1
+	shift
+	file=$(find /lib/modules -name "$mod.ko" | head -n 1)
+	[ -n "$file" ] || { say "module $mod not in the image"; return 1; }
+	# shellcheck disable=SC2046
+	insmod "$file" $(module_params "$mod") "$@"
+}
+
+# --- KTAP for the checks run here, one suite at a time -------------------
+suite_name=""
+suite_n=0
+suite_failed=0
+suite_begin() {
+	suite_name=$1
+	suite_n=0
+	suite_failed=0
+	kmsg "    KTAP version 1"
+	kmsg "    # Subtest: $suite_name"
+}
+
+# check NAME COMMAND...: one test case, passing when COMMAND succeeds.
+check() {
+	name=$1
+	shift
+	suite_n=$((suite_n + 1))
+	if out=$("$@" 2>&1); then
+		kmsg "    ok $suite_n $name"
+	else
+		echo "$out" | while IFS= read -r l; do kmsg "    # $name: $l"; done
+		kmsg "    not ok $suite_n $name"
+		suite_failed=1
+	fi
+}
+
+suite_end() {
+	kmsg "    1..$suite_n"
+	if [ "$suite_failed" = 0 ]; then kmsg "ok 1 $suite_name"; else kmsg "not ok 1 $suite_name"; fi
+}
+
+finish() {
+	say "powering off"
+	sync
+	poweroff -f
+	sleep 5
+	echo o > /proc/sysrq-trigger
+}
+
+# Each file in /rig/checks adds to these lists: RIG_LAYER (modules of the
+# layer, in load order), RIG_CHECKS (functions run after the suites) and
+# RIG_DEMO (functions that show the layer at work).
+RIG_LAYER=""
+RIG_CHECKS=""
+RIG_DEMO=""
+for f in /rig/checks/*.sh; do . "$f"; done
+
+mode=$(cmdline_value rig.mode test)
+say "mode $mode, $(grep -c ^processor /proc/cpuinfo) CPUs, kernel $(uname -r)"
+[ -e /sys/kernel/debug/kmemleak ] && echo clear > /sys/kernel/debug/kmemleak
+
+reverse() { r=""; for w in $*; do r="$w $r"; done; echo "$r"; }
+
+if [ "$mode" = demo ]; then
+	for m in $RIG_LAYER; do
+		say "loading $m $(module_params "$m")"
+		load "$m" || say "loading $m failed"
+	done
+	for fn in $RIG_DEMO; do $fn; done
+	for m in $(reverse $RIG_LAYER); do rmmod "$m"; done
+	finish
+fi
+
+kmsg "KTAP version 1"
+suite_begin rig_layer
+for m in $RIG_LAYER; do check "load_$m" load "$m"; done
+suite_end
+
+tests=$(echo "$(cmdline_value rig.tests "$(cat /rig/tests.order)")" | tr , ' ')
+for t in $tests; do
+	say "running $t"
+	load "$t" || say "loading $t failed"
+done
+for t in $(reverse $tests); do rmmod "$t" 2>/dev/null; done
+
+for fn in $RIG_CHECKS; do $fn; done
+
+for m in $(reverse $RIG_LAYER); do rmmod "$m" 2>/dev/null; done
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	suite_begin rig_kmemleak
+	# kmemleak reports only objects older than 5 s.
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	check no_leaks sh -c '! grep -q . /sys/kernel/debug/kmemleak || { cat /sys/kernel/debug/kmemleak; false; }'
+	suite_end
+fi
+finish

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh OUT KDIR MODULE.ko...: the rig's guest image.  busybox,
+# our init and checks, our modules, and the test kernel's KVM modules when
+# KDIR has them.  Test modules (tests/*_test.ko) are listed in
+# /rig/tests.order in the order given.
+
+set -euo pipefail
+out=$1
+kdir=$2
+shift 2
+top=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,etc,rig/checks,lib/modules/pvops,lib/modules/kernel}
+cp /bin/busybox "$root/bin/busybox"
+install -m 0755 "$top/tests/rig/init.sh" "$root/init"
+cp "$top"/tests/rig/checks/*.sh "$root/rig/checks/"
+
+tests=()
+for ko in "$@"; do
+	cp "$ko" "$root/lib/modules/pvops/"
+	name=$(basename "$ko" .ko)
+	case "$name" in *_test) tests+=("$name") ;; esac
+done
+(IFS=,; echo "${tests[*]:-}") > "$root/rig/tests.order"
+
+if [ -d "$kdir/modroot/lib/modules" ]; then
+	find "$kdir/modroot/lib/modules" -name '*.ko' -exec cp {} "$root/lib/modules/kernel/" \;
+fi
+
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out.tmp"
+mv "$out.tmp" "$out"
