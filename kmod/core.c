@@ -119,8 +119,9 @@ static struct pvops_backend *pvops_resolve(const char *name, int *err)
 	b = pvops_find(name);
 	if (!b) {
 		if (pvops_builtin_name(name)) {
-			pr_err("pvops: backend '%s' is not available in this build of pvops.ko\n",
-			       name);
+			pvops_hypervisor_signature(sig);
+			pr_err("pvops: backend '%s' is not available in this build of pvops.ko (hypervisor signature '%s')\n",
+			       name, sig);
 			*err = -ENODEV;
 		} else {
 			pr_err("pvops: unknown backend '%s'; valid: " PVOPS_VALID_NAMES

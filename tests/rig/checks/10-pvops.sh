@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the guest's /init: pvops.ko, the guest interface layer.
+RIG_LAYER="$RIG_LAYER pvops"
+RIG_CHECKS="$RIG_CHECKS pvops_checks"
+RIG_DEMO="$RIG_DEMO pvops_demo"
+
+PVOPS_DBG=/sys/kernel/debug/pvops
+PVOPS_KO=/lib/modules/pvops/pvops.ko
+
+pvops_demo() {
+	say "pvops: active backend $(cat $PVOPS_DBG/backend), registered:"
+	while read -r l; do say "pvops:   $l"; done < $PVOPS_DBG/backends
+	echo 1 > $PVOPS_DBG/count_calls
+	sleep 1
+	say "pvops: per-op calls (counting on for 1 s):"
+	while read -r l; do say "pvops:   $l"; done < $PVOPS_DBG/calls
+	echo 0 > $PVOPS_DBG/count_calls
+	while read -r l; do say "pvops:   $l"; done < $PVOPS_DBG/events
+}
+
+# expect_load_fail ERRNO-TEXT DMESG-TEXT PARAMS...: insmod must fail with
+# that error, say DMESG-TEXT, and leave no trace of the module.
+expect_load_fail() {
+	errtext=$1
+	msgtext=$2
+	shift 2
+	dmesg -c > /dev/null
+	if out=$(insmod $PVOPS_KO "$@" 2>&1); then
+		echo "insmod $* succeeded"
+		rmmod pvops
+		return 1
+	fi
+	echo "$out" | grep -q "$errtext" || { echo "wanted '$errtext', got: $out"; return 1; }
+	dmesg | grep -q "$msgtext" || { echo "dmesg lacks '$msgtext':"; dmesg; return 1; }
+	[ ! -e /sys/module/pvops ] || { echo "module state left behind"; return 1; }
+	[ ! -e $PVOPS_DBG ] || { echo "debugfs left behind"; return 1; }
+}
+
+pvops_backend_is() {
+	got=$(cat $PVOPS_DBG/backend)
+	param=$(cat /sys/module/pvops/parameters/backend)
+	[ "$got" = "$1" ] && [ "$param" = "$1" ] ||
+		{ echo "backend is '$got' (parameter '$param'), expected '$1'"; return 1; }
+}
+
+pvops_load_unload_loop() {
+	i=0
+	while [ $i -lt 50 ]; do
+		insmod $PVOPS_KO || { echo "load $i failed"; return 1; }
+		rmmod pvops || { echo "unload $i failed"; return 1; }
+		i=$((i + 1))
+	done
+}
+
+pvops_bad_switch_changes_nothing() {
+	before=$(cat $PVOPS_DBG/backend)
+	echo bogus > $PVOPS_DBG/backend 2>/dev/null && { echo "bogus accepted"; return 1; }
+	echo bogus > /sys/module/pvops/parameters/backend 2>/dev/null && { echo "bogus accepted"; return 1; }
+	echo xen > /sys/module/pvops/parameters/backend 2>/dev/null && { echo "xen without hypervisor accepted"; return 1; }
+	pvops_backend_is "$before"
+}
+
+pvops_counting() {
+	[ "$(grep -vc '^#' $PVOPS_DBG/calls)" -ge 28 ] || { cat $PVOPS_DBG/calls; return 1; }
+	echo 1 > $PVOPS_DBG/count_calls && grep -q "counting on" $PVOPS_DBG/calls &&
+		echo 0 > $PVOPS_DBG/count_calls && grep -q "counting off" $PVOPS_DBG/calls
+}
+
+pvops_checks() {
+	expect=$(cmdline_value rig.expect_backend native)
+	suite_begin pvops_integration
+	check backend_selected_at_boot pvops_backend_is "$expect"
+	check backends_listed grep -q '^\* ' $PVOPS_DBG/backends
+	check call_counting pvops_counting
+	check switch_through_parameter sh -c "echo native > /sys/module/pvops/parameters/backend"
+	check bad_switch_changes_nothing pvops_bad_switch_changes_nothing
+	rmmod pvops
+	check unknown_backend_refused expect_load_fail "Invalid argument" \
+		"valid: native, xen, esx, auto" backend=bogus
+	check empty_backend_refused expect_load_fail "Invalid argument" \
+		"empty backend name" backend=
+	check overlong_backend_refused expect_load_fail "Invalid argument" \
+		"too long" backend=$(printf '%0200d' 0)
+	check absent_hypervisor_refused expect_load_fail "No such device" \
+		"backend .xen.*signature" backend=xen
+	check absent_esx_refused expect_load_fail "No such device" \
+		"backend .esx.*signature" backend=esx
+	check load_unload_50_times pvops_load_unload_loop
+	check reload_with_cmdline_params load pvops
+	suite_end
+}

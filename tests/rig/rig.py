@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The pvops rig: build, boot QEMU guests, parse KTAP, judge the console.
+
+  rig.py test   build everything, run the guest matrix, print the results
+                and a last line "N passed, N failed, N skipped"; exit 1 on
+                any failure, crash, oops, WARN, lockdep splat or timeout
+  rig.py demo   build everything, boot one guest that shows the layer
+
+Environment: PVOPS_CACHE (cache directory), PVOPS_TIMEOUT (seconds a guest
+may run, default 420), PVOPS_SMP / PVOPS_MEM (one run with these instead of
+the matrix), PVOPS_APPEND (more kernel command line words).
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+OUT = os.path.join(TOP, '.rig-out')
+
+# Each run: vCPUs, memory, kernel command line words, what the checks expect.
+MATRIX = [
+    {'name': 'smp1-native', 'smp': 1, 'mem': '1G',
+     'append': 'pvops.backend=native rig.expect_backend=native'},
+    {'name': 'smp4-auto', 'smp': 4, 'mem': '1G',
+     'append': 'pvops.backend=auto rig.expect_backend=native'},
+]
+
+# Console lines that fail a run whatever the suites said.
+SPLATS = [
+    (re.compile(r'\bOops\b|general protection fault|\bBUG: |Kernel panic'), 'kernel crash'),
+    (re.compile(r'WARNING: CPU: \d+|\[ cut here \]'), 'kernel WARN'),
+    (re.compile(r'possible (circular|recursive) locking|lock held when returning|'
+                r'inconsistent lock state|INFO: possible irq lock inversion|'
+                r'suspicious RCU usage'), 'lockdep splat'),
+    (re.compile(r'kmemleak: \d+ new suspected memory leaks'), 'kmemleak report'),
+    (re.compile(r'KFENCE: |UBSAN: |Call Trace:'), 'kernel error report'),
+]
+PRINTK_PREFIX = re.compile(r'^\[\s*\d+\.\d+\] ?')
+TOP_RESULT = re.compile(r'^(not ok|ok) \d+ (.*)$')
+POWER_OFF = 'reboot: Power down'
+
+
+def log(msg):
+    print(f'rig: {msg}', flush=True)
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def build():
+    """Test kernel (cached), our modules against it, the guest image."""
+    kdir = subprocess.run([os.path.join(TOP, 'scripts', 'build-kernel.sh')],
+                          check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+    log(f'test kernel: {kdir}')
+    sh(['make', '-s', '-C', TOP, f'KDIR={kdir}', 'modules'])
+    kos = [os.path.join(TOP, d, f) for d in ('kmod', 'hyp', 'tests')
+           for f in sorted(os.listdir(os.path.join(TOP, d))) if f.endswith('.ko')]
+    os.makedirs(OUT, exist_ok=True)
+    initrd = os.path.join(OUT, 'initrd.cpio.gz')
+    sh([os.path.join(TOP, 'tests', 'rig', 'mkinitramfs.sh'), initrd, kdir] + kos)
+    log('modules: ' + ' '.join(os.path.basename(k) for k in kos))
+    return kdir, initrd
+
+
+def boot(kdir, initrd, run, mode):
+    """One QEMU guest; returns (console lines, wall seconds, timed out)."""
+    timeout = int(os.environ.get('PVOPS_TIMEOUT', '420'))
+    console = os.path.join(OUT, f'console-{run["name"]}.log')
+    append = ('console=ttyS0 panic=-1 oops=panic printk.devkmsg=on '
+              f'kmemleak=on rig.mode={mode} {run["append"]} '
+              + os.environ.get('PVOPS_APPEND', ''))
+    cmd = ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', 'EPYC,+svm',
+           '-m', str(run['mem']), '-smp', str(run['smp']),
+           '-nographic', '-no-reboot', '-monitor', 'none', '-serial', f'file:{console}',
+           '-kernel', os.path.join(kdir, 'arch/x86/boot/bzImage'),
+           '-initrd', initrd, '-append', append.strip()]
+    log(f'boot {run["name"]}: -smp {run["smp"]} -m {run["mem"]} "{append.strip()}"')
+    start = time.monotonic()
+    timed_out = False
+    with subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True) as qemu:
+        try:
+            _, err = qemu.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            qemu.kill()
+            _, err = qemu.communicate()
+            timed_out = True
+        if qemu.returncode and not timed_out:
+            log(f'qemu exited with status {qemu.returncode}: {err.strip()}')
+    with open(console, errors='replace') as f:
+        lines = f.read().splitlines()
+    return lines, time.monotonic() - start, timed_out, console
+
+
+def to_ktap(lines):
+    """The console as one KTAP document: printk prefixes stripped, and the
+    top-level results (KUnit numbers them per module) numbered in order."""
+    out, n = [], 0
+    started = False
+    for line in lines:
+        line = PRINTK_PREFIX.sub('', line.rstrip('\r'))
+        if not started:
+            if line == 'KTAP version 1':
+                started = True
+                out.append(line)
+            continue
+        m = TOP_RESULT.match(line)
+        if m:
+            n += 1
+            line = f'{m.group(1)} {n} {m.group(2)}'
+        out.append(line)
+    return out
+
+
+def parse(ktap, kdir):
+    sys.path.insert(0, os.path.join(os.path.realpath(os.path.join(kdir, 'source')),
+                                    'tools', 'testing', 'kunit'))
+    import kunit_parser  # the kernel's own KTAP parser
+    return kunit_parser.parse_run_tests(ktap)
+
+
+def judge(lines, timed_out, seconds):
+    """Problems seen on the console, beyond what KTAP says."""
+    problems = []
+    for pattern, what in SPLATS:
+        for i, line in enumerate(lines):
+            if pattern.search(line):
+                ctx = '\n    '.join(lines[max(0, i - 2):i + 12])
+                problems.append(f'{what}:\n    {ctx}')
+                break
+    if timed_out:
+        problems.append(f'guest did not power off within {seconds:.0f} s (hung or too slow); '
+                        'last lines:\n    ' + '\n    '.join(lines[-15:]))
+    elif not any(POWER_OFF in l for l in lines):
+        problems.append('guest ended without powering off (crash or reset); last lines:\n    '
+                        + '\n    '.join(lines[-15:]))
+    return problems
+
+
+def runs():
+    if os.environ.get('PVOPS_SMP'):
+        return [{'name': 'custom', 'smp': int(os.environ['PVOPS_SMP']),
+                 'mem': os.environ.get('PVOPS_MEM', '1G'),
+                 'append': 'pvops.backend=auto rig.expect_backend=native'}]
+    return MATRIX
+
+
+# The rig's own tests: each guest must be reported failed, with this reason.
+SELFTESTS = [
+    ('failing_case', 'rig_fault.what=fail', None, 'rig_fault: failing on purpose'),
+    ('oops', 'rig_fault.what=oops', None, 'kernel crash'),
+    ('hang', 'rig_fault.what=hang', 40, 'did not power off'),
+]
+
+
+def judge_run(name, lines, timed_out, secs, kdir):
+    """Parse and judge one guest: (passed, failed, skipped, messages)."""
+    result = parse(to_ktap(lines), kdir)
+    c = result.counts
+    failed = c.failed + c.crashed
+    msgs = []
+    if c.errors or c.total() == 0:
+        msgs.append(f'KTAP parse errors: {c.errors}, cases: {c.total()}')
+        failed += 1
+    for p in judge(lines, timed_out, secs):
+        msgs.append(f'FAILED: {p}')
+        failed += 1
+    for m in msgs:
+        log(f'{name}: {m}')
+    return c.passed, failed, c.skipped, msgs
+
+
+def rig_selftests(kdir, initrd):
+    """Boot guests that fail on purpose; pass when the rig says so."""
+    passed = failed = 0
+    saved = os.environ.get('PVOPS_TIMEOUT')
+    for name, words, timeout, reason in SELFTESTS:
+        if timeout:
+            os.environ['PVOPS_TIMEOUT'] = str(timeout)
+        run = {'name': f'selftest-{name}', 'smp': 1, 'mem': '512M',
+               'append': f'rig.tests=rig_fault {words}'}
+        lines, secs, timed_out, _ = boot(kdir, initrd, run, 'test')
+        if saved is None:
+            os.environ.pop('PVOPS_TIMEOUT', None)
+        else:
+            os.environ['PVOPS_TIMEOUT'] = saved
+        _, bad, _, msgs = judge_run(run['name'], lines, timed_out, secs, kdir)
+        text = '\n'.join(msgs + lines)
+        if bad and reason in text:
+            log(f'rig self-test {name}: ok, reported as failed ({reason})')
+            passed += 1
+        else:
+            log(f'rig self-test {name}: NOT OK, the rig did not report "{reason}"')
+            failed += 1
+    return passed, failed
+
+
+def cmd_test():
+    kdir, initrd = build()
+    passed = failed = skipped = 0
+    if os.environ.get('PVOPS_RIG_SELFTEST', '1') != '0':
+        passed, failed = rig_selftests(kdir, initrd)
+    for run in runs():
+        lines, secs, timed_out, console = boot(kdir, initrd, run, 'test')
+        first = next((l for l in lines if 'KTAP version 1' in l), None)
+        log(f'{run["name"]}: {secs:.1f} s wall; first KTAP line at guest time '
+            f'{PRINTK_PREFIX.match(first).group(0).strip() if first and PRINTK_PREFIX.match(first) else "-"}')
+        p, f, s, _ = judge_run(run['name'], lines, timed_out, secs, kdir)
+        passed += p
+        failed += f
+        skipped += s
+        log(f'{run["name"]}: console log {console}')
+    print(f'{passed} passed, {failed} failed, {skipped} skipped', flush=True)
+    return 1 if failed else 0
+
+
+def cmd_demo():
+    kdir, initrd = build()
+    run = {'name': 'demo', 'smp': int(os.environ.get('PVOPS_SMP', '2')),
+           'mem': os.environ.get('PVOPS_MEM', '1G'), 'append': 'pvops.backend=auto'}
+    lines, secs, timed_out, console = boot(kdir, initrd, run, 'demo')
+    for line in lines:
+        if 'rig:' in line or 'pvops' in line or 'demo:' in line:
+            print(PRINTK_PREFIX.sub('', line))
+    problems = judge(lines, timed_out, secs)
+    for p in problems:
+        log(f'FAILED: {p}')
+    log(f'demo took {secs:.1f} s; console log {console}')
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    what = sys.argv[1] if len(sys.argv) > 1 else 'test'
+    if what not in ('test', 'demo'):
+        sys.exit(f'usage: {sys.argv[0]} test|demo')
+    sys.exit(cmd_test() if what == 'test' else cmd_demo())

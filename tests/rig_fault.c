@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rig_fault: makes a guest fail on purpose, so the rig's own tests can
+ * show that it reports a failing case, an oops and a hung guest.
+ * Loaded only when the command line asks: "rig.tests=rig_fault
+ * rig_fault.what=fail|oops|hang".
+ */
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/delay.h>
+
+static char *what = "fail";
+module_param(what, charp, 0444);
+MODULE_PARM_DESC(what, "fail (a KUnit case fails), oops (NULL dereference), hang (never returns)");
+
+static void rig_fault_case(struct kunit *test)
+{
+	if (!strcmp(what, "oops")) {
+		int *volatile null = NULL;
+
+		kunit_info(test, "dereferencing NULL on purpose\n");
+		*null = 1;
+	} else if (!strcmp(what, "hang")) {
+		kunit_info(test, "sleeping forever on purpose\n");
+		for (;;)
+			msleep(1000);
+	}
+	KUNIT_FAIL(test, "rig_fault: failing on purpose (what=%s)", what);
+}
+
+static struct kunit_case rig_fault_cases[] = {
+	KUNIT_CASE(rig_fault_case),
+	{}
+};
+
+static struct kunit_suite rig_fault_suite = {
+	.name = "rig_fault",
+	.test_cases = rig_fault_cases,
+};
+
+kunit_test_suite(rig_fault_suite);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Deliberate failures for the rig's own tests");
