@@ -6,6 +6,7 @@
 #   make            build kmod/, hyp/ and tests/ against KDIR (W=1)
 #   make demo       build everything, boot a QEMU guest, show the layer
 #   make test       build everything, run the suites, print "N passed, N failed"
+#   make bench      boot a guest that prints cycles per op, native vs bare
 #   make kernel     build (or find in the cache) the test kernel
 #   make check      checkpatch --strict and sparse over our sources
 #   make clean
@@ -19,7 +20,7 @@ W ?= 1
 # The test kernel's build directory, built on first use.
 find_kdir = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$($(TOP)/scripts/build-kernel.sh) || exit 1
 
-.PHONY: all modules deps kernel demo test check clean
+.PHONY: all modules deps kernel demo test bench check clean
 
 all: modules
 
@@ -37,6 +38,9 @@ demo: deps
 
 test: deps
 	@$(TOP)/tests/rig/rig.py test
+
+bench: deps
+	@$(TOP)/tests/rig/rig.py bench
 
 check: deps
 	@$(TOP)/scripts/check.sh

@@ -461,10 +461,12 @@ static void tb_drain_ipi(void *info)
 
 static void pvops_switch_under_concurrent_callers(struct kunit *test)
 {
-	struct task_struct *workers[NR_CPUS] = { };
+	struct task_struct **workers;
 	struct tb_stress s = { };
 	int cpu, i, ret;
 
+	workers = kunit_kcalloc(test, nr_cpu_ids, sizeof(*workers), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, workers);
 	KUNIT_ASSERT_EQ(test, pvops_select_backend("ktest_a"), 0);
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
@@ -482,7 +484,7 @@ static void pvops_switch_under_concurrent_callers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret, 0);
 
 	WRITE_ONCE(s.stop, true);
-	for (cpu = 0; cpu < NR_CPUS; cpu++)
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
 		if (workers[cpu])
 			kthread_stop(workers[cpu]);
 

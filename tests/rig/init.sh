@@ -8,7 +8,8 @@
 # host parses one stream: the kernel's KUnit output and ours.
 #
 # Command line words of its own:
-#   rig.mode=test|demo   test (default) runs the suites, demo shows state
+#   rig.mode=test|demo|bench  test (default) runs the suites, demo shows
+#                        state, bench loads pvops_bench
 #   rig.tests=a,b        test modules to run (default: all in the image)
 
 /bin/busybox --install -s /bin
@@ -101,6 +102,13 @@ say "mode $mode, $(grep -c ^processor /proc/cpuinfo) CPUs, kernel $(uname -r)"
 [ -e /sys/kernel/debug/kmemleak ] && echo clear > /sys/kernel/debug/kmemleak
 
 reverse() { r=""; for w in $*; do r="$w $r"; done; echo "$r"; }
+
+if [ "$mode" = bench ]; then
+	for m in $RIG_LAYER; do load "$m" || say "loading $m failed"; done
+	load pvops_bench && rmmod pvops_bench
+	for m in $(reverse $RIG_LAYER); do rmmod "$m"; done
+	finish
+fi
 
 if [ "$mode" = demo ]; then
 	for m in $RIG_LAYER; do

@@ -6,6 +6,7 @@
                 and a last line "N passed, N failed, N skipped"; exit 1 on
                 any failure, crash, oops, WARN, lockdep splat or timeout
   rig.py demo   build everything, boot one guest that shows the layer
+  rig.py bench  boot one guest that prints cycles per op (pvops_bench.ko)
 
 Environment: PVOPS_CACHE (cache directory), PVOPS_TIMEOUT (seconds a guest
 may run, default 420), PVOPS_SMP / PVOPS_MEM (one run with these instead of
@@ -233,8 +234,22 @@ def cmd_demo():
     return 1 if problems else 0
 
 
+def cmd_bench():
+    kdir, initrd = build()
+    run = {'name': 'bench', 'smp': 1, 'mem': '1G', 'append': 'pvops.backend=native'}
+    lines, secs, timed_out, console = boot(kdir, initrd, run, 'bench')
+    for line in lines:
+        if 'pvops_bench:' in line:
+            print(PRINTK_PREFIX.sub('', line))
+    problems = judge(lines, timed_out, secs)
+    for p in problems:
+        log(f'FAILED: {p}')
+    return 1 if problems else 0
+
+
 if __name__ == '__main__':
     what = sys.argv[1] if len(sys.argv) > 1 else 'test'
-    if what not in ('test', 'demo'):
-        sys.exit(f'usage: {sys.argv[0]} test|demo')
-    sys.exit(cmd_test() if what == 'test' else cmd_demo())
+    cmds = {'test': cmd_test, 'demo': cmd_demo, 'bench': cmd_bench}
+    if what not in cmds:
+        sys.exit(f'usage: {sys.argv[0]} test|demo|bench')
+    sys.exit(cmds[what]())
