@@ -316,6 +316,34 @@ bool pvops_op_is_mandatory(enum pvops_op_id id)
 }
 EXPORT_SYMBOL_GPL(pvops_op_is_mandatory);
 
+/**
+ * pvops_set_call_counting() - count calls per op, or stop counting
+ * @on: true routes every op through the counting thunks
+ *
+ * While counting is on a backend switch patches no code: it only flips the
+ * pointer the thunks dispatch through.
+ */
+void pvops_set_call_counting(bool on)
+{
+	mutex_lock(&pvops_lock);
+	pvops_dispatch_set_counting(on, &pvops_active->ops);
+	mutex_unlock(&pvops_lock);
+}
+EXPORT_SYMBOL_GPL(pvops_set_call_counting);
+
+/**
+ * pvops_op_calls() - calls of one op counted so far, over all CPUs
+ * @id: the op
+ *
+ * Return: the count (it advances only while counting is on), 0 for an
+ * out-of-range @id.
+ */
+u64 pvops_op_calls(enum pvops_op_id id)
+{
+	return id < PVOPS_NR_OPS ? pvops_dispatch_calls(id) : 0;
+}
+EXPORT_SYMBOL_GPL(pvops_op_calls);
+
 static int pvops_param_set(const char *val, const struct kernel_param *kp)
 {
 	char name[PVOPS_NAME_MAX];

@@ -87,9 +87,7 @@ static int count_calls_set(void *data, u64 val)
 {
 	if (val > 1)
 		return -EINVAL;
-	mutex_lock(&pvops_lock);
-	pvops_dispatch_set_counting(val, &pvops_active->ops);
-	mutex_unlock(&pvops_lock);
+	pvops_set_call_counting(val);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(count_calls_fops, count_calls_get, count_calls_set, "%llu\n");

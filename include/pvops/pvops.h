@@ -105,6 +105,8 @@ const char *pvops_active_backend(void);
 int pvops_op_count(void);
 const char *pvops_op_name(enum pvops_op_id id);
 bool pvops_op_is_mandatory(enum pvops_op_id id);
+void pvops_set_call_counting(bool on);
+u64 pvops_op_calls(enum pvops_op_id id);
 void pvops_deliver_event(unsigned int event);
 u64 pvops_event_count(int cpu, unsigned int event);
 void pvops_set_event_handler(void (*handler)(unsigned int event));
