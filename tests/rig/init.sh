@@ -47,8 +47,10 @@ load() {
 	shift
 	file=$(find /lib/modules -name "$mod.ko" | head -n 1)
 	[ -n "$file" ] || { say "module $mod not in the image"; return 1; }
-	# shellcheck disable=SC2046
-	insmod "$file" $(module_params "$mod") "$@"
+	params="$(module_params "$mod")$*"
+	say "insmod $mod $params"
+	# shellcheck disable=SC2086
+	insmod "$file" $params
 }
 
 # --- KTAP for the checks run here, one suite at a time -------------------

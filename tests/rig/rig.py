@@ -81,6 +81,8 @@ def boot(kdir, initrd, run, mode):
            '-kernel', os.path.join(kdir, 'arch/x86/boot/bzImage'),
            '-initrd', initrd, '-append', append.strip()]
     log(f'boot {run["name"]}: -smp {run["smp"]} -m {run["mem"]} "{append.strip()}"')
+    if os.path.exists(console):
+        os.unlink(console)
     start = time.monotonic()
     timed_out = False
     first_ktap = None
@@ -166,9 +168,9 @@ def runs():
 
 # The rig's own tests: each guest must be reported failed, with this reason.
 SELFTESTS = [
-    ('failing_case', 'rig_fault.what=fail', None, 'rig_fault: failing on purpose'),
-    ('oops', 'rig_fault.what=oops', None, 'kernel crash'),
-    ('hang', 'rig_fault.what=hang', 40, 'did not power off'),
+    ('failing_case', 'rig.tests=rig_fault_fail', None, 'rig_fault: failing on purpose'),
+    ('oops', 'rig.tests=rig_fault_oops', None, 'kernel crash'),
+    ('hang', 'rig.tests=rig_fault_hang', 40, 'did not power off'),
 ]
 
 
@@ -197,7 +199,7 @@ def rig_selftests(kdir, initrd):
         if timeout:
             os.environ['PVOPS_TIMEOUT'] = str(timeout)
         run = {'name': f'selftest-{name}', 'smp': 1, 'mem': '512M',
-               'append': f'rig.tests=rig_fault {words}'}
+               'append': words}
         lines, secs, timed_out, _ = boot(kdir, initrd, run, 'test')
         if saved is None:
             os.environ.pop('PVOPS_TIMEOUT', None)

@@ -1,17 +1,17 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
- * rig_fault: makes a guest fail on purpose, so the rig's own tests can
- * show that it reports a failing case, an oops and a hung guest.
- * Loaded only when the command line asks: "rig.tests=rig_fault
- * rig_fault.what=fail|oops|hang".
+ * rig_fault_*: make a guest fail on purpose, so the rig's own tests can
+ * show that it reports a failing case, an oops and a hung guest.  Each
+ * rig_fault_<what>.c defines RIG_FAULT_WHAT and includes this; a module
+ * parameter would not do, as KUnit runs a module's suites before its
+ * parameters are parsed.  Loaded only when the command line asks:
+ * "rig.tests=rig_fault_oops".
  */
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/delay.h>
 
-static char *what = "fail";
-module_param(what, charp, 0444);
-MODULE_PARM_DESC(what, "fail (a KUnit case fails), oops (NULL dereference), hang (never returns)");
+static const char *what = RIG_FAULT_WHAT;
 
 static void rig_fault_case(struct kunit *test)
 {
