@@ -18,6 +18,7 @@
 static const char * const pvops_builtin_names[] = { "native", "xen", "esx", "auto" };
 #define PVOPS_VALID_NAMES "native, xen, esx, auto"
 
+/* Serializes registration, selection, switching and counting on/off. */
 DEFINE_MUTEX(pvops_lock);
 LIST_HEAD(pvops_backends);
 struct pvops_backend *pvops_active;

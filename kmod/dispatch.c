@@ -63,16 +63,20 @@ int pvops_ops_complete(struct pvops_backend *backend)
 	struct pvops_ops *ops = &backend->ops;
 
 #define PVOPS_OP(group, name, ret, params, args, mandatory)			\
-	if ((mandatory) && !ops->name) {					\
-		pr_err("pvops: backend %s lacks mandatory op %s.%s\n",		\
-		       backend_name, #group, #name);				\
-		return -EINVAL;							\
-	}
+	do {									\
+		if ((mandatory) && !ops->name) {				\
+			pr_err("pvops: backend %s lacks mandatory op %s.%s\n",	\
+			       backend_name, #group, #name);			\
+			return -EINVAL;						\
+		}								\
+	} while (0);
 #include <pvops/ops.h>
 
 #define PVOPS_OP(group, name, ret, params, args, mandatory)			\
-	if (!ops->name)								\
-		ops->name = pvops_defaults.name;
+	do {									\
+		if (!ops->name)							\
+			ops->name = pvops_defaults.name;			\
+	} while (0);
 #include <pvops/ops.h>
 	return 0;
 }

@@ -10,12 +10,23 @@ kdir=$("$top/scripts/build-kernel.sh")
 src=$(readlink -f "$kdir/source")
 cd "$top"
 
-files=$(git ls-files '*.c' '*.h')
+# Files that expand the op list (X-macros) or define trace events: their
+# macros expand to declarations and paste member names, which checkpatch's
+# rules for statement-like macros cannot parse.  Only those rules are
+# relaxed there, nowhere else.
+xmacro_files="include/pvops/pvops.h kmod/dispatch.c kmod/trace.h tests/pvops_test_backend.h tests/pvops_core_test.c"
+xmacro_ignore=MACRO_ARG_REUSE,DO_WHILE_MACRO_WITH_TRAILING_SEMICOLON,MACRO_ARG_PRECEDENCE,MULTISTATEMENT_MACRO_USE_DO_WHILE,SPACING,COMPLEX_MACRO,TRAILING_SEMICOLON,OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT,MACRO_WITH_FLOW_CONTROL
+
 status=0
-# shellcheck disable=SC2086
-"$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
-	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,MACRO_ARG_REUSE,COMPLEX_MACRO,MACRO_WITH_FLOW_CONTROL,TRAILING_SEMICOLON \
-	-f $files || status=1
+checkpatch() {
+	"$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types "$@" || status=1
+}
+for f in $(git ls-files '*.c' '*.h'); do
+	case " $xmacro_files " in
+	*" $f "*) checkpatch --ignore "$xmacro_ignore" -f "$f" ;;
+	*) checkpatch -f "$f" ;;
+	esac
+done
 
 make -s -C "$kdir" M="$top" clean
 out=$(make -C "$kdir" M="$top" W=1 C=1 modules 2>&1 | grep -E 'warning|error|sparse' || true)

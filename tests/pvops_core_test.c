@@ -192,6 +192,7 @@ static void tb##id##_fill(struct pvops_backend *b)				\
 	b->save_cpu = tb##id##_s_save_cpu;					\
 	b->load_cpu = tb##id##_s_load_cpu;					\
 }
+
 TB_STATEFUL(0)
 TB_STATEFUL(1)
 
@@ -560,7 +561,7 @@ static void tb_stress(struct kunit *test, bool counting)
 static void pvops_switch_stress_patching(struct kunit *test)
 {
 	if (tb_cross_cpu_patching_unreliable())
-		kunit_skip(test, "QEMU multi-threaded TCG patches code incoherently across vCPUs; covered with -smp 1 and by pvops_switch_stress_thunks");
+		kunit_skip(test, "QEMU MTTCG patches code incoherently across vCPUs, see rig.rst");
 	tb_stress(test, false);
 }
 
@@ -737,7 +738,7 @@ static void pvops_native_notify(struct kunit *test)
 		pvops_notify_cpu(target, PVOPS_EVENT_KICK);
 		put_cpu();
 		for (i = 0; i < 1000 && pvops_event_count(target, PVOPS_EVENT_KICK) == before; i++)
-			msleep(1);
+			usleep_range(1000, 2000);
 		KUNIT_EXPECT_GT_MSG(test, pvops_event_count(target, PVOPS_EVENT_KICK), before,
 				    "kick from cpu %d to cpu %d not delivered", cpu, target);
 	}

@@ -16,10 +16,12 @@ static const char *what = RIG_FAULT_WHAT;
 static void rig_fault_case(struct kunit *test)
 {
 	if (!strcmp(what, "oops")) {
-		int *volatile null = NULL;
+		int *null = NULL;
 
+		/* Keep the compiler from proving the store undefined. */
+		OPTIMIZER_HIDE_VAR(null);
 		kunit_info(test, "dereferencing NULL on purpose\n");
-		*null = 1;
+		WRITE_ONCE(*null, 1);
 	} else if (!strcmp(what, "hang")) {
 		kunit_info(test, "sleeping forever on purpose\n");
 		for (;;)
