@@ -30,8 +30,14 @@ deps:
 kernel: deps
 	@$(TOP)/scripts/build-kernel.sh >/dev/null
 
+# Objects built against another kernel tree are not rebuilt by Kbuild on its
+# own: remember the tree, and clean when it changes.
 modules: deps
-	@$(find_kdir); $(MAKE) -C "$$kdir" M=$(TOP) W=$(W) C=$(C) modules
+	@$(find_kdir); \
+	if [ "$$(cat $(TOP)/.kdir 2>/dev/null)" != "$$kdir" ]; then \
+		$(MAKE) -s -C "$$kdir" M=$(TOP) clean; echo "$$kdir" > $(TOP)/.kdir; \
+	fi; \
+	$(MAKE) -C "$$kdir" M=$(TOP) W=$(W) C=$(C) modules
 
 demo: deps
 	@$(TOP)/tests/rig/rig.py demo
@@ -46,5 +52,6 @@ check: deps
 	@$(TOP)/scripts/check.sh
 
 clean:
-	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(ls -d $${PVOPS_CACHE:-$$HOME/.cache/pvops}/kernel/* 2>/dev/null | head -n 1); \
-	if [ -n "$$kdir" ]; then $(MAKE) -C "$$kdir" M=$(TOP) clean; fi
+	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$($(TOP)/scripts/build-kernel.sh --dir); \
+	if [ -f "$$kdir/Makefile" ]; then $(MAKE) -C "$$kdir" M=$(TOP) clean; fi
+	@rm -rf $(TOP)/.rig-out $(TOP)/.kdir

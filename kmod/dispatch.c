@@ -19,6 +19,11 @@
  *
  * Thunk mode is also how calls are counted: while counting is on, the
  * static calls stay on the thunks.
+ *
+ * For ops with an inline native form (ops.h), the wrappers also test the
+ * static key pvops_native_inline, on only in direct mode with native
+ * active.  Turning it off is the first step of phase 1 and turning it on
+ * the last of phase 3, so it too only ever selects native's own code.
  */
 #include <linux/percpu.h>
 #include <linux/preempt.h>
@@ -27,26 +32,29 @@
 #include <linux/stop_machine.h>
 #include "internal.h"
 
-#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	DEFINE_STATIC_CALL_NULL(pvops_##name, *((struct pvops_ops *)NULL)->name); \
 	EXPORT_STATIC_CALL_GPL(pvops_##name);
 #include <pvops/ops.h>
 
+DEFINE_STATIC_KEY_FALSE(pvops_native_inline);
+EXPORT_SYMBOL_GPL(pvops_native_inline);
+
 const struct pvops_op_info pvops_op_info[PVOPS_NR_OPS] = {
-#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	[PVOPS_OP_##name] = { #name, #group, mandatory },
 #include <pvops/ops.h>
 };
 
 /* Defaults for optional ops a backend leaves NULL: nothing, or 0. */
-#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	static ret pvops_default_##name params { return 0; }
-#define PVOPS_OP_VOID(group, name, params, args, mandatory)			\
+#define PVOPS_OP_VOID(group, name, params, args, mandatory, native)	\
 	static void pvops_default_##name params { }
 #include <pvops/ops.h>
 
 static const struct pvops_ops pvops_defaults = {
-#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	.name = (mandatory) ? NULL : pvops_default_##name,
 #include <pvops/ops.h>
 };
@@ -62,7 +70,7 @@ int pvops_ops_complete(struct pvops_backend *backend)
 	const char *backend_name = backend->name;
 	struct pvops_ops *ops = &backend->ops;
 
-#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	do {									\
 		if ((mandatory) && !ops->name) {				\
 			pr_err("pvops: backend %s lacks mandatory op %s.%s\n",	\
@@ -72,7 +80,7 @@ int pvops_ops_complete(struct pvops_backend *backend)
 	} while (0);
 #include <pvops/ops.h>
 
-#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	do {									\
 		if (!ops->name)							\
 			ops->name = pvops_defaults.name;			\
@@ -96,7 +104,7 @@ static bool pvops_thunks_installed;
 			this_cpu_inc(pvops_calls.n[PVOPS_OP_##name]);		\
 	} while (0)
 
-#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	static ret pvops_thunk_##name params					\
 	{									\
 		ret r;								\
@@ -107,7 +115,7 @@ static bool pvops_thunks_installed;
 		preempt_enable_notrace();					\
 		return r;							\
 	}
-#define PVOPS_OP_VOID(group, name, params, args, mandatory)			\
+#define PVOPS_OP_VOID(group, name, params, args, mandatory, native)	\
 	static void pvops_thunk_##name params					\
 	{									\
 		preempt_disable_notrace();					\
@@ -117,17 +125,25 @@ static bool pvops_thunks_installed;
 	}
 #include <pvops/ops.h>
 
+/*
+ * Direct mode.  The inline native forms are switched on last: until then
+ * the wrappers reach the same native code through the static calls.
+ */
 static void pvops_install_direct(const struct pvops_ops *ops)
 {
-#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	static_call_update(pvops_##name, ops->name);
 #include <pvops/ops.h>
 	pvops_thunks_installed = false;
+	if (ops == &pvops_native_backend.ops)
+		static_branch_enable(&pvops_native_inline);
 }
 
+/* Thunk mode.  The inline native forms go first, so every call is counted. */
 static void pvops_install_thunks(void)
 {
-#define PVOPS_OP(group, name, ret, params, args, mandatory)			\
+	static_branch_disable(&pvops_native_inline);
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	static_call_update(pvops_##name, pvops_thunk_##name);
 #include <pvops/ops.h>
 	pvops_thunks_installed = true;

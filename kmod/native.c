@@ -10,101 +10,26 @@
 #include <linux/math64.h>
 #include <linux/percpu.h>
 #include <linux/smp.h>
-#include <asm/irqflags.h>
-#include <asm/msr.h>
-#include <asm/processor.h>
 #include <asm/tlbflush.h>
 #include <asm/tsc.h>
 #include "internal.h"
 
-static void native_op_cpuid(u32 leaf, u32 subleaf, struct pvops_cpuid_regs *regs)
-{
-	regs->eax = leaf;
-	regs->ecx = subleaf;
-	native_cpuid(&regs->eax, &regs->ebx, &regs->ecx, &regs->edx);
-}
-
-static u64 native_op_read_msr(u32 msr)
-{
-	return native_read_msr(msr);
-}
-
-static void native_op_write_msr(u32 msr, u64 val)
-{
-	native_write_msr(msr, (u32)val, (u32)(val >> 32));
-}
-
-static int native_op_read_msr_safe(u32 msr, u64 *val)
-{
-	int err;
-
-	*val = native_read_msr_safe(msr, &err);
-	return err;
-}
-
-static int native_op_write_msr_safe(u32 msr, u64 val)
-{
-	return native_write_msr_safe(msr, (u32)val, (u32)(val >> 32));
-}
-
-static void native_op_halt(void)
-{
-	native_halt();
-}
-
 /*
- * The interrupt flag is the real one.  Like raw_local_irq_*(), these do not
- * tell lockdep: callers pair them as they would the raw_ forms.
+ * Ops with an inline native form (include/pvops/native.h) are that form;
+ * the wrappers run it in place while native is active, and these are what
+ * the static calls and thunks reach otherwise.
  */
-static unsigned long native_op_save_fl(void)
-{
-	return native_save_fl();
-}
-
-static void native_op_restore_fl(unsigned long flags)
-{
-	asm volatile("push %0 ; popf" : : "g" (flags) : "memory", "cc");
-}
-
-static void native_op_irq_disable(void)
-{
-	native_irq_disable();
-}
-
-static void native_op_irq_enable(void)
-{
-	native_irq_enable();
-}
-
-static void native_op_safe_halt(void)
-{
-	native_safe_halt();
-}
-
-static void native_op_set_pte(pte_t *ptep, pte_t pte)
-{
-	WRITE_ONCE(*ptep, pte);
-}
-
-static void native_op_set_pmd(pmd_t *pmdp, pmd_t pmd)
-{
-	WRITE_ONCE(*pmdp, pmd);
-}
-
-static void native_op_pte_clear(pte_t *ptep)
-{
-	WRITE_ONCE(*ptep, __pte(0));
-}
-
-static void native_invlpg(unsigned long addr)
-{
-	asm volatile("invlpg (%0)" : : "r" (addr) : "memory");
-}
-
-static void native_op_flush_tlb_one(unsigned long addr)
-{
-	native_invlpg(addr);
-}
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)		\
+	__NATIVE_FN_##native(name, ret, params, args)
+#define PVOPS_OP_VOID(group, name, params, args, mandatory, native)		\
+	__NATIVE_VFN_##native(name, params, args)
+#define __NATIVE_FN_PVOPS_NATIVE_INLINE(name, ret, params, args)		\
+	static ret native_op_##name params { return pvops_native_##name args; }
+#define __NATIVE_VFN_PVOPS_NATIVE_INLINE(name, params, args)			\
+	static void native_op_##name params { pvops_native_##name args; }
+#define __NATIVE_FN_PVOPS_NATIVE_CALL(name, ret, params, args)
+#define __NATIVE_VFN_PVOPS_NATIVE_CALL(name, params, args)
+#include <pvops/ops.h>
 
 static void native_op_flush_tlb_all(void)
 {
@@ -121,7 +46,7 @@ static void native_flush_ipi(void *info)
 	if (addr == PVOPS_FLUSH_ALL)
 		__flush_tlb_all();
 	else
-		native_invlpg(addr);
+		pvops_native_flush_tlb_one(addr);
 }
 
 static void native_op_flush_tlb_multi(const struct cpumask *cpus, unsigned long addr)
@@ -130,24 +55,8 @@ static void native_op_flush_tlb_multi(const struct cpumask *cpus, unsigned long 
 }
 
 /* The clock is the TSC scaled to nanoseconds. */
-static u32 native_clock_mult;
-static u32 native_clock_shift;
-
-static u64 native_op_clock_read(void)
-{
-	return mul_u64_u32_shr(rdtsc_ordered(), native_clock_mult, native_clock_shift);
-}
-
-static unsigned long native_op_tsc_khz(void)
-{
-	return tsc_khz;
-}
-
-/* Bare metal has no pv one-shot timer: the kernel's own LAPIC timer rules. */
-static int native_op_timer_arm(u64 deadline_ns)
-{
-	return -EOPNOTSUPP;
-}
+struct pvops_native_clock pvops_native_clock __read_mostly;
+EXPORT_SYMBOL_GPL(pvops_native_clock);
 
 /*
  * Events: a pending word per CPU; remote CPUs are kicked with an IPI, the
@@ -224,8 +133,8 @@ static int native_init(void)
 		pr_err("pvops: native: TSC frequency unknown\n");
 		return -ENODEV;
 	}
-	clocks_calc_mult_shift(&native_clock_mult, &native_clock_shift, tsc_khz,
-			       NSEC_PER_MSEC, 600);
+	clocks_calc_mult_shift(&pvops_native_clock.mult, &pvops_native_clock.shift,
+			       tsc_khz, NSEC_PER_MSEC, 600);
 	for_each_possible_cpu(cpu) {
 		INIT_CSD(per_cpu_ptr(&native_csd, cpu), native_event_ipi, NULL);
 		init_irq_work(per_cpu_ptr(&native_work, cpu), native_event_work);
@@ -258,26 +167,13 @@ struct pvops_backend pvops_native_backend = {
 	.load_cpu = native_load_cpu,
 	.owner = THIS_MODULE,
 	.ops = {
-		.cpuid = native_op_cpuid,
-		.read_msr = native_op_read_msr,
-		.write_msr = native_op_write_msr,
-		.read_msr_safe = native_op_read_msr_safe,
-		.write_msr_safe = native_op_write_msr_safe,
-		.halt = native_op_halt,
-		.save_fl = native_op_save_fl,
-		.restore_fl = native_op_restore_fl,
-		.irq_disable = native_op_irq_disable,
-		.irq_enable = native_op_irq_enable,
-		.safe_halt = native_op_safe_halt,
-		.set_pte = native_op_set_pte,
-		.set_pmd = native_op_set_pmd,
-		.pte_clear = native_op_pte_clear,
-		.flush_tlb_one = native_op_flush_tlb_one,
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)		\
+		__NATIVE_SLOT_##native(name)
+#define __NATIVE_SLOT_PVOPS_NATIVE_INLINE(name) .name = native_op_##name,
+#define __NATIVE_SLOT_PVOPS_NATIVE_CALL(name)
+#include <pvops/ops.h>
 		.flush_tlb_all = native_op_flush_tlb_all,
 		.flush_tlb_multi = native_op_flush_tlb_multi,
-		.clock_read = native_op_clock_read,
-		.tsc_khz = native_op_tsc_khz,
-		.timer_arm = native_op_timer_arm,
 		.notify_cpu = native_op_notify_cpu,
 	},
 };

@@ -28,6 +28,11 @@ src="$cache/src/linux-source-$srcver"
 out="$cache/kernel/$key"
 log() { echo "pvops: $*" >&2; }
 
+if [ "${1:-}" = --dir ]; then
+	echo "$out"
+	exit 0
+fi
+
 if [ -f "$out/.pvops-complete" ]; then
 	log "test kernel cached: $out"
 	echo "$out"
@@ -75,4 +80,6 @@ make -s -C "$src" O="$out" INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 \
 	modules_install >&2
 log "test kernel built in $(( $(date +%s) - start )) s"
 touch "$out/.pvops-complete"
+# Keep this kernel and the newest other one; older keys go.
+ls -dt "$cache"/kernel/*/ 2>/dev/null | grep -v "^$out/\$" | tail -n +2 | xargs -r rm -rf
 echo "$out"

@@ -29,6 +29,7 @@ for f in $(git ls-files '*.c' '*.h'); do
 done
 
 make -s -C "$kdir" M="$top" clean
+echo "$kdir" > "$top/.kdir"
 out=$(make -C "$kdir" M="$top" W=1 C=1 modules 2>&1 | grep -E 'warning|error|sparse' || true)
 if [ -n "$out" ]; then
 	echo "$out"

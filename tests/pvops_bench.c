@@ -4,10 +4,14 @@
  * instruction, printed at load.  A benchmark, not a test: it asserts
  * nothing.  Each figure is the median of 31 rounds of 4096 iterations,
  * interrupts off, TSC-timed, with the cost of the empty loop subtracted.
+ * Each op is measured as consumers call it (native inline), with call
+ * counting on (every call through a counting thunk), and bare.
  */
 #include <linux/module.h>
 #include <linux/sort.h>
 #include <linux/irqflags.h>
+#include <linux/clocksource.h>
+#include <asm/tsc.h>
 #include <asm/msr.h>
 #include <asm/tlbflush.h>
 #include <pvops/pvops.h>
@@ -50,64 +54,86 @@ static void bare_popf(unsigned long flags)
 	asm volatile("push %0 ; popf" : : "g" (flags) : "memory", "cc");
 }
 
-static void report(const char *op, u64 via, u64 bare, u64 empty)
+/* Cycles per op, in hundredths, the empty loop taken off. */
+static u64 per_op(u64 total, u64 empty)
 {
-	u64 v = via > empty ? via - empty : 0;
-	u64 b = bare > empty ? bare - empty : 0;
+	return total > empty ? (total - empty) * 100 / ITERS : 0;
+}
 
-	/* Hundredths of a cycle per op, and the ratio in thousandths. */
-	pr_info("pvops_bench: %-16s pvops %6llu.%02llu  bare %6llu.%02llu  ratio %llu.%03llu\n",
-		op, v / ITERS, (v * 100 / ITERS) % 100, b / ITERS, (b * 100 / ITERS) % 100,
+static void report(const char *op, u64 via, u64 thunk, u64 bare, u64 empty)
+{
+	u64 v = per_op(via, empty), t = per_op(thunk, empty), b = per_op(bare, empty);
+
+	pr_info("pvops_bench: %-16s %8llu.%02llu %8llu.%02llu %8llu.%02llu %6llu.%03llu\n",
+		op, v / 100, v % 100, t / 100, t % 100, b / 100, b % 100,
 		b ? v / b : 0, b ? (v * 1000 / b) % 1000 : 0);
 }
 
+/* Measure BODY as consumers run it, then with call counting on. */
+#define BENCH_PVOPS(via, thunk, body)					\
+	do {								\
+		BENCH(via, body);					\
+		pvops_set_call_counting(true);				\
+		BENCH(thunk, body);					\
+		pvops_set_call_counting(false);				\
+	} while (0)
+
 static int __init pvops_bench_init(void)
 {
-	u64 empty, via, bare, val = 0;
+	u64 empty, via, thunk, bare, val = 0;
 	unsigned long flags = 0;
 	struct pvops_cpuid_regs regs;
-	u32 a, b, c, d;
+	u32 mult, shift;
 
 	bench_page = __get_free_page(GFP_KERNEL);
 	if (!bench_page)
 		return -ENOMEM;
 	pr_info("pvops_bench: backend %s, cycles per op (median of %d x %d)\n",
 		pvops_active_backend(), ROUNDS, ITERS);
+	pr_info("pvops_bench: %-16s %11s %11s %11s %10s\n", "op", "pvops", "counting",
+		"bare", "pvops/bare");
 
 	BENCH(empty, (void)0);
+	/* The bare clock: the TSC scaled the way the native backend scales it. */
+	clocks_calc_mult_shift(&mult, &shift, tsc_khz, NSEC_PER_MSEC, 600);
 
-	BENCH(via, flags ^= pvops_save_fl());
+	BENCH_PVOPS(via, thunk, flags ^= pvops_save_fl());
 	BENCH(bare, flags ^= native_save_fl());
-	report("save_fl", via, bare, empty);
+	report("save_fl", via, thunk, bare, empty);
 
-	flags = native_save_fl();
-	BENCH(via, pvops_restore_fl(flags));
+	/* Restore a flags word with IF clear: the loop runs with interrupts off. */
+	flags = native_save_fl() & ~X86_EFLAGS_IF;
+	BENCH_PVOPS(via, thunk, pvops_restore_fl(flags));
 	BENCH(bare, bare_popf(flags));
-	report("restore_fl", via, bare, empty);
+	report("restore_fl", via, thunk, bare, empty);
 
-	BENCH(via, { pvops_irq_enable(); pvops_irq_disable(); });
+	BENCH_PVOPS(via, thunk, { pvops_irq_enable(); pvops_irq_disable(); });
 	BENCH(bare, { native_irq_enable(); native_irq_disable(); });
-	report("irq_enable+dis", via, bare, empty);
+	report("irq_enable+dis", via, thunk, bare, empty);
 
-	BENCH(via, val += pvops_read_msr(MSR_EFER));
+	BENCH_PVOPS(via, thunk, val += pvops_read_msr(MSR_EFER));
 	BENCH(bare, val += native_read_msr(MSR_EFER));
-	report("read_msr", via, bare, empty);
+	report("read_msr", via, thunk, bare, empty);
 
-	BENCH(via, pvops_cpuid(0, 0, &regs));
-	BENCH(bare, { a = 0; c = 0; native_cpuid(&a, &b, &c, &d); });
-	report("cpuid", via, bare, empty);
+	BENCH_PVOPS(via, thunk, pvops_cpuid(0, 0, &regs));
+	BENCH(bare, {
+		regs.eax = 0;
+		regs.ecx = 0;
+		native_cpuid(&regs.eax, &regs.ebx, &regs.ecx, &regs.edx);
+	});
+	report("cpuid", via, thunk, bare, empty);
 
-	BENCH(via, val += pvops_clock_read());
-	BENCH(bare, val += rdtsc_ordered());
-	report("clock_read/rdtsc", via, bare, empty);
+	BENCH_PVOPS(via, thunk, val += pvops_clock_read());
+	BENCH(bare, val += mul_u64_u32_shr(rdtsc_ordered(), mult, shift));
+	report("clock_read", via, thunk, bare, empty);
 
-	BENCH(via, pvops_set_pte(&bench_pte, __pte(val)));
+	BENCH_PVOPS(via, thunk, pvops_set_pte(&bench_pte, __pte(val)));
 	BENCH(bare, WRITE_ONCE(bench_pte, __pte(val)));
-	report("set_pte", via, bare, empty);
+	report("set_pte", via, thunk, bare, empty);
 
-	BENCH(via, pvops_flush_tlb_one(bench_page));
+	BENCH_PVOPS(via, thunk, pvops_flush_tlb_one(bench_page));
 	BENCH(bare, asm volatile("invlpg (%0)" : : "r" (bench_page) : "memory"));
-	report("flush_tlb_one", via, bare, empty);
+	report("flush_tlb_one", via, thunk, bare, empty);
 
 	free_page(bench_page);
 	pr_info("pvops_bench: done (%llx)\n", val & 1);

@@ -646,7 +646,7 @@ static void pvops_native_cpuid_msr(struct kunit *test)
 			native_write_msr_safe(0xdeadbeef, 1, 0));
 }
 
-static void pvops_native_clock(struct kunit *test)
+static void pvops_native_clock_rate(struct kunit *test)
 {
 	u64 c0, c1, k0, k1;
 
@@ -747,7 +747,7 @@ static void pvops_native_notify(struct kunit *test)
 static struct kunit_case pvops_native_cases[] = {
 	KUNIT_CASE(pvops_native_irq_flags),
 	KUNIT_CASE(pvops_native_cpuid_msr),
-	KUNIT_CASE(pvops_native_clock),
+	KUNIT_CASE(pvops_native_clock_rate),
 	KUNIT_CASE(pvops_native_pte_visible),
 	KUNIT_CASE(pvops_native_notify),
 	{}

@@ -8,13 +8,13 @@
 #define TB_FN_(id, name) tb##id##_##name
 #define TB_FN(id, name) TB_FN_(id, name)
 
-#define PVOPS_OP(group, name, ret, params, args, mandatory)		\
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)		\
 	static ret TB_FN(TB_ID, name) params				\
 	{								\
 		tb_record(TB_ID, PVOPS_OP_##name);			\
 		return (ret)(TB_ID + 1);				\
 	}
-#define PVOPS_OP_VOID(group, name, params, args, mandatory)		\
+#define PVOPS_OP_VOID(group, name, params, args, mandatory, native)		\
 	static void TB_FN(TB_ID, name) params				\
 	{								\
 		tb_record(TB_ID, PVOPS_OP_##name);			\
@@ -22,7 +22,7 @@
 #include <pvops/ops.h>
 
 static const struct pvops_ops TB_FN(TB_ID, ops) = {
-#define PVOPS_OP(group, name, ret, params, args, mandatory) .name = TB_FN(TB_ID, name),
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native) .name = TB_FN(TB_ID, name),
 #include <pvops/ops.h>
 };
 

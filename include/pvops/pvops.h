@@ -18,6 +18,7 @@
 #include <linux/list.h>
 #include <linux/cpumask.h>
 #include <linux/static_call.h>
+#include <linux/jump_label.h>
 #include <asm/pgtable_types.h>
 
 #define PVOPS_MANDATORY	1
@@ -35,14 +36,14 @@ struct pvops_cpuid_regs {
 
 /* Index of every op, for counters and the op information table. */
 enum pvops_op_id {
-#define PVOPS_OP(group, name, ret, params, args, mandatory) PVOPS_OP_##name,
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native) PVOPS_OP_##name,
 #include <pvops/ops.h>
 	PVOPS_NR_OPS
 };
 
 /* The op table a backend fills. */
 struct pvops_ops {
-#define PVOPS_OP(group, name, ret, params, args, mandatory) ret (*name)params;
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native) ret (*name)params;
 #include <pvops/ops.h>
 };
 
@@ -111,20 +112,43 @@ void pvops_deliver_event(unsigned int event);
 u64 pvops_event_count(int cpu, unsigned int event);
 void pvops_set_event_handler(void (*handler)(unsigned int event));
 
-/* One static call per op, and the wrapper consumers call. */
-#define PVOPS_OP(group, name, ret, params, args, mandatory)		\
+#include <pvops/native.h>
+
+/* One static call per op. */
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	DECLARE_STATIC_CALL(pvops_##name, *((struct pvops_ops *)NULL)->name);
 #include <pvops/ops.h>
 
-#define PVOPS_OP(group, name, ret, params, args, mandatory)		\
+/* On while the native backend is active and calls are not being counted. */
+DECLARE_STATIC_KEY_FALSE(pvops_native_inline);
+
+/*
+ * The wrappers consumers call: the static call, or, for ops with an inline
+ * native form, that form while native is active (a patched-in jump picks).
+ */
+#define __PVOPS_BODY_PVOPS_NATIVE_INLINE(name, args)			\
+	if (static_branch_likely(&pvops_native_inline))			\
+		return pvops_native_##name args;			\
+	return static_call(pvops_##name)args
+#define __PVOPS_BODY_PVOPS_NATIVE_CALL(name, args)			\
+	return static_call(pvops_##name)args
+#define __PVOPS_VBODY_PVOPS_NATIVE_INLINE(name, args)			\
+	if (static_branch_likely(&pvops_native_inline))			\
+		pvops_native_##name args;				\
+	else								\
+		static_call(pvops_##name)args
+#define __PVOPS_VBODY_PVOPS_NATIVE_CALL(name, args)			\
+	static_call(pvops_##name)args
+
+#define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	static __always_inline ret pvops_##name params			\
 	{								\
-		return static_call(pvops_##name)args;			\
+		__PVOPS_BODY_##native(name, args);			\
 	}
-#define PVOPS_OP_VOID(group, name, params, args, mandatory)		\
+#define PVOPS_OP_VOID(group, name, params, args, mandatory, native)	\
 	static __always_inline void pvops_##name params			\
 	{								\
-		static_call(pvops_##name)args;				\
+		__PVOPS_VBODY_##native(name, args);			\
 	}
 #include <pvops/ops.h>
 

@@ -67,7 +67,11 @@ def build():
     return kdir, initrd
 
 
-def boot(kdir, initrd, run, mode):
+def bzimage(kdir):
+    return os.path.join(kdir, 'arch/x86/boot/bzImage')
+
+
+def boot(kernel, initrd, run, mode):
     """One QEMU guest; returns (console lines, wall seconds, timed out)."""
     timeout = int(os.environ.get('PVOPS_TIMEOUT', '420'))
     console = os.path.join(OUT, f'console-{run["name"]}.log')
@@ -78,7 +82,7 @@ def boot(kdir, initrd, run, mode):
            '-cpu', 'EPYC,+svm',
            '-m', str(run['mem']), '-smp', str(run['smp']),
            '-nographic', '-no-reboot', '-monitor', 'none', '-serial', f'file:{console}',
-           '-kernel', os.path.join(kdir, 'arch/x86/boot/bzImage'),
+           '-kernel', kernel,
            '-initrd', initrd, '-append', append.strip()]
     log(f'boot {run["name"]}: -smp {run["smp"]} -m {run["mem"]} "{append.strip()}"')
     if os.path.exists(console):
@@ -200,7 +204,7 @@ def rig_selftests(kdir, initrd):
             os.environ['PVOPS_TIMEOUT'] = str(timeout)
         run = {'name': f'selftest-{name}', 'smp': 1, 'mem': '512M',
                'append': words}
-        lines, secs, timed_out, _ = boot(kdir, initrd, run, 'test')
+        lines, secs, timed_out, _ = boot(bzimage(kdir), initrd, run, 'test')
         if saved is None:
             os.environ.pop('PVOPS_TIMEOUT', None)
         else:
@@ -222,7 +226,7 @@ def cmd_test():
     if os.environ.get('PVOPS_RIG_SELFTEST', '1') != '0':
         passed, failed = rig_selftests(kdir, initrd)
     for run in runs():
-        lines, secs, timed_out, console = boot(kdir, initrd, run, 'test')
+        lines, secs, timed_out, console = boot(bzimage(kdir), initrd, run, 'test')
         log(f'{run["name"]}: {secs:.1f} s wall')
         p, f, s, _ = judge_run(run['name'], lines, timed_out, secs, kdir)
         passed += p
@@ -237,7 +241,7 @@ def cmd_demo():
     kdir, initrd = build()
     run = {'name': 'demo', 'smp': int(os.environ.get('PVOPS_SMP', '2')),
            'mem': os.environ.get('PVOPS_MEM', '1G'), 'append': 'pvops.backend=auto'}
-    lines, secs, timed_out, console = boot(kdir, initrd, run, 'demo')
+    lines, secs, timed_out, console = boot(bzimage(kdir), initrd, run, 'demo')
     for line in lines:
         if 'rig:' in line or 'pvops' in line or 'demo:' in line:
             print(PRINTK_PREFIX.sub('', line))
@@ -248,10 +252,35 @@ def cmd_demo():
     return 1 if problems else 0
 
 
+def build_stock():
+    """Our modules against Debian's stock headers, in a copy of the tree
+    (out-of-tree builds write next to the sources), and the stock image."""
+    image, headers = subprocess.run([os.path.join(TOP, 'scripts', 'stock-kernel.sh')],
+                                    check=True, stdout=subprocess.PIPE,
+                                    text=True).stdout.split()
+    src = os.path.join(OUT, 'stock-src')
+    os.makedirs(src, exist_ok=True)
+    sh(['rsync', '-a', '--delete', '--exclude', '.git', '--exclude', '.rig-out',
+        '--exclude', '*.ko', '--exclude', '*.o', f'{TOP}/', f'{src}/'])
+    sh(['make', '-s', '-C', headers, f'M={src}', 'modules'])
+    kos = [os.path.join(src, d, f) for d in ('kmod', 'tests')
+           for f in sorted(os.listdir(os.path.join(src, d))) if f.endswith('.ko')]
+    initrd = os.path.join(OUT, 'initrd-stock.cpio.gz')
+    sh([os.path.join(TOP, 'tests', 'rig', 'mkinitramfs.sh'), initrd, OUT] + kos)
+    log(f'stock kernel {image}, modules built against {headers}')
+    return image, initrd
+
+
 def cmd_bench():
-    kdir, initrd = build()
+    """Cycles per op, on Debian's stock kernel (jump labels on, as users
+    run it) with one vCPU; PVOPS_BENCH_KERNEL=test uses the test kernel."""
+    if os.environ.get('PVOPS_BENCH_KERNEL') == 'test':
+        kdir, initrd = build()
+        image = os.path.join(kdir, 'arch/x86/boot/bzImage')
+    else:
+        image, initrd = build_stock()
     run = {'name': 'bench', 'smp': 1, 'mem': '1G', 'append': 'pvops.backend=native'}
-    lines, secs, timed_out, console = boot(kdir, initrd, run, 'bench')
+    lines, secs, timed_out, console = boot(image, initrd, run, 'bench')
     for line in lines:
         if 'pvops_bench:' in line:
             print(PRINTK_PREFIX.sub('', line))
