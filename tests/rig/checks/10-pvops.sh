@@ -10,12 +10,15 @@ PVOPS_KO=/lib/modules/pvops/pvops.ko
 pvops_demo() {
 	say "pvops: active backend $(cat $PVOPS_DBG/backend), registered:"
 	while read -r l; do say "pvops:   $l"; done < $PVOPS_DBG/backends
-	echo 1 > $PVOPS_DBG/count_calls
-	sleep 1
-	say "pvops: per-op calls (counting on for 1 s):"
-	while read -r l; do say "pvops:   $l"; done < $PVOPS_DBG/calls
-	echo 0 > $PVOPS_DBG/count_calls
-	while read -r l; do say "pvops:   $l"; done < $PVOPS_DBG/events
+	# A consumer at work: the benchmark calls the ops, part of it with
+	# call counting on.
+	load pvops_bench && rmmod pvops_bench
+	say "pvops: per-op calls counted while the benchmark ran:"
+	grep -v ' 0$' $PVOPS_DBG/calls | while read -r l; do say "pvops:   $l"; done
+	say "pvops: switch to native through the parameter and back to auto:"
+	echo native > /sys/module/pvops/parameters/backend
+	echo auto > /sys/module/pvops/parameters/backend
+	while read -r l; do say "pvops:   $l"; done < $PVOPS_DBG/switches
 }
 
 # expect_load_fail ERRNO-TEXT DMESG-TEXT PARAMS...: insmod must fail with
