@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvhyp core: a hypervisor stub that virtualizes the running kernel in
+ * place.  Loading it puts every online CPU (and every CPU that comes
+ * online later) into guest mode where it was; unloading, or taking a CPU
+ * offline, returns it to exactly where it would have been.  The core picks
+ * the vendor (SVM now; VMX behind the same table later) and the
+ * personality, and keeps the per-CPU state and statistics.
+ */
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include "personality.h"
+
+static char *personality = "none";
+module_param(personality, charp, 0444);
+MODULE_PARM_DESC(personality, "none|xen|esx (default none): the ABI the guest sees");
+
+static const struct hv_vendor_ops *hv_ops;
+const struct hv_personality *hv_personality;
+u64 hv_devirt_cookie;
+
+static struct hv_cpu *hv_cpus[NR_CPUS];
+static enum cpuhp_state hv_cpuhp_state;
+static struct dentry *hv_debugfs;
+
+struct hv_cpu *hv_cpu_of(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids ? hv_cpus[cpu] : NULL;
+}
+
+static const char * const hv_exit_names[HV_EXIT_NR] = {
+	[HV_EXIT_CPUID] = "cpuid",
+	[HV_EXIT_HYPERCALL] = "hypercall",
+	[HV_EXIT_MSR_READ] = "msr_read",
+	[HV_EXIT_MSR_WRITE] = "msr_write",
+	[HV_EXIT_VIRT_INSN] = "virt_insn",
+	[HV_EXIT_SHUTDOWN] = "shutdown",
+	[HV_EXIT_OTHER] = "other",
+};
+
+static long hv_hypercall1(u64 nr, u64 arg)
+{
+	long ret;
+
+	asm volatile("vmmcall" : "=a" (ret) : "a" (nr), "D" (arg) : "memory");
+	return ret;
+}
+
+/* cpuhp, on the CPU itself: allocate, then enter guest mode. */
+static int hv_cpu_online(unsigned int cpu)
+{
+	struct hv_cpu *hc;
+	unsigned long flags;
+	int ret;
+
+	hc = kzalloc_node(sizeof(*hc), GFP_KERNEL, cpu_to_node(cpu));
+	if (!hc)
+		return -ENOMEM;
+	hc->cpu = cpu;
+	hc->stack = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, HV_STACK_ORDER);
+	ret = hc->stack ? hv_ops->cpu_init(hc) : -ENOMEM;
+	if (ret)
+		goto free;
+
+	local_irq_save(flags);
+	ret = hv_ops->cpu_launch(hc);
+	if (!ret)
+		hc->state = HV_CPU_ON;
+	local_irq_restore(flags);
+	if (ret) {
+		pr_err("pvhyp: cpu %u: entering guest mode failed: %d\n", cpu, ret);
+		hv_ops->cpu_exit(hc);
+		goto free;
+	}
+	WRITE_ONCE(hv_cpus[cpu], hc);
+	return 0;
+free:
+	free_pages((unsigned long)hc->stack, HV_STACK_ORDER);
+	kfree(hc);
+	return ret;
+}
+
+/* cpuhp, on the CPU itself: leave guest mode, then free. */
+static int hv_cpu_offline(unsigned int cpu)
+{
+	struct hv_cpu *hc = hv_cpus[cpu];
+	unsigned long flags;
+	long ret;
+
+	if (!hc)
+		return 0;
+	local_irq_save(flags);
+	ret = hv_hypercall1(PVHYP_HC_DEVIRT, hv_devirt_cookie);
+	local_irq_restore(flags);
+	WARN(ret || hc->state != HV_CPU_OFF, "pvhyp: cpu %u: leaving guest mode: %ld\n", cpu, ret);
+	WRITE_ONCE(hv_cpus[cpu], NULL);
+	hv_ops->cpu_exit(hc);
+	free_pages((unsigned long)hc->stack, HV_STACK_ORDER);
+	kfree(hc);
+	return 0;
+}
+
+/**
+ * pvhyp_hypercall_count() - hypercalls of one number a CPU has answered
+ * @cpu: the CPU
+ * @nr: the number; PVHYP_HC_NR counts the unknown ones
+ *
+ * Return: the count, 0 for a CPU not in guest mode or @nr out of range.
+ */
+u64 pvhyp_hypercall_count(unsigned int cpu, unsigned int nr)
+{
+	struct hv_cpu *hc = hv_cpu_of(cpu);
+
+	return hc && nr <= PVHYP_HC_NR ? READ_ONCE(hc->stats.hypercalls[nr]) : 0;
+}
+EXPORT_SYMBOL_GPL(pvhyp_hypercall_count);
+
+/**
+ * pvhyp_cpu_virtualized() - whether a CPU runs in guest mode under the stub
+ * @cpu: the CPU
+ *
+ * Return: true when it does.
+ */
+bool pvhyp_cpu_virtualized(unsigned int cpu)
+{
+	struct hv_cpu *hc = hv_cpu_of(cpu);
+
+	return hc && READ_ONCE(hc->state) == HV_CPU_ON;
+}
+EXPORT_SYMBOL_GPL(pvhyp_cpu_virtualized);
+
+static int hv_stats_show(struct seq_file *m, void *v)
+{
+	static const char * const states[] = { "off", "on", "failed" };
+	unsigned int cpu, i;
+
+	seq_printf(m, "vendor %s personality %s\n", hv_ops->name, hv_personality->name);
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct hv_cpu *hc = hv_cpu_of(cpu);
+
+		if (!hc) {
+			seq_printf(m, "cpu%u state none\n", cpu);
+			continue;
+		}
+		seq_printf(m, "cpu%u state %s\n", cpu, states[hc->state]);
+		for (i = 0; i < HV_EXIT_NR; i++)
+			seq_printf(m, "cpu%u exit %s %llu\n", cpu, hv_exit_names[i],
+				   hc->stats.exits[i]);
+		for (i = 0; i <= PVHYP_HC_NR; i++)
+			seq_printf(m, "cpu%u hypercall %s %llu\n", cpu,
+				   i < PVHYP_HC_NR ? (char[]){ '0' + i, 0 } : "unknown",
+				   hc->stats.hypercalls[i]);
+		seq_printf(m, "cpu%u hypercall refused_cpl3 %llu\n", cpu,
+			   hc->stats.hypercalls_refused);
+	}
+	cpus_read_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hv_stats);
+
+static int __init hv_select_personality(void)
+{
+	if (!strcmp(personality, "none")) {
+		hv_personality = &hv_personality_none;
+		return 0;
+	}
+	if (!strcmp(personality, "xen") || !strcmp(personality, "esx")) {
+		pr_err("pvhyp: personality '%s' is not available in this build of pvhyp.ko\n",
+		       personality);
+		return -ENODEV;
+	}
+	pr_err("pvhyp: unknown personality '%.32s'; valid: none, xen, esx\n", personality);
+	return -EINVAL;
+}
+
+static int __init hv_init(void)
+{
+	int ret;
+
+	ret = hv_select_personality();
+	if (ret)
+		return ret;
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_INTEL) {
+		pr_err("pvhyp: Intel CPU: the VMX backend is not available in this build\n");
+		return -ENODEV;
+	}
+	hv_ops = &hv_svm_ops;
+	ret = hv_ops->probe();
+	if (ret)
+		return ret;
+	ret = hv_ops->global_init();
+	if (ret)
+		return ret;
+	get_random_bytes(&hv_devirt_cookie, sizeof(hv_devirt_cookie));
+
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "pvhyp:online", hv_cpu_online,
+				hv_cpu_offline);
+	if (ret < 0) {
+		hv_ops->global_exit();
+		return ret;
+	}
+	hv_cpuhp_state = ret;
+	hv_debugfs = debugfs_create_dir("pvhyp", NULL);
+	debugfs_create_file("stats", 0444, hv_debugfs, NULL, &hv_stats_fops);
+	pr_info("pvhyp: %s, personality %s, %u CPUs in guest mode\n", hv_ops->name,
+		hv_personality->name, num_online_cpus());
+	return 0;
+}
+
+static void __exit hv_exit(void)
+{
+	debugfs_remove_recursive(hv_debugfs);
+	cpuhp_remove_state(hv_cpuhp_state);
+	hv_ops->global_exit();
+	pr_info("pvhyp: every CPU back to native\n");
+}
+
+module_init(hv_init);
+module_exit(hv_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("pvhyp: an in-place hypervisor stub answering pvops hypercalls");

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The exit handlers every vendor shares.  They run in host mode on the
+ * stub's stack with interrupts blocked (GIF=0 on SVM): no printk, no
+ * locks, no sleeping; only the CPU's own state and statistics.
+ */
+#include <linux/errno.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/traps.h>
+#include "personality.h"
+
+static void hv_cpuid(struct hv_gprs *regs)
+{
+	u32 leaf = regs->rax, subleaf = regs->rcx;
+	struct hv_cpuid_regs r;
+
+	if (leaf >= PVHYP_CPUID_BASE && leaf <= PVHYP_CPUID_BASE + 0xff) {
+		hv_personality->cpuid(leaf, subleaf, &r);
+	} else {
+		r.eax = leaf;
+		r.ecx = subleaf;
+		native_cpuid(&r.eax, &r.ebx, &r.ecx, &r.edx);
+		/* The guest runs on a hypervisor now, and may ask. */
+		if (leaf == 1)
+			r.ecx |= BIT(31);
+	}
+	regs->rax = r.eax;
+	regs->rbx = r.ebx;
+	regs->rcx = r.ecx;
+	regs->rdx = r.edx;
+}
+
+static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
+				   struct hv_gprs *regs)
+{
+	enum hv_action action = HV_RESUME;
+	u64 nr = regs->rax;
+
+	/* Only the guest kernel may call: user space gets -EPERM. */
+	if (ex->cpl) {
+		hc->stats.hypercalls_refused++;
+		regs->rax = -EPERM;
+		return HV_RESUME;
+	}
+	hc->stats.hypercalls[nr < PVHYP_HC_NR ? nr : PVHYP_HC_NR]++;
+	regs->rax = hv_personality->hypercall(hc, nr, regs, &action);
+	return action;
+}
+
+/* MSRs that exit without being the vendor's own business: do them natively. */
+static enum hv_action hv_msr(struct hv_exit *ex, struct hv_gprs *regs, bool write)
+{
+	u32 msr = regs->rcx;
+	u64 val;
+
+	if (write) {
+		val = (regs->rdx << 32) | (u32)regs->rax;
+		if (!wrmsrl_safe(msr, val))
+			return HV_RESUME;
+	} else if (!rdmsrl_safe(msr, &val)) {
+		regs->rax = (u32)val;
+		regs->rdx = val >> 32;
+		return HV_RESUME;
+	}
+	/* What the CPU itself would have done. */
+	ex->inject_vector = X86_TRAP_GP;
+	ex->inject_error = true;
+	ex->error_code = 0;
+	return HV_RESUME_NO_SKIP;
+}
+
+/**
+ * hv_handle_exit() - handle one exit, vendor-neutral
+ * @hc: this CPU's state
+ * @ex: the exit as the vendor decoded it; exception injection goes back here
+ * @regs: the guest's registers, read and written in place
+ *
+ * Return: what the vendor does next.
+ */
+enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
+{
+	ex->inject_vector = -1;
+	hc->stats.exits[ex->reason]++;
+
+	switch (ex->reason) {
+	case HV_EXIT_CPUID:
+		hv_cpuid(regs);
+		return HV_RESUME;
+	case HV_EXIT_HYPERCALL:
+		return hv_hypercall(hc, ex, regs);
+	case HV_EXIT_MSR_READ:
+		return hv_msr(ex, regs, false);
+	case HV_EXIT_MSR_WRITE:
+		return hv_msr(ex, regs, true);
+	case HV_EXIT_VIRT_INSN:
+		/* No nested virtualization: as on a CPU without it. */
+		ex->inject_vector = X86_TRAP_UD;
+		return HV_RESUME_NO_SKIP;
+	case HV_EXIT_SHUTDOWN:
+	default:
+		/*
+		 * A triple fault, or an exit we never asked for: the guest
+		 * cannot go on, and the CPU resets as it would natively.
+		 */
+		hc->state = HV_CPU_FAILED;
+		return HV_FATAL;
+	}
+}

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Personality "none": the stub's own minimal ABI (include/pvops/pvhyp.h),
+ * a signature to find it by, a version and a ping.
+ */
+#include <linux/errno.h>
+#include <linux/string.h>
+#include "personality.h"
+
+static void none_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
+{
+	static const char sig[12] __nonstring = PVHYP_SIGNATURE;
+
+	memset(out, 0, sizeof(*out));
+	switch (leaf) {
+	case PVHYP_CPUID_BASE:
+		out->eax = PVHYP_CPUID_MAX;
+		memcpy(&out->ebx, sig, 4);
+		memcpy(&out->ecx, sig + 4, 4);
+		memcpy(&out->edx, sig + 8, 4);
+		break;
+	case PVHYP_CPUID_VERSION:
+		out->eax = PVHYP_ABI_VERSION;
+		break;
+	}
+}
+
+static long none_hypercall(struct hv_cpu *hc, u64 nr, struct hv_gprs *regs,
+			   enum hv_action *action)
+{
+	switch (nr) {
+	case PVHYP_HC_VERSION:
+		return PVHYP_ABI_VERSION;
+	case PVHYP_HC_PING:
+		return ~regs->rdi;
+	case PVHYP_HC_DEVIRT:
+		if (regs->rdi != hv_devirt_cookie)
+			return -EINVAL;
+		*action = HV_DEVIRT;
+		return 0;
+	}
+	return -ENOSYS;
+}
+
+const struct hv_personality hv_personality_none = {
+	.name = "none",
+	.cpuid = none_cpuid,
+	.hypercall = none_hypercall,
+};

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD SVM: the vendor half of pvhyp.
+ *
+ * Launch (per CPU, interrupts off): set EFER.SVME and the host save area,
+ * VMSAVE the host's FS/GS/TR/... into a host VMCB, build the guest VMCB
+ * from the current state so that the kernel resumes where it called us,
+ * switch CR3 to a private top-level table that outlives any task, and run
+ * the VMRUN loop on the stub's own stack (svm_entry.S).
+ *
+ * QEMU's TCG has no NRIP save and no decode assists, so instruction
+ * lengths are known per exit (CPUID 2, VMMCALL 3, RDMSR/WRMSR 2).
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <asm/desc.h>
+#include <asm/io.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/special_insns.h>
+#include <asm/svm.h>
+#include <asm/tlbflush.h>
+#include <asm/traps.h>
+#include "hv.h"
+
+struct hv_svm_cpu {
+	struct vmcb *guest;
+	struct vmcb *host;	/* only its VMSAVE/VMLOAD part is used */
+	void *hsave;
+	u64 guest_pa, host_pa, hsave_pa;
+};
+
+/* At the top of the stub's stack; svm_entry.S knows the offsets. */
+struct hv_svm_frame {
+	u64 guest_pa;
+	u64 host_pa;
+	struct hv_cpu *hc;
+	u64 efer;		/* to load when leaving guest mode */
+	u64 guest_rsp;		/* where the guest's RAX, RFLAGS, RIP were put */
+};
+
+static void *svm_msrpm;		/* 8 KiB, order 1 */
+static void *svm_iopm;		/* 12 KiB, order 2 */
+static pgd_t *svm_host_pgd;	/* the host's CR3 */
+
+int hv_svm_enter(struct hv_cpu *hc);
+
+static void svm_vmsave(u64 pa)
+{
+	asm volatile("vmsave %%rax" : : "a" (pa) : "memory");
+}
+
+/* Two bits per MSR, read then write, in three ranges (APM vol. 2, 15.11). */
+static void svm_msrpm_intercept_write(u32 msr)
+{
+	u32 base, offset;
+
+	if (msr < 0x2000)
+		base = 0, offset = msr;
+	else if (msr >= 0xc0000000 && msr < 0xc0002000)
+		base = 0x800, offset = msr - 0xc0000000;
+	else
+		base = 0x1000, offset = msr - 0xc0010000;
+	__set_bit(base * 8 + offset * 2 + 1, svm_msrpm);
+}
+
+static int svm_probe(void)
+{
+	u64 vm_cr, efer;
+
+	if (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
+	    boot_cpu_data.x86_vendor != X86_VENDOR_HYGON) {
+		pr_err("pvhyp: SVM not available: not an AMD CPU\n");
+		return -ENODEV;
+	}
+	if (!boot_cpu_has(X86_FEATURE_SVM)) {
+		pr_err("pvhyp: SVM not available: CPUID 0x80000001 ECX.SVM is clear\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & (1 << SVM_VM_CR_SVM_DISABLE)) {
+		pr_err("pvhyp: SVM disabled by firmware (VM_CR.SVMDIS)\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err("pvhyp: EFER.SVME is already set: another hypervisor (kvm_amd running a VM?) owns SVM\n");
+		return -EBUSY;
+	}
+	if (sme_me_mask) {
+		pr_err("pvhyp: memory encryption (SME) is active, which the stub does not support\n");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int svm_global_init(void)
+{
+	pgd_t *cur = __va(__read_cr3() & CR3_ADDR_MASK);
+
+	svm_msrpm = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
+	svm_iopm = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, 2);
+	svm_host_pgd = (pgd_t *)get_zeroed_page(GFP_KERNEL);
+	if (!svm_msrpm || !svm_iopm || !svm_host_pgd) {
+		free_pages((unsigned long)svm_msrpm, 1);
+		free_pages((unsigned long)svm_iopm, 2);
+		free_page((unsigned long)svm_host_pgd);
+		return -ENOMEM;
+	}
+	/*
+	 * EFER and HSAVE_PA writes are how the kernel turns SVM off (its
+	 * emergency path on crash and reboot): they devirtualize the CPU.
+	 */
+	svm_msrpm_intercept_write(MSR_EFER);
+	svm_msrpm_intercept_write(MSR_VM_HSAVE_PA);
+	/* The kernel half of every page table is shared on x86-64. */
+	memcpy(svm_host_pgd + PTRS_PER_PGD / 2, cur + PTRS_PER_PGD / 2,
+	       PTRS_PER_PGD / 2 * sizeof(pgd_t));
+	return 0;
+}
+
+static void svm_global_exit(void)
+{
+	free_pages((unsigned long)svm_msrpm, 1);
+	free_pages((unsigned long)svm_iopm, 2);
+	free_page((unsigned long)svm_host_pgd);
+}
+
+static int svm_cpu_init(struct hv_cpu *hc)
+{
+	int node = cpu_to_node(hc->cpu);
+	struct hv_svm_cpu *s;
+	struct page *p[3];
+	int i;
+
+	s = kzalloc_node(sizeof(*s), GFP_KERNEL, node);
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < 3; i++) {
+		p[i] = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO, 0);
+		if (!p[i]) {
+			while (i--)
+				__free_page(p[i]);
+			kfree(s);
+			return -ENOMEM;
+		}
+	}
+	s->guest = page_address(p[0]);
+	s->host = page_address(p[1]);
+	s->hsave = page_address(p[2]);
+	s->guest_pa = page_to_phys(p[0]);
+	s->host_pa = page_to_phys(p[1]);
+	s->hsave_pa = page_to_phys(p[2]);
+	hc->vendor = s;
+	return 0;
+}
+
+static void svm_cpu_exit(struct hv_cpu *hc)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+
+	if (!s)
+		return;
+	free_page((unsigned long)s->guest);
+	free_page((unsigned long)s->host);
+	free_page((unsigned long)s->hsave);
+	kfree(s);
+	hc->vendor = NULL;
+}
+
+/* A segment register as the VMCB wants it, from its GDT descriptor. */
+static void svm_seg(struct vmcb_seg *seg, u16 sel, const struct desc_ptr *gdt)
+{
+	const struct desc_struct *d;
+
+	seg->selector = sel;
+	if (!(sel & ~3) || (sel & 4)) {
+		/* Null (or LDT, which the kernel does not use): unusable. */
+		seg->attrib = 0;
+		seg->limit = 0;
+		seg->base = 0;
+		return;
+	}
+	d = (const struct desc_struct *)(gdt->address + (sel & ~7));
+	seg->attrib = d->type | d->s << 4 | d->dpl << 5 | d->p << 7 |
+		      d->avl << 8 | d->l << 9 | d->d << 10 | d->g << 11;
+	seg->limit = get_desc_limit(d);
+	if (d->g)
+		seg->limit = seg->limit << 12 | 0xfff;
+	seg->base = get_desc_base(d);
+}
+
+/*
+ * Called by hv_svm_enter() on the caller's stack: build the guest VMCB so
+ * the kernel resumes at @rip on @rsp with RAX = 0, and return the stub's
+ * stack frame to run the VMRUN loop on.
+ */
+struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip);
+struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+	struct vmcb *v = s->guest;
+	struct hv_svm_frame *frame;
+	struct desc_ptr gdt, idt;
+	u16 cs, ss, ds, es;
+	u64 efer;
+
+	memset(v, 0, PAGE_SIZE);
+	native_store_gdt(&gdt);
+	store_idt(&idt);
+	asm volatile("mov %%cs, %0" : "=r" (cs));
+	asm volatile("mov %%ss, %0" : "=r" (ss));
+	asm volatile("mov %%ds, %0" : "=r" (ds));
+	asm volatile("mov %%es, %0" : "=r" (es));
+	svm_seg(&v->save.cs, cs, &gdt);
+	svm_seg(&v->save.ss, ss, &gdt);
+	svm_seg(&v->save.ds, ds, &gdt);
+	svm_seg(&v->save.es, es, &gdt);
+	v->save.gdtr.base = gdt.address;
+	v->save.gdtr.limit = gdt.size;
+	v->save.idtr.base = idt.address;
+	v->save.idtr.limit = idt.size;
+
+	rdmsrl(MSR_EFER, efer);
+	v->save.efer = efer;		/* SVME set: VMRUN demands it */
+	v->save.cr0 = native_read_cr0();
+	v->save.cr2 = native_read_cr2();
+	v->save.cr3 = __native_read_cr3();
+	v->save.cr4 = native_read_cr4();
+	v->save.dr6 = native_get_debugreg(6);
+	v->save.dr7 = native_get_debugreg(7);
+	v->save.rflags = native_save_fl();
+	v->save.rip = rip;
+	v->save.rsp = rsp;
+	v->save.rax = 0;
+	v->save.cpl = 0;
+	rdmsrl(MSR_IA32_CR_PAT, v->save.g_pat);
+	/* FS, GS, TR, LDTR, KernelGSBase, STAR/LSTAR/CSTAR/SFMASK, SYSENTER */
+	svm_vmsave(s->guest_pa);
+
+	__set_bit(INTERCEPT_CPUID, (unsigned long *)v->control.intercepts);
+	__set_bit(INTERCEPT_MSR_PROT, (unsigned long *)v->control.intercepts);
+	__set_bit(INTERCEPT_SHUTDOWN, (unsigned long *)v->control.intercepts);
+	__set_bit(INTERCEPT_VMRUN, (unsigned long *)v->control.intercepts);
+	__set_bit(INTERCEPT_VMMCALL, (unsigned long *)v->control.intercepts);
+	__set_bit(INTERCEPT_VMLOAD, (unsigned long *)v->control.intercepts);
+	__set_bit(INTERCEPT_VMSAVE, (unsigned long *)v->control.intercepts);
+	__set_bit(INTERCEPT_STGI, (unsigned long *)v->control.intercepts);
+	__set_bit(INTERCEPT_CLGI, (unsigned long *)v->control.intercepts);
+	__set_bit(INTERCEPT_SKINIT, (unsigned long *)v->control.intercepts);
+	__set_bit(INTERCEPT_INVLPGA, (unsigned long *)v->control.intercepts);
+	v->control.msrpm_base_pa = __pa(svm_msrpm);
+	v->control.iopm_base_pa = __pa(svm_iopm);
+	v->control.asid = 1;
+	v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+
+	frame = (struct hv_svm_frame *)((u8 *)hc->stack + HV_STACK_SIZE) - 1;
+	frame->guest_pa = s->guest_pa;
+	frame->host_pa = s->host_pa;
+	frame->hc = hc;
+
+	/* The host runs on a CR3 no task can take away. */
+	native_write_cr3(__pa(svm_host_pgd));
+	return frame;
+}
+
+/* EFER and HSAVE_PA writes: the vendor's own MSRs. */
+static bool svm_own_msr(struct vmcb *v, struct hv_gprs *regs, struct hv_exit *ex,
+			enum hv_action *action)
+{
+	u64 val = (regs->rdx << 32) | (u32)regs->rax;
+
+	if (!v->control.exit_info_1)
+		return false;
+	switch ((u32)regs->rcx) {
+	case MSR_EFER:
+		if (val & EFER_SVME) {
+			v->save.efer = val;
+			*action = HV_RESUME;
+		} else {
+			/* SVM off: the kernel's emergency disable, say. */
+			v->save.efer = val;
+			*action = HV_DEVIRT;
+		}
+		break;
+	case MSR_VM_HSAVE_PA:
+		*action = HV_DEVIRT;
+		break;
+	default:
+		return false;
+	}
+	ex->insn_len = 2;
+	return true;
+}
+
+/* Leave guest mode: svm_entry.S does the rest with what is set up here. */
+static void svm_prepare_devirt(struct hv_cpu *hc, struct vmcb *v, struct hv_gprs *regs)
+{
+	struct hv_svm_frame *frame = (struct hv_svm_frame *)((u8 *)hc->stack + HV_STACK_SIZE) - 1;
+	u64 *guest_stack = (u64 *)v->save.rsp;
+
+	guest_stack[-1] = v->save.rip;
+	guest_stack[-2] = v->save.rflags;
+	guest_stack[-3] = regs->rax;
+	frame->guest_rsp = (u64)(guest_stack - 3);
+	frame->efer = v->save.efer & ~EFER_SVME;
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	native_write_cr3(v->save.cr3);
+	hc->state = hc->state == HV_CPU_FAILED ? HV_CPU_FAILED : HV_CPU_OFF;
+}
+
+/* A triple fault in the guest: reset, as the CPU itself would have. */
+static void __noreturn svm_reset(void)
+{
+	struct desc_ptr no_idt = { .size = 0, .address = 0 };
+
+	asm volatile("stgi");
+	native_load_idt(&no_idt);
+	for (;;)
+		asm volatile("int3");
+}
+
+/*
+ * Called by svm_entry.S after every #VMEXIT, host state loaded, GIF=0.
+ * Returns 0 to resume the guest, 1 to leave guest mode.
+ */
+int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs);
+int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+	struct vmcb *v = s->guest;
+	u32 code = v->control.exit_code;
+	struct hv_exit ex = { .vendor_code = code, .cpl = v->save.cpl, .inject_vector = -1 };
+	enum hv_action action;
+
+	v->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	v->control.event_inj = 0;
+	regs->rax = v->save.rax;
+
+	switch (code) {
+	case SVM_EXIT_CPUID:
+		ex.reason = HV_EXIT_CPUID;
+		ex.insn_len = 2;
+		break;
+	case SVM_EXIT_VMMCALL:
+		ex.reason = HV_EXIT_HYPERCALL;
+		ex.insn_len = 3;
+		break;
+	case SVM_EXIT_MSR:
+		ex.reason = v->control.exit_info_1 ? HV_EXIT_MSR_WRITE : HV_EXIT_MSR_READ;
+		ex.insn_len = 2;
+		if (svm_own_msr(v, regs, &ex, &action)) {
+			hc->stats.exits[ex.reason]++;
+			goto done;
+		}
+		break;
+	case SVM_EXIT_STGI:
+		/* The kernel's SVM disable sets GIF before clearing SVME. */
+		hc->stats.exits[HV_EXIT_VIRT_INSN]++;
+		ex.insn_len = 3;
+		action = HV_RESUME;
+		goto done;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+		ex.reason = HV_EXIT_VIRT_INSN;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		ex.reason = HV_EXIT_SHUTDOWN;
+		break;
+	case (u32)SVM_EXIT_ERR:
+		/* TCG reports a failed VMRUN as 32-bit -1. */
+		if (hc->state != HV_CPU_ON) {
+			hc->state = HV_CPU_FAILED;
+			regs->rax = -EIO;
+			svm_prepare_devirt(hc, v, regs);
+			return 1;
+		}
+		fallthrough;
+	default:
+		ex.reason = HV_EXIT_OTHER;
+		break;
+	}
+	action = hv_handle_exit(hc, &ex, regs);
+done:
+	switch (action) {
+	case HV_RESUME:
+	case HV_DEVIRT:
+		v->save.rip += ex.insn_len;
+		break;
+	case HV_RESUME_NO_SKIP:
+		break;
+	case HV_FATAL:
+		svm_reset();
+	}
+	if (ex.inject_vector >= 0)
+		v->control.event_inj = ex.inject_vector | SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
+				       (ex.inject_error ? SVM_EVTINJ_VALID_ERR : 0);
+	v->control.event_inj_err = ex.error_code;
+	v->save.rax = regs->rax;
+	if (action == HV_DEVIRT) {
+		svm_prepare_devirt(hc, v, regs);
+		return 1;
+	}
+	return 0;
+}
+
+static int svm_cpu_launch(struct hv_cpu *hc)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+	u64 efer;
+	int ret;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME)
+		return -EBUSY;
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, s->hsave_pa);
+	/* The host's FS/GS/TR/..., reloaded after every exit. */
+	svm_vmsave(s->host_pa);
+	ret = hv_svm_enter(hc);
+	if (ret) {
+		wrmsrl(MSR_VM_HSAVE_PA, 0);
+		wrmsrl(MSR_EFER, efer);
+	}
+	return ret;
+}
+
+const struct hv_vendor_ops hv_svm_ops = {
+	.name = "svm",
+	.probe = svm_probe,
+	.global_init = svm_global_init,
+	.global_exit = svm_global_exit,
+	.cpu_init = svm_cpu_init,
+	.cpu_exit = svm_cpu_exit,
+	.cpu_launch = svm_cpu_launch,
+};

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hypervisor stub's own ABI (personality "none"), shared by pvhyp.ko
+ * and its guests.
+ *
+ * Detection: CPUID 0x40000000 returns the highest hypervisor leaf in EAX
+ * and PVHYP_SIGNATURE in EBX, ECX, EDX; 0x40000001 returns the ABI version
+ * in EAX.
+ *
+ * Hypercalls: VMMCALL (AMD) or VMCALL (Intel) from CPL 0, RAX = number,
+ * RDI, RSI, RDX, R10, R8 = arguments (Xen's register convention), result
+ * in RAX, a negative errno on failure: -ENOSYS for an unknown number,
+ * -EPERM from CPL > 0.
+ */
+#ifndef _PVOPS_PVHYP_H
+#define _PVOPS_PVHYP_H
+
+#define PVHYP_CPUID_BASE	0x40000000
+#define PVHYP_CPUID_VERSION	0x40000001
+#define PVHYP_CPUID_MAX		PVHYP_CPUID_VERSION
+/* 12 characters, as EBX, ECX, EDX spell them. */
+#define PVHYP_SIGNATURE		"PvopsHypStub"
+#define PVHYP_ABI_VERSION	0x00010000	/* 1.0: major << 16 | minor */
+
+/* Hypercall numbers of the "none" personality. */
+#define PVHYP_HC_VERSION	0	/* () -> PVHYP_ABI_VERSION */
+#define PVHYP_HC_PING		1	/* (x) -> ~x, and counts */
+#define PVHYP_HC_DEVIRT		2	/* (cookie) -> 0; the module's unload path */
+#define PVHYP_HC_NR		3
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+
+/* What pvhyp.ko exports to the guest kernel's tests and tools. */
+u64 pvhyp_hypercall_count(unsigned int cpu, unsigned int nr);
+bool pvhyp_cpu_virtualized(unsigned int cpu);
+#endif
+
+#endif /* _PVOPS_PVHYP_H */
