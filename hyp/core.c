@@ -94,10 +94,14 @@ static int hv_cpu_offline(unsigned int cpu)
 
 	if (!hc)
 		return 0;
-	local_irq_save(flags);
-	ret = hv_hypercall1(PVHYP_HC_DEVIRT, hv_devirt_cookie);
-	local_irq_restore(flags);
-	WARN(ret || hc->state != HV_CPU_OFF, "pvhyp: cpu %u: leaving guest mode: %ld\n", cpu, ret);
+	/* The kernel's emergency SVM disable may have devirtualized it already. */
+	if (READ_ONCE(hc->state) == HV_CPU_ON) {
+		local_irq_save(flags);
+		ret = hv_hypercall1(PVHYP_HC_DEVIRT, hv_devirt_cookie);
+		local_irq_restore(flags);
+		WARN(ret || hc->state != HV_CPU_OFF, "pvhyp: cpu %u: leaving guest mode: %ld\n",
+		     cpu, ret);
+	}
 	WRITE_ONCE(hv_cpus[cpu], NULL);
 	hv_ops->cpu_exit(hc);
 	free_pages((unsigned long)hc->stack, HV_STACK_ORDER);

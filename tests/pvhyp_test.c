@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for pvhyp, run in a guest that loaded it: every CPU is in
+ * guest mode, sees the stub's CPUID leaves and gets its hypercalls
+ * answered and counted; bad hypercalls get their exact errors; nested SVM
+ * instructions fault as on a CPU without SVM; the kernel's emergency SVM
+ * disable devirtualizes a CPU and CPU hotplug puts it back.
+ */
+#include <kunit/test.h>
+#include <linux/cpu.h>
+#include <linux/module.h>
+#include <linux/smp.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/virtext.h>
+#include <pvops/pvhyp.h>
+
+static long vmmcall2(u64 nr, u64 a1)
+{
+	long ret;
+
+	asm volatile("vmmcall" : "=a" (ret) : "a" (nr), "D" (a1) : "memory");
+	return ret;
+}
+
+struct cpu_probe {
+	u32 max_leaf;
+	char sig[13];
+	u32 version;
+	bool hv_bit;
+	long ping, version_call;
+	u64 pings_before, pings_after;
+	bool efer_svme;
+};
+
+static void probe_cpu(void *info)
+{
+	struct cpu_probe *p = info;
+	unsigned int cpu = smp_processor_id();
+	u32 eax, ebx, ecx, edx;
+
+	eax = PVHYP_CPUID_BASE;
+	ecx = 0;
+	native_cpuid(&eax, &ebx, &ecx, &edx);
+	p->max_leaf = eax;
+	memcpy(p->sig, &ebx, 4);
+	memcpy(p->sig + 4, &ecx, 4);
+	memcpy(p->sig + 8, &edx, 4);
+	p->sig[12] = '\0';
+	eax = PVHYP_CPUID_VERSION;
+	ecx = 0;
+	native_cpuid(&eax, &ebx, &ecx, &edx);
+	p->version = eax;
+	eax = 1;
+	ecx = 0;
+	native_cpuid(&eax, &ebx, &ecx, &edx);
+	p->hv_bit = ecx & BIT(31);
+
+	p->pings_before = pvhyp_hypercall_count(cpu, PVHYP_HC_PING);
+	p->ping = vmmcall2(PVHYP_HC_PING, 0x1234 + cpu);
+	p->pings_after = pvhyp_hypercall_count(cpu, PVHYP_HC_PING);
+	p->version_call = vmmcall2(PVHYP_HC_VERSION, 0);
+	p->efer_svme = native_read_msr(MSR_EFER) & EFER_SVME;
+}
+
+static void pvhyp_every_cpu_answers(struct kunit *test)
+{
+	struct cpu_probe p;
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		memset(&p, 0, sizeof(p));
+		KUNIT_EXPECT_TRUE_MSG(test, pvhyp_cpu_virtualized(cpu), "cpu %u not in guest mode", cpu);
+		KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, probe_cpu, &p, 1), 0);
+		KUNIT_EXPECT_EQ_MSG(test, p.max_leaf, (u32)PVHYP_CPUID_MAX, "cpu %u", cpu);
+		KUNIT_EXPECT_STREQ_MSG(test, p.sig, PVHYP_SIGNATURE, "cpu %u", cpu);
+		KUNIT_EXPECT_EQ_MSG(test, p.version, (u32)PVHYP_ABI_VERSION, "cpu %u", cpu);
+		KUNIT_EXPECT_TRUE_MSG(test, p.hv_bit, "cpu %u: CPUID.1 ECX[31] clear", cpu);
+		KUNIT_EXPECT_EQ_MSG(test, p.ping, (long)~(0x1234ULL + cpu), "cpu %u", cpu);
+		KUNIT_EXPECT_EQ_MSG(test, p.pings_after, p.pings_before + 1,
+				    "cpu %u: ping not counted", cpu);
+		KUNIT_EXPECT_EQ_MSG(test, p.version_call, (long)PVHYP_ABI_VERSION, "cpu %u", cpu);
+		/* What makes kvm_amd's VM creation fail with -EBUSY meanwhile. */
+		KUNIT_EXPECT_TRUE_MSG(test, p.efer_svme, "cpu %u: guest EFER.SVME clear", cpu);
+	}
+	cpus_read_unlock();
+}
+
+static void pvhyp_bad_hypercalls(struct kunit *test)
+{
+	unsigned int cpu = get_cpu();
+	u64 unknown = pvhyp_hypercall_count(cpu, PVHYP_HC_NR);
+
+	KUNIT_EXPECT_EQ(test, vmmcall2(PVHYP_HC_NR, 0), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, vmmcall2(0xdead, 0), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, vmmcall2(~0ULL, 0), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, pvhyp_hypercall_count(cpu, PVHYP_HC_NR), unknown + 3);
+	/* Only the module itself can devirtualize: a wrong cookie is refused. */
+	KUNIT_EXPECT_EQ(test, vmmcall2(PVHYP_HC_DEVIRT, 0), (long)-EINVAL);
+	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+	put_cpu();
+}
+
+static void pvhyp_nested_svm_faults(struct kunit *test)
+{
+	int faulted = 1;
+
+	/* As on a CPU without SVM: VMLOAD raises #UD (fixed up here). */
+	asm volatile("1: vmload %%rax\n\t"
+		     "movl $0, %0\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "+r" (faulted) : "a" (0UL) : "memory");
+	KUNIT_EXPECT_EQ(test, faulted, 1);
+}
+
+static void emergency_disable(void *info)
+{
+	cpu_emergency_svm_disable();
+	*(bool *)info = native_read_msr(MSR_EFER) & EFER_SVME;
+}
+
+static void pvhyp_emergency_disable_and_hotplug(struct kunit *test)
+{
+	unsigned int cpu = cpumask_last(cpu_online_mask);
+	bool svme = true;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs a second CPU to take offline");
+	KUNIT_ASSERT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+	/* The kernel's crash/reboot path: HSAVE_PA = 0, EFER.SVME off. */
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, emergency_disable, &svme, 1), 0);
+	KUNIT_EXPECT_FALSE(test, svme);
+	KUNIT_EXPECT_FALSE(test, pvhyp_cpu_virtualized(cpu));
+	/* Offline and online again: the stub takes the CPU back. */
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+}
+
+static struct kunit_case pvhyp_cases[] = {
+	KUNIT_CASE(pvhyp_every_cpu_answers),
+	KUNIT_CASE(pvhyp_bad_hypercalls),
+	KUNIT_CASE(pvhyp_nested_svm_faults),
+	KUNIT_CASE(pvhyp_emergency_disable_and_hotplug),
+	{}
+};
+
+static struct kunit_suite pvhyp_suite = {
+	.name = "pvhyp",
+	.test_cases = pvhyp_cases,
+};
+
+kunit_test_suite(pvhyp_suite);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit suite for the pvhyp hypervisor stub");
