@@ -27,6 +27,11 @@ for ko in "$@"; do
 done
 (IFS=,; echo "${tests[*]:-}") > "$root/rig/tests.order"
 
+# User-space probes the checks run (static: the image has no libc).
+for src in "$top"/tests/user/*.c; do
+	gcc -static -O2 -Wall -o "$root/bin/$(basename "$src" .c)" "$src"
+done
+
 if [ -d "$kdir/modroot/lib/modules" ]; then
 	find "$kdir/modroot/lib/modules" -name '*.ko' -exec cp {} "$root/lib/modules/kernel/" \;
 fi

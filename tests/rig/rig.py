@@ -27,6 +27,11 @@ MATRIX = [
      'append': 'pvops.backend=native rig.expect_backend=native'},
     {'name': 'smp4-auto', 'smp': 4, 'mem': '1G',
      'append': 'pvops.backend=auto rig.expect_backend=native'},
+    # On the stub: personality none has no pv backend, so auto stays native.
+    {'name': 'smp1-pvhyp', 'smp': 1, 'mem': '1G',
+     'append': 'pvhyp.personality=none pvops.backend=auto rig.expect_backend=native'},
+    {'name': 'smp4-pvhyp', 'smp': 4, 'mem': '1G',
+     'append': 'pvhyp.personality=none pvops.backend=auto rig.expect_backend=native'},
 ]
 
 # Console lines that fail a run whatever the suites said.

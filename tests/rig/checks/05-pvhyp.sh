@@ -9,10 +9,93 @@ case " $cmdline " in
 	;;
 esac
 
+PVHYP_KO=/lib/modules/pvops/pvhyp.ko
+
 pvhyp_demo() {
-	while read -r l; do say "pvhyp: $l"; done < /sys/kernel/debug/pvhyp/stats
+	say "pvhyp: user space asks CPUID 0x40000000: $(pvhyp-probe cpuid)"
+	say "pvhyp: user space tries a hypercall: $(pvhyp-probe vmmcall 1 5)"
+	grep -v ' 0$' /sys/kernel/debug/pvhyp/stats | while read -r l; do say "pvhyp: $l"; done
+}
+
+# expect_pvhyp_fail ERRNO-TEXT DMESG-TEXT PARAMS...: the load fails so,
+# says so, and leaves nothing behind.
+expect_pvhyp_fail() {
+	errtext=$1
+	msgtext=$2
+	shift 2
+	dmesg -c > /dev/null
+	if out=$(insmod $PVHYP_KO "$@" 2>&1); then
+		echo "insmod pvhyp $* succeeded"
+		rmmod pvhyp
+		return 1
+	fi
+	echo "$out" | grep -q "$errtext" || { echo "wanted '$errtext', got: $out"; return 1; }
+	dmesg | grep -q "$msgtext" || { echo "dmesg lacks '$msgtext':"; dmesg; return 1; }
+	[ ! -e /sys/module/pvhyp ] || { echo "module state left behind"; return 1; }
+	[ ! -e /sys/kernel/debug/pvhyp ] || { echo "debugfs left behind"; return 1; }
+	[ "$(pvhyp-probe vmmcall 1 5)" = SIGILL ] || { echo "a CPU is still in guest mode"; return 1; }
+}
+
+pvhyp_user_hypercall_refused() {
+	out=$(pvhyp-probe vmmcall 1 5)
+	# -EPERM, and counted
+	[ "$out" = -1 ] || { echo "CPL 3 hypercall returned '$out', wanted -1 (-EPERM)"; return 1; }
+	refused=$(grep refused_cpl3 /sys/kernel/debug/pvhyp/stats | awk '{ s += $4 } END { print s }')
+	[ "$refused" -ge 1 ] || { echo "refusal not counted"; return 1; }
+}
+
+pvhyp_kvm_load() {
+	for m in irqbypass kvm kvm-amd; do
+		[ -e "/sys/module/$(echo $m | tr - _)" ] || insmod "/lib/modules/kernel/$m.ko" || return 1
+	done
+}
+
+pvhyp_kvm_unload() {
+	rmmod kvm_amd kvm irqbypass
+}
+
+pvhyp_kvm_busy() {
+	pvhyp_kvm_load || { echo "kvm_amd does not load"; return 1; }
+	out=$(pvhyp-probe kvm)
+	[ "$out" = EBUSY ] || { echo "KVM_CREATE_VM under the stub: '$out', wanted EBUSY"; return 1; }
+}
+
+pvhyp_refused_while_kvm_runs_a_vm() {
+	pvhyp-probe kvm 3 > /tmp/kvm.out &
+	holder=$!
+	sleep 1
+	[ "$(cat /tmp/kvm.out)" = ok ] || { echo "no VM to hold: $(cat /tmp/kvm.out)"; wait $holder; return 1; }
+	expect_pvhyp_fail "Device or resource busy" "EFER.SVME is already set"
+	status=$?
+	wait $holder
+	return $status
+}
+
+pvhyp_load_unload_loop() {
+	i=0
+	while [ $i -lt 20 ]; do
+		insmod $PVHYP_KO || { echo "load $i failed"; return 1; }
+		[ "$(pvhyp-probe cpuid)" = PvopsHypStub ] || { echo "load $i: not in guest mode"; return 1; }
+		rmmod pvhyp || { echo "unload $i failed"; return 1; }
+		i=$((i + 1))
+	done
 }
 
 pvhyp_checks() {
-	:
+	suite_begin pvhyp_integration
+	check user_cpuid_sees_signature sh -c '[ "$(pvhyp-probe cpuid)" = PvopsHypStub ]'
+	check user_hypercall_refused pvhyp_user_hypercall_refused
+	check kvm_vm_creation_busy pvhyp_kvm_busy
+	rmmod pvhyp
+	check native_after_unload sh -c '[ "$(pvhyp-probe vmmcall 1 5)" = SIGILL ]'
+	check kvm_vm_creation_works_after_unload sh -c '[ "$(pvhyp-probe kvm)" = ok ]'
+	check load_refused_while_kvm_runs_a_vm pvhyp_refused_while_kvm_runs_a_vm
+	pvhyp_kvm_unload
+	check unknown_personality_refused expect_pvhyp_fail "Invalid argument" \
+		"valid: none, xen, esx" personality=bogus
+	check unbuilt_personality_refused expect_pvhyp_fail "No such device" \
+		"personality 'xen' is not available" personality=xen
+	check load_unload_20_times pvhyp_load_unload_loop
+	check reload_with_cmdline_params load pvhyp
+	suite_end
 }

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvhyp-probe: what user space sees of the stub, for the rig's checks.
+ *
+ *   pvhyp-probe cpuid            print the CPUID 0x40000000 signature
+ *   pvhyp-probe vmmcall NR ARG   issue a hypercall from CPL 3, print RAX
+ *   pvhyp-probe kvm [SECONDS]    KVM_CREATE_VM; print "ok" or the errno
+ *                                name, holding the VM SECONDS if it worked
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#define KVM_CREATE_VM_IOCTL 0xAE01	/* _IO(KVMIO, 0x01) */
+
+static void on_sigill(int sig)
+{
+	(void)sig;
+	puts("SIGILL");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int eax = 0x40000000, ebx, ecx, edx;
+	char sig[13];
+	long ret;
+	int fd, vm;
+
+	if (argc >= 2 && !strcmp(argv[1], "cpuid")) {
+		asm volatile("cpuid" : "+a" (eax), "=b" (ebx), "=c" (ecx), "=d" (edx) : "c" (0));
+		memcpy(sig, &ebx, 4);
+		memcpy(sig + 4, &ecx, 4);
+		memcpy(sig + 8, &edx, 4);
+		sig[12] = '\0';
+		printf("%s\n", sig);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "vmmcall")) {
+		signal(SIGILL, on_sigill);
+		asm volatile("vmmcall" : "=a" (ret)
+			     : "a" (strtoul(argv[2], NULL, 0)), "D" (strtoul(argv[3], NULL, 0))
+			     : "memory");
+		printf("%ld\n", ret);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "kvm")) {
+		fd = open("/dev/kvm", O_RDWR);
+		if (fd < 0) {
+			printf("open: %s\n", strerror(errno));
+			return 1;
+		}
+		vm = ioctl(fd, KVM_CREATE_VM_IOCTL, 0);
+		if (vm < 0) {
+			printf("%s\n", errno == EBUSY ? "EBUSY" : strerror(errno));
+			return 1;
+		}
+		printf("ok\n");
+		fflush(stdout);
+		if (argc >= 3)
+			sleep(atoi(argv[2]));
+		return 0;
+	}
+	fprintf(stderr, "usage: pvhyp-probe cpuid | vmmcall NR ARG | kvm [SECONDS]\n");
+	return 64;
+}
