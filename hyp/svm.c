@@ -22,7 +22,7 @@
 #include <asm/svm.h>
 #include <asm/tlbflush.h>
 #include <asm/traps.h>
-#include "hv.h"
+#include "svm.h"
 
 struct hv_svm_cpu {
 	struct vmcb *guest;
@@ -43,8 +43,6 @@ struct hv_svm_frame {
 static void *svm_msrpm;		/* 8 KiB, order 1 */
 static void *svm_iopm;		/* 12 KiB, order 2 */
 static pgd_t *svm_host_pgd;	/* the host's CR3 */
-
-int hv_svm_enter(struct hv_cpu *hc);
 
 static void svm_vmsave(u64 pa)
 {
@@ -196,7 +194,6 @@ static void svm_seg(struct vmcb_seg *seg, u16 sel, const struct desc_ptr *gdt)
  * the kernel resumes at @rip on @rsp with RAX = 0, and return the stub's
  * stack frame to run the VMRUN loop on.
  */
-struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip);
 struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 {
 	struct hv_svm_cpu *s = hc->vendor;
@@ -325,7 +322,6 @@ static void __noreturn svm_reset(void)
  * Called by svm_entry.S after every #VMEXIT, host state loaded, GIF=0.
  * Returns 0 to resume the guest, 1 to leave guest mode.
  */
-int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs);
 int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 {
 	struct hv_svm_cpu *s = hc->vendor;

@@ -71,7 +71,8 @@ static void pvhyp_every_cpu_answers(struct kunit *test)
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		memset(&p, 0, sizeof(p));
-		KUNIT_EXPECT_TRUE_MSG(test, pvhyp_cpu_virtualized(cpu), "cpu %u not in guest mode", cpu);
+		KUNIT_EXPECT_TRUE_MSG(test, pvhyp_cpu_virtualized(cpu), "cpu %u not in guest mode",
+				      cpu);
 		KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, probe_cpu, &p, 1), 0);
 		KUNIT_EXPECT_EQ_MSG(test, p.max_leaf, (u32)PVHYP_CPUID_MAX, "cpu %u", cpu);
 		KUNIT_EXPECT_STREQ_MSG(test, p.sig, PVHYP_SIGNATURE, "cpu %u", cpu);
