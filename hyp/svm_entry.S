@@ -25,6 +25,19 @@
 #define FRAME_GUEST_RSP	32
 #define GPRS		(15 * 8)
 
+/* struct hv_gprs on the stack, RAX's slot first (lowest). */
+.macro PUSH_GPRS
+	.irp reg, r15, r14, r13, r12, r11, r10, r9, r8, rdi, rsi, rbp, rbx, rdx, rcx, rax
+	push	%\reg
+	.endr
+.endm
+
+.macro POP_GPRS
+	.irp reg, rax, rcx, rdx, rbx, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15
+	pop	%\reg
+	.endr
+.endm
+
 	.text
 /* int hv_svm_enter(struct hv_cpu *hc) */
 SYM_FUNC_START(hv_svm_enter)
@@ -58,21 +71,7 @@ SYM_FUNC_START(hv_svm_enter)
 	vmrun	%rax
 	vmsave	%rax
 	/* struct hv_gprs, RAX's slot a placeholder (the guest's is in the VMCB) */
-	push	%r15
-	push	%r14
-	push	%r13
-	push	%r12
-	push	%r11
-	push	%r10
-	push	%r9
-	push	%r8
-	push	%rdi
-	push	%rsi
-	push	%rbp
-	push	%rbx
-	push	%rdx
-	push	%rcx
-	push	%rax
+	PUSH_GPRS
 	/* Host FS/GS/TR first: C code reads the stack canary through GS. */
 	mov	FRAME_HOST_PA + GPRS(%rsp), %rax
 	vmload	%rax
@@ -81,21 +80,7 @@ SYM_FUNC_START(hv_svm_enter)
 	call	hv_svm_exit
 	test	%eax, %eax
 	jnz	.Ldevirt
-	pop	%rax
-	pop	%rcx
-	pop	%rdx
-	pop	%rbx
-	pop	%rbp
-	pop	%rsi
-	pop	%rdi
-	pop	%r8
-	pop	%r9
-	pop	%r10
-	pop	%r11
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
+	POP_GPRS
 	jmp	.Lrun
 
 .Ldevirt:
@@ -115,21 +100,7 @@ SYM_FUNC_START(hv_svm_enter)
 	wrmsr
 	mov	FRAME_GUEST_RSP + GPRS(%rsp), %rax
 	mov	%rax, (%rsp)
-	pop	%rax
-	pop	%rcx
-	pop	%rdx
-	pop	%rbx
-	pop	%rbp
-	pop	%rsi
-	pop	%rdi
-	pop	%r8
-	pop	%r9
-	pop	%r10
-	pop	%r11
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
+	POP_GPRS
 	mov	%rax, %rsp
 	pop	%rax
 	popfq

@@ -83,6 +83,25 @@ suite_end() {
 	if [ "$suite_failed" = 0 ]; then kmsg "ok 1 $suite_name"; else kmsg "not ok 1 $suite_name"; fi
 }
 
+# expect_load_fail MODULE ERRNO-TEXT DMESG-TEXT PARAMS...: insmod must fail
+# with that error, say DMESG-TEXT, and leave no module or debugfs directory.
+expect_load_fail() {
+	mod=$1
+	errtext=$2
+	msgtext=$3
+	shift 3
+	dmesg -c > /dev/null
+	if out=$(insmod "/lib/modules/pvops/$mod.ko" "$@" 2>&1); then
+		echo "insmod $mod $* succeeded"
+		rmmod "$mod"
+		return 1
+	fi
+	echo "$out" | grep -q "$errtext" || { echo "wanted '$errtext', got: $out"; return 1; }
+	dmesg | grep -q "$msgtext" || { echo "dmesg lacks '$msgtext':"; dmesg; return 1; }
+	[ ! -e "/sys/module/$mod" ] || { echo "module state left behind"; return 1; }
+	[ ! -e "/sys/kernel/debug/$mod" ] || { echo "debugfs left behind"; return 1; }
+}
+
 finish() {
 	say "powering off"
 	sync

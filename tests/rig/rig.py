@@ -245,7 +245,8 @@ def cmd_test():
 def cmd_demo():
     kdir, initrd = build()
     run = {'name': 'demo', 'smp': int(os.environ.get('PVOPS_SMP', '2')),
-           'mem': os.environ.get('PVOPS_MEM', '1G'), 'append': 'pvops.backend=auto'}
+           'mem': os.environ.get('PVOPS_MEM', '1G'),
+           'append': 'pvhyp.personality=none pvops.backend=auto'}
     lines, secs, timed_out, console = boot(bzimage(kdir), initrd, run, 'demo')
     for line in lines:
         if 'rig:' in line or 'pvops' in line or 'demo:' in line:

@@ -17,22 +17,10 @@ pvhyp_demo() {
 	grep -v ' 0$' /sys/kernel/debug/pvhyp/stats | while read -r l; do say "pvhyp: $l"; done
 }
 
-# expect_pvhyp_fail ERRNO-TEXT DMESG-TEXT PARAMS...: the load fails so,
-# says so, and leaves nothing behind.
+# expect_pvhyp_fail ERRNO-TEXT DMESG-TEXT PARAMS...: as expect_load_fail,
+# and no CPU is left in guest mode either.
 expect_pvhyp_fail() {
-	errtext=$1
-	msgtext=$2
-	shift 2
-	dmesg -c > /dev/null
-	if out=$(insmod $PVHYP_KO "$@" 2>&1); then
-		echo "insmod pvhyp $* succeeded"
-		rmmod pvhyp
-		return 1
-	fi
-	echo "$out" | grep -q "$errtext" || { echo "wanted '$errtext', got: $out"; return 1; }
-	dmesg | grep -q "$msgtext" || { echo "dmesg lacks '$msgtext':"; dmesg; return 1; }
-	[ ! -e /sys/module/pvhyp ] || { echo "module state left behind"; return 1; }
-	[ ! -e /sys/kernel/debug/pvhyp ] || { echo "debugfs left behind"; return 1; }
+	expect_load_fail pvhyp "$@" || return 1
 	[ "$(pvhyp-probe vmmcall 1 5)" = SIGILL ] || { echo "a CPU is still in guest mode"; return 1; }
 }
 

@@ -21,24 +21,6 @@ pvops_demo() {
 	while read -r l; do say "pvops:   $l"; done < $PVOPS_DBG/switches
 }
 
-# expect_load_fail ERRNO-TEXT DMESG-TEXT PARAMS...: insmod must fail with
-# that error, say DMESG-TEXT, and leave no trace of the module.
-expect_load_fail() {
-	errtext=$1
-	msgtext=$2
-	shift 2
-	dmesg -c > /dev/null
-	if out=$(insmod $PVOPS_KO "$@" 2>&1); then
-		echo "insmod $* succeeded"
-		rmmod pvops
-		return 1
-	fi
-	echo "$out" | grep -q "$errtext" || { echo "wanted '$errtext', got: $out"; return 1; }
-	dmesg | grep -q "$msgtext" || { echo "dmesg lacks '$msgtext':"; dmesg; return 1; }
-	[ ! -e /sys/module/pvops ] || { echo "module state left behind"; return 1; }
-	[ ! -e $PVOPS_DBG ] || { echo "debugfs left behind"; return 1; }
-}
-
 pvops_backend_is() {
 	got=$(cat $PVOPS_DBG/backend)
 	param=$(cat /sys/module/pvops/parameters/backend)
@@ -78,15 +60,15 @@ pvops_checks() {
 	check switch_through_parameter sh -c "echo native > /sys/module/pvops/parameters/backend"
 	check bad_switch_changes_nothing pvops_bad_switch_changes_nothing
 	rmmod pvops
-	check unknown_backend_refused expect_load_fail "Invalid argument" \
+	check unknown_backend_refused expect_load_fail pvops "Invalid argument" \
 		"valid: native, xen, esx, auto" backend=bogus
-	check empty_backend_refused expect_load_fail "Invalid argument" \
+	check empty_backend_refused expect_load_fail pvops "Invalid argument" \
 		"empty backend name" backend=
-	check overlong_backend_refused expect_load_fail "Invalid argument" \
+	check overlong_backend_refused expect_load_fail pvops "Invalid argument" \
 		"too long" backend=$(printf '%0200d' 0)
-	check absent_hypervisor_refused expect_load_fail "No such device" \
+	check absent_hypervisor_refused expect_load_fail pvops "No such device" \
 		"backend .xen.*signature" backend=xen
-	check absent_esx_refused expect_load_fail "No such device" \
+	check absent_esx_refused expect_load_fail pvops "No such device" \
 		"backend .esx.*signature" backend=esx
 	check load_unload_50_times pvops_load_unload_loop
 	check reload_with_cmdline_params load pvops
