@@ -124,9 +124,24 @@ say "mode $mode, $(grep -c ^processor /proc/cpuinfo) CPUs, kernel $(uname -r)"
 
 reverse() { r=""; for w in $*; do r="$w $r"; done; echo "$r"; }
 
+if [ "$mode" = reboot ]; then
+	for m in $RIG_LAYER; do load "$m" || say "loading $m failed"; done
+	say "rebooting with the layer loaded"
+	reboot -f
+	sleep 30
+fi
+
 if [ "$mode" = bench ]; then
 	for m in $RIG_LAYER; do load "$m" || say "loading $m failed"; done
-	load pvops_bench && rmmod pvops_bench
+	if [ -e /sys/module/pvhyp ]; then
+		load pvhyp_bench && rmmod pvhyp_bench
+		exits() { awk '$3 == "exit" { s += $5 } END { print s }' /sys/kernel/debug/pvhyp/stats; }
+		before=$(exits)
+		sleep 10
+		say "pvhyp_bench: exits at idle over 10 s, all CPUs: $(( $(exits) - before ))"
+	else
+		load pvops_bench && rmmod pvops_bench
+	fi
 	for m in $(reverse $RIG_LAYER); do rmmod "$m"; done
 	finish
 fi

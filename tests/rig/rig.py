@@ -32,7 +32,44 @@ MATRIX = [
      'append': 'pvhyp.personality=none pvops.backend=auto rig.expect_backend=native'},
     {'name': 'smp4-pvhyp', 'smp': 4, 'mem': '1G',
      'append': 'pvhyp.personality=none pvops.backend=auto rig.expect_backend=native'},
+    # A CPU without SVM: the stub must refuse, cleanly.
+    {'name': 'nosvm', 'smp': 2, 'mem': '1G', 'cpu': 'EPYC,-svm',
+     'append': 'rig.expect_pvhyp=nosvm pvops.backend=auto rig.expect_backend=native'},
 ]
+
+# Guests that must end in a reset, not a power-off, with the stub loaded:
+# name, init mode, command line, the console line that ends them well, and
+# how many crash reports are expected.
+ENDINGS = [
+    ('reboot', 'reboot', 'pvhyp.personality=none', 'reboot: Restarting system', 0),
+    # An oops with panic=-1 restarts through the kernel's emergency path,
+    # whose SVM disable must devirtualize each CPU rather than fault.
+    ('emergency-restart', 'test', 'pvhyp.personality=none rig.tests=rig_fault_oops',
+     'Kernel panic - not syncing', 1),
+]
+
+
+def stub_endings(kdir, initrd):
+    """Boots that end in a restart while the stub runs."""
+    passed = failed = 0
+    for name, mode, words, marker, crashes in ENDINGS:
+        run = {'name': name, 'smp': 2, 'mem': '1G', 'append': words}
+        lines, secs, timed_out, _ = boot(bzimage(kdir), initrd, run, mode)
+        oopses = sum(1 for l in lines if re.search(r'Oops: |int3: |general protection fault', l))
+        loaded = any('pvhyp: svm, personality none' in l for l in lines)
+        ok = (not timed_out and loaded and any(marker in l for l in lines)
+              and oopses == crashes)
+        if ok:
+            log(f'{name}: ok, ended with "{marker}" after {secs:.1f} s, {oopses} crash(es) as expected')
+            passed += 1
+        else:
+            log(f'{name}: FAILED: stub loaded {loaded}, timed out {timed_out}, '
+                f'{oopses} crash report(s) (wanted {crashes}), "{marker}" '
+                f'{"seen" if any(marker in l for l in lines) else "missing"}; last lines:\n    '
+                + '\n    '.join(lines[-20:]))
+            failed += 1
+    return passed, failed
+
 
 # Console lines that fail a run whatever the suites said.
 SPLATS = [
@@ -84,12 +121,13 @@ def boot(kernel, initrd, run, mode):
               f'kmemleak=on rig.mode={mode} {run["append"]} '
               + os.environ.get('PVOPS_APPEND', ''))
     cmd = ['qemu-system-x86_64', '-accel', os.environ.get('PVOPS_ACCEL', 'tcg'),
-           '-cpu', 'EPYC,+svm',
+           '-cpu', run.get('cpu', 'EPYC,+svm'),
            '-m', str(run['mem']), '-smp', str(run['smp']),
            '-nographic', '-no-reboot', '-monitor', 'none', '-serial', f'file:{console}',
            '-kernel', kernel,
            '-initrd', initrd, '-append', append.strip()]
-    log(f'boot {run["name"]}: -smp {run["smp"]} -m {run["mem"]} "{append.strip()}"')
+    log(f'boot {run["name"]}: -cpu {run.get("cpu", "EPYC,+svm")} -smp {run["smp"]} '
+        f'-m {run["mem"]} "{append.strip()}"')
     if os.path.exists(console):
         os.unlink(console)
     start = time.monotonic()
@@ -230,6 +268,9 @@ def cmd_test():
     passed = failed = skipped = 0
     if os.environ.get('PVOPS_RIG_SELFTEST', '1') != '0':
         passed, failed = rig_selftests(kdir, initrd)
+        p, f = stub_endings(kdir, initrd)
+        passed += p
+        failed += f
     for run in runs():
         lines, secs, timed_out, console = boot(bzimage(kdir), initrd, run, 'test')
         log(f'{run["name"]}: {secs:.1f} s wall')
@@ -269,7 +310,7 @@ def build_stock():
     sh(['rsync', '-a', '--delete', '--exclude', '.git', '--exclude', '.rig-out',
         '--exclude', '*.ko', '--exclude', '*.o', f'{TOP}/', f'{src}/'])
     sh(['make', '-s', '-C', headers, f'M={src}', 'modules'])
-    kos = [os.path.join(src, d, f) for d in ('kmod', 'tests')
+    kos = [os.path.join(src, d, f) for d in ('kmod', 'hyp', 'tests')
            for f in sorted(os.listdir(os.path.join(src, d))) if f.endswith('.ko')]
     initrd = os.path.join(OUT, 'initrd-stock.cpio.gz')
     sh([os.path.join(TOP, 'tests', 'rig', 'mkinitramfs.sh'), initrd, OUT] + kos)
@@ -285,12 +326,16 @@ def cmd_bench():
         image = os.path.join(kdir, 'arch/x86/boot/bzImage')
     else:
         image, initrd = build_stock()
-    run = {'name': 'bench', 'smp': 1, 'mem': '1G', 'append': 'pvops.backend=native'}
-    lines, secs, timed_out, console = boot(image, initrd, run, 'bench')
-    for line in lines:
-        if 'pvops_bench:' in line:
-            print(PRINTK_PREFIX.sub('', line))
-    problems = judge(lines, timed_out, secs)
+    problems = []
+    # Native ops against the bare instruction; then the stub's exit costs.
+    for run in ({'name': 'bench', 'smp': 1, 'mem': '1G', 'append': 'pvops.backend=native'},
+                {'name': 'bench-pvhyp', 'smp': 2, 'mem': '1G',
+                 'append': 'pvhyp.personality=none pvops.backend=native'}):
+        lines, secs, timed_out, console = boot(image, initrd, run, 'bench')
+        for line in lines:
+            if 'pvops_bench:' in line or 'pvhyp_bench:' in line:
+                print(PRINTK_PREFIX.sub('', line).replace('rig: ', ''))
+        problems += judge(lines, timed_out, secs)
     for p in problems:
         log(f'FAILED: {p}')
     return 1 if problems else 0

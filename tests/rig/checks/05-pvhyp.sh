@@ -7,6 +7,9 @@ case " $cmdline " in
 	RIG_CHECKS="$RIG_CHECKS pvhyp_checks"
 	RIG_DEMO="$RIG_DEMO pvhyp_demo"
 	;;
+*" rig.expect_pvhyp=nosvm "*)
+	RIG_CHECKS="$RIG_CHECKS pvhyp_nosvm_checks"
+	;;
 esac
 
 PVHYP_KO=/lib/modules/pvops/pvhyp.ko
@@ -61,7 +64,7 @@ pvhyp_refused_while_kvm_runs_a_vm() {
 
 pvhyp_load_unload_loop() {
 	i=0
-	while [ $i -lt 20 ]; do
+	while [ $i -lt 50 ]; do
 		insmod $PVHYP_KO || { echo "load $i failed"; return 1; }
 		[ "$(pvhyp-probe cpuid)" = PvopsHypStub ] || { echo "load $i: not in guest mode"; return 1; }
 		rmmod pvhyp || { echo "unload $i failed"; return 1; }
@@ -69,11 +72,32 @@ pvhyp_load_unload_loop() {
 	done
 }
 
+# Every secondary CPU offline and online again: back in guest mode each time.
+pvhyp_hotplug_each_cpu() {
+	for d in /sys/devices/system/cpu/cpu[1-9]*; do
+		[ -e "$d/online" ] || continue
+		n=${d##*/cpu}
+		echo 0 > "$d/online" || { echo "cpu$n does not go offline"; return 1; }
+		echo 1 > "$d/online" || { echo "cpu$n does not come back"; return 1; }
+		grep -q "^cpu$n state on" /sys/kernel/debug/pvhyp/stats ||
+			{ echo "cpu$n not in guest mode after onlining:"; cat /sys/kernel/debug/pvhyp/stats; return 1; }
+		[ "$(taskset -c "$n" pvhyp-probe cpuid)" = PvopsHypStub ] ||
+			{ echo "cpu$n does not answer CPUID"; return 1; }
+	done
+}
+
+pvhyp_nosvm_checks() {
+	suite_begin pvhyp_without_svm
+	check load_refused_without_svm expect_pvhyp_fail "No such device" "SVM not available"
+	suite_end
+}
+
 pvhyp_checks() {
 	suite_begin pvhyp_integration
 	check user_cpuid_sees_signature sh -c '[ "$(pvhyp-probe cpuid)" = PvopsHypStub ]'
 	check user_hypercall_refused pvhyp_user_hypercall_refused
 	check kvm_vm_creation_busy pvhyp_kvm_busy
+	check hotplug_each_secondary_cpu pvhyp_hotplug_each_cpu
 	rmmod pvhyp
 	check native_after_unload sh -c '[ "$(pvhyp-probe vmmcall 1 5)" = SIGILL ]'
 	check kvm_vm_creation_works_after_unload sh -c '[ "$(pvhyp-probe kvm)" = ok ]'
@@ -83,7 +107,7 @@ pvhyp_checks() {
 		"valid: none, xen, esx" personality=bogus
 	check unbuilt_personality_refused expect_pvhyp_fail "No such device" \
 		"personality 'xen' is not available" personality=xen
-	check load_unload_20_times pvhyp_load_unload_loop
+	check load_unload_50_times pvhyp_load_unload_loop
 	check reload_with_cmdline_params load pvhyp
 	suite_end
 }
