@@ -14,19 +14,38 @@
 #include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include "personality.h"
 
 static char *personality = "none";
 module_param(personality, charp, 0444);
 MODULE_PARM_DESC(personality, "none|xen|esx (default none): the ABI the guest sees");
 
-static const struct hv_vendor_ops *hv_ops;
+const struct hv_vendor_ops *hv_ops;
 const struct hv_personality *hv_personality;
 u64 hv_devirt_cookie;
 
 static struct hv_cpu *hv_cpus[NR_CPUS];
+static u64 hv_reported[NR_CPUS];
 static enum cpuhp_state hv_cpuhp_state;
 static struct dentry *hv_debugfs;
+static struct delayed_work hv_report_work;
+
+/* Make every CPU in guest mode exit once, picking up nested-paging changes. */
+static void hv_sync_ipi(void *info)
+{
+	u32 eax = 0, ebx, ecx = 0, edx;
+
+	native_cpuid(&eax, &ebx, &ecx, &edx);
+}
+
+static int hv_protect(void *virt, unsigned int npages, bool protect)
+{
+	int ret = hv_ops->protect(virt, npages, protect);
+
+	on_each_cpu(hv_sync_ipi, NULL, 1);
+	return ret;
+}
 
 struct hv_cpu *hv_cpu_of(unsigned int cpu)
 {
@@ -38,6 +57,7 @@ static const char * const hv_exit_names[HV_EXIT_NR] = {
 	[HV_EXIT_HYPERCALL] = "hypercall",
 	[HV_EXIT_MSR_READ] = "msr_read",
 	[HV_EXIT_MSR_WRITE] = "msr_write",
+	[HV_EXIT_NPF] = "npf",
 	[HV_EXIT_VIRT_INSN] = "virt_insn",
 	[HV_EXIT_SHUTDOWN] = "shutdown",
 	[HV_EXIT_OTHER] = "other",
@@ -51,37 +71,50 @@ static long hv_hypercall1(u64 nr, u64 arg)
 	return ret;
 }
 
-/* cpuhp, on the CPU itself: allocate, then enter guest mode. */
+/* On a CPU no longer (or not yet) in guest mode: writable again, then freed. */
+static void hv_cpu_free(struct hv_cpu *hc)
+{
+	hv_protect(hc, 1, false);
+	hv_ops->cpu_exit(hc);
+	if (hc->stack) {
+		hv_protect(hc->stack, 1 << HV_STACK_ORDER, false);
+		free_pages((unsigned long)hc->stack, HV_STACK_ORDER);
+	}
+	free_page((unsigned long)hc);
+}
+
+/* cpuhp, on the CPU itself: allocate and protect, then enter guest mode. */
 static int hv_cpu_online(unsigned int cpu)
 {
 	struct hv_cpu *hc;
 	unsigned long flags;
 	int ret;
 
-	hc = kzalloc_node(sizeof(*hc), GFP_KERNEL, cpu_to_node(cpu));
+	BUILD_BUG_ON(sizeof(*hc) > PAGE_SIZE);
+	hc = (struct hv_cpu *)get_zeroed_page(GFP_KERNEL);
 	if (!hc)
 		return -ENOMEM;
 	hc->cpu = cpu;
 	hc->stack = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, HV_STACK_ORDER);
 	ret = hc->stack ? hv_ops->cpu_init(hc) : -ENOMEM;
+	if (!ret)
+		ret = hv_protect(hc->stack, 1 << HV_STACK_ORDER, true);
+	if (!ret)
+		ret = hv_protect(hc, 1, true);
 	if (ret)
 		goto free;
 
 	local_irq_save(flags);
 	ret = hv_ops->cpu_launch(hc);
-	if (!ret)
-		hc->state = HV_CPU_ON;
 	local_irq_restore(flags);
 	if (ret) {
 		pr_err("pvhyp: cpu %u: entering guest mode failed: %d\n", cpu, ret);
-		hv_ops->cpu_exit(hc);
 		goto free;
 	}
 	WRITE_ONCE(hv_cpus[cpu], hc);
 	return 0;
 free:
-	free_pages((unsigned long)hc->stack, HV_STACK_ORDER);
-	kfree(hc);
+	hv_cpu_free(hc);
 	return ret;
 }
 
@@ -103,11 +136,65 @@ static int hv_cpu_offline(unsigned int cpu)
 		     cpu, ret);
 	}
 	WRITE_ONCE(hv_cpus[cpu], NULL);
-	hv_ops->cpu_exit(hc);
-	free_pages((unsigned long)hc->stack, HV_STACK_ORDER);
-	kfree(hc);
+	hv_cpu_free(hc);
 	return 0;
 }
+
+/*
+ * The stub cannot print from host mode: this reports, from the guest side,
+ * the writes to its memory it blocked since the last look.
+ */
+static void hv_report(struct work_struct *work)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct hv_cpu *hc = hv_cpu_of(cpu);
+		u64 n = hc ? READ_ONCE(hc->stats.npt_violations) : 0;
+
+		if (hc && n != hv_reported[cpu]) {
+			pr_warn("pvhyp: cpu %u: guest write to stub memory at GPA %#llx blocked (%llu so far)\n",
+				cpu, READ_ONCE(hc->stats.npt_last_gpa), n);
+			hv_reported[cpu] = n;
+		}
+	}
+	cpus_read_unlock();
+	schedule_delayed_work(&hv_report_work, HZ / 2);
+}
+
+/**
+ * pvhyp_protected_page() - a page of the stub the guest may not write
+ * @cpu: whose per-CPU page
+ *
+ * For tests of the protection.
+ *
+ * Return: its address, or NULL for a CPU not in guest mode.
+ */
+void *pvhyp_protected_page(unsigned int cpu)
+{
+	return hv_cpu_of(cpu);
+}
+EXPORT_SYMBOL_GPL(pvhyp_protected_page);
+
+/**
+ * pvhyp_npt_violations() - guest writes to stub memory blocked on a CPU
+ * @cpu: the CPU
+ * @last_gpa: if not NULL, receives the address of the last one
+ *
+ * Return: their number, 0 for a CPU not in guest mode.
+ */
+u64 pvhyp_npt_violations(unsigned int cpu, u64 *last_gpa)
+{
+	struct hv_cpu *hc = hv_cpu_of(cpu);
+
+	if (!hc)
+		return 0;
+	if (last_gpa)
+		*last_gpa = READ_ONCE(hc->stats.npt_last_gpa);
+	return READ_ONCE(hc->stats.npt_violations);
+}
+EXPORT_SYMBOL_GPL(pvhyp_npt_violations);
 
 /**
  * pvhyp_hypercall_count() - hypercalls of one number a CPU has answered
@@ -162,6 +249,8 @@ static int hv_stats_show(struct seq_file *m, void *v)
 				   hc->stats.hypercalls[i]);
 		seq_printf(m, "cpu%u hypercall refused_cpl3 %llu\n", cpu,
 			   hc->stats.hypercalls_refused);
+		seq_printf(m, "cpu%u npt violations %llu last_gpa %#llx\n", cpu,
+			   hc->stats.npt_violations, hc->stats.npt_last_gpa);
 	}
 	cpus_read_unlock();
 	return 0;
@@ -210,6 +299,8 @@ static int __init hv_init(void)
 		return ret;
 	}
 	hv_cpuhp_state = ret;
+	INIT_DELAYED_WORK(&hv_report_work, hv_report);
+	schedule_delayed_work(&hv_report_work, HZ / 2);
 	hv_debugfs = debugfs_create_dir("pvhyp", NULL);
 	debugfs_create_file("stats", 0444, hv_debugfs, NULL, &hv_stats_fops);
 	pr_info("pvhyp: %s, personality %s, %u CPUs in guest mode\n", hv_ops->name,
@@ -220,6 +311,7 @@ static int __init hv_init(void)
 static void __exit hv_exit(void)
 {
 	debugfs_remove_recursive(hv_debugfs);
+	cancel_delayed_work_sync(&hv_report_work);
 	cpuhp_remove_state(hv_cpuhp_state);
 	hv_ops->global_exit();
 	pr_info("pvhyp: every CPU back to native\n");

@@ -93,6 +93,27 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 		return hv_msr(ex, regs, false);
 	case HV_EXIT_MSR_WRITE:
 		return hv_msr(ex, regs, true);
+	case HV_EXIT_NPF:
+		if (!ex->present) {
+			/* Beyond what nested paging maps: nothing sane to do. */
+			hc->state = HV_CPU_FAILED;
+			return HV_FATAL;
+		}
+		if (ex->write && hv_ops->write_protected(ex->gpa)) {
+			/*
+			 * A write to the stub's memory: it does not land.  The
+			 * guest gets #GP where it wrote (a kernel fixup may catch
+			 * it); the guest side reports it in dmesg.
+			 */
+			hc->stats.npt_violations++;
+			hc->stats.npt_last_gpa = ex->gpa;
+			ex->inject_vector = X86_TRAP_GP;
+			ex->inject_error = true;
+			ex->error_code = 0;
+			return HV_RESUME_NO_SKIP;
+		}
+		/* A stale translation after a change: retry with it flushed. */
+		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_VIRT_INSN:
 		/* No nested virtualization: as on a CPU without it. */
 		ex->inject_vector = X86_TRAP_UD;

@@ -26,6 +26,7 @@ enum hv_exit_reason {
 	HV_EXIT_HYPERCALL,
 	HV_EXIT_MSR_READ,
 	HV_EXIT_MSR_WRITE,
+	HV_EXIT_NPF,		/* nested page fault */
 	HV_EXIT_VIRT_INSN,	/* the guest tried a virtualization instruction */
 	HV_EXIT_SHUTDOWN,
 	HV_EXIT_OTHER,
@@ -45,6 +46,9 @@ struct hv_exit {
 	u32 vendor_code;	/* the raw exit code, for statistics */
 	u8 insn_len;		/* of the exiting instruction, 0 if unknown */
 	u8 cpl;
+	u64 gpa;		/* HV_EXIT_NPF: the guest-physical address */
+	bool write;		/* HV_EXIT_NPF: the access was a write */
+	bool present;		/* HV_EXIT_NPF: the address is mapped at all */
 	int inject_vector;	/* >= 0: inject this exception */
 	bool inject_error;
 	u32 error_code;
@@ -60,14 +64,18 @@ struct hv_stats {
 	u64 exits[HV_EXIT_NR];
 	u64 hypercalls[PVHYP_HC_NR + 1];	/* the last slot: unknown numbers */
 	u64 hypercalls_refused;			/* from CPL > 0 */
+	u64 npt_violations;			/* guest writes to stub pages */
+	u64 npt_last_gpa;
 };
 
+/* One page per CPU, read-only to the guest like every page of the stub. */
 struct hv_cpu {
 	unsigned int cpu;
 	enum hv_cpu_state state;
 	void *stack;			/* host stack, HV_STACK_SIZE */
 	void *vendor;			/* the vendor's per-CPU pages */
 	struct hv_stats stats;
+	u64 npt_reported;	/* violations dmesg has heard of; guest-side */
 };
 
 /**
@@ -81,7 +89,10 @@ struct hv_cpu {
  * @cpu_exit: free them (the CPU is not in guest mode)
  * @cpu_launch: on the CPU itself, interrupts off: enter guest mode, return 0
  *	there, or an error with the CPU untouched
- * @hypercall_insn_len: length of the hypercall instruction
+ * @protect: make pages read-only to the guest (or writable again, before
+ *	they are freed); every CPU sees it at its next exit
+ * @write_protected: host context: whether a guest-physical address is
+ *	one the guest may not write
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -91,9 +102,12 @@ struct hv_vendor_ops {
 	int (*cpu_init)(struct hv_cpu *hc);
 	void (*cpu_exit)(struct hv_cpu *hc);
 	int (*cpu_launch)(struct hv_cpu *hc);
+	int (*protect)(void *virt, unsigned int npages, bool protect);
+	bool (*write_protected)(u64 gpa);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
+extern const struct hv_vendor_ops *hv_ops;
 extern u64 hv_devirt_cookie;
 
 /* exit.c: the common exit handlers, called by the vendor with GIF/IF off. */

@@ -21,14 +21,18 @@
 #include <asm/special_insns.h>
 #include <asm/svm.h>
 #include <asm/tlbflush.h>
+#include <asm/trap_pf.h>
 #include <asm/traps.h>
+#include "npt.h"
 #include "svm.h"
 
+/* A page of its own, read-only to the guest like the three it points to. */
 struct hv_svm_cpu {
 	struct vmcb *guest;
 	struct vmcb *host;	/* only its VMSAVE/VMLOAD part is used */
 	void *hsave;
 	u64 guest_pa, host_pa, hsave_pa;
+	unsigned long npt_seen;	/* hv_npt_generation at the last flush */
 };
 
 /* At the top of the stub's stack; svm_entry.S knows the offsets. */
@@ -93,17 +97,23 @@ static int svm_probe(void)
 	return 0;
 }
 
+static void svm_free_global(void)
+{
+	free_pages((unsigned long)svm_msrpm, 1);
+	free_pages((unsigned long)svm_iopm, 2);
+	free_page((unsigned long)svm_host_pgd);
+}
+
 static int svm_global_init(void)
 {
 	pgd_t *cur = __va(__read_cr3() & CR3_ADDR_MASK);
+	int ret;
 
 	svm_msrpm = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
 	svm_iopm = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, 2);
 	svm_host_pgd = (pgd_t *)get_zeroed_page(GFP_KERNEL);
 	if (!svm_msrpm || !svm_iopm || !svm_host_pgd) {
-		free_pages((unsigned long)svm_msrpm, 1);
-		free_pages((unsigned long)svm_iopm, 2);
-		free_page((unsigned long)svm_host_pgd);
+		svm_free_global();
 		return -ENOMEM;
 	}
 	/*
@@ -115,32 +125,46 @@ static int svm_global_init(void)
 	/* The kernel half of every page table is shared on x86-64. */
 	memcpy(svm_host_pgd + PTRS_PER_PGD / 2, cur + PTRS_PER_PGD / 2,
 	       PTRS_PER_PGD / 2 * sizeof(pgd_t));
-	return 0;
+
+	ret = hv_npt_init();
+	if (!ret)
+		ret = hv_npt_protect(svm_msrpm, 2, true);
+	if (!ret)
+		ret = hv_npt_protect(svm_iopm, 4, true);
+	if (!ret)
+		ret = hv_npt_protect(svm_host_pgd, 1, true);
+	if (ret) {
+		hv_npt_exit();
+		svm_free_global();
+	}
+	return ret;
 }
 
+/* No CPU is in guest mode any more: the nested tables go with the rest. */
 static void svm_global_exit(void)
 {
-	free_pages((unsigned long)svm_msrpm, 1);
-	free_pages((unsigned long)svm_iopm, 2);
-	free_page((unsigned long)svm_host_pgd);
+	hv_npt_exit();
+	svm_free_global();
 }
 
 static int svm_cpu_init(struct hv_cpu *hc)
 {
 	int node = cpu_to_node(hc->cpu);
+	struct page *sp, *p[3];
 	struct hv_svm_cpu *s;
-	struct page *p[3];
-	int i;
+	int i, ret;
 
-	s = kzalloc_node(sizeof(*s), GFP_KERNEL, node);
-	if (!s)
+	BUILD_BUG_ON(sizeof(*s) > PAGE_SIZE);
+	sp = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO, 0);
+	if (!sp)
 		return -ENOMEM;
+	s = page_address(sp);
 	for (i = 0; i < 3; i++) {
 		p[i] = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO, 0);
 		if (!p[i]) {
 			while (i--)
 				__free_page(p[i]);
-			kfree(s);
+			free_page((unsigned long)s);
 			return -ENOMEM;
 		}
 	}
@@ -151,19 +175,27 @@ static int svm_cpu_init(struct hv_cpu *hc)
 	s->host_pa = page_to_phys(p[1]);
 	s->hsave_pa = page_to_phys(p[2]);
 	hc->vendor = s;
-	return 0;
+	ret = hv_npt_protect(s, 1, true);
+	for (i = 0; i < 3 && !ret; i++)
+		ret = hv_npt_protect(page_address(p[i]), 1, true);
+	return ret;
 }
 
+/* Writable again, then freed; the CPU is not in guest mode. */
 static void svm_cpu_exit(struct hv_cpu *hc)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 
 	if (!s)
 		return;
+	hv_npt_protect(s->guest, 1, false);
+	hv_npt_protect(s->host, 1, false);
+	hv_npt_protect(s->hsave, 1, false);
+	hv_npt_protect(s, 1, false);
 	free_page((unsigned long)s->guest);
 	free_page((unsigned long)s->host);
 	free_page((unsigned long)s->hsave);
-	kfree(s);
+	free_page((unsigned long)s);
 	hc->vendor = NULL;
 }
 
@@ -251,6 +283,11 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	v->control.iopm_base_pa = __pa(svm_iopm);
 	v->control.asid = 1;
 	v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	v->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	v->control.nested_cr3 = hv_npt_root();
+	s->npt_seen = READ_ONCE(hv_npt_generation);
+	/* Not in guest mode yet: the last write to our own page from here. */
+	hc->state = HV_CPU_ON;
 
 	frame = (struct hv_svm_frame *)((u8 *)hc->stack + HV_STACK_SIZE) - 1;
 	frame->guest_pa = s->guest_pa;
@@ -333,6 +370,11 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	v->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	v->control.event_inj = 0;
 	regs->rax = v->save.rax;
+	/* Nested tables changed since this CPU last flushed: flush on entry. */
+	if (s->npt_seen != READ_ONCE(hv_npt_generation) || code == SVM_EXIT_NPF) {
+		s->npt_seen = READ_ONCE(hv_npt_generation);
+		v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	}
 
 	switch (code) {
 	case SVM_EXIT_CPUID:
@@ -364,6 +406,13 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
 		ex.reason = HV_EXIT_VIRT_INSN;
+		break;
+	case SVM_EXIT_NPF:
+		/* EXITINFO1: the #PF-style error code; EXITINFO2: the address. */
+		ex.reason = HV_EXIT_NPF;
+		ex.gpa = v->control.exit_info_2;
+		ex.present = v->control.exit_info_1 & X86_PF_PROT;
+		ex.write = v->control.exit_info_1 & X86_PF_WRITE;
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		ex.reason = HV_EXIT_SHUTDOWN;
@@ -434,4 +483,6 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.cpu_init = svm_cpu_init,
 	.cpu_exit = svm_cpu_exit,
 	.cpu_launch = svm_cpu_launch,
+	.protect = hv_npt_protect,
+	.write_protected = hv_npt_write_protected,
 };

@@ -3,7 +3,8 @@
  * KUnit suite for pvhyp, run in a guest that loaded it: every CPU is in
  * guest mode, sees the stub's CPUID leaves and gets its hypercalls
  * answered and counted; bad hypercalls get their exact errors; nested SVM
- * instructions fault as on a CPU without SVM; the kernel's emergency SVM
+ * instructions fault as on a CPU without SVM; a write to the stub's memory
+ * is blocked, counted and faults in the guest; the kernel's emergency SVM
  * disable devirtualizes a CPU and CPU hotplug puts it back.
  */
 #include <kunit/test.h>
@@ -116,6 +117,37 @@ static void pvhyp_nested_svm_faults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, faulted, 1);
 }
 
+static void pvhyp_stub_page_write_blocked(struct kunit *test)
+{
+	unsigned int cpu = get_cpu();
+	u8 *page = pvhyp_protected_page(cpu);
+	u8 *target, before;
+	u64 n0, n1, last = 0;
+	int faulted = 1;
+
+	if (!page) {
+		put_cpu();
+		KUNIT_FAIL(test, "cpu %u has no stub page", cpu);
+		return;
+	}
+	target = page + PAGE_SIZE - 1;
+	before = READ_ONCE(*target);
+	n0 = pvhyp_npt_violations(cpu, NULL);
+	/* The stub injects #GP where the write was; the fixup skips it. */
+	asm volatile("1: movb %2, (%1)\n\t"
+		     "movl $0, %0\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "+r" (faulted) : "r" (target), "q" ((u8)~before) : "memory");
+	n1 = pvhyp_npt_violations(cpu, &last);
+	put_cpu();
+
+	KUNIT_EXPECT_EQ_MSG(test, faulted, 1, "the write did not fault");
+	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(*target), before, "the write landed");
+	KUNIT_EXPECT_EQ_MSG(test, n1, n0 + 1, "the violation was not counted");
+	KUNIT_EXPECT_EQ(test, last, (u64)__pa(target));
+}
+
 static void emergency_disable(void *info)
 {
 	cpu_emergency_svm_disable();
@@ -144,6 +176,7 @@ static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_every_cpu_answers),
 	KUNIT_CASE(pvhyp_bad_hypercalls),
 	KUNIT_CASE(pvhyp_nested_svm_faults),
+	KUNIT_CASE(pvhyp_stub_page_write_blocked),
 	KUNIT_CASE(pvhyp_emergency_disable_and_hotplug),
 	{}
 };

@@ -34,6 +34,8 @@
 /* What pvhyp.ko exports to the guest kernel's tests and tools. */
 u64 pvhyp_hypercall_count(unsigned int cpu, unsigned int nr);
 bool pvhyp_cpu_virtualized(unsigned int cpu);
+void *pvhyp_protected_page(unsigned int cpu);
+u64 pvhyp_npt_violations(unsigned int cpu, u64 *last_gpa);
 #endif
 
 #endif /* _PVOPS_PVHYP_H */

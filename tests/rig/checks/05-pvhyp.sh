@@ -92,8 +92,21 @@ pvhyp_nosvm_checks() {
 	suite_end
 }
 
+# The suites wrote to a stub page on purpose: dmesg must say so.
+pvhyp_violation_reported() {
+	i=0
+	while [ $i -lt 10 ]; do
+		dmesg | grep -q "guest write to stub memory at GPA 0x[0-9a-f]* blocked" && return 0
+		sleep 0.5
+		i=$((i + 1))
+	done
+	echo "no report of the blocked write in dmesg"
+	return 1
+}
+
 pvhyp_checks() {
 	suite_begin pvhyp_integration
+	check blocked_write_reported pvhyp_violation_reported
 	check user_cpuid_sees_signature sh -c '[ "$(pvhyp-probe cpuid)" = PvopsHypStub ]'
 	check user_hypercall_refused pvhyp_user_hypercall_refused
 	check kvm_vm_creation_busy pvhyp_kvm_busy
