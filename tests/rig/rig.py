@@ -221,8 +221,9 @@ SELFTESTS = [
 ]
 
 
-def judge_run(name, lines, timed_out, secs, kdir):
-    """Parse and judge one guest: (passed, failed, skipped, messages)."""
+def judge_run(name, lines, timed_out, secs, kdir, on_purpose=False):
+    """Parse and judge one guest: (passed, failed, skipped, messages).
+    on_purpose: the guest fails deliberately (the rig's own tests)."""
     result = parse(to_ktap(lines), kdir)
     c = result.counts
     failed = c.failed + c.crashed
@@ -231,7 +232,7 @@ def judge_run(name, lines, timed_out, secs, kdir):
         msgs.append(f'KTAP parse errors: {c.errors}, cases: {c.total()}')
         failed += 1
     for p in judge(lines, timed_out, secs):
-        msgs.append(f'FAILED: {p}')
+        msgs.append(f'{"detected, as intended" if on_purpose else "FAILED"}: {p}')
         failed += 1
     for m in msgs:
         log(f'{name}: {m}')
@@ -247,12 +248,13 @@ def rig_selftests(kdir, initrd):
             os.environ['PVOPS_TIMEOUT'] = str(timeout)
         run = {'name': f'selftest-{name}', 'smp': 1, 'mem': '512M',
                'append': words}
+        log(f'rig self-test {name}: this guest fails on purpose; the rig must say so')
         lines, secs, timed_out, _ = boot(bzimage(kdir), initrd, run, 'test')
         if saved is None:
             os.environ.pop('PVOPS_TIMEOUT', None)
         else:
             os.environ['PVOPS_TIMEOUT'] = saved
-        _, bad, _, msgs = judge_run(run['name'], lines, timed_out, secs, kdir)
+        _, bad, _, msgs = judge_run(run['name'], lines, timed_out, secs, kdir, on_purpose=True)
         text = '\n'.join(msgs + lines)
         if bad and reason in text:
             log(f'rig self-test {name}: ok, reported as failed ({reason})')
