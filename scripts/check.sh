@@ -35,6 +35,13 @@ for f in $(git ls-files '*.c' '*.h'); do
 	esac
 done
 
+# The kernel-doc comments (one on every exported function) must parse.
+doc=$(KBUILD_EXTRA_WARN=1 "$src/scripts/kernel-doc" -none $(git ls-files '*.c' '*.h') 2>&1)
+if [ -n "$doc" ]; then
+	echo "$doc"
+	status=1
+fi
+
 make -s -C "$kdir" M="$top" clean
 echo "$kdir" > "$top/.kdir"
 out=$(make -C "$kdir" M="$top" W=1 C=1 modules 2>&1 | grep -E 'warning|error|sparse' || true)
@@ -42,5 +49,5 @@ if [ -n "$out" ]; then
 	echo "$out"
 	status=1
 fi
-[ "$status" = 0 ] && echo "check: checkpatch --strict, W=1 and sparse clean"
+[ "$status" = 0 ] && echo "check: checkpatch --strict, kernel-doc, W=1 and sparse clean"
 exit "$status"
