@@ -2,8 +2,10 @@
 /*
  * The native backend: every op is the instruction itself.  pvops.ko runs
  * on bare metal (or on a hypervisor it has no backend for) through this
- * table; the static calls make each op a direct call to these functions,
- * so an op costs the instruction plus a call and return.
+ * table.  While it is active, the wrappers run the ops that have an inline
+ * form (include/pvops/native.h) in place, so they cost the instruction
+ * alone; the functions here are what the static calls reach for the others,
+ * and for all of them while calls are counted or a switch is under way.
  */
 #include <linux/irq_work.h>
 #include <linux/clocksource.h>
