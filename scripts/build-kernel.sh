@@ -81,5 +81,13 @@ make -s -C "$src" O="$out" INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 \
 log "test kernel built in $(( $(date +%s) - start )) s"
 touch "$out/.pvops-complete"
 # Keep this kernel and the newest other one; older keys go.
-ls -dt "$cache"/kernel/*/ 2>/dev/null | grep -v "^$out/\$" | tail -n +2 | xargs -r rm -rf
+others=0
+for old in $(ls -dt "$cache"/kernel/*/); do
+	if [ "${old%/}" != "$out" ]; then
+		others=$((others + 1))
+		if [ "$others" -gt 1 ]; then
+			rm -rf "$old"
+		fi
+	fi
+done
 echo "$out"
