@@ -47,7 +47,7 @@ static int hv_protect(void *virt, unsigned int npages, bool protect)
 	return ret;
 }
 
-struct hv_cpu *hv_cpu_of(unsigned int cpu)
+static struct hv_cpu *hv_cpu_of(unsigned int cpu)
 {
 	return cpu < nr_cpu_ids ? hv_cpus[cpu] : NULL;
 }
@@ -63,12 +63,49 @@ static const char * const hv_exit_names[HV_EXIT_NR] = {
 	[HV_EXIT_OTHER] = "other",
 };
 
+static const char * const hv_hypercall_names[PVHYP_HC_NR + 1] = {
+	[PVHYP_HC_VERSION] = "version",
+	[PVHYP_HC_PING] = "ping",
+	[PVHYP_HC_DEVIRT] = "devirt",
+	[PVHYP_HC_NR] = "unknown",
+};
+
 static long hv_hypercall1(u64 nr, u64 arg)
 {
 	long ret;
 
 	asm volatile("vmmcall" : "=a" (ret) : "a" (nr), "D" (arg) : "memory");
 	return ret;
+}
+
+/*
+ * The stub cannot print from host mode: this reports, from the guest side,
+ * the writes to its memory it blocked since the last look.
+ */
+static void hv_report_cpu(unsigned int cpu, struct hv_cpu *hc)
+{
+	u64 n = READ_ONCE(hc->stats.npt_violations);
+
+	if (n != hv_reported[cpu]) {
+		pr_warn("pvhyp: cpu %u: guest write to stub memory at GPA %#llx blocked (%llu so far)\n",
+			cpu, READ_ONCE(hc->stats.npt_last_gpa), n);
+		hv_reported[cpu] = n;
+	}
+}
+
+static void hv_report(struct work_struct *work)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct hv_cpu *hc = hv_cpu_of(cpu);
+
+		if (hc)
+			hv_report_cpu(cpu, hc);
+	}
+	cpus_read_unlock();
+	schedule_delayed_work(&hv_report_work, HZ / 2);
 }
 
 /* On a CPU no longer (or not yet) in guest mode: writable again, then freed. */
@@ -136,31 +173,11 @@ static int hv_cpu_offline(unsigned int cpu)
 		     cpu, ret);
 	}
 	WRITE_ONCE(hv_cpus[cpu], NULL);
+	/* Its counters go with it: report what the periodic look has not. */
+	hv_report_cpu(cpu, hc);
+	hv_reported[cpu] = 0;
 	hv_cpu_free(hc);
 	return 0;
-}
-
-/*
- * The stub cannot print from host mode: this reports, from the guest side,
- * the writes to its memory it blocked since the last look.
- */
-static void hv_report(struct work_struct *work)
-{
-	unsigned int cpu;
-
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		struct hv_cpu *hc = hv_cpu_of(cpu);
-		u64 n = hc ? READ_ONCE(hc->stats.npt_violations) : 0;
-
-		if (hc && n != hv_reported[cpu]) {
-			pr_warn("pvhyp: cpu %u: guest write to stub memory at GPA %#llx blocked (%llu so far)\n",
-				cpu, READ_ONCE(hc->stats.npt_last_gpa), n);
-			hv_reported[cpu] = n;
-		}
-	}
-	cpus_read_unlock();
-	schedule_delayed_work(&hv_report_work, HZ / 2);
 }
 
 /**
@@ -245,7 +262,7 @@ static int hv_stats_show(struct seq_file *m, void *v)
 				   hc->stats.exits[i]);
 		for (i = 0; i <= PVHYP_HC_NR; i++)
 			seq_printf(m, "cpu%u hypercall %s %llu\n", cpu,
-				   i < PVHYP_HC_NR ? (char[]){ '0' + i, 0 } : "unknown",
+				   hv_hypercall_names[i],
 				   hc->stats.hypercalls[i]);
 		seq_printf(m, "cpu%u hypercall refused_cpl3 %llu\n", cpu,
 			   hc->stats.hypercalls_refused);

@@ -43,7 +43,6 @@ enum hv_action {
 
 struct hv_exit {
 	enum hv_exit_reason reason;
-	u32 vendor_code;	/* the raw exit code, for statistics */
 	u8 insn_len;		/* of the exiting instruction, 0 if unknown */
 	u8 cpl;
 	u64 gpa;		/* HV_EXIT_NPF: the guest-physical address */
@@ -75,7 +74,6 @@ struct hv_cpu {
 	void *stack;			/* host stack, HV_STACK_SIZE */
 	void *vendor;			/* the vendor's per-CPU pages */
 	struct hv_stats stats;
-	u64 npt_reported;	/* violations dmesg has heard of; guest-side */
 };
 
 /**
@@ -112,8 +110,5 @@ extern u64 hv_devirt_cookie;
 
 /* exit.c: the common exit handlers, called by the vendor with GIF/IF off. */
 enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
-
-/* core.c */
-struct hv_cpu *hv_cpu_of(unsigned int cpu);
 
 #endif /* _PVHYP_HV_H */

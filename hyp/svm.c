@@ -364,7 +364,7 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	struct hv_svm_cpu *s = hc->vendor;
 	struct vmcb *v = s->guest;
 	u32 code = v->control.exit_code;
-	struct hv_exit ex = { .vendor_code = code, .cpl = v->save.cpl, .inject_vector = -1 };
+	struct hv_exit ex = { .cpl = v->save.cpl, .inject_vector = -1 };
 	enum hv_action action;
 
 	v->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;

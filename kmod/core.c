@@ -283,17 +283,6 @@ void pvops_unregister_backend(struct pvops_backend *backend)
 EXPORT_SYMBOL_GPL(pvops_unregister_backend);
 
 /**
- * pvops_op_count() - number of ops in the table
- *
- * Return: PVOPS_NR_OPS, for code that walks pvops_op_name().
- */
-int pvops_op_count(void)
-{
-	return PVOPS_NR_OPS;
-}
-EXPORT_SYMBOL_GPL(pvops_op_count);
-
-/**
  * pvops_op_name() - an op's name as debugfs and tracing show it
  * @id: the op
  *

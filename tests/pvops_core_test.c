@@ -729,23 +729,36 @@ static void pvops_native_pte_visible(struct kunit *test)
 	__free_page(pages[1]);
 }
 
+static atomic_t tb_handled_kicks;
+
+static void tb_event_handler(unsigned int event)
+{
+	if (event == PVOPS_EVENT_KICK)
+		atomic_inc(&tb_handled_kicks);
+}
+
 static void pvops_native_notify(struct kunit *test)
 {
-	int cpu, target;
+	int cpu, target, handled = 0, i;
 	u64 before;
-	int i;
 
 	pvops_native_test_init_check(test);
+	atomic_set(&tb_handled_kicks, 0);
+	pvops_set_event_handler(tb_event_handler);
 	for_each_online_cpu(target) {
 		before = pvops_event_count(target, PVOPS_EVENT_KICK);
 		cpu = get_cpu();
 		pvops_notify_cpu(target, PVOPS_EVENT_KICK);
 		put_cpu();
-		for (i = 0; i < 1000 && pvops_event_count(target, PVOPS_EVENT_KICK) == before; i++)
+		handled++;
+		for (i = 0; i < 1000 && atomic_read(&tb_handled_kicks) < handled; i++)
 			usleep_range(1000, 2000);
 		KUNIT_EXPECT_GT_MSG(test, pvops_event_count(target, PVOPS_EVENT_KICK), before,
 				    "kick from cpu %d to cpu %d not delivered", cpu, target);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&tb_handled_kicks), handled,
+				    "kick to cpu %d not handed to the consumer", target);
 	}
+	pvops_set_event_handler(NULL);
 }
 
 static struct kunit_case pvops_native_cases[] = {

@@ -103,7 +103,6 @@ int pvops_register_backend(struct pvops_backend *backend);
 void pvops_unregister_backend(struct pvops_backend *backend);
 int pvops_select_backend(const char *name);
 const char *pvops_active_backend(void);
-int pvops_op_count(void);
 const char *pvops_op_name(enum pvops_op_id id);
 bool pvops_op_is_mandatory(enum pvops_op_id id);
 void pvops_set_call_counting(bool on);
