@@ -15,6 +15,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
+#include <pvops/hypercall.h>
 #include "personality.h"
 
 static char *personality = "none";
@@ -39,7 +40,17 @@ static void hv_sync_ipi(void *info)
 	native_cpuid(&eax, &ebx, &ecx, &edx);
 }
 
-static int hv_protect(void *virt, unsigned int npages, bool protect)
+/**
+ * hv_protect() - make pages read-only to the guest, or writable again
+ * @virt: direct-map address, page-aligned
+ * @npages: how many pages
+ * @protect: true to protect; false before freeing them
+ *
+ * Every CPU in guest mode picks the change up before this returns.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hv_protect(void *virt, unsigned int npages, bool protect)
 {
 	int ret = hv_ops->protect(virt, npages, protect);
 
@@ -47,7 +58,13 @@ static int hv_protect(void *virt, unsigned int npages, bool protect)
 	return ret;
 }
 
-static struct hv_cpu *hv_cpu_of(unsigned int cpu)
+/**
+ * hv_cpu_of() - a CPU's stub state
+ * @cpu: the CPU
+ *
+ * Return: it, or NULL while the CPU is not (being) virtualized.
+ */
+struct hv_cpu *hv_cpu_of(unsigned int cpu)
 {
 	return cpu < nr_cpu_ids ? hv_cpus[cpu] : NULL;
 }
@@ -60,22 +77,14 @@ static const char * const hv_exit_names[HV_EXIT_NR] = {
 	[HV_EXIT_NPF] = "npf",
 	[HV_EXIT_VIRT_INSN] = "virt_insn",
 	[HV_EXIT_SHUTDOWN] = "shutdown",
+	[HV_EXIT_INTR] = "interrupt",
+	[HV_EXIT_INTR_WINDOW] = "interrupt_window",
 	[HV_EXIT_OTHER] = "other",
-};
-
-static const char * const hv_hypercall_names[PVHYP_HC_NR + 1] = {
-	[PVHYP_HC_VERSION] = "version",
-	[PVHYP_HC_PING] = "ping",
-	[PVHYP_HC_DEVIRT] = "devirt",
-	[PVHYP_HC_NR] = "unknown",
 };
 
 static long hv_hypercall1(u64 nr, u64 arg)
 {
-	long ret;
-
-	asm volatile("vmmcall" : "=a" (ret) : "a" (nr), "D" (arg) : "memory");
-	return ret;
+	return pvops_hypercall1(nr, arg);
 }
 
 /*
@@ -216,7 +225,7 @@ EXPORT_SYMBOL_GPL(pvhyp_npt_violations);
 /**
  * pvhyp_hypercall_count() - hypercalls of one number a CPU has answered
  * @cpu: the CPU
- * @nr: the number; PVHYP_HC_NR counts the unknown ones
+ * @nr: the number; PVHYP_HC_UNKNOWN counts those the personality lacks
  *
  * Return: the count, 0 for a CPU not in guest mode or @nr out of range.
  */
@@ -224,9 +233,59 @@ u64 pvhyp_hypercall_count(unsigned int cpu, unsigned int nr)
 {
 	struct hv_cpu *hc = hv_cpu_of(cpu);
 
-	return hc && nr <= PVHYP_HC_NR ? READ_ONCE(hc->stats.hypercalls[nr]) : 0;
+	if (!hc)
+		return 0;
+	if (nr == PVHYP_HC_UNKNOWN)
+		return READ_ONCE(hc->stats.hypercalls_unknown);
+	return nr < HV_HC_SLOTS ? READ_ONCE(hc->stats.hypercalls[nr]) : 0;
 }
 EXPORT_SYMBOL_GPL(pvhyp_hypercall_count);
+
+/**
+ * pvhyp_exit_count() - exits of any kind a CPU has taken
+ * @cpu: the CPU
+ *
+ * Return: the count, 0 for a CPU not in guest mode.
+ */
+u64 pvhyp_exit_count(unsigned int cpu)
+{
+	struct hv_cpu *hc = hv_cpu_of(cpu);
+	u64 sum = 0;
+	int i;
+
+	for (i = 0; hc && i < HV_EXIT_NR; i++)
+		sum += READ_ONCE(hc->stats.exits[i]);
+	return sum;
+}
+EXPORT_SYMBOL_GPL(pvhyp_exit_count);
+
+/**
+ * pvhyp_timer_count() - how often a CPU armed the stub's timer, or saw it fire
+ * @cpu: the CPU
+ * @fires: count firings rather than armings
+ *
+ * Return: the count, 0 for a CPU not in guest mode.
+ */
+u64 pvhyp_timer_count(unsigned int cpu, bool fires)
+{
+	struct hv_cpu *hc = hv_cpu_of(cpu);
+
+	if (!hc)
+		return 0;
+	return fires ? READ_ONCE(hc->stats.timer_fires) : READ_ONCE(hc->stats.timer_arms);
+}
+EXPORT_SYMBOL_GPL(pvhyp_timer_count);
+
+/**
+ * pvhyp_personality_name() - the ABI the stub speaks
+ *
+ * Return: "none", "xen" or "esx".
+ */
+const char *pvhyp_personality_name(void)
+{
+	return hv_personality->name;
+}
+EXPORT_SYMBOL_GPL(pvhyp_personality_name);
 
 /**
  * pvhyp_cpu_virtualized() - whether a CPU runs in guest mode under the stub
@@ -260,10 +319,15 @@ static int hv_stats_show(struct seq_file *m, void *v)
 		for (i = 0; i < HV_EXIT_NR; i++)
 			seq_printf(m, "cpu%u exit %s %llu\n", cpu, hv_exit_names[i],
 				   hc->stats.exits[i]);
-		for (i = 0; i <= PVHYP_HC_NR; i++)
-			seq_printf(m, "cpu%u hypercall %s %llu\n", cpu,
-				   hv_hypercall_names[i],
-				   hc->stats.hypercalls[i]);
+		for (i = 0; i < HV_HC_SLOTS; i++)
+			if (hv_personality->hypercall_names[i])
+				seq_printf(m, "cpu%u hypercall %s %llu\n", cpu,
+					   hv_personality->hypercall_names[i],
+					   hc->stats.hypercalls[i]);
+		seq_printf(m, "cpu%u hypercall unknown %llu\n", cpu,
+			   hc->stats.hypercalls_unknown);
+		seq_printf(m, "cpu%u timer arms %llu fires %llu\n", cpu,
+			   hc->stats.timer_arms, hc->stats.timer_fires);
 		seq_printf(m, "cpu%u hypercall refused_cpl3 %llu\n", cpu,
 			   hc->stats.hypercalls_refused);
 		seq_printf(m, "cpu%u npt violations %llu last_gpa %#llx\n", cpu,
@@ -280,7 +344,11 @@ static int __init hv_select_personality(void)
 		hv_personality = &hv_personality_none;
 		return 0;
 	}
-	if (!strcmp(personality, "xen") || !strcmp(personality, "esx")) {
+	if (!strcmp(personality, "xen")) {
+		hv_personality = &hv_personality_xen;
+		return 0;
+	}
+	if (!strcmp(personality, "esx")) {
 		pr_err("pvhyp: personality '%s' is not available in this build of pvhyp.ko\n",
 		       personality);
 		return -ENODEV;
@@ -304,14 +372,24 @@ static int __init hv_init(void)
 	ret = hv_ops->probe();
 	if (ret)
 		return ret;
+	ret = hv_ram_init();
+	if (ret)
+		return ret;
 	ret = hv_ops->global_init();
 	if (ret)
 		return ret;
+	ret = hv_personality->init ? hv_personality->init() : 0;
+	if (ret) {
+		hv_ops->global_exit();
+		return ret;
+	}
 	get_random_bytes(&hv_devirt_cookie, sizeof(hv_devirt_cookie));
 
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "pvhyp:online", hv_cpu_online,
 				hv_cpu_offline);
 	if (ret < 0) {
+		if (hv_personality->exit)
+			hv_personality->exit();
 		hv_ops->global_exit();
 		return ret;
 	}
@@ -330,6 +408,8 @@ static void __exit hv_exit(void)
 	debugfs_remove_recursive(hv_debugfs);
 	cancel_delayed_work_sync(&hv_report_work);
 	cpuhp_remove_state(hv_cpuhp_state);
+	if (hv_personality->exit)
+		hv_personality->exit();
 	hv_ops->global_exit();
 	pr_info("pvhyp: every CPU back to native\n");
 }

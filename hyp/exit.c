@@ -43,8 +43,21 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		regs->rax = -EPERM;
 		return HV_RESUME;
 	}
-	hc->stats.hypercalls[nr < PVHYP_HC_NR ? nr : PVHYP_HC_NR]++;
-	regs->rax = hv_personality->hypercall(hc, nr, regs, &action);
+	if (nr == PVHYP_HC_DEVIRT) {
+		if (regs->rdi != hv_devirt_cookie) {
+			regs->rax = -EINVAL;
+			return HV_RESUME;
+		}
+		regs->rax = 0;
+		return HV_DEVIRT;
+	}
+	if (nr >= HV_HC_SLOTS || !hv_personality->hypercall_names[nr]) {
+		hc->stats.hypercalls_unknown++;
+		regs->rax = -ENOSYS;
+		return HV_RESUME;
+	}
+	hc->stats.hypercalls[nr]++;
+	regs->rax = hv_personality->hypercall(hc, ex, nr, regs, &action);
 	return action;
 }
 
@@ -113,6 +126,10 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 			return HV_RESUME_NO_SKIP;
 		}
 		/* A stale translation after a change: retry with it flushed. */
+		return HV_RESUME_NO_SKIP;
+	case HV_EXIT_INTR:
+	case HV_EXIT_INTR_WINDOW:
+		hv_timer_exit(hc, ex);
 		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_VIRT_INSN:
 		/* No nested virtualization: as on a CPU without it. */

@@ -29,6 +29,8 @@ enum hv_exit_reason {
 	HV_EXIT_NPF,		/* nested page fault */
 	HV_EXIT_VIRT_INSN,	/* the guest tried a virtualization instruction */
 	HV_EXIT_SHUTDOWN,
+	HV_EXIT_INTR,		/* a physical interrupt, while the stub's timer is armed */
+	HV_EXIT_INTR_WINDOW,	/* the guest can take interrupts again */
 	HV_EXIT_OTHER,
 	HV_EXIT_NR
 };
@@ -45,6 +47,8 @@ struct hv_exit {
 	enum hv_exit_reason reason;
 	u8 insn_len;		/* of the exiting instruction, 0 if unknown */
 	u8 cpl;
+	u64 cr3;		/* the guest's, to reach hypercall arguments */
+	bool la57;		/* the guest uses 5-level paging */
 	u64 gpa;		/* HV_EXIT_NPF: the guest-physical address */
 	bool write;		/* HV_EXIT_NPF: the access was a write */
 	bool present;		/* HV_EXIT_NPF: the address is mapped at all */
@@ -59,12 +63,29 @@ enum hv_cpu_state {
 	HV_CPU_FAILED,
 };
 
+/* Hypercall numbers counted one by one; higher ones share the last slot. */
+#define HV_HC_SLOTS	64
+
 struct hv_stats {
 	u64 exits[HV_EXIT_NR];
-	u64 hypercalls[PVHYP_HC_NR + 1];	/* the last slot: unknown numbers */
+	u64 hypercalls[HV_HC_SLOTS];
+	u64 hypercalls_unknown;			/* numbers the personality lacks */
 	u64 hypercalls_refused;			/* from CPL > 0 */
+	u64 timer_arms;
+	u64 timer_fires;
 	u64 npt_violations;			/* guest writes to stub pages */
 	u64 npt_last_gpa;
+};
+
+/*
+ * The stub's one-shot timer on a CPU: the local APIC timer, which the
+ * guest's own clockevent has handed over (see timer.c).
+ */
+struct hv_timer {
+	bool armed;
+	bool window;		/* waiting for the guest to take interrupts */
+	u8 vector;
+	u64 deadline_tsc;
 };
 
 /* One page per CPU, read-only to the guest like every page of the stub. */
@@ -73,6 +94,7 @@ struct hv_cpu {
 	enum hv_cpu_state state;
 	void *stack;			/* host stack, HV_STACK_SIZE */
 	void *vendor;			/* the vendor's per-CPU pages */
+	struct hv_timer timer;
 	struct hv_stats stats;
 };
 
@@ -91,6 +113,9 @@ struct hv_cpu {
  *	they are freed); every CPU sees it at its next exit
  * @write_protected: host context: whether a guest-physical address is
  *	one the guest may not write
+ * @intr_exits: host context: whether physical interrupts arriving in guest
+ *	mode exit (left pending, so the guest takes them once resumed with
+ *	this off), and whether to exit once the guest can take interrupts
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -102,6 +127,7 @@ struct hv_vendor_ops {
 	int (*cpu_launch)(struct hv_cpu *hc);
 	int (*protect)(void *virt, unsigned int npages, bool protect);
 	bool (*write_protected)(u64 gpa);
+	void (*intr_exits)(struct hv_cpu *hc, bool on_interrupt, bool on_window);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
@@ -110,5 +136,20 @@ extern u64 hv_devirt_cookie;
 
 /* exit.c: the common exit handlers, called by the vendor with GIF/IF off. */
 enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
+
+/* timer.c: the local APIC timer and interrupts the stub sends. */
+int hv_timer_init(void);
+void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector);
+void hv_timer_cancel(struct hv_cpu *hc);
+void hv_timer_exit(struct hv_cpu *hc, struct hv_exit *ex);
+void hv_send_vector(unsigned int cpu, u8 vector);
+void hv_raise_vector_self(u8 vector);
+
+/* guest.c: guest memory, as hypercalls reach it. */
+int hv_ram_init(void);
+bool hv_gpa_is_ram(u64 gpa, u64 len);
+int hv_guest_page(u64 gpa, bool write);
+int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len);
+int hv_copy_to_guest(const struct hv_exit *ex, u64 gva, const void *src, size_t len);
 
 #endif /* _PVHYP_HV_H */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A personality is the ABI the stub speaks to its guest: its CPUID
- * hypervisor leaves and its hypercalls.  One is chosen at load
- * ("personality=").  The Xen-like and ESX-like ones plug in here.
+ * hypervisor leaves, its hypercalls and the state they share with the
+ * guest.  One is chosen at load ("personality=").
  */
 #ifndef _PVHYP_PERSONALITY_H
 #define _PVHYP_PERSONALITY_H
@@ -16,18 +16,36 @@ struct hv_cpuid_regs {
 /**
  * struct hv_personality - one guest-visible ABI
  * @name: what "personality=" calls it
+ * @hypercall_names: indexed by number (< HV_HC_SLOTS): the numbers this
+ *	personality answers, named for debugfs; the core refuses the others
+ *	with -ENOSYS without calling @hypercall
+ * @init: guest context, before any CPU is virtualized: set up the shared
+ *	state (protected with hv_protect()); may be NULL
+ * @exit: guest context, every CPU back to native: free it; may be NULL
  * @cpuid: answer a leaf in 0x40000000-0x400000ff
- * @hypercall: handle hypercall @nr from CPL 0; returns the value for RAX
- *	(a negative errno on failure) and may ask to devirtualize
+ * @hypercall: host context: handle hypercall @nr from CPL 0; returns the
+ *	value for RAX (a negative errno on failure) and may ask to
+ *	devirtualize
+ * @timer_fired: host context: the timer this CPU armed with
+ *	hv_timer_arm() expired; may be NULL
  */
 struct hv_personality {
 	const char *name;
+	const char * const *hypercall_names;
+	int (*init)(void);
+	void (*exit)(void);
 	void (*cpuid)(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out);
-	long (*hypercall)(struct hv_cpu *hc, u64 nr, struct hv_gprs *regs,
-			  enum hv_action *action);
+	long (*hypercall)(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
+			  struct hv_gprs *regs, enum hv_action *action);
+	void (*timer_fired)(struct hv_cpu *hc);
 };
 
 extern const struct hv_personality hv_personality_none;
+extern const struct hv_personality hv_personality_xen;
 extern const struct hv_personality *hv_personality;
+
+/* core.c: make pages read-only to the guest (or writable again). */
+int hv_protect(void *virt, unsigned int npages, bool protect);
+struct hv_cpu *hv_cpu_of(unsigned int cpu);
 
 #endif /* _PVHYP_PERSONALITY_H */

@@ -25,25 +25,26 @@ static void none_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 	}
 }
 
-static long none_hypercall(struct hv_cpu *hc, u64 nr, struct hv_gprs *regs,
-			   enum hv_action *action)
+static long none_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
+			   struct hv_gprs *regs, enum hv_action *action)
 {
 	switch (nr) {
 	case PVHYP_HC_VERSION:
 		return PVHYP_ABI_VERSION;
 	case PVHYP_HC_PING:
 		return ~regs->rdi;
-	case PVHYP_HC_DEVIRT:
-		if (regs->rdi != hv_devirt_cookie)
-			return -EINVAL;
-		*action = HV_DEVIRT;
-		return 0;
 	}
 	return -ENOSYS;
 }
 
+static const char * const none_hypercall_names[HV_HC_SLOTS] = {
+	[PVHYP_HC_VERSION] = "version",
+	[PVHYP_HC_PING] = "ping",
+};
+
 const struct hv_personality hv_personality_none = {
 	.name = "none",
+	.hypercall_names = none_hypercall_names,
 	.cpuid = none_cpuid,
 	.hypercall = none_hypercall,
 };

@@ -163,11 +163,14 @@ static int pvops_activate(struct pvops_backend *to)
 		}
 	}
 
+	/* The kernel's time leaves the old backend before its ops do. */
+	if (from && from->caps)
+		pvops_time_detach();
 	start = ktime_get_ns();
 	if (from)
 		pvops_dispatch_switch(from, to);
 	else
-		pvops_dispatch_install(&to->ops);
+		pvops_dispatch_install(to);
 	pvops_active = to;
 	pvops_last_switch_ns = ktime_get_ns() - start;
 
@@ -177,6 +180,12 @@ static int pvops_activate(struct pvops_backend *to)
 		if (from->owner != THIS_MODULE)
 			module_put(from->owner);
 		pvops_switch_count++;
+	}
+	if (to->caps) {
+		ret = pvops_time_attach(to);
+		if (ret)
+			pr_err("pvops: backend %s is active, but the kernel's time stays on its own devices: %d\n",
+			       to->name, ret);
 	}
 	trace_pvops_backend_switch(from ? from->name : "none", to->name,
 				   pvops_last_switch_ns);
@@ -375,6 +384,12 @@ static int __init pvops_init(void)
 	ret = pvops_register_backend(&pvops_native_backend);
 	if (ret)
 		return ret;
+	pvops_xen_prepare();
+	ret = pvops_register_backend(&pvops_xen_backend);
+	if (ret) {
+		list_del(&pvops_native_backend.list);
+		return ret;
+	}
 
 	mutex_lock(&pvops_lock);
 	b = pvops_resolve(pvops_requested, &ret);
@@ -383,6 +398,7 @@ static int __init pvops_init(void)
 	mutex_unlock(&pvops_lock);
 	if (ret) {
 		mutex_lock(&pvops_lock);
+		list_del(&pvops_xen_backend.list);
 		list_del(&pvops_native_backend.list);
 		mutex_unlock(&pvops_lock);
 		return ret;
@@ -401,9 +417,12 @@ static void __exit pvops_exit(void)
 	pvops_debugfs_exit();
 	mutex_lock(&pvops_lock);
 	/* Backends of other modules depend on us, so the active one is ours. */
+	if (pvops_active->caps)
+		pvops_time_detach();
 	if (pvops_active->exit)
 		pvops_active->exit();
 	pvops_active = NULL;
+	list_del(&pvops_xen_backend.list);
 	list_del(&pvops_native_backend.list);
 	mutex_unlock(&pvops_lock);
 }

@@ -149,16 +149,29 @@ static void pvops_install_thunks(void)
 	pvops_thunks_installed = true;
 }
 
+/* The first backend starts every CPU as a switch would from bare metal. */
+static void pvops_first_load_cpu(void *info)
+{
+	struct pvops_backend *backend = info;
+	struct pvops_cpu_state state = { .irqs_enabled = true };
+
+	backend->load_cpu(&state);
+}
+
 /**
  * pvops_dispatch_install() - first installation of a backend, at load
- * @ops: the complete table of the backend
+ * @backend: the backend, initialised, its table complete
  *
- * No consumer can be running yet (they depend on this module).
+ * No consumer can be running yet (they depend on this module).  Each CPU
+ * gets the backend's load_cpu() with what bare metal hands over: the
+ * interrupt flag on, nothing pending.
  */
-void pvops_dispatch_install(const struct pvops_ops *ops)
+void pvops_dispatch_install(struct pvops_backend *backend)
 {
-	WRITE_ONCE(pvops_current, ops);
-	pvops_install_direct(ops);
+	if (backend->load_cpu)
+		on_each_cpu(pvops_first_load_cpu, backend, 1);
+	WRITE_ONCE(pvops_current, &backend->ops);
+	pvops_install_direct(&backend->ops);
 }
 
 struct pvops_switch {

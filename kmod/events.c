@@ -29,6 +29,8 @@ void pvops_deliver_event(unsigned int event)
 	if (WARN_ON_ONCE(event >= PVOPS_NR_EVENTS))
 		return;
 	this_cpu_inc(pvops_events.n[event]);
+	if (event == PVOPS_EVENT_TIMER)
+		pvops_time_tick();
 	handler = READ_ONCE(pvops_event_handler);
 	if (handler)
 		handler(event);

@@ -3,6 +3,7 @@
 #ifndef _PVOPS_INTERNAL_H
 #define _PVOPS_INTERNAL_H
 
+#include <linux/interrupt.h>
 #include <linux/mutex.h>
 #include <pvops/pvops.h>
 
@@ -19,7 +20,7 @@ extern struct mutex pvops_lock;
 
 /* dispatch.c */
 int pvops_ops_complete(struct pvops_backend *backend);
-void pvops_dispatch_install(const struct pvops_ops *ops);
+void pvops_dispatch_install(struct pvops_backend *backend);
 void pvops_dispatch_switch(struct pvops_backend *from, struct pvops_backend *to);
 void pvops_dispatch_set_counting(bool on, const struct pvops_ops *active);
 bool pvops_dispatch_counting(void);
@@ -34,6 +35,20 @@ void pvops_hypervisor_signature(char sig[13]);
 
 /* native.c */
 extern struct pvops_backend pvops_native_backend;
+
+/* time.c */
+int pvops_time_attach(struct pvops_backend *b);
+void pvops_time_detach(void);
+void pvops_time_tick(void);
+
+/* upcall.c */
+int pvops_upcall_alloc(unsigned int cpu, irq_handler_t handler, const char *name,
+		       u8 *vector);
+void pvops_upcall_free(int irq);
+
+/* xen.c */
+extern struct pvops_backend pvops_xen_backend;
+void pvops_xen_prepare(void);
 
 /* debugfs.c */
 void pvops_debugfs_init(void);

@@ -29,20 +29,26 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Interrupts off around each round; the backend's own (virtual) interrupt
+ * flag, which the irq ops change, is put back before they are on again.
+ */
 #define BENCH(result, body)						\
 	do {								\
 		u64 samples[ROUNDS], t0;				\
-		unsigned long fl;					\
+		unsigned long fl, pv_fl;				\
 		int r, i;						\
 									\
 		for (r = 0; r < ROUNDS; r++) {				\
 			local_irq_save(fl);				\
+			pv_fl = pvops_save_fl();			\
 			t0 = rdtsc_ordered();				\
 			for (i = 0; i < ITERS; i++) {			\
 				body;					\
 				barrier();				\
 			}						\
 			samples[r] = rdtsc_ordered() - t0;		\
+			pvops_restore_fl(pv_fl);			\
 			local_irq_restore(fl);				\
 		}							\
 		sort(samples, ROUNDS, sizeof(u64), cmp_u64, NULL);	\

@@ -25,15 +25,26 @@
 /* Hypercall numbers of the "none" personality. */
 #define PVHYP_HC_VERSION	0	/* () -> PVHYP_ABI_VERSION */
 #define PVHYP_HC_PING		1	/* (x) -> ~x, and counts */
-#define PVHYP_HC_DEVIRT		2	/* (cookie) -> 0; the module's unload path */
-#define PVHYP_HC_NR		3
+
+/*
+ * The stub's own number, the same in every personality (none uses numbers
+ * this high): leave guest mode on this CPU.  Only pvhyp.ko's unload and
+ * CPU-offline paths know the cookie it takes; any other value: -EINVAL.
+ */
+#define PVHYP_HC_DEVIRT		0x70766800	/* (cookie) -> 0 */
+
+/* pvhyp_hypercall_count()'s slot for numbers the personality does not know. */
+#define PVHYP_HC_UNKNOWN	(~0U)
 
 #ifdef __KERNEL__
 #include <linux/types.h>
 
 /* What pvhyp.ko exports to the guest kernel's tests and tools. */
 u64 pvhyp_hypercall_count(unsigned int cpu, unsigned int nr);
+u64 pvhyp_exit_count(unsigned int cpu);
+u64 pvhyp_timer_count(unsigned int cpu, bool fires);
 bool pvhyp_cpu_virtualized(unsigned int cpu);
+const char *pvhyp_personality_name(void);
 void *pvhyp_protected_page(unsigned int cpu);
 u64 pvhyp_npt_violations(unsigned int cpu, u64 *last_gpa);
 #endif

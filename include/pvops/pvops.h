@@ -27,6 +27,10 @@
 /* Longest backend name, terminating NUL included. */
 #define PVOPS_NAME_MAX	32
 
+/* What a backend offers the kernel beyond its op table (pvops_backend.caps). */
+#define PVOPS_CAP_CLOCKSOURCE	BIT(0)	/* clock_read() is a pv clock to keep time on */
+#define PVOPS_CAP_CLOCKEVENT	BIT(1)	/* timer_arm() is a per-CPU pv one-shot timer */
+
 /* flush_tlb_multi() address meaning "the whole TLB". */
 #define PVOPS_FLUSH_ALL	(~0UL)
 
@@ -84,6 +88,7 @@ struct pvops_cpu_state {
  *	backend in: adopt the state (pending events are delivered once the
  *	virtual interrupt flag allows)
  * @ops: the op table; optional ops left NULL get the core's default
+ * @caps: PVOPS_CAP_*: while it is active, the kernel's time runs on it
  * @owner: module providing the code, THIS_MODULE
  * @list: private to the core
  */
@@ -95,6 +100,7 @@ struct pvops_backend {
 	void (*save_cpu)(struct pvops_cpu_state *state);
 	void (*load_cpu)(const struct pvops_cpu_state *state);
 	struct pvops_ops ops;
+	unsigned long caps;
 	struct module *owner;
 	struct list_head list;
 };
@@ -110,6 +116,7 @@ u64 pvops_op_calls(enum pvops_op_id id);
 void pvops_deliver_event(unsigned int event);
 u64 pvops_event_count(int cpu, unsigned int event);
 void pvops_set_event_handler(void (*handler)(unsigned int event));
+int pvops_time_reprogram(void);
 
 #include <pvops/native.h>
 

@@ -10,7 +10,8 @@
 
 Environment: PVOPS_CACHE (cache directory), PVOPS_TIMEOUT (seconds a guest
 may run, default 420), PVOPS_SMP / PVOPS_MEM (one run with these instead of
-the matrix), PVOPS_APPEND (more kernel command line words).
+the matrix), PVOPS_RUNS (a comma-separated list of matrix runs to do
+instead of all), PVOPS_APPEND (more kernel command line words).
 """
 import os
 import re
@@ -32,6 +33,11 @@ MATRIX = [
      'append': 'pvhyp.personality=none pvops.backend=auto rig.expect_backend=native'},
     {'name': 'smp4-pvhyp', 'smp': 4, 'mem': '1G',
      'append': 'pvhyp.personality=none pvops.backend=auto rig.expect_backend=native'},
+    # The Xen-like stub: auto finds it, and the kernel's time runs on it.
+    {'name': 'smp1-xen', 'smp': 1, 'mem': '1G',
+     'append': 'pvhyp.personality=xen pvops.backend=auto rig.expect_backend=xen'},
+    {'name': 'smp4-xen', 'smp': 4, 'mem': '1G',
+     'append': 'pvhyp.personality=xen pvops.backend=auto rig.expect_backend=xen'},
     # A CPU without SVM: the stub must refuse, cleanly.
     {'name': 'nosvm', 'smp': 2, 'mem': '1G', 'cpu': 'EPYC,-svm',
      'append': 'rig.expect_pvhyp=nosvm pvops.backend=auto rig.expect_backend=native'},
@@ -82,6 +88,10 @@ SPLATS = [
     (re.compile(r'KFENCE: |UBSAN: |Call Trace:'), 'kernel error report'),
 ]
 PRINTK_PREFIX = re.compile(r'^\[\s*\d+\.\d+\] ?')
+# "rig: mark NAME" lines, stamped with the host's clock as they arrive.
+MARK = re.compile(r'rig: mark (\S+)')
+# Marks that bracket a guest "sleep 1": (start, end, seconds, tolerance).
+HOST_TIMED = [('sleep-start', 'sleep-end', 1.0, 0.1)]
 TOP_RESULT = re.compile(r'^(not ok|ok) \d+ (.*)$')
 POWER_OFF = 'reboot: Power down'
 
@@ -133,6 +143,8 @@ def boot(kernel, initrd, run, mode):
     start = time.monotonic()
     timed_out = False
     first_ktap = None
+    run['marks'] = marks = {}
+    seen = 0
     with subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True) as qemu:
         # Poll, to time the first KTAP line as seen from the host.
@@ -142,11 +154,19 @@ def boot(kernel, initrd, run, mode):
                 qemu.kill()
                 timed_out = True
                 break
-            if first_ktap is None and os.path.exists(console):
-                with open(console, errors='replace') as f:
-                    if 'Subtest:' in f.read():
-                        first_ktap = now - start
-            time.sleep(0.2)
+            if os.path.exists(console):
+                with open(console, 'rb') as f:
+                    f.seek(seen)
+                    raw = f.read()
+                # Only whole lines; the rest is read again next time.
+                raw = raw[:raw.rfind(b'\n') + 1]
+                seen += len(raw)
+                new = raw.decode(errors='replace')
+                if first_ktap is None and 'Subtest:' in new:
+                    first_ktap = now - start
+                for m in MARK.finditer(new):
+                    marks.setdefault(m.group(1), now)
+            time.sleep(0.02)
         err = qemu.communicate()[1]
         if qemu.returncode and not timed_out:
             log(f'qemu exited with status {qemu.returncode}: {err.strip()}')
@@ -206,6 +226,9 @@ def judge(lines, timed_out, seconds):
 
 
 def runs():
+    if os.environ.get('PVOPS_RUNS'):
+        names = os.environ['PVOPS_RUNS'].split(',')
+        return [r for r in MATRIX if r['name'] in names]
     if os.environ.get('PVOPS_SMP'):
         return [{'name': 'custom', 'smp': int(os.environ['PVOPS_SMP']),
                  'mem': os.environ.get('PVOPS_MEM', '1G'),
@@ -237,6 +260,24 @@ def judge_run(name, lines, timed_out, secs, kdir, on_purpose=False):
     for m in msgs:
         log(f'{name}: {m}')
     return c.passed, failed, c.skipped, msgs
+
+
+def judge_host_timed(run):
+    """Intervals the guest marked, measured with the host's clock."""
+    passed = failed = 0
+    marks = run.get('marks', {})
+    for begin, end, want, tol in HOST_TIMED:
+        if begin not in marks:
+            continue
+        got = marks.get(end, float('inf')) - marks[begin]
+        if abs(got - want) <= want * tol:
+            log(f'{run["name"]}: {begin}..{end}: {got:.3f} s by the host clock, ok')
+            passed += 1
+        else:
+            log(f'{run["name"]}: {begin}..{end}: {got:.3f} s by the host clock, '
+                f'FAILED (wanted {want} s +- {tol * 100:.0f}%)')
+            failed += 1
+    return passed, failed
 
 
 def rig_selftests(kdir, initrd):
@@ -280,6 +321,9 @@ def cmd_test():
         passed += p
         failed += f
         skipped += s
+        p, f = judge_host_timed(run)
+        passed += p
+        failed += f
         log(f'{run["name"]}: console log {console}')
     print(f'{passed} passed, {failed} failed, {skipped} skipped', flush=True)
     return 1 if failed else 0
@@ -289,7 +333,8 @@ def cmd_demo():
     kdir, initrd = build()
     run = {'name': 'demo', 'smp': int(os.environ.get('PVOPS_SMP', '2')),
            'mem': os.environ.get('PVOPS_MEM', '1G'),
-           'append': 'pvhyp.personality=none pvops.backend=auto'}
+           'append': f'pvhyp.personality={os.environ.get("PVOPS_PERSONALITY", "xen")} '
+                     'pvops.backend=auto'}
     lines, secs, timed_out, console = boot(bzimage(kdir), initrd, run, 'demo')
     for line in lines:
         if 'rig:' in line or 'pvops' in line or 'demo:' in line:

@@ -41,7 +41,10 @@ pvops_bad_switch_changes_nothing() {
 	before=$(cat $PVOPS_DBG/backend)
 	echo bogus > $PVOPS_DBG/backend 2>/dev/null && { echo "bogus accepted"; return 1; }
 	echo bogus > /sys/module/pvops/parameters/backend 2>/dev/null && { echo "bogus accepted"; return 1; }
-	echo xen > /sys/module/pvops/parameters/backend 2>/dev/null && { echo "xen without hypervisor accepted"; return 1; }
+	if [ "$before" != xen ]; then
+		echo xen > /sys/module/pvops/parameters/backend 2>/dev/null &&
+			{ echo "xen without hypervisor accepted"; return 1; }
+	fi
 	pvops_backend_is "$before"
 }
 
@@ -66,8 +69,10 @@ pvops_checks() {
 		"empty backend name" backend=
 	check overlong_backend_refused expect_load_fail pvops "Invalid argument" \
 		"too long" backend=$(printf '%0200d' 0)
-	check absent_hypervisor_refused expect_load_fail pvops "No such device" \
-		"backend .xen.*signature" backend=xen
+	if [ "$expect" != xen ]; then
+		check absent_hypervisor_refused expect_load_fail pvops "No such device" \
+			"backend .xen.*signature" backend=xen
+	fi
 	check absent_esx_refused expect_load_fail pvops "No such device" \
 		"backend .esx.*signature" backend=esx
 	check load_unload_50_times pvops_load_unload_loop

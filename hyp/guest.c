@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest memory as hypercalls reach it.  Pointer arguments are guest
+ * virtual addresses: the stub walks the caller's page tables itself (from
+ * the CR3 of the exit), checks every guest-physical page it lands on (RAM,
+ * not one of the stub's own pages), and only then touches it, through the
+ * kernel's direct map that the host shares.  No guest value can make the
+ * host fault or write to the stub's memory.
+ *
+ * RAM is what the kernel's resource tree called System RAM at load; the
+ * host cannot take the resource lock, so a copy is kept here.
+ */
+#include <linux/ioport.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <asm/page.h>
+#include "hv.h"
+
+#define HV_RAM_RANGES	64
+
+struct hv_ram_range {
+	u64 start, end;		/* [start, end) */
+};
+
+static struct hv_ram_range hv_ram[HV_RAM_RANGES];
+static unsigned int hv_ram_count;
+
+static int hv_ram_add(struct resource *res, void *arg)
+{
+	if (hv_ram_count == HV_RAM_RANGES)
+		return -E2BIG;
+	hv_ram[hv_ram_count].start = res->start;
+	hv_ram[hv_ram_count].end = res->end + 1;
+	hv_ram_count++;
+	return 0;
+}
+
+/**
+ * hv_ram_init() - record the guest's RAM ranges
+ *
+ * Return: 0, or -E2BIG when there are more ranges than the stub keeps.
+ */
+int hv_ram_init(void)
+{
+	int ret;
+
+	hv_ram_count = 0;
+	ret = walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+				  0, -1, NULL, hv_ram_add);
+	if (ret == -E2BIG)
+		pr_err("pvhyp: more than %d RAM ranges\n", HV_RAM_RANGES);
+	return ret > 0 ? 0 : ret;
+}
+
+/**
+ * hv_gpa_is_ram() - whether [gpa, gpa + len) lies in one RAM range
+ * @gpa: guest-physical address
+ * @len: length in bytes, > 0
+ *
+ * Return: true when it does.
+ */
+bool hv_gpa_is_ram(u64 gpa, u64 len)
+{
+	unsigned int i;
+
+	if (!len || gpa + len < gpa)
+		return false;
+	for (i = 0; i < hv_ram_count; i++)
+		if (gpa >= hv_ram[i].start && gpa + len <= hv_ram[i].end)
+			return true;
+	return false;
+}
+
+/**
+ * hv_guest_page() - whether the guest may hand the stub this frame
+ * @gpa: an address in the frame
+ * @write: whether the stub is to write there
+ *
+ * Return: 0; -EINVAL outside RAM; -EPERM for a page of the stub's own.
+ * The stub's pages are refused for reading too: they hold its secrets.
+ */
+int hv_guest_page(u64 gpa, bool write)
+{
+	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
+		return -EINVAL;
+	if (hv_ops->write_protected(gpa & PAGE_MASK))
+		return -EPERM;
+	return 0;
+}
+
+#define PT_P		BIT_ULL(0)
+#define PT_RW		BIT_ULL(1)
+#define PT_PS		BIT_ULL(7)
+#define PT_ADDR		0x000ffffffffff000ULL
+
+/* A guest-virtual address to guest-physical, as the CPU would for CPL 0. */
+static int hv_gva_to_gpa(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa)
+{
+	int levels = ex->la57 ? 5 : 4, level;
+	u64 table = ex->cr3 & PT_ADDR, entry;
+	int bits = levels == 5 ? 57 : 48;
+
+	/* Canonical: bits 63..bits-1 all equal. */
+	if ((u64)((s64)(gva << (64 - bits)) >> (64 - bits)) != gva)
+		return -EFAULT;
+	for (level = levels; level >= 1; level--) {
+		unsigned int shift = 12 + 9 * (level - 1);
+
+		if (!hv_gpa_is_ram(table, PAGE_SIZE))
+			return -EFAULT;
+		entry = READ_ONCE(((u64 *)__va(table))[(gva >> shift) & 511]);
+		if (!(entry & PT_P) || (write && !(entry & PT_RW)))
+			return -EFAULT;
+		if (level == 1 || ((level == 2 || level == 3) && (entry & PT_PS))) {
+			u64 size = 1ULL << shift;
+
+			*gpa = ((entry & PT_ADDR) & ~(size - 1)) | (gva & (size - 1));
+			return 0;
+		}
+		table = entry & PT_ADDR;
+	}
+	return -EFAULT;
+}
+
+/* One page-bounded piece of a guest buffer, checked, as a host pointer. */
+static void *hv_guest_chunk(const struct hv_exit *ex, u64 gva, bool write)
+{
+	u64 gpa;
+
+	if (hv_gva_to_gpa(ex, gva, write, &gpa) || hv_guest_page(gpa, write))
+		return NULL;
+	return __va(gpa);
+}
+
+/* With @buf NULL, only check that every page of the range is reachable. */
+static int hv_copy_guest(const struct hv_exit *ex, u64 gva, void *buf, size_t len,
+			 bool to_guest)
+{
+	if (gva + len < gva)
+		return -EFAULT;
+	while (len) {
+		size_t n = min_t(size_t, len, PAGE_SIZE - (gva & ~PAGE_MASK));
+		void *p = hv_guest_chunk(ex, gva, to_guest);
+
+		if (!p)
+			return -EFAULT;
+		if (buf && to_guest)
+			memcpy(p, buf, n);
+		else if (buf)
+			memcpy(buf, p, n);
+		gva += n;
+		if (buf)
+			buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/**
+ * hv_copy_from_guest() - read a hypercall's argument
+ * @ex: the exit, for the guest's paging state
+ * @dst: host buffer
+ * @gva: guest-virtual address
+ * @len: bytes
+ *
+ * Return: 0, or -EFAULT (non-canonical, wrapping, unmapped, outside RAM,
+ * or in the stub's memory), with @dst partly written.
+ */
+int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len)
+{
+	return hv_copy_guest(ex, gva, dst, len, false);
+}
+
+/**
+ * hv_copy_to_guest() - write a hypercall's result
+ * @ex: the exit, for the guest's paging state
+ * @gva: guest-virtual address
+ * @src: host buffer
+ * @len: bytes
+ *
+ * Return: 0, or -EFAULT as hv_copy_from_guest(), or when the guest's
+ * mapping is read-only.  Every page is checked before any is written, so
+ * a failed copy writes nothing.
+ */
+int hv_copy_to_guest(const struct hv_exit *ex, u64 gva, const void *src, size_t len)
+{
+	int ret = hv_copy_guest(ex, gva, NULL, len, true);
+
+	return ret ? ret : hv_copy_guest(ex, gva, (void *)src, len, true);
+}

@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Personality "xen": a subset of Xen's HVM interface (include/pvops/xen.h),
+ * with Xen's numbers, structures and error codes.
+ *
+ * The guest gives the stub memory to share: a shared_info page
+ * (XENMEM_add_to_physmap) and a vcpu_info per vCPU (VCPUOP_register_
+ * vcpu_info).  In them the stub keeps each vCPU's pvclock time and raises
+ * events: a bit in the 2-level pending bitmap, the word's bit in the
+ * vCPU's selector, the vCPU's upcall_pending, and, when that last one goes
+ * from 0 to 1, an interrupt on the vCPU's upcall vector.  The guest's
+ * upcall handler honours evtchn_upcall_mask itself (the virtual interrupt
+ * flag), and when it unmasks with an upcall pending it makes any
+ * hypercall: on the way back the stub raises the vector again.
+ *
+ * The one-shot timer (VCPUOP_set_singleshot_timer, set_timer_op) borrows
+ * the local APIC timer (timer.c) and raises VIRQ_TIMER when it fires.
+ *
+ * The domain's state (ports, registrations) lives in pages the guest
+ * cannot write; the shared pages are the guest's, checked on every use.
+ */
+#include <linux/errno.h>
+#include <linux/gfp.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <asm/tsc.h>
+#include <pvops/xen.h>
+#include "personality.h"
+
+/* Ports the stub hands out: 1 .. XEN_PORTS - 1 (0 is never valid). */
+#define XEN_PORTS	1024
+/* Xen refuses upcall vectors below this. */
+#define XEN_MIN_VECTOR	0x10
+
+enum xen_port_type {
+	XEN_PORT_FREE,
+	XEN_PORT_VIRQ,
+	XEN_PORT_IPI,
+};
+
+struct xen_port {
+	u8 type;
+	u8 virq;
+	u16 vcpu;
+};
+
+struct xen_vcpu {
+	u64 vcpu_info_gpa;	/* 0: its slot in shared_info, if it has one */
+	u8 upcall_vector;	/* 0: the domain's callback vector */
+	u16 timer_port;		/* bound to VIRQ_TIMER, 0 if none */
+};
+
+/* Read-only to the guest, like every page of the stub. */
+struct xen_domain {
+	arch_spinlock_t lock;
+	u64 shared_info_gpa;	/* 0: none */
+	u8 callback_vector;	/* HVM_PARAM_CALLBACK_IRQ, vector type */
+	bool pinned;		/* holds a reference on the module */
+	/* pvclock: ns = sys0 + scale(tsc - tsc0), the same on every vCPU */
+	u64 tsc0, sys0;
+	u32 mul;
+	s8 shift;
+	u32 tsc_khz;
+	u64 boot_wallclock_ns;
+	struct xen_port ports[XEN_PORTS];
+	struct xen_vcpu vcpus[];
+};
+
+static struct xen_domain *xd;
+static size_t xd_size;
+
+static u64 xen_now(void)
+{
+	return xd->sys0 + xen_pvclock_scale(rdtsc() - xd->tsc0, xd->mul, xd->shift);
+}
+
+/*
+ * A guest page the stub writes into, if it is still one: a page the guest
+ * registered and then freed may since have become the stub's own.
+ */
+static void *xen_guest_ptr(u64 gpa)
+{
+	return hv_guest_page(gpa, true) ? NULL : __va(gpa);
+}
+
+static struct shared_info *xen_shared(void)
+{
+	return xd->shared_info_gpa ? xen_guest_ptr(xd->shared_info_gpa) : NULL;
+}
+
+static struct vcpu_info *xen_vcpu_info(unsigned int vcpu)
+{
+	u64 gpa = xd->vcpus[vcpu].vcpu_info_gpa;
+
+	if (!gpa) {
+		if (!xd->shared_info_gpa || vcpu >= XEN_LEGACY_MAX_VCPUS)
+			return NULL;
+		gpa = xd->shared_info_gpa + vcpu * sizeof(struct vcpu_info);
+	}
+	return xen_guest_ptr(gpa);
+}
+
+static u8 xen_vector(unsigned int vcpu)
+{
+	return xd->vcpus[vcpu].upcall_vector ?: xd->callback_vector;
+}
+
+/* An upcall for @vcpu: its vector, on its CPU.  The guest checks its mask. */
+static void xen_kick(unsigned int vcpu)
+{
+	u8 vector = xen_vector(vcpu);
+
+	if (!vector)
+		return;
+	if (vcpu == raw_smp_processor_id())
+		hv_raise_vector_self(vector);
+	else
+		hv_send_vector(vcpu, vector);
+}
+
+static void xen_mark_events_pending(unsigned int vcpu, struct vcpu_info *vi)
+{
+	if (!xchg(&vi->evtchn_upcall_pending, 1))
+		xen_kick(vcpu);
+}
+
+/* Xen's 2-level set_pending: port bit, unless masked the selector bit, the upcall. */
+static void xen_set_pending(unsigned int port)
+{
+	struct shared_info *sh = xen_shared();
+	unsigned int vcpu = xd->ports[port].vcpu;
+	struct vcpu_info *vi;
+
+	if (!sh || test_and_set_bit(port, sh->evtchn_pending) ||
+	    test_bit(port, sh->evtchn_mask))
+		return;
+	vi = xen_vcpu_info(vcpu);
+	if (vi && !test_and_set_bit(port / BITS_PER_LONG, &vi->evtchn_pending_sel))
+		xen_mark_events_pending(vcpu, vi);
+}
+
+static void xen_write_time(struct vcpu_time_info *t)
+{
+	u32 version = (READ_ONCE(t->version) + 1) | 1;
+
+	/* Odd while the fields change: readers retry. */
+	WRITE_ONCE(t->version, version);
+	smp_wmb();
+	t->tsc_timestamp = xd->tsc0;
+	t->system_time = xd->sys0;
+	t->tsc_to_system_mul = xd->mul;
+	t->tsc_shift = xd->shift;
+	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
+	smp_wmb();
+	WRITE_ONCE(t->version, version + 1);
+}
+
+static bool xen_port_valid(u32 port)
+{
+	return port && port < XEN_PORTS && xd->ports[port].type != XEN_PORT_FREE;
+}
+
+static long xen_port_alloc(enum xen_port_type type, u32 virq, u32 vcpu)
+{
+	unsigned int port;
+
+	for (port = 1; port < XEN_PORTS; port++) {
+		if (xd->ports[port].type == XEN_PORT_FREE) {
+			xd->ports[port].type = type;
+			xd->ports[port].virq = virq;
+			xd->ports[port].vcpu = vcpu;
+			return port;
+		}
+	}
+	return -ENOSPC;
+}
+
+static void xen_port_free(unsigned int port)
+{
+	struct shared_info *sh = xen_shared();
+	struct xen_port *p = &xd->ports[port];
+
+	if (p->type == XEN_PORT_VIRQ && p->virq == VIRQ_TIMER &&
+	    xd->vcpus[p->vcpu].timer_port == port)
+		xd->vcpus[p->vcpu].timer_port = 0;
+	p->type = XEN_PORT_FREE;
+	/* A later owner of the number starts clean. */
+	if (sh) {
+		clear_bit(port, sh->evtchn_pending);
+		clear_bit(port, sh->evtchn_mask);
+	}
+}
+
+/* Forget everything the guest set up: SHUTDOWN_soft_reset, as for kexec. */
+static void xen_reset_domain(struct hv_cpu *hc)
+{
+	unsigned int i;
+
+	hv_timer_cancel(hc);
+	for (i = 1; i < XEN_PORTS; i++)
+		if (xd->ports[i].type != XEN_PORT_FREE)
+			xen_port_free(i);
+	memset(xd->vcpus, 0, nr_cpu_ids * sizeof(xd->vcpus[0]));
+	xd->shared_info_gpa = 0;
+	xd->callback_vector = 0;
+	if (xd->pinned) {
+		/* module_put() may trace and reschedule; the host may do neither. */
+		atomic_dec(&THIS_MODULE->refcnt);
+		xd->pinned = false;
+	}
+}
+
+/* A guest frame number, as an address the stub may write, or an error. */
+static int xen_gfn_to_gpa(u64 gfn, u64 *gpa)
+{
+	if (gfn >= (1ULL << (52 - PAGE_SHIFT)))
+		return -EINVAL;
+	*gpa = gfn << PAGE_SHIFT;
+	return hv_guest_page(*gpa, true);
+}
+
+static long xen_add_to_physmap(struct hv_exit *ex, u64 arg)
+{
+	struct xen_add_to_physmap xatp;
+	struct shared_info *sh;
+	unsigned int i;
+	u64 gpa;
+	int ret;
+
+	if (hv_copy_from_guest(ex, &xatp, arg, sizeof(xatp)))
+		return -EFAULT;
+	if (xatp.domid != DOMID_SELF)
+		return -ESRCH;
+	if (xatp.space != XENMAPSPACE_shared_info || xatp.idx)
+		return -EINVAL;
+	ret = xen_gfn_to_gpa(xatp.gpfn, &gpa);
+	if (ret)
+		return ret;
+	if (xd->shared_info_gpa)
+		return -EBUSY;
+	sh = __va(gpa);
+	memset(sh, 0, PAGE_SIZE);
+	for (i = 0; i < XEN_LEGACY_MAX_VCPUS; i++) {
+		sh->vcpu_info[i].evtchn_upcall_mask = 1;
+		xen_write_time(&sh->vcpu_info[i].time);
+	}
+	sh->wc_version = 2;
+	sh->wc_sec = div_u64_rem(xd->boot_wallclock_ns, NSEC_PER_SEC, &sh->wc_nsec);
+	sh->wc_sec_hi = (xd->boot_wallclock_ns / NSEC_PER_SEC) >> 32;
+	xd->shared_info_gpa = gpa;
+	if (!xd->pinned) {
+		/* The guest depends on the stub now: no unload until it lets go. */
+		atomic_inc(&THIS_MODULE->refcnt);
+		xd->pinned = true;
+	}
+	return 0;
+}
+
+static long xen_register_vcpu_info(struct hv_exit *ex, unsigned int vcpu, u64 arg)
+{
+	struct vcpu_register_vcpu_info r;
+	struct vcpu_info *vi, *old;
+	u64 gpa;
+	int ret;
+
+	if (hv_copy_from_guest(ex, &r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.offset > PAGE_SIZE - sizeof(*vi) || r.offset % sizeof(long))
+		return -EINVAL;
+	ret = xen_gfn_to_gpa(r.mfn, &gpa);
+	if (ret)
+		return ret;
+	if (xd->vcpus[vcpu].vcpu_info_gpa)
+		return -EINVAL;		/* once per vCPU, as in Xen */
+	gpa += r.offset;
+	vi = __va(gpa);
+	old = xen_vcpu_info(vcpu);
+	if (old) {
+		memcpy(vi, old, sizeof(*vi));
+	} else {
+		memset(vi, 0, sizeof(*vi));
+		vi->evtchn_upcall_mask = 1;
+	}
+	xen_write_time(&vi->time);
+	xd->vcpus[vcpu].vcpu_info_gpa = gpa;
+	if (!xd->pinned) {
+		atomic_inc(&THIS_MODULE->refcnt);
+		xd->pinned = true;
+	}
+	return 0;
+}
+
+static long xen_timer_set(struct hv_cpu *hc, u64 deadline_ns)
+{
+	u8 vector = xen_vector(hc->cpu);
+	u64 now = xen_now(), delta;
+
+	if (deadline_ns <= now) {
+		/* Already passed: it fires now. */
+		hv_timer_cancel(hc);
+		hc->stats.timer_fires++;
+		if (xd->vcpus[hc->cpu].timer_port)
+			xen_set_pending(xd->vcpus[hc->cpu].timer_port);
+		return 0;
+	}
+	if (!vector)
+		return -EINVAL;		/* nowhere to deliver it */
+	/* Far deadlines are clamped: the guest re-arms, as for any wrap. */
+	delta = min(deadline_ns - now, 1ULL << 40);
+	hv_timer_arm(hc, rdtsc() + mul_u64_u32_div(delta, xd->tsc_khz, USEC_PER_SEC), vector);
+	return 0;
+}
+
+static void xen_timer_fired(struct hv_cpu *hc)
+{
+	u16 port;
+
+	arch_spin_lock(&xd->lock);
+	port = xd->vcpus[hc->cpu].timer_port;
+	if (port)
+		xen_set_pending(port);
+	arch_spin_unlock(&xd->lock);
+}
+
+static long xen_vcpu_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 vcpu, u64 arg)
+{
+	struct vcpu_set_singleshot_timer st;
+	u64 now;
+
+	if (vcpu >= nr_cpu_ids)
+		return -ENOENT;
+	switch (cmd) {
+	case VCPUOP_register_vcpu_info:
+		return xen_register_vcpu_info(ex, vcpu, arg);
+	case VCPUOP_set_singleshot_timer:
+		if (vcpu != hc->cpu)
+			return -EINVAL;
+		if (hv_copy_from_guest(ex, &st, arg, sizeof(st)))
+			return -EFAULT;
+		if (st.flags & ~VCPU_SSHOTTMR_future)
+			return -EINVAL;
+		now = xen_now();
+		if ((st.flags & VCPU_SSHOTTMR_future) && st.timeout_abs_ns < now)
+			return -ETIME;
+		return xen_timer_set(hc, st.timeout_abs_ns);
+	case VCPUOP_stop_singleshot_timer:
+		if (vcpu != hc->cpu)
+			return -EINVAL;
+		hv_timer_cancel(hc);
+		return 0;
+	case VCPUOP_stop_periodic_timer:
+		return 0;		/* there is no periodic timer to stop */
+	}
+	return -ENOSYS;
+}
+
+static long xen_bind_virq(struct hv_exit *ex, u64 arg)
+{
+	struct evtchn_bind_virq b;
+	long port;
+
+	if (hv_copy_from_guest(ex, &b, arg, sizeof(b)))
+		return -EFAULT;
+	if (b.virq >= NR_VIRQS)
+		return -EINVAL;
+	if (b.virq != VIRQ_TIMER)
+		return -EOPNOTSUPP;
+	if (b.vcpu >= nr_cpu_ids)
+		return -ENOENT;
+	if (xd->vcpus[b.vcpu].timer_port)
+		return -EEXIST;
+	port = xen_port_alloc(XEN_PORT_VIRQ, b.virq, b.vcpu);
+	if (port < 0)
+		return port;
+	b.port = port;
+	if (hv_copy_to_guest(ex, arg, &b, sizeof(b))) {
+		xen_port_free(port);
+		return -EFAULT;
+	}
+	xd->vcpus[b.vcpu].timer_port = port;
+	return 0;
+}
+
+static long xen_bind_ipi(struct hv_exit *ex, u64 arg)
+{
+	struct evtchn_bind_ipi b;
+	long port;
+
+	if (hv_copy_from_guest(ex, &b, arg, sizeof(b)))
+		return -EFAULT;
+	if (b.vcpu >= nr_cpu_ids)
+		return -ENOENT;
+	port = xen_port_alloc(XEN_PORT_IPI, 0, b.vcpu);
+	if (port < 0)
+		return port;
+	b.port = port;
+	if (hv_copy_to_guest(ex, arg, &b, sizeof(b))) {
+		xen_port_free(port);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long xen_event_channel_op(struct hv_exit *ex, u64 cmd, u64 arg)
+{
+	struct evtchn_port_op op;
+	struct shared_info *sh;
+	struct vcpu_info *vi;
+	unsigned int vcpu;
+
+	switch (cmd) {
+	case EVTCHNOP_bind_virq:
+		return xen_bind_virq(ex, arg);
+	case EVTCHNOP_bind_ipi:
+		return xen_bind_ipi(ex, arg);
+	case EVTCHNOP_close:
+	case EVTCHNOP_send:
+	case EVTCHNOP_unmask:
+		break;
+	default:
+		return -ENOSYS;
+	}
+	if (hv_copy_from_guest(ex, &op, arg, sizeof(op)))
+		return -EFAULT;
+	if (!xen_port_valid(op.port))
+		return -EINVAL;
+	switch (cmd) {
+	case EVTCHNOP_close:
+		xen_port_free(op.port);
+		return 0;
+	case EVTCHNOP_send:
+		/* Only IPI ports are the guest's to raise. */
+		if (xd->ports[op.port].type != XEN_PORT_IPI)
+			return -EINVAL;
+		xen_set_pending(op.port);
+		return 0;
+	}
+	/* unmask: a pending event behind the mask is raised now. */
+	sh = xen_shared();
+	if (!sh)
+		return -EINVAL;
+	vcpu = xd->ports[op.port].vcpu;
+	vi = xen_vcpu_info(vcpu);
+	if (test_and_clear_bit(op.port, sh->evtchn_mask) &&
+	    test_bit(op.port, sh->evtchn_pending) && vi &&
+	    !test_and_set_bit(op.port / BITS_PER_LONG, &vi->evtchn_pending_sel))
+		xen_mark_events_pending(vcpu, vi);
+	return 0;
+}
+
+static long xen_sched_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 arg)
+{
+	struct sched_shutdown sd;
+	struct vcpu_info *vi;
+
+	switch (cmd) {
+	case SCHEDOP_yield:
+		return 0;		/* no other vCPU to run: the stub does not schedule */
+	case SCHEDOP_block:
+		/* Events on; the guest halts next, and a pending one is raised on return. */
+		vi = xen_vcpu_info(hc->cpu);
+		if (vi)
+			WRITE_ONCE(vi->evtchn_upcall_mask, 0);
+		return 0;
+	case SCHEDOP_shutdown:
+		if (hv_copy_from_guest(ex, &sd, arg, sizeof(sd)))
+			return -EFAULT;
+		if (sd.reason == SHUTDOWN_soft_reset) {
+			xen_reset_domain(hc);
+			return 0;
+		}
+		/* Powering off or rebooting is the guest kernel's own business here. */
+		return sd.reason < SHUTDOWN_soft_reset ? -EPERM : -EINVAL;
+	}
+	return -ENOSYS;
+}
+
+static long xen_hvm_op(struct hv_exit *ex, u64 op, u64 arg)
+{
+	struct xen_hvm_evtchn_upcall_vector uv;
+	struct xen_hvm_param p;
+	u64 type;
+
+	switch (op) {
+	case HVMOP_set_evtchn_upcall_vector:
+		if (hv_copy_from_guest(ex, &uv, arg, sizeof(uv)))
+			return -EFAULT;
+		if (uv.vcpu >= nr_cpu_ids)
+			return -ENOENT;
+		if (uv.vector < XEN_MIN_VECTOR)
+			return -EINVAL;
+		xd->vcpus[uv.vcpu].upcall_vector = uv.vector;
+		return 0;
+	case HVMOP_set_param:
+	case HVMOP_get_param:
+		if (hv_copy_from_guest(ex, &p, arg, sizeof(p)))
+			return -EFAULT;
+		if (p.domid != DOMID_SELF)
+			return -ESRCH;
+		if (p.index != HVM_PARAM_CALLBACK_IRQ)
+			return -EINVAL;
+		if (op == HVMOP_get_param) {
+			p.value = xd->callback_vector ?
+				  HVM_PARAM_CALLBACK_TYPE_VECTOR << HVM_PARAM_CALLBACK_TYPE_SHIFT |
+				  xd->callback_vector : 0;
+			return hv_copy_to_guest(ex, arg, &p, sizeof(p));
+		}
+		type = p.value >> HVM_PARAM_CALLBACK_TYPE_SHIFT;
+		if (!p.value) {
+			xd->callback_vector = 0;
+			return 0;
+		}
+		if (type != HVM_PARAM_CALLBACK_TYPE_VECTOR)
+			return -EOPNOTSUPP;	/* no GSI or PCI INTx callbacks */
+		if ((p.value & ~(0xffULL << HVM_PARAM_CALLBACK_TYPE_SHIFT)) > 0xff ||
+		    (u8)p.value < XEN_MIN_VECTOR)
+			return -EINVAL;
+		xd->callback_vector = p.value;
+		return 0;
+	}
+	return -ENOSYS;
+}
+
+static long xen_version(struct hv_exit *ex, u64 cmd, u64 arg)
+{
+	static const char extra[16] = "-pvhyp";
+
+	switch (cmd) {
+	case XENVER_version:
+		return XEN_VERSION_MAJOR << 16 | XEN_VERSION_MINOR;
+	case XENVER_extraversion:
+		return hv_copy_to_guest(ex, arg, extra, sizeof(extra));
+	}
+	return -ENOSYS;
+}
+
+static long xen_dispatch(struct hv_cpu *hc, struct hv_exit *ex, u64 nr, struct hv_gprs *regs)
+{
+	switch (nr) {
+	case __HYPERVISOR_xen_version:
+		return xen_version(ex, regs->rdi, regs->rsi);
+	case __HYPERVISOR_memory_op:
+		if (regs->rdi == XENMEM_add_to_physmap)
+			return xen_add_to_physmap(ex, regs->rsi);
+		return -ENOSYS;
+	case __HYPERVISOR_vcpu_op:
+		return xen_vcpu_op(hc, ex, regs->rdi, regs->rsi, regs->rdx);
+	case __HYPERVISOR_set_timer_op:
+		if (!regs->rdi) {
+			hv_timer_cancel(hc);
+			return 0;
+		}
+		return xen_timer_set(hc, regs->rdi);
+	case __HYPERVISOR_event_channel_op:
+		return xen_event_channel_op(ex, regs->rdi, regs->rsi);
+	case __HYPERVISOR_sched_op:
+		return xen_sched_op(hc, ex, regs->rdi, regs->rsi);
+	case __HYPERVISOR_hvm_op:
+		return xen_hvm_op(ex, regs->rdi, regs->rsi);
+	}
+	return -ENOSYS;
+}
+
+static long xen_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
+			  struct hv_gprs *regs, enum hv_action *action)
+{
+	struct vcpu_info *vi;
+	long ret;
+
+	arch_spin_lock(&xd->lock);
+	ret = xen_dispatch(hc, ex, nr, regs);
+	/* Any hypercall delivers what is pending and unmasked (Xen's check_events). */
+	vi = xen_vcpu_info(hc->cpu);
+	if (vi && READ_ONCE(vi->evtchn_upcall_pending) && !READ_ONCE(vi->evtchn_upcall_mask) &&
+	    xen_vector(hc->cpu))
+		hv_raise_vector_self(xen_vector(hc->cpu));
+	arch_spin_unlock(&xd->lock);
+	return ret;
+}
+
+static void xen_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
+{
+	static const char sig[12] __nonstring = XEN_CPUID_SIGNATURE;
+
+	memset(out, 0, sizeof(*out));
+	switch (leaf) {
+	case XEN_CPUID_BASE:
+		out->eax = XEN_CPUID_MAX;
+		memcpy(&out->ebx, sig, 4);
+		memcpy(&out->ecx, sig + 4, 4);
+		memcpy(&out->edx, sig + 8, 4);
+		break;
+	case XEN_CPUID_VERSION:
+		out->eax = XEN_VERSION_MAJOR << 16 | XEN_VERSION_MINOR;
+		break;
+	case XEN_CPUID_HYPERCALL_PAGES:
+		/* No hypercall page: VMMCALL/VMCALL are made directly. */
+		out->ebx = XEN_CPUID_BASE;
+		break;
+	case XEN_CPUID_TIME:
+		if (subleaf == 0) {
+			out->eax = 1U << 1;	/* the TSC is reliable */
+			out->ebx = 2;		/* never emulated */
+			out->ecx = xd->tsc_khz;
+		} else if (subleaf == 1) {
+			out->ecx = xd->mul;
+			out->edx = (u32)(s32)xd->shift;
+		} else if (subleaf == 2) {
+			out->eax = xd->tsc_khz;
+		}
+		break;
+	case XEN_CPUID_HVM:
+		out->eax = XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_UPCALL_VECTOR;
+		out->ebx = raw_smp_processor_id();
+		break;
+	}
+}
+
+/* Xen's scale: ns = (tsc shifted by shift) * mul >> 32, mul/2^32 in [0.5, 1). */
+static void xen_time_scale(u64 tsc_hz, u32 *mul, s8 *shift)
+{
+	u64 hz = tsc_hz;
+	s8 s = 0;
+
+	while (hz > 2 * NSEC_PER_SEC) {
+		hz >>= 1;
+		s--;
+	}
+	while (hz <= NSEC_PER_SEC) {
+		hz <<= 1;
+		s++;
+	}
+	*mul = div64_u64((u64)NSEC_PER_SEC << 32, hz);
+	*shift = s;
+}
+
+static int xen_init(void)
+{
+	int ret;
+
+	if (!tsc_khz) {
+		pr_err("pvhyp: xen: the TSC frequency is unknown\n");
+		return -ENODEV;
+	}
+	ret = hv_timer_init();
+	if (ret)
+		return ret;
+	xd_size = PAGE_ALIGN(struct_size(xd, vcpus, nr_cpu_ids));
+	xd = alloc_pages_exact(xd_size, GFP_KERNEL | __GFP_ZERO);
+	if (!xd)
+		return -ENOMEM;
+	xd->lock = (arch_spinlock_t)__ARCH_SPIN_LOCK_UNLOCKED;
+	xd->tsc_khz = tsc_khz;
+	xen_time_scale(tsc_khz * 1000ULL, &xd->mul, &xd->shift);
+	xd->tsc0 = rdtsc();
+	xd->sys0 = ktime_get_ns();
+	xd->boot_wallclock_ns = ktime_get_real_ns() - xd->sys0;
+	ret = hv_protect(xd, xd_size >> PAGE_SHIFT, true);
+	if (ret) {
+		hv_protect(xd, xd_size >> PAGE_SHIFT, false);
+		free_pages_exact(xd, xd_size);
+		xd = NULL;
+	}
+	return ret;
+}
+
+static void xen_exit(void)
+{
+	hv_protect(xd, xd_size >> PAGE_SHIFT, false);
+	free_pages_exact(xd, xd_size);
+	xd = NULL;
+}
+
+static const char * const xen_hypercall_names[HV_HC_SLOTS] = {
+	[__HYPERVISOR_memory_op] = "memory_op",
+	[__HYPERVISOR_set_timer_op] = "set_timer_op",
+	[__HYPERVISOR_xen_version] = "xen_version",
+	[__HYPERVISOR_vcpu_op] = "vcpu_op",
+	[__HYPERVISOR_sched_op] = "sched_op",
+	[__HYPERVISOR_event_channel_op] = "event_channel_op",
+	[__HYPERVISOR_hvm_op] = "hvm_op",
+};
+
+const struct hv_personality hv_personality_xen = {
+	.name = "xen",
+	.hypercall_names = xen_hypercall_names,
+	.init = xen_init,
+	.exit = xen_exit,
+	.cpuid = xen_cpuid,
+	.hypercall = xen_hypercall,
+	.timer_fired = xen_timer_fired,
+};

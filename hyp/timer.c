@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stub's one-shot timer and the interrupts it sends.
+ *
+ * An in-place stub has no hardware of its own: the guest kernel owns the
+ * local APIC.  But while a pv backend is active, the guest's tick runs on
+ * the pv clockevent and the kernel has shut its local APIC timer down
+ * (detached), so the stub borrows that timer: arming programs it to fire
+ * on the guest's upcall vector, and it is given back masked and stopped
+ * when the timer is cancelled, before the kernel takes it over again.
+ *
+ * The stub must see the timer fire (to mark the timer event pending), so
+ * while it is armed, physical interrupts exit.  An exit for an interrupt
+ * that is not the timer resumes the guest with interrupt exits off, so it
+ * takes that interrupt itself, and with an "interrupt window" exit on
+ * (SVM's virtual interrupt intercept, VMX's interrupt-window exiting),
+ * which comes once the guest can take interrupts again and turns
+ * interrupt exits back on.  So a timer costs one exit to arm and one to
+ * fire, plus two for every other interrupt that arrives meanwhile.
+ *
+ * The timer runs in TSC-deadline mode where the CPU has it, else one-shot
+ * with the APIC's divider as the kernel left it and a count rate measured
+ * against the TSC at load.
+ */
+#include <linux/delay.h>
+#include <linux/irqflags.h>
+#include <linux/math64.h>
+#include <asm/apic.h>
+#include <asm/msr.h>
+#include "personality.h"
+
+static bool hv_timer_deadline_mode;
+static u32 hv_timer_tdcr;
+static u64 hv_timer_rate;	/* APIC counts per TSC cycle, 32.32 fixed point */
+
+/* Rate of the running local APIC timer, from two samples 1 ms apart. */
+static bool hv_timer_calibrate_once(void)
+{
+	unsigned long flags;
+	u32 c0, c1;
+	u64 t0, t1;
+
+	local_irq_save(flags);
+	c0 = apic_read(APIC_TMCCT);
+	t0 = rdtsc_ordered();
+	udelay(1000);
+	c1 = apic_read(APIC_TMCCT);
+	t1 = rdtsc_ordered();
+	hv_timer_tdcr = apic_read(APIC_TDCR);
+	local_irq_restore(flags);
+	/* Expired in between (0), or reprogrammed (went up): try again. */
+	if (!c0 || !c1 || c1 >= c0 || t1 <= t0)
+		return false;
+	hv_timer_rate = div64_u64((u64)(c0 - c1) << 32, t1 - t0);
+	return hv_timer_rate != 0;
+}
+
+/**
+ * hv_timer_init() - learn how to program the local APIC timer
+ *
+ * On the loading CPU, in guest context, before any CPU is virtualized.
+ *
+ * Return: 0, or -ENODEV when the timer's rate cannot be measured.
+ */
+int hv_timer_init(void)
+{
+	int tries;
+
+	if (boot_cpu_has(X86_FEATURE_TSC_DEADLINE_TIMER)) {
+		hv_timer_deadline_mode = true;
+		return 0;
+	}
+	for (tries = 0; tries < 50; tries++) {
+		if (hv_timer_calibrate_once()) {
+			pr_info("pvhyp: local APIC timer: %llu counts per 1000 TSC cycles\n",
+				(hv_timer_rate * 1000) >> 32);
+			return 0;
+		}
+		usleep_range(500, 1000);
+	}
+	pr_err("pvhyp: cannot measure the local APIC timer's rate (is it running?)\n");
+	return -ENODEV;
+}
+
+static bool hv_timer_hw_expired(void)
+{
+	u64 left;
+
+	if (hv_timer_deadline_mode) {
+		rdmsrl(MSR_IA32_TSC_DEADLINE, left);
+		return !left;
+	}
+	return !apic_read(APIC_TMCCT);
+}
+
+/**
+ * hv_timer_arm() - fire the stub's timer on this CPU at a TSC value
+ * @hc: this CPU
+ * @deadline_tsc: when; in the past means at once
+ * @vector: the guest vector the interrupt arrives on
+ *
+ * Host context.  Replaces an armed timer.
+ */
+void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
+{
+	struct hv_timer *t = &hc->timer;
+	u64 now = rdtsc(), count;
+
+	t->armed = true;
+	t->vector = vector;
+	t->deadline_tsc = deadline_tsc;
+	hc->stats.timer_arms++;
+	if (hv_timer_deadline_mode) {
+		apic_write(APIC_LVTT, vector | APIC_LVT_TIMER_TSCDEADLINE);
+		/* The mode change must land before the deadline is written. */
+		asm volatile("mfence" : : : "memory");
+		wrmsrl(MSR_IA32_TSC_DEADLINE, max(deadline_tsc, 1ULL));
+	} else {
+		count = deadline_tsc > now ?
+			mul_u64_u64_shr(deadline_tsc - now, hv_timer_rate, 32) : 0;
+		count = clamp_t(u64, count, 1, U32_MAX);
+		apic_write(APIC_LVTT, vector);
+		apic_write(APIC_TDCR, hv_timer_tdcr);
+		apic_write(APIC_TMICT, count);
+	}
+	if (!t->window)
+		hv_ops->intr_exits(hc, true, false);
+}
+
+/**
+ * hv_timer_cancel() - stop the stub's timer on this CPU
+ * @hc: this CPU
+ *
+ * Host context.  The local APIC timer is left masked and stopped, for the
+ * kernel to take back.
+ */
+void hv_timer_cancel(struct hv_cpu *hc)
+{
+	struct hv_timer *t = &hc->timer;
+
+	if (!t->armed)
+		return;
+	t->armed = false;
+	apic_write(APIC_LVTT, APIC_LVT_MASKED | t->vector);
+	if (hv_timer_deadline_mode)
+		wrmsrl(MSR_IA32_TSC_DEADLINE, 0);
+	else
+		apic_write(APIC_TMICT, 0);
+	if (!t->window)
+		hv_ops->intr_exits(hc, false, false);
+}
+
+/**
+ * hv_timer_exit() - an interrupt or interrupt-window exit
+ * @hc: this CPU
+ * @ex: the exit
+ *
+ * Host context.  If the timer fired, the personality hears of it.
+ */
+void hv_timer_exit(struct hv_cpu *hc, struct hv_exit *ex)
+{
+	struct hv_timer *t = &hc->timer;
+
+	if (t->armed && hv_timer_hw_expired()) {
+		t->armed = false;
+		hc->stats.timer_fires++;
+		if (hv_personality->timer_fired)
+			hv_personality->timer_fired(hc);
+	}
+	if (ex->reason == HV_EXIT_INTR && t->armed) {
+		/* Someone else's interrupt: let the guest take it, then watch again. */
+		t->window = true;
+		hv_ops->intr_exits(hc, false, true);
+	} else {
+		t->window = false;
+		hv_ops->intr_exits(hc, t->armed, false);
+	}
+}
+
+/**
+ * hv_send_vector() - a fixed interrupt to a CPU's guest
+ * @cpu: the target
+ * @vector: the vector
+ *
+ * Host context.  The guest takes it like any IPI.
+ */
+void hv_send_vector(unsigned int cpu, u8 vector)
+{
+	apic->send_IPI(cpu, vector);
+}
+
+/**
+ * hv_raise_vector_self() - make sure this CPU's guest gets @vector
+ * @vector: the vector
+ *
+ * Host context.  Nothing is sent when the vector is already pending in
+ * the local APIC (the timer's own interrupt, say).
+ */
+void hv_raise_vector_self(u8 vector)
+{
+	if (apic_read(APIC_IRR + (vector / 32) * 0x10) & BIT(vector % 32))
+		return;
+	apic->send_IPI_self(vector);
+}

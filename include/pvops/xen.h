@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Xen-like ABI, shared by pvhyp.ko's "xen" personality and pvops.ko's
+ * xen backend: the subset of Xen's public interface we implement, with
+ * Xen's numbers, register convention and structure layouts (x86-64), so
+ * that code written against Xen's own headers works for this subset.
+ *
+ * Hypercalls: VMMCALL (AMD) or VMCALL (Intel) from CPL 0; RAX = number,
+ * RDI, RSI, RDX, R10, R8 = arguments; result in RAX, a negative errno
+ * (Xen's error numbers are Linux's).  Pointer arguments are guest virtual
+ * addresses; the stub walks the caller's page tables to reach them.
+ *
+ * Documentation/xen-abi.rst lists what each call does here.
+ */
+#ifndef _PVOPS_XEN_H
+#define _PVOPS_XEN_H
+
+#include <linux/types.h>
+#include <linux/build_bug.h>
+#include <linux/stddef.h>
+#include <linux/math64.h>
+
+/* CPUID: the leaves at 0x40000000 (0x40000100 if Viridian sits below). */
+#define XEN_CPUID_BASE			0x40000000
+#define XEN_CPUID_SIGNATURE		"XenVMMXenVMM"
+#define XEN_CPUID_MAX			(XEN_CPUID_BASE + 5)
+#define XEN_CPUID_VERSION		(XEN_CPUID_BASE + 1)	/* EAX major << 16 | minor */
+#define XEN_CPUID_HYPERCALL_PAGES	(XEN_CPUID_BASE + 2)	/* EAX pages, EBX MSR */
+#define XEN_CPUID_TIME			(XEN_CPUID_BASE + 3)	/* subleaf 0: ECX TSC kHz */
+#define XEN_CPUID_HVM			(XEN_CPUID_BASE + 4)
+#define XEN_HVM_CPUID_VCPU_ID_PRESENT	(1U << 3)		/* EBX = vcpu id */
+#define XEN_HVM_CPUID_UPCALL_VECTOR	(1U << 6)		/* per-vCPU upcall vector */
+
+/* The version we claim to be: 4.17. */
+#define XEN_VERSION_MAJOR		4
+#define XEN_VERSION_MINOR		17
+
+/* Hypercall numbers. */
+#define __HYPERVISOR_mmu_update		1
+#define __HYPERVISOR_memory_op		12
+#define __HYPERVISOR_multicall		13
+#define __HYPERVISOR_set_timer_op	15
+#define __HYPERVISOR_xen_version	17
+#define __HYPERVISOR_vcpu_op		24
+#define __HYPERVISOR_mmuext_op		26
+#define __HYPERVISOR_sched_op		29
+#define __HYPERVISOR_event_channel_op	32
+#define __HYPERVISOR_hvm_op		34
+
+typedef u16 domid_t;
+#define DOMID_SELF			0x7ff0
+
+/* xen_version(cmd, arg) */
+#define XENVER_version			0
+#define XENVER_extraversion		1	/* arg: char[16] */
+
+/* memory_op(cmd, arg) */
+#define XENMEM_add_to_physmap		7
+#define XENMAPSPACE_shared_info		0
+
+struct xen_add_to_physmap {
+	domid_t domid;
+	u16 size;
+	u32 space;
+	u64 idx;
+	u64 gpfn;
+};
+
+/* vcpu_op(cmd, vcpuid, arg) */
+#define VCPUOP_stop_periodic_timer	7
+#define VCPUOP_set_singleshot_timer	8
+#define VCPUOP_stop_singleshot_timer	9
+#define VCPUOP_register_vcpu_info	10
+
+struct vcpu_register_vcpu_info {
+	u64 mfn;		/* frame holding the vcpu_info */
+	u32 offset;		/* within it; the vcpu_info may not cross the page */
+	u32 rsvd;
+};
+
+#define VCPU_SSHOTTMR_future		(1U << 0)	/* -ETIME if already passed */
+
+struct vcpu_set_singleshot_timer {
+	u64 timeout_abs_ns;	/* in the vcpu_time_info's system time */
+	u32 flags;
+};
+
+/* sched_op(cmd, arg) */
+#define SCHEDOP_yield			0
+#define SCHEDOP_block			1
+#define SCHEDOP_shutdown		2
+#define SHUTDOWN_soft_reset		5
+
+struct sched_shutdown {
+	u32 reason;
+};
+
+/* event_channel_op(cmd, arg) */
+#define EVTCHNOP_bind_virq		1
+#define EVTCHNOP_close			3
+#define EVTCHNOP_send			4
+#define EVTCHNOP_bind_ipi		7
+#define EVTCHNOP_unmask			9
+
+typedef u32 evtchn_port_t;
+
+#define VIRQ_TIMER			0
+#define NR_VIRQS			24
+
+/* The 2-level ABI: 64 words of 64 bits in shared_info, one selector bit per word. */
+#define EVTCHN_2L_NR_CHANNELS		4096
+
+struct evtchn_bind_virq {
+	u32 virq;
+	u32 vcpu;
+	evtchn_port_t port;	/* out */
+};
+
+struct evtchn_bind_ipi {
+	u32 vcpu;
+	evtchn_port_t port;	/* out */
+};
+
+struct evtchn_port_op {		/* close, send, unmask */
+	evtchn_port_t port;
+};
+
+/* hvm_op(op, arg) */
+#define HVMOP_set_param			0
+#define HVMOP_get_param			1
+#define HVMOP_set_evtchn_upcall_vector	23
+#define HVM_PARAM_CALLBACK_IRQ		0
+#define HVM_PARAM_CALLBACK_TYPE_SHIFT	56
+#define HVM_PARAM_CALLBACK_TYPE_VECTOR	2ULL	/* value[7:0] = the vector */
+
+struct xen_hvm_param {
+	domid_t domid;
+	u16 pad;
+	u32 index;
+	u64 value;
+};
+
+struct xen_hvm_evtchn_upcall_vector {
+	u32 vcpu;
+	u8 vector;
+};
+
+/* Shared memory: pvclock time, per-vCPU event state, the event bitmaps. */
+#define XEN_PVCLOCK_TSC_STABLE_BIT	(1U << 0)
+
+struct vcpu_time_info {
+	u32 version;		/* odd while the stub updates the rest */
+	u32 pad0;
+	u64 tsc_timestamp;
+	u64 system_time;	/* ns at tsc_timestamp */
+	u32 tsc_to_system_mul;
+	s8 tsc_shift;
+	u8 flags;
+	u8 pad1[2];
+};
+
+struct arch_vcpu_info {
+	unsigned long cr2;
+	unsigned long pad;
+};
+
+struct vcpu_info {
+	u8 evtchn_upcall_pending;
+	u8 evtchn_upcall_mask;		/* the virtual interrupt flag, inverted */
+	unsigned long evtchn_pending_sel;
+	struct arch_vcpu_info arch;
+	struct vcpu_time_info time;
+};
+
+#define XEN_LEGACY_MAX_VCPUS		32
+
+struct arch_shared_info {
+	unsigned long max_pfn;
+	unsigned long pfn_to_mfn_frame_list_list;
+	unsigned long nmi_reason;
+	unsigned long p2m_cr3;
+	unsigned long p2m_vaddr;
+	unsigned long p2m_generation;
+};
+
+struct shared_info {
+	struct vcpu_info vcpu_info[XEN_LEGACY_MAX_VCPUS];
+	unsigned long evtchn_pending[sizeof(unsigned long) * 8];
+	unsigned long evtchn_mask[sizeof(unsigned long) * 8];
+	u32 wc_version;
+	u32 wc_sec;
+	u32 wc_nsec;
+	u32 wc_sec_hi;
+	struct arch_shared_info arch;
+};
+
+/* The layouts are Xen's; these catch a slip. */
+static_assert(sizeof(struct vcpu_time_info) == 32);
+static_assert(sizeof(struct vcpu_info) == 64);
+static_assert(offsetof(struct vcpu_info, time) == 32);
+static_assert(offsetof(struct shared_info, evtchn_pending) == 2048);
+static_assert(offsetof(struct shared_info, evtchn_mask) == 2560);
+static_assert(offsetof(struct shared_info, wc_version) == 3072);
+static_assert(sizeof(struct shared_info) == 3136);
+static_assert(sizeof(struct xen_add_to_physmap) == 24);
+static_assert(sizeof(struct vcpu_register_vcpu_info) == 16);
+static_assert(sizeof(struct vcpu_set_singleshot_timer) == 16);
+static_assert(sizeof(struct evtchn_bind_virq) == 12);
+static_assert(sizeof(struct xen_hvm_param) == 16);
+static_assert(sizeof(struct xen_hvm_evtchn_upcall_vector) == 8);
+
+/*
+ * pvclock: ns = system_time + ((tsc - tsc_timestamp) shifted by tsc_shift
+ * (left if positive), times tsc_to_system_mul) >> 32.
+ */
+static inline u64 xen_pvclock_scale(u64 delta, u32 mul, s8 shift)
+{
+	if (shift < 0)
+		delta >>= -shift;
+	else
+		delta <<= shift;
+	return mul_u64_u32_shr(delta, mul, 32);
+}
+
+#endif /* _PVOPS_XEN_H */

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The time consumer: while the active backend says it can
+ * (PVOPS_CAP_CLOCKSOURCE, PVOPS_CAP_CLOCKEVENT), the kernel keeps time on
+ * pvops_clock_read() and every CPU's tick runs on pvops_timer_arm().  It
+ * knows no backend by name: it calls the op table like any consumer.
+ *
+ * The clocksource counts nanoseconds (registered at 1 GHz), rated above the
+ * TSC so the kernel switches to it; the clockevent is per CPU, one-shot, in
+ * nanoseconds, rated above the local APIC timer so that it becomes each
+ * CPU's tick device.  Unregistering gives both back to the kernel's own.
+ * Neither names an owner module: the clockevents core would then hold a
+ * reference that keeps pvops.ko from ever unloading; pvops_exit() detaches
+ * them instead.
+ */
+#include <linux/clockchips.h>
+#include <linux/clocksource.h>
+#include <linux/cpuhotplug.h>
+#include <linux/percpu.h>
+#include "internal.h"
+
+#define PVOPS_TIMER_MIN_NS	10000		/* a hypercall under TCG is ~10 us */
+#define PVOPS_TIMER_MAX_NS	(10ULL * NSEC_PER_SEC)
+
+static u64 pvops_cs_read(struct clocksource *cs)
+{
+	return pvops_clock_read();
+}
+
+static struct clocksource pvops_clocksource = {
+	.name = "pvops-clock",
+	.rating = 400,
+	.read = pvops_cs_read,
+	.mask = CLOCKSOURCE_MASK(64),
+	.flags = CLOCK_SOURCE_IS_CONTINUOUS,
+};
+
+static DEFINE_PER_CPU(struct clock_event_device, pvops_clockevent);
+static enum cpuhp_state pvops_time_state;
+static unsigned long pvops_time_caps;
+
+static int pvops_ce_next_event(unsigned long delta_ns, struct clock_event_device *ce)
+{
+	return pvops_timer_arm(pvops_clock_read() + delta_ns);
+}
+
+static int pvops_ce_shutdown(struct clock_event_device *ce)
+{
+	pvops_timer_stop();
+	return 0;
+}
+
+static int pvops_ce_oneshot(struct clock_event_device *ce)
+{
+	return 0;
+}
+
+/**
+ * pvops_time_tick() - the backend's timer fired on this CPU
+ *
+ * Called from pvops_deliver_event() in interrupt context.
+ */
+void pvops_time_tick(void)
+{
+	struct clock_event_device *ce = this_cpu_ptr(&pvops_clockevent);
+
+	/* A timer event raised while the pv clockevent is not the tick: ignored. */
+	if ((READ_ONCE(pvops_time_caps) & PVOPS_CAP_CLOCKEVENT) &&
+	    !clockevent_state_detached(ce) && ce->event_handler)
+		ce->event_handler(ce);
+}
+
+/**
+ * pvops_time_reprogram() - arm this CPU's pv timer again for its next event
+ *
+ * For tests and the benchmark: one timer_arm() with the deadline the tick
+ * code already chose, so the kernel loses nothing.  Interrupts off.
+ *
+ * Return: timer_arm()'s result, or -ENODEV when the pv clockevent is not
+ * this CPU's.
+ */
+int pvops_time_reprogram(void)
+{
+	struct clock_event_device *ce = this_cpu_ptr(&pvops_clockevent);
+	s64 delta;
+
+	lockdep_assert_irqs_disabled();
+	if (!(READ_ONCE(pvops_time_caps) & PVOPS_CAP_CLOCKEVENT) ||
+	    clockevent_state_detached(ce) || !ce->event_handler)
+		return -ENODEV;
+	delta = ktime_to_ns(ktime_sub(ce->next_event, ktime_get()));
+	delta = clamp_t(s64, delta, PVOPS_TIMER_MIN_NS, PVOPS_TIMER_MAX_NS);
+	return pvops_timer_arm(pvops_clock_read() + delta);
+}
+EXPORT_SYMBOL_GPL(pvops_time_reprogram);
+
+/* cpuhp, on the CPU: its tick moves to the pv timer. */
+static int pvops_time_cpu_online(unsigned int cpu)
+{
+	struct clock_event_device *ce = this_cpu_ptr(&pvops_clockevent);
+
+	memset(ce, 0, sizeof(*ce));
+	ce->name = "pvops-timer";
+	ce->features = CLOCK_EVT_FEAT_ONESHOT;
+	ce->rating = 500;
+	ce->cpumask = cpumask_of(cpu);
+	ce->set_next_event = pvops_ce_next_event;
+	ce->set_state_shutdown = pvops_ce_shutdown;
+	ce->set_state_oneshot = pvops_ce_oneshot;
+	clockevents_config_and_register(ce, NSEC_PER_SEC, PVOPS_TIMER_MIN_NS, PVOPS_TIMER_MAX_NS);
+	return 0;
+}
+
+/* cpuhp: the kernel's own timer takes the tick back. */
+static int pvops_time_cpu_offline(unsigned int cpu)
+{
+	return clockevents_unbind_device(per_cpu_ptr(&pvops_clockevent, cpu), cpu);
+}
+
+/**
+ * pvops_time_attach() - put the kernel's time on the active backend
+ * @b: the backend just made active
+ *
+ * Return: 0 (also when @b offers nothing), or an errno with nothing
+ * attached.
+ */
+int pvops_time_attach(struct pvops_backend *b)
+{
+	int ret;
+
+	if (b->caps & PVOPS_CAP_CLOCKSOURCE) {
+		ret = clocksource_register_hz(&pvops_clocksource, NSEC_PER_SEC);
+		if (ret)
+			return ret;
+	}
+	WRITE_ONCE(pvops_time_caps, b->caps);
+	if (b->caps & PVOPS_CAP_CLOCKEVENT) {
+		ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "pvops/time:online",
+					pvops_time_cpu_online, pvops_time_cpu_offline);
+		if (ret < 0) {
+			WRITE_ONCE(pvops_time_caps, 0);
+			if (b->caps & PVOPS_CAP_CLOCKSOURCE)
+				clocksource_unregister(&pvops_clocksource);
+			return ret;
+		}
+		pvops_time_state = ret;
+	}
+	return 0;
+}
+
+/**
+ * pvops_time_detach() - give the kernel's time back to its own devices
+ *
+ * Before the backend that pvops_time_attach() used stops being active.
+ */
+void pvops_time_detach(void)
+{
+	unsigned long caps = READ_ONCE(pvops_time_caps);
+
+	if (caps & PVOPS_CAP_CLOCKEVENT)
+		cpuhp_remove_state(pvops_time_state);
+	if (caps & PVOPS_CAP_CLOCKSOURCE)
+		clocksource_unregister(&pvops_clocksource);
+	WRITE_ONCE(pvops_time_caps, 0);
+}

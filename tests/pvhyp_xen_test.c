@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for the Xen-like ABI, in a guest that loaded pvhyp.ko with
+ * personality=xen and pvops.ko: the xen backend and the kernel's time on
+ * it (xen_backend), and every hypercall fed hostile arguments, each with
+ * its exact error and nothing changed (xen_hostile).  Exits are counted
+ * with the stub's own counters, with real interrupts off so that nothing
+ * else exits meanwhile.
+ */
+#include <kunit/test.h>
+#include <linux/clocksource.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/irqflags.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <asm/processor.h>
+#include <pvops/hypercall.h>
+#include <pvops/pvhyp.h>
+#include <pvops/pvops.h>
+#include <pvops/xen.h>
+
+static int xen_suite_init(struct kunit *test)
+{
+	if (strcmp(pvhyp_personality_name(), "xen"))
+		kunit_skip(test, "pvhyp personality is %s, not xen", pvhyp_personality_name());
+	/* Other suites may have switched away: this one tests xen. */
+	KUNIT_ASSERT_EQ(test, pvops_select_backend("xen"), 0);
+	return 0;
+}
+
+static long hc2(unsigned long nr, unsigned long a1, const void *a2)
+{
+	return pvops_hypercall2(nr, a1, (unsigned long)a2);
+}
+
+static long hc3(unsigned long nr, unsigned long a1, unsigned long a2, const void *a3)
+{
+	return pvops_hypercall3(nr, a1, a2, (unsigned long)a3);
+}
+
+/* --- xen_backend ---------------------------------------------------------- */
+
+static void xen_cpuid_leaves(void *info)
+{
+	u32 *out = info, eax, ebx, ecx, edx;
+	char sig[13];
+
+	cpuid(XEN_CPUID_BASE, &eax, &ebx, &ecx, &edx);
+	memcpy(sig, &ebx, 4);
+	memcpy(sig + 4, &ecx, 4);
+	memcpy(sig + 8, &edx, 4);
+	sig[12] = '\0';
+	out[0] = !strcmp(sig, XEN_CPUID_SIGNATURE);
+	out[1] = eax;
+	cpuid(XEN_CPUID_VERSION, &eax, &ebx, &ecx, &edx);
+	out[2] = eax;
+	cpuid(XEN_CPUID_HVM, &eax, &ebx, &ecx, &edx);
+	out[3] = eax;
+	out[4] = ebx;
+}
+
+static void xen_detected_on_every_cpu(struct kunit *test)
+{
+	unsigned int cpu;
+	u32 out[5];
+
+	KUNIT_EXPECT_STREQ(test, pvops_active_backend(), "xen");
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, xen_cpuid_leaves, out, 1), 0);
+		KUNIT_EXPECT_TRUE_MSG(test, out[0], "cpu %u: no Xen signature", cpu);
+		KUNIT_EXPECT_EQ(test, out[1], (u32)XEN_CPUID_MAX);
+		KUNIT_EXPECT_EQ(test, out[2], (u32)(XEN_VERSION_MAJOR << 16 | XEN_VERSION_MINOR));
+		KUNIT_EXPECT_TRUE(test, out[3] & XEN_HVM_CPUID_UPCALL_VECTOR);
+		KUNIT_EXPECT_TRUE(test, out[3] & XEN_HVM_CPUID_VCPU_ID_PRESENT);
+		KUNIT_EXPECT_EQ_MSG(test, out[4], cpu, "vcpu id");
+	}
+	cpus_read_unlock();
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_xen_version, XENVER_version, NULL),
+			(long)(XEN_VERSION_MAJOR << 16 | XEN_VERSION_MINOR));
+}
+
+/* The virtual interrupt flag: what it says, and that it costs no exit. */
+static void xen_irq_ops_without_exits(struct kunit *test)
+{
+	unsigned long flags, fl_off, fl_on;
+	unsigned int cpu;
+	u64 e0, e1;
+	int i;
+
+	local_irq_save(flags);
+	cpu = smp_processor_id();
+	e0 = pvhyp_exit_count(cpu);
+	for (i = 0; i < 1000; i++) {
+		pvops_irq_disable();
+		fl_off = pvops_save_fl();
+		pvops_irq_enable();
+		fl_on = pvops_save_fl();
+		pvops_restore_fl(fl_off);
+		pvops_restore_fl(fl_on);
+	}
+	e1 = pvhyp_exit_count(cpu);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, fl_off, 0UL);
+	KUNIT_EXPECT_EQ(test, fl_on, (unsigned long)X86_EFLAGS_IF);
+	KUNIT_EXPECT_EQ_MSG(test, e1 - e0, 0ULL, "exits for 6000 irq ops");
+}
+
+static void xen_clock_without_exits(struct kunit *test)
+{
+	unsigned long flags;
+	u64 e0, e1, t0, t1, prev, now;
+	unsigned int cpu;
+	bool monotonic = true;
+	int i;
+
+	local_irq_save(flags);
+	cpu = smp_processor_id();
+	e0 = pvhyp_exit_count(cpu);
+	prev = pvops_clock_read();
+	for (i = 0; i < 1000; i++) {
+		now = pvops_clock_read();
+		monotonic &= now >= prev;
+		prev = now;
+	}
+	e1 = pvhyp_exit_count(cpu);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ_MSG(test, e1 - e0, 0ULL, "exits for 1000 clock reads");
+	KUNIT_EXPECT_TRUE(test, monotonic);
+
+	/* It runs at the kernel's rate: 20 ms of ktime is 20 ms of it, within 1%. */
+	t0 = pvops_clock_read();
+	e0 = ktime_get_ns();
+	msleep(20);
+	t1 = pvops_clock_read();
+	e1 = ktime_get_ns();
+	KUNIT_EXPECT_LT(test, abs((s64)(t1 - t0) - (s64)(e1 - e0)), (s64)(e1 - e0) / 100);
+}
+
+struct cross_read {
+	u64 t;
+};
+
+static void read_clock(void *info)
+{
+	((struct cross_read *)info)->t = pvops_clock_read();
+}
+
+/* Time read on one CPU, then another, never goes backwards. */
+static void xen_clock_monotonic_across_cpus(struct kunit *test)
+{
+	struct cross_read r;
+	unsigned int cpu, i;
+	u64 prev = 0;
+
+	cpus_read_lock();
+	for (i = 0; i < 50; i++) {
+		for_each_online_cpu(cpu) {
+			KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, read_clock, &r, 1), 0);
+			KUNIT_EXPECT_GE_MSG(test, r.t, prev, "cpu %u went back", cpu);
+			prev = r.t;
+		}
+	}
+	cpus_read_unlock();
+}
+
+static void xen_kernel_time_is_ours(struct kunit *test)
+{
+	char cs[64] = "";
+	struct file *f;
+	loff_t pos = 0;
+
+	f = filp_open("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		      O_RDONLY, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	kernel_read(f, cs, sizeof(cs) - 1, &pos);
+	filp_close(f, NULL);
+	KUNIT_EXPECT_STREQ(test, strim(cs), "pvops-clock");
+}
+
+/* One timer arm, one exit; and the timer fires on every CPU. */
+static void xen_timer_arm_costs_one_exit(struct kunit *test)
+{
+	unsigned long flags;
+	unsigned int cpu;
+	u64 e0, e1, a0, a1;
+	int ret;
+
+	local_irq_save(flags);
+	cpu = smp_processor_id();
+	e0 = pvhyp_exit_count(cpu);
+	a0 = pvhyp_timer_count(cpu, false);
+	ret = pvops_time_reprogram();
+	e1 = pvhyp_exit_count(cpu);
+	a1 = pvhyp_timer_count(cpu, false);
+	local_irq_restore(flags);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, e1 - e0, 1ULL);
+	KUNIT_EXPECT_EQ(test, a1 - a0, 1ULL);
+}
+
+static void busy_ms(void *info)
+{
+	mdelay(30);
+}
+
+static void xen_timer_fires_on_every_cpu(struct kunit *test)
+{
+	unsigned int cpu;
+	u64 f0;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		f0 = pvhyp_timer_count(cpu, true);
+		/* Busy for 30 ms with interrupts on: the tick (HZ) must fire there. */
+		KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, busy_ms, NULL, 0), 0);
+		msleep(60);
+		KUNIT_EXPECT_GT_MSG(test, pvhyp_timer_count(cpu, true), f0,
+				    "cpu %u: the pv timer never fired", cpu);
+		KUNIT_EXPECT_GT(test, pvops_event_count(cpu, PVOPS_EVENT_TIMER), 0ULL);
+	}
+	cpus_read_unlock();
+}
+
+/* An event sent while masked waits for the unmask, then arrives once. */
+static void xen_masked_event_waits(struct kunit *test)
+{
+	unsigned int cpu;
+	u64 n0, n_masked, n_after;
+
+	preempt_disable();
+	cpu = smp_processor_id();
+	n0 = pvops_event_count(cpu, PVOPS_EVENT_KICK);
+	pvops_irq_disable();
+	pvops_notify_cpu(cpu, PVOPS_EVENT_KICK);
+	udelay(2000);			/* the upcall interrupt came and went */
+	n_masked = pvops_event_count(cpu, PVOPS_EVENT_KICK);
+	pvops_irq_enable();
+	udelay(2000);
+	n_after = pvops_event_count(cpu, PVOPS_EVENT_KICK);
+	preempt_enable();
+	KUNIT_EXPECT_EQ_MSG(test, n_masked, n0, "delivered while masked");
+	KUNIT_EXPECT_EQ_MSG(test, n_after, n0 + 1, "not delivered once unmasked");
+}
+
+static void xen_notify_other_cpu(struct kunit *test)
+{
+	unsigned int cpu, target;
+	u64 n0;
+	int i;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs a second CPU");
+	cpu = get_cpu();
+	target = cpumask_any_but(cpu_online_mask, cpu);
+	n0 = pvops_event_count(target, PVOPS_EVENT_KICK);
+	pvops_notify_cpu(target, PVOPS_EVENT_KICK);
+	put_cpu();
+	for (i = 0; i < 100 && pvops_event_count(target, PVOPS_EVENT_KICK) == n0; i++)
+		msleep(1);
+	KUNIT_EXPECT_EQ(test, pvops_event_count(target, PVOPS_EVENT_KICK), n0 + 1);
+}
+
+/* Native and back: the kernel's time follows, nothing is lost. */
+static void xen_switch_round_trip(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, pvops_select_backend("native"), 0);
+	msleep(20);
+	KUNIT_ASSERT_EQ(test, pvops_select_backend("xen"), 0);
+	msleep(20);
+	KUNIT_EXPECT_STREQ(test, pvops_active_backend(), "xen");
+	xen_kernel_time_is_ours(test);
+	xen_timer_fires_on_every_cpu(test);
+}
+
+static struct kunit_case xen_backend_cases[] = {
+	KUNIT_CASE(xen_detected_on_every_cpu),
+	KUNIT_CASE(xen_irq_ops_without_exits),
+	KUNIT_CASE(xen_clock_without_exits),
+	KUNIT_CASE(xen_clock_monotonic_across_cpus),
+	KUNIT_CASE(xen_kernel_time_is_ours),
+	KUNIT_CASE(xen_timer_arm_costs_one_exit),
+	KUNIT_CASE(xen_timer_fires_on_every_cpu),
+	KUNIT_CASE(xen_masked_event_waits),
+	KUNIT_CASE(xen_notify_other_cpu),
+	KUNIT_CASE(xen_switch_round_trip),
+	{}
+};
+
+static struct kunit_suite xen_backend_suite = {
+	.name = "xen_backend",
+	.init = xen_suite_init,
+	.test_cases = xen_backend_cases,
+};
+
+/* --- xen_hostile ------------------------------------------------------- */
+
+#define NONCANONICAL	0x8000000000000000UL
+#define WRAPPING	(~0UL - 3)
+
+/* Each bad pointer a hypercall may be handed. */
+static const unsigned long bad_pointers[] = {
+	0, 8, NONCANONICAL, WRAPPING, 0x1000 /* user half, unmapped */,
+};
+
+static void xen_unknown_numbers(struct kunit *test)
+{
+	unsigned int cpu = get_cpu();
+	u64 u0 = pvhyp_hypercall_count(cpu, PVHYP_HC_UNKNOWN);
+
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_mmu_update, 0, NULL), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, hc2(63, 0, NULL), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, hc2(64, 0, NULL), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, hc2(~0UL, 0, NULL), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, pvhyp_hypercall_count(cpu, PVHYP_HC_UNKNOWN), u0 + 4);
+	put_cpu();
+	/* Known numbers, unknown sub-commands. */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_xen_version, 99, NULL), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_memory_op, 99, NULL), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, 99, 0, NULL), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, 99, NULL), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_sched_op, 99, NULL), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, 99, NULL), (long)-ENOSYS);
+}
+
+/* Every call that reads or writes guest memory refuses every bad pointer. */
+static void xen_bad_pointers(struct kunit *test)
+{
+	unsigned int i, cpu = get_cpu();
+	void *p;
+
+	for (i = 0; i < ARRAY_SIZE(bad_pointers); i++) {
+		p = (void *)bad_pointers[i];
+		KUNIT_EXPECT_EQ_MSG(test, hc2(__HYPERVISOR_xen_version, XENVER_extraversion, p),
+				    (long)-EFAULT, "pointer %px", p);
+		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, p),
+				(long)-EFAULT);
+		KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, cpu, p),
+				(long)-EFAULT);
+		KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, cpu, p),
+				(long)-EFAULT);
+		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, p),
+				(long)-EFAULT);
+		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, p),
+				(long)-EFAULT);
+		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, p),
+				(long)-EFAULT);
+		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, p),
+				(long)-EFAULT);
+		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, p), (long)-EFAULT);
+		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, p),
+				(long)-EFAULT);
+	}
+	put_cpu();
+}
+
+/* Results are never written into read-only memory or the stub's pages. */
+static const char xen_rodata[16] = "untouched";
+
+static void xen_no_write_through_bad_mappings(struct kunit *test)
+{
+	unsigned int cpu = get_cpu();
+	u8 *stub = pvhyp_protected_page(cpu);
+	u8 before[16];
+
+	KUNIT_ASSERT_NOT_NULL(test, stub);
+	memcpy(before, stub, sizeof(before));
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_xen_version, XENVER_extraversion, stub),
+			(long)-EFAULT);
+	KUNIT_EXPECT_EQ(test, memcmp(before, stub, sizeof(before)), 0);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_xen_version, XENVER_extraversion, xen_rodata),
+			(long)-EFAULT);
+	KUNIT_EXPECT_STREQ(test, xen_rodata, "untouched");
+	/* Reading the stub's secrets is refused too. */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, stub),
+			(long)-EFAULT);
+	put_cpu();
+}
+
+/* Frames: outside RAM, the stub's, already used; each refused, nothing mapped. */
+static void xen_bad_frames(struct kunit *test)
+{
+	struct xen_add_to_physmap xatp = { .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info };
+	struct vcpu_register_vcpu_info reg = { 0 };
+	unsigned int cpu = get_cpu();
+	u64 stub_gfn = __pa(pvhyp_protected_page(cpu)) >> PAGE_SHIFT;
+	void *page = (void *)get_zeroed_page(GFP_ATOMIC);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	xatp.gpfn = 0xfee00;		/* the local APIC, not RAM */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, &xatp),
+			(long)-EINVAL);
+	xatp.gpfn = 1ULL << 45;		/* beyond any physical address */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, &xatp),
+			(long)-EINVAL);
+	xatp.gpfn = stub_gfn;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, &xatp),
+			(long)-EPERM);
+	xatp.gpfn = __pa(page) >> PAGE_SHIFT;	/* fine, but shared_info is mapped already */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, &xatp),
+			(long)-EBUSY);
+	xatp.space = 1;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, &xatp),
+			(long)-EINVAL);
+	xatp.space = XENMAPSPACE_shared_info;
+	xatp.domid = 1;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, &xatp),
+			(long)-ESRCH);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(page, 0, PAGE_SIZE), NULL);
+
+	reg.mfn = 0xfee00;
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, cpu, &reg),
+			(long)-EINVAL);
+	reg.mfn = stub_gfn;
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, cpu, &reg),
+			(long)-EPERM);
+	reg.mfn = __pa(page) >> PAGE_SHIFT;
+	reg.offset = PAGE_SIZE - 32;	/* would cross the page */
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, cpu, &reg),
+			(long)-EINVAL);
+	reg.offset = 3;			/* unaligned */
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, cpu, &reg),
+			(long)-EINVAL);
+	reg.offset = 0;			/* fine, but this vCPU has one */
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, cpu, &reg),
+			(long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 9999, &reg),
+			(long)-ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(page, 0, PAGE_SIZE), NULL);
+	put_cpu();
+	free_page((unsigned long)page);
+}
+
+static void xen_bad_timer_requests(struct kunit *test)
+{
+	struct vcpu_set_singleshot_timer st = { .timeout_abs_ns = 1 };
+	unsigned int cpu = get_cpu();
+
+	/* Another vCPU's timer is not this one's to set. */
+	if (nr_cpu_ids > 1)
+		KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer,
+					  (cpu + 1) % nr_cpu_ids, &st), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 9999, &st),
+			(long)-ENOENT);
+	st.flags = 2;
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, cpu, &st),
+			(long)-EINVAL);
+	st.flags = VCPU_SSHOTTMR_future;	/* 1 ns after boot is long gone */
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, cpu, &st),
+			(long)-ETIME);
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_stop_singleshot_timer, 9999, NULL),
+			(long)-ENOENT);
+	put_cpu();
+}
+
+static void xen_bad_event_channels(struct kunit *test)
+{
+	struct evtchn_bind_virq virq = { .virq = 99 };
+	struct evtchn_bind_ipi ipi = { .vcpu = 9999 };
+	struct evtchn_port_op op = { 0 };
+
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &virq),
+			(long)-EINVAL);
+	virq.virq = 1;			/* VIRQ_DEBUG: valid in Xen, not served here */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &virq),
+			(long)-EOPNOTSUPP);
+	virq.virq = VIRQ_TIMER;
+	virq.vcpu = 9999;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &virq),
+			(long)-ENOENT);
+	virq.vcpu = 0;			/* the backend bound it */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &virq),
+			(long)-EEXIST);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, &ipi),
+			(long)-ENOENT);
+	/* Ports that are not bound: 0 is never valid. */
+	for (op.port = 0; op.port < 4; op.port++) {
+		if (op.port)
+			op.port = 1000 + op.port;
+		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &op),
+				(long)-EINVAL);
+		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &op),
+				(long)-EINVAL);
+		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_unmask, &op),
+				(long)-EINVAL);
+		if (op.port)
+			op.port -= 1000;
+	}
+	op.port = ~0U;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &op),
+			(long)-EINVAL);
+}
+
+/* A bound IPI port works until it is closed, then is refused. */
+static void xen_event_channel_life_cycle(struct kunit *test)
+{
+	struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+	struct evtchn_bind_virq virq = { .virq = VIRQ_TIMER, .vcpu = 0 };
+	struct evtchn_port_op op;
+
+	KUNIT_ASSERT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, &ipi), 0L);
+	KUNIT_EXPECT_GT(test, ipi.port, 0U);
+	op.port = ipi.port;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_unmask, &op), 0L);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &op), 0L);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &op), 0L);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &op),
+			(long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &op),
+			(long)-EINVAL);
+	/* VIRQ_TIMER is bound once per vCPU, by the backend already. */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &virq),
+			(long)-EEXIST);
+}
+
+static void xen_bad_hvm_and_sched_ops(struct kunit *test)
+{
+	struct xen_hvm_evtchn_upcall_vector uv = { .vcpu = 0, .vector = 5 };
+	struct xen_hvm_param p = { .domid = DOMID_SELF, .index = HVM_PARAM_CALLBACK_IRQ };
+	struct sched_shutdown sd = { .reason = 0 };
+
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, &uv),
+			(long)-EINVAL);
+	uv.vcpu = 9999;
+	uv.vector = 0xf0;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, &uv),
+			(long)-ENOENT);
+	p.value = 1ULL << HVM_PARAM_CALLBACK_TYPE_SHIFT;	/* PCI INTx */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), (long)-EOPNOTSUPP);
+	p.value = HVM_PARAM_CALLBACK_TYPE_VECTOR << HVM_PARAM_CALLBACK_TYPE_SHIFT | 5;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), (long)-EINVAL);
+	p.value = HVM_PARAM_CALLBACK_TYPE_VECTOR << HVM_PARAM_CALLBACK_TYPE_SHIFT | 0x1f3;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), (long)-EINVAL);
+	p.index = 7;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), (long)-EINVAL);
+	p.index = HVM_PARAM_CALLBACK_IRQ;
+	p.domid = 3;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_get_param, &p), (long)-ESRCH);
+	p.domid = DOMID_SELF;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_get_param, &p), 0L);
+	KUNIT_EXPECT_EQ(test, p.value, 0ULL);	/* the backend uses per-vCPU vectors */
+
+	/* The stub does not power off or reboot its own kernel. */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, &sd), (long)-EPERM);
+	sd.reason = 99;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, &sd), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_sched_op, SCHEDOP_yield, NULL), 0L);
+	/* After all of it, the backend still works. */
+	KUNIT_EXPECT_STREQ(test, pvops_active_backend(), "xen");
+	xen_masked_event_waits(test);
+}
+
+static struct kunit_case xen_hostile_cases[] = {
+	KUNIT_CASE(xen_unknown_numbers),
+	KUNIT_CASE(xen_bad_pointers),
+	KUNIT_CASE(xen_no_write_through_bad_mappings),
+	KUNIT_CASE(xen_bad_frames),
+	KUNIT_CASE(xen_bad_timer_requests),
+	KUNIT_CASE(xen_bad_event_channels),
+	KUNIT_CASE(xen_event_channel_life_cycle),
+	KUNIT_CASE(xen_bad_hvm_and_sched_ops),
+	{}
+};
+
+static struct kunit_suite xen_hostile_suite = {
+	.name = "xen_hostile",
+	.init = xen_suite_init,
+	.test_cases = xen_hostile_cases,
+};
+
+kunit_test_suites(&xen_backend_suite, &xen_hostile_suite);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit suites for the Xen-like personality and backend");
