@@ -77,8 +77,6 @@ static const char * const hv_exit_names[HV_EXIT_NR] = {
 	[HV_EXIT_NPF] = "npf",
 	[HV_EXIT_VIRT_INSN] = "virt_insn",
 	[HV_EXIT_SHUTDOWN] = "shutdown",
-	[HV_EXIT_INTR] = "interrupt",
-	[HV_EXIT_INTR_WINDOW] = "interrupt_window",
 	[HV_EXIT_OTHER] = "other",
 };
 

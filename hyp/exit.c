@@ -57,6 +57,8 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		return HV_RESUME;
 	}
 	hc->stats.hypercalls[nr]++;
+	/* The stub's timer interrupt went to the guest; this is where it is seen. */
+	hv_timer_poll(hc);
 	regs->rax = hv_personality->hypercall(hc, ex, nr, regs, &action);
 	return action;
 }
@@ -126,10 +128,6 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 			return HV_RESUME_NO_SKIP;
 		}
 		/* A stale translation after a change: retry with it flushed. */
-		return HV_RESUME_NO_SKIP;
-	case HV_EXIT_INTR:
-	case HV_EXIT_INTR_WINDOW:
-		hv_timer_exit(hc, ex);
 		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_VIRT_INSN:
 		/* No nested virtualization: as on a CPU without it. */

@@ -29,8 +29,6 @@ enum hv_exit_reason {
 	HV_EXIT_NPF,		/* nested page fault */
 	HV_EXIT_VIRT_INSN,	/* the guest tried a virtualization instruction */
 	HV_EXIT_SHUTDOWN,
-	HV_EXIT_INTR,		/* a physical interrupt, while the stub's timer is armed */
-	HV_EXIT_INTR_WINDOW,	/* the guest can take interrupts again */
 	HV_EXIT_OTHER,
 	HV_EXIT_NR
 };
@@ -71,7 +69,7 @@ struct hv_stats {
 	u64 hypercalls[HV_HC_SLOTS];
 	u64 hypercalls_unknown;			/* numbers the personality lacks */
 	u64 hypercalls_refused;			/* from CPL > 0 */
-	u64 timer_arms;
+	u64 timer_arms;				/* requests, passed deadlines too */
 	u64 timer_fires;
 	u64 npt_violations;			/* guest writes to stub pages */
 	u64 npt_last_gpa;
@@ -83,7 +81,6 @@ struct hv_stats {
  */
 struct hv_timer {
 	bool armed;
-	bool window;		/* waiting for the guest to take interrupts */
 	u8 vector;
 	u64 deadline_tsc;
 };
@@ -113,9 +110,6 @@ struct hv_cpu {
  *	they are freed); every CPU sees it at its next exit
  * @write_protected: host context: whether a guest-physical address is
  *	one the guest may not write
- * @intr_exits: host context: whether physical interrupts arriving in guest
- *	mode exit (left pending, so the guest takes them once resumed with
- *	this off), and whether to exit once the guest can take interrupts
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -127,7 +121,6 @@ struct hv_vendor_ops {
 	int (*cpu_launch)(struct hv_cpu *hc);
 	int (*protect)(void *virt, unsigned int npages, bool protect);
 	bool (*write_protected)(u64 gpa);
-	void (*intr_exits)(struct hv_cpu *hc, bool on_interrupt, bool on_window);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
@@ -141,7 +134,7 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 int hv_timer_init(void);
 void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector);
 void hv_timer_cancel(struct hv_cpu *hc);
-void hv_timer_exit(struct hv_cpu *hc, struct hv_exit *ex);
+void hv_timer_poll(struct hv_cpu *hc);
 void hv_send_vector(unsigned int cpu, u8 vector);
 void hv_raise_vector_self(u8 vector);
 

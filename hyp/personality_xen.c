@@ -299,6 +299,7 @@ static long xen_timer_set(struct hv_cpu *hc, u64 deadline_ns)
 	u8 vector = xen_vector(hc->cpu);
 	u64 now = xen_now(), delta;
 
+	hc->stats.timer_arms++;
 	if (deadline_ns <= now) {
 		/* Already passed: it fires now. */
 		hv_timer_cancel(hc);

@@ -425,12 +425,6 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	case SVM_EXIT_SHUTDOWN:
 		ex.reason = HV_EXIT_SHUTDOWN;
 		break;
-	case SVM_EXIT_INTR:
-		ex.reason = HV_EXIT_INTR;
-		break;
-	case SVM_EXIT_VINTR:
-		ex.reason = HV_EXIT_INTR_WINDOW;
-		break;
 	case (u32)SVM_EXIT_ERR:
 		/* TCG reports a failed VMRUN as 32-bit -1. */
 		if (hc->state != HV_CPU_ON) {
@@ -468,30 +462,6 @@ done:
 	return 0;
 }
 
-/*
- * Physical interrupts exit (and stay pending, for the guest to take once
- * this is off), and/or a virtual interrupt that is never delivered makes
- * the CPU exit as soon as the guest could take it: the interrupt window.
- */
-static void svm_intr_exits(struct hv_cpu *hc, bool on_interrupt, bool on_window)
-{
-	struct hv_svm_cpu *s = hc->vendor;
-	struct vmcb *v = s->guest;
-	unsigned long *intercepts = (unsigned long *)v->control.intercepts;
-
-	if (on_interrupt)
-		__set_bit(INTERCEPT_INTR, intercepts);
-	else
-		__clear_bit(INTERCEPT_INTR, intercepts);
-	v->control.int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
-	if (on_window) {
-		__set_bit(INTERCEPT_VINTR, intercepts);
-		v->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK;
-	} else {
-		__clear_bit(INTERCEPT_VINTR, intercepts);
-	}
-}
-
 static int svm_cpu_launch(struct hv_cpu *hc)
 {
 	struct hv_svm_cpu *s = hc->vendor;
@@ -523,5 +493,4 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.cpu_launch = svm_cpu_launch,
 	.protect = hv_npt_protect,
 	.write_protected = hv_npt_write_protected,
-	.intr_exits = svm_intr_exits,
 };

@@ -9,14 +9,14 @@
  * on the guest's upcall vector, and it is given back masked and stopped
  * when the timer is cancelled, before the kernel takes it over again.
  *
- * The stub must see the timer fire (to mark the timer event pending), so
- * while it is armed, physical interrupts exit.  An exit for an interrupt
- * that is not the timer resumes the guest with interrupt exits off, so it
- * takes that interrupt itself, and with an "interrupt window" exit on
- * (SVM's virtual interrupt intercept, VMX's interrupt-window exiting),
- * which comes once the guest can take interrupts again and turns
- * interrupt exits back on.  So a timer costs one exit to arm and one to
- * fire, plus two for every other interrupt that arrives meanwhile.
+ * The stub must learn that the timer fired, to mark the timer event
+ * pending, and it runs only on exits: the APIC's interrupt goes straight
+ * to the guest, on its upcall vector, and the guest, finding a timer due
+ * that it was not told of, makes a hypercall; every hypercall first looks
+ * at the timer (hv_timer_poll()).  So a timer costs one exit to arm and
+ * one to fire.  (Interrupt exits would spare the guest the call, but
+ * letting the other interrupts through needs the interrupt-window exit,
+ * which QEMU's TCG did not deliver reliably here.)
  *
  * The timer runs in TSC-deadline mode where the CPU has it, else one-shot
  * with the APIC's divider as the kernel left it and a count rate measured
@@ -109,7 +109,6 @@ void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
 	t->armed = true;
 	t->vector = vector;
 	t->deadline_tsc = deadline_tsc;
-	hc->stats.timer_arms++;
 	if (hv_timer_deadline_mode) {
 		apic_write(APIC_LVTT, vector | APIC_LVT_TIMER_TSCDEADLINE);
 		/* The mode change must land before the deadline is written. */
@@ -123,8 +122,6 @@ void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
 		apic_write(APIC_TDCR, hv_timer_tdcr);
 		apic_write(APIC_TMICT, count);
 	}
-	if (!t->window)
-		hv_ops->intr_exits(hc, true, false);
 }
 
 /**
@@ -146,18 +143,16 @@ void hv_timer_cancel(struct hv_cpu *hc)
 		wrmsrl(MSR_IA32_TSC_DEADLINE, 0);
 	else
 		apic_write(APIC_TMICT, 0);
-	if (!t->window)
-		hv_ops->intr_exits(hc, false, false);
 }
 
 /**
- * hv_timer_exit() - an interrupt or interrupt-window exit
+ * hv_timer_poll() - whether this CPU's timer fired since it was armed
  * @hc: this CPU
- * @ex: the exit
  *
- * Host context.  If the timer fired, the personality hears of it.
+ * Host context, at every hypercall.  If it did, the personality hears of
+ * it now.
  */
-void hv_timer_exit(struct hv_cpu *hc, struct hv_exit *ex)
+void hv_timer_poll(struct hv_cpu *hc)
 {
 	struct hv_timer *t = &hc->timer;
 
@@ -166,14 +161,6 @@ void hv_timer_exit(struct hv_cpu *hc, struct hv_exit *ex)
 		hc->stats.timer_fires++;
 		if (hv_personality->timer_fired)
 			hv_personality->timer_fired(hc);
-	}
-	if (ex->reason == HV_EXIT_INTR && t->armed) {
-		/* Someone else's interrupt: let the guest take it, then watch again. */
-		t->window = true;
-		hv_ops->intr_exits(hc, false, true);
-	} else {
-		t->window = false;
-		hv_ops->intr_exits(hc, t->armed, false);
 	}
 }
 

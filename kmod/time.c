@@ -108,6 +108,15 @@ static int pvops_time_cpu_online(unsigned int cpu)
 	ce->set_state_shutdown = pvops_ce_shutdown;
 	ce->set_state_oneshot = pvops_ce_oneshot;
 	clockevents_config_and_register(ce, NSEC_PER_SEC, PVOPS_TIMER_MIN_NS, PVOPS_TIMER_MAX_NS);
+	/*
+	 * The local APIC timer we displaced may have just become the tick
+	 * broadcast device, and installing it shut it down: on a hypervisor
+	 * that lends that very timer to the pv one (pvhyp), our first event
+	 * went with it.  Arm it again.
+	 */
+	local_irq_disable();
+	pvops_time_reprogram();
+	local_irq_enable();
 	return 0;
 }
 

@@ -46,6 +46,8 @@ struct xen_cpu {
 	evtchn_port_t ipi_port;
 	unsigned long carried;		/* pvops events sent through the IPI port */
 	bool raise_asked;		/* a pending upcall was asked for, not yet taken */
+	bool upcall_owed;		/* an upcall interrupt came while masked */
+	u64 timer_deadline;		/* armed and not yet delivered, 0 if none */
 };
 
 static DEFINE_PER_CPU(struct xen_cpu, xen_cpus);
@@ -105,18 +107,29 @@ static int xen_detect(void)
 
 /* --- events ------------------------------------------------------------ */
 
-static void xen_deliver_port(struct xen_cpu *xc, unsigned int port)
+/* Returns true for the timer's port. */
+static bool xen_deliver_port(struct xen_cpu *xc, unsigned int port)
 {
 	unsigned long carried;
 	unsigned int event;
 
 	if (xen_port_event[port] != XEN_PORT_CARRIED) {
+		if (xen_port_event[port] == PVOPS_EVENT_TIMER)
+			WRITE_ONCE(xc->timer_deadline, 0);
 		pvops_deliver_event(xen_port_event[port]);
-		return;
+		return xen_port_event[port] == PVOPS_EVENT_TIMER;
 	}
 	carried = xchg(&xc->carried, 0);
 	for_each_set_bit(event, &carried, PVOPS_NR_EVENTS)
 		pvops_deliver_event(event);
+	return false;
+}
+
+/* Xen's check_events: any hypercall has a pending upcall raised on return. */
+static void xen_check_events(struct xen_cpu *xc)
+{
+	WRITE_ONCE(xc->raise_asked, true);
+	pvops_hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0);
 }
 
 /* The 2-level scan: selector word by word, this CPU's ports only. */
@@ -127,11 +140,15 @@ static irqreturn_t xen_upcall(int irq, void *dev)
 	unsigned int cpu = smp_processor_id();
 	unsigned long sel, bits;
 	unsigned int word, bit;
+	bool timer = false;
 
 	WRITE_ONCE(xc->raise_asked, false);
-	/* Masked: it stays pending, and irq_enable() has it raised again. */
-	if (!vi || READ_ONCE(vi->evtchn_upcall_mask))
+	/* Masked: it stays pending, and irq_enable() calls in for it. */
+	if (!vi || READ_ONCE(vi->evtchn_upcall_mask)) {
+		WRITE_ONCE(xc->upcall_owed, true);
 		return IRQ_HANDLED;
+	}
+	WRITE_ONCE(xc->upcall_owed, false);
 	WRITE_ONCE(vi->evtchn_upcall_mask, 1);
 	do {
 		WRITE_ONCE(vi->evtchn_upcall_pending, 0);
@@ -145,11 +162,19 @@ static irqreturn_t xen_upcall(int irq, void *dev)
 				if (READ_ONCE(xen_port_cpu[port]) != (int)cpu)
 					continue;
 				if (test_and_clear_bit(port, xen_shared->evtchn_pending))
-					xen_deliver_port(xc, port);
+					timer |= xen_deliver_port(xc, port);
 			}
 		}
 	} while (READ_ONCE(vi->evtchn_upcall_pending));
 	WRITE_ONCE(vi->evtchn_upcall_mask, 0);
+	/*
+	 * The upcall vector is also where the hypervisor's timer interrupt
+	 * lands (pvhyp lends it the local APIC timer), and the hypervisor
+	 * learns that its timer fired at the vCPU's next hypercall: an upcall
+	 * that brought no timer event while one is armed calls in.
+	 */
+	if (!timer && READ_ONCE(xc->timer_deadline))
+		xen_check_events(xc);
 	return IRQ_HANDLED;
 }
 
@@ -190,13 +215,14 @@ static void xen_op_irq_enable(void)
 	WRITE_ONCE(vi->evtchn_upcall_mask, 0);
 	barrier();
 	/*
-	 * Xen's check_events: any hypercall has a pending upcall raised on
-	 * return.  Once asked, the upcall interrupt is on its way (it waits
-	 * for the real interrupt flag), so it is not asked for again.
+	 * Something is pending, or an upcall came while masked: call in.
+	 * Once asked, the upcall interrupt is on its way (it waits for the
+	 * real interrupt flag), so it is not asked for again.
 	 */
-	if (unlikely(READ_ONCE(vi->evtchn_upcall_pending)) && !READ_ONCE(xc->raise_asked)) {
-		WRITE_ONCE(xc->raise_asked, true);
-		pvops_hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0);
+	if (unlikely(READ_ONCE(vi->evtchn_upcall_pending) || READ_ONCE(xc->upcall_owed)) &&
+	    !READ_ONCE(xc->raise_asked)) {
+		WRITE_ONCE(xc->upcall_owed, false);
+		xen_check_events(xc);
 	}
 	preempt_enable_notrace();
 }
@@ -270,6 +296,7 @@ static int xen_op_timer_arm(u64 deadline_ns)
 
 	preempt_disable_notrace();
 	ret = xen_vcpu_op(VCPUOP_set_singleshot_timer, smp_processor_id(), &st);
+	this_cpu_write(xen_cpus.timer_deadline, ret ? 0 : max(deadline_ns, 1ULL));
 	preempt_enable_notrace();
 	return ret;
 }
@@ -277,6 +304,7 @@ static int xen_op_timer_arm(u64 deadline_ns)
 static void xen_op_timer_stop(void)
 {
 	preempt_disable_notrace();
+	this_cpu_write(xen_cpus.timer_deadline, 0);
 	xen_vcpu_op(VCPUOP_stop_singleshot_timer, smp_processor_id(), NULL);
 	preempt_enable_notrace();
 }
@@ -322,6 +350,9 @@ static int xen_cpu_offline(unsigned int cpu)
 		pvops_upcall_free(xc->irq);
 	xc->irq = 0;
 	xc->carried = 0;
+	xc->timer_deadline = 0;
+	xc->upcall_owed = false;
+	xc->raise_asked = false;
 	return 0;
 }
 
