@@ -19,8 +19,9 @@
  * which QEMU's TCG did not deliver reliably here.)
  *
  * The timer runs in TSC-deadline mode where the CPU has it, else one-shot
- * with the APIC's divider as the kernel left it and a count rate measured
- * against the TSC at load.
+ * at a count rate measured against the TSC: at load from the kernel's own
+ * running timer if it is running then, else the first time the stub arms
+ * it (the timer is the stub's by then), with a 1 ms busy wait.
  */
 #include <linux/delay.h>
 #include <linux/irqflags.h>
@@ -29,9 +30,11 @@
 #include <asm/msr.h>
 #include "personality.h"
 
+#define HV_TIMER_TDCR_DIV16	0x3
+
 static bool hv_timer_deadline_mode;
-static u32 hv_timer_tdcr;
-static u64 hv_timer_rate;	/* APIC counts per TSC cycle, 32.32 fixed point */
+static u32 hv_timer_tdcr = HV_TIMER_TDCR_DIV16;
+static u64 hv_timer_rate;	/* APIC counts per TSC cycle, 32.32; 0: not known yet */
 
 /* Rate of the running local APIC timer, from two samples 1 ms apart. */
 static bool hv_timer_calibrate_once(void)
@@ -60,7 +63,7 @@ static bool hv_timer_calibrate_once(void)
  *
  * On the loading CPU, in guest context, before any CPU is virtualized.
  *
- * Return: 0, or -ENODEV when the timer's rate cannot be measured.
+ * Return: 0.
  */
 int hv_timer_init(void)
 {
@@ -70,7 +73,7 @@ int hv_timer_init(void)
 		hv_timer_deadline_mode = true;
 		return 0;
 	}
-	for (tries = 0; tries < 50; tries++) {
+	for (tries = 0; tries < 5; tries++) {
 		if (hv_timer_calibrate_once()) {
 			pr_info("pvhyp: local APIC timer: %llu counts per 1000 TSC cycles\n",
 				(hv_timer_rate * 1000) >> 32);
@@ -78,8 +81,34 @@ int hv_timer_init(void)
 		}
 		usleep_range(500, 1000);
 	}
-	pr_err("pvhyp: cannot measure the local APIC timer's rate (is it running?)\n");
-	return -ENODEV;
+	/* Not running now (another tick device): measured at first use. */
+	hv_timer_rate = 0;
+	hv_timer_tdcr = HV_TIMER_TDCR_DIV16;
+	pr_info("pvhyp: local APIC timer idle; its rate is measured when first armed\n");
+	return 0;
+}
+
+/* Host context, the timer ours: count down from the top for 1 ms of TSC. */
+static void hv_timer_calibrate_host(void)
+{
+	u64 t0, t1, span = tsc_khz ?: 1000000;
+	u32 c0, c1;
+
+	apic_write(APIC_LVTT, APIC_LVT_MASKED);
+	apic_write(APIC_TDCR, hv_timer_tdcr);
+	apic_write(APIC_TMICT, U32_MAX);
+	c0 = apic_read(APIC_TMCCT);
+	t0 = rdtsc_ordered();
+	do {
+		cpu_relax();
+		t1 = rdtsc_ordered();
+	} while (t1 - t0 < span);
+	c1 = apic_read(APIC_TMCCT);
+	apic_write(APIC_TMICT, 0);
+	hv_timer_rate = c1 < c0 ? div64_u64((u64)(c0 - c1) << 32, t1 - t0) : 0;
+	/* A timer that does not count: fire at once rather than never. */
+	if (!hv_timer_rate)
+		hv_timer_rate = 1;
 }
 
 static bool hv_timer_hw_expired(void)
@@ -115,6 +144,9 @@ void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
 		asm volatile("mfence" : : : "memory");
 		wrmsrl(MSR_IA32_TSC_DEADLINE, max(deadline_tsc, 1ULL));
 	} else {
+		if (!hv_timer_rate)
+			hv_timer_calibrate_host();
+		now = rdtsc();
 		count = deadline_tsc > now ?
 			mul_u64_u64_shr(deadline_tsc - now, hv_timer_rate, 32) : 0;
 		count = clamp_t(u64, count, 1, U32_MAX);

@@ -17,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <asm/processor.h>
 #include <pvops/hypercall.h>
 #include <pvops/pvhyp.h>
@@ -203,9 +204,10 @@ static void xen_timer_arm_costs_one_exit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a1 - a0, 1ULL);
 }
 
-static void busy_ms(void *info)
+static long busy_ms(void *info)
 {
 	mdelay(30);
+	return 0;
 }
 
 static void xen_timer_fires_on_every_cpu(struct kunit *test)
@@ -216,9 +218,8 @@ static void xen_timer_fires_on_every_cpu(struct kunit *test)
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		f0 = pvhyp_timer_count(cpu, true);
-		/* Busy for 30 ms with interrupts on: the tick (HZ) must fire there. */
-		KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, busy_ms, NULL, 0), 0);
-		msleep(60);
+		/* Busy there for 30 ms, interrupts on: the tick (HZ) must fire. */
+		work_on_cpu(cpu, busy_ms, NULL);
 		KUNIT_EXPECT_GT_MSG(test, pvhyp_timer_count(cpu, true), f0,
 				    "cpu %u: the pv timer never fired", cpu);
 		KUNIT_EXPECT_GT(test, pvops_event_count(cpu, PVOPS_EVENT_TIMER), 0ULL);
