@@ -240,6 +240,20 @@ u64 pvhyp_hypercall_count(unsigned int cpu, unsigned int nr)
 EXPORT_SYMBOL_GPL(pvhyp_hypercall_count);
 
 /**
+ * pvhyp_pt_writes_blocked() - direct guest writes to pinned page tables
+ * @cpu: the CPU they were made on
+ *
+ * Return: their number, 0 for a CPU not in guest mode.
+ */
+u64 pvhyp_pt_writes_blocked(unsigned int cpu)
+{
+	struct hv_cpu *hc = hv_cpu_of(cpu);
+
+	return hc ? READ_ONCE(hc->stats.pt_writes_blocked) : 0;
+}
+EXPORT_SYMBOL_GPL(pvhyp_pt_writes_blocked);
+
+/**
  * pvhyp_exit_count() - exits of any kind a CPU has taken
  * @cpu: the CPU
  *
@@ -330,6 +344,8 @@ static int hv_stats_show(struct seq_file *m, void *v)
 			   hc->stats.hypercalls_refused);
 		seq_printf(m, "cpu%u npt violations %llu last_gpa %#llx\n", cpu,
 			   hc->stats.npt_violations, hc->stats.npt_last_gpa);
+		seq_printf(m, "cpu%u npt pinned_table_writes %llu\n", cpu,
+			   hc->stats.pt_writes_blocked);
 	}
 	cpus_read_unlock();
 	return 0;

@@ -116,12 +116,17 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 		}
 		if (ex->write && hv_ops->write_protected(ex->gpa)) {
 			/*
-			 * A write to the stub's memory: it does not land.  The
-			 * guest gets #GP where it wrote (a kernel fixup may catch
-			 * it); the guest side reports it in dmesg.
+			 * A write to the stub's memory, or to a page table it
+			 * validated: it does not land.  The guest gets #GP where
+			 * it wrote (a kernel fixup may catch it); the guest side
+			 * reports writes to the stub in dmesg.
 			 */
-			hc->stats.npt_violations++;
-			hc->stats.npt_last_gpa = ex->gpa;
+			if (hv_ops->stub_page(ex->gpa)) {
+				hc->stats.npt_violations++;
+				hc->stats.npt_last_gpa = ex->gpa;
+			} else {
+				hc->stats.pt_writes_blocked++;
+			}
 			ex->inject_vector = X86_TRAP_GP;
 			ex->inject_error = true;
 			ex->error_code = 0;

@@ -53,6 +53,22 @@ int hv_ram_init(void)
 }
 
 /**
+ * hv_ram_walk() - call @fn on every RAM range, [start, end)
+ * @fn: returns 0 to go on
+ *
+ * Return: 0, or the first error @fn returned.
+ */
+int hv_ram_walk(int (*fn)(u64 start, u64 end))
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < hv_ram_count && !ret; i++)
+		ret = fn(hv_ram[i].start, hv_ram[i].end);
+	return ret;
+}
+
+/**
  * hv_gpa_is_ram() - whether [gpa, gpa + len) lies in one RAM range
  * @gpa: guest-physical address
  * @len: length in bytes, > 0
@@ -76,14 +92,17 @@ bool hv_gpa_is_ram(u64 gpa, u64 len)
  * @gpa: an address in the frame
  * @write: whether the stub is to write there
  *
- * Return: 0; -EINVAL outside RAM; -EPERM for a page of the stub's own.
- * The stub's pages are refused for reading too: they hold its secrets.
+ * Return: 0; -EINVAL outside RAM; -EPERM for a page of the stub's own,
+ * or, for a write, one the stub keeps read-only (a pinned page table: its
+ * entries change only through validated requests).  The stub's pages are
+ * refused for reading too: they hold its secrets.
  */
 int hv_guest_page(u64 gpa, bool write)
 {
 	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
 		return -EINVAL;
-	if (hv_ops->write_protected(gpa & PAGE_MASK))
+	if (hv_ops->stub_page(gpa & PAGE_MASK) ||
+	    (write && hv_ops->write_protected(gpa & PAGE_MASK)))
 		return -EPERM;
 	return 0;
 }

@@ -73,6 +73,7 @@ struct hv_stats {
 	u64 timer_fires;
 	u64 npt_violations;			/* guest writes to stub pages */
 	u64 npt_last_gpa;
+	u64 pt_writes_blocked;			/* direct writes to pinned page tables */
 };
 
 /*
@@ -110,6 +111,11 @@ struct hv_cpu {
  *	they are freed); every CPU sees it at its next exit
  * @write_protected: host context: whether a guest-physical address is
  *	one the guest may not write
+ * @stub_page: host context: whether it lies in one of the stub's own pages
+ * @protect_guest_page: host context: keep a guest page read-only (a pinned
+ *	page table), or give it back; 0, -EPERM for the stub's, -EINVAL
+ * @flush_guest_tlb: host context: drop the guest's TLB entries on this CPU
+ *	for one address, or all of them (~0) before it resumes
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -121,6 +127,9 @@ struct hv_vendor_ops {
 	int (*cpu_launch)(struct hv_cpu *hc);
 	int (*protect)(void *virt, unsigned int npages, bool protect);
 	bool (*write_protected)(u64 gpa);
+	bool (*stub_page)(u64 gpa);
+	int (*protect_guest_page)(u64 gpa, bool protect);
+	void (*flush_guest_tlb)(struct hv_cpu *hc, u64 addr);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
@@ -140,6 +149,7 @@ void hv_raise_vector_self(u8 vector);
 
 /* guest.c: guest memory, as hypercalls reach it. */
 int hv_ram_init(void);
+int hv_ram_walk(int (*fn)(u64 start, u64 end));
 bool hv_gpa_is_ram(u64 gpa, u64 len);
 int hv_guest_page(u64 gpa, bool write);
 int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len);

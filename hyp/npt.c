@@ -19,12 +19,15 @@
 #include <linux/mutex.h>
 #include <asm/cpufeature.h>
 #include <asm/io.h>
+#include "hv.h"
 #include "npt.h"
 
 #define NPT_P		BIT_ULL(0)
 #define NPT_RW		BIT_ULL(1)
 #define NPT_US		BIT_ULL(2)
 #define NPT_PS		BIT_ULL(7)
+#define NPT_STUB	BIT_ULL(9)	/* software bit: the stub's own page */
+#define NPT_GUEST_RO	BIT_ULL(10)	/* software bit: a guest page the stub keeps read-only */
 #define NPT_ADDR	0x000ffffffffff000ULL
 #define NPT_TABLE	(NPT_P | NPT_RW | NPT_US)
 #define NPT_LEAF	(NPT_P | NPT_RW | NPT_US | NPT_PS)
@@ -87,8 +90,63 @@ static int npt_set_writable(u64 pa, bool writable)
 
 	if (!pte)
 		return -ENOMEM;
-	WRITE_ONCE(*pte, writable ? *pte | NPT_RW : *pte & ~NPT_RW);
+	WRITE_ONCE(*pte, writable ? (*pte | NPT_RW) & ~NPT_STUB : (*pte & ~NPT_RW) | NPT_STUB);
 	return 0;
+}
+
+/* Host context: the 4 KiB entry of @gpa, without splitting (RAM is split at init). */
+static u64 *npt_pte_nosplit(u64 gpa)
+{
+	u64 e;
+
+	if (gpa >= NPT_REACH)
+		return NULL;
+	e = READ_ONCE(npt_pdpt[gpa >> 30]);
+	if (!(e & NPT_P) || (e & NPT_PS))
+		return NULL;
+	e = READ_ONCE(npt_table(e)[(gpa >> 21) & 511]);
+	if (!(e & NPT_P) || (e & NPT_PS))
+		return NULL;
+	return &npt_table(e)[(gpa >> 12) & 511];
+}
+
+/**
+ * hv_npt_protect_guest_page() - keep a guest page read-only, or not
+ * @gpa: an address in the page (RAM)
+ * @protect: true to protect
+ *
+ * Host context, for page tables a personality validated (pinned): a guest
+ * write there faults.  Every CPU sees it from its next exit on.
+ *
+ * Return: 0; -EPERM for a page of the stub's; -EINVAL outside RAM.
+ */
+int hv_npt_protect_guest_page(u64 gpa, bool protect)
+{
+	u64 *pte = npt_pte_nosplit(gpa), e;
+
+	if (!pte)
+		return -EINVAL;
+	e = READ_ONCE(*pte);
+	if (e & NPT_STUB)
+		return -EPERM;
+	WRITE_ONCE(*pte, protect ? (e & ~NPT_RW) | NPT_GUEST_RO : (e | NPT_RW) & ~NPT_GUEST_RO);
+	WRITE_ONCE(hv_npt_generation, hv_npt_generation + 1);
+	return 0;
+}
+
+/**
+ * hv_npt_stub_page() - whether @gpa lies in one of the stub's own pages
+ * @gpa: a guest-physical address
+ *
+ * Host context.
+ *
+ * Return: true when it does.
+ */
+bool hv_npt_stub_page(u64 gpa)
+{
+	u64 *pte = npt_pte_nosplit(gpa);
+
+	return pte && (READ_ONCE(*pte) & NPT_STUB);
 }
 
 /* Keep every table page read-only, including those splits just made. */
@@ -102,6 +160,16 @@ static int npt_protect_tables(void)
 		if (ret)
 			return ret;
 	}
+	return 0;
+}
+
+static int npt_split_range(u64 start, u64 end)
+{
+	u64 pa;
+
+	for (pa = start & ~(SZ_2M - 1ULL); pa < end && pa < NPT_REACH; pa += SZ_2M)
+		if (!npt_pte(pa))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -196,8 +264,11 @@ int hv_npt_init(void)
 			npt_pdpt[gib] = (gib << 30) | NPT_LEAF;
 		}
 	}
+	/* RAM in 4 KiB pages from the start: the host can protect any of it. */
 	mutex_lock(&npt_lock);
-	ret = npt_protect_tables();
+	ret = hv_ram_walk(npt_split_range);
+	if (!ret)
+		ret = npt_protect_tables();
 	mutex_unlock(&npt_lock);
 	if (!ret)
 		return 0;

@@ -35,6 +35,11 @@
 #define XEN_PORTS	1024
 /* Xen refuses upcall vectors below this. */
 #define XEN_MIN_VECTOR	0x10
+/* Page tables the guest may have pinned at once. */
+#define XEN_MAX_PINNED	128
+/* Requests in one mmu_update or mmuext_op call, entries in one multicall. */
+#define XEN_MAX_BATCH	1024
+#define XEN_MAX_MULTICALL 256
 
 enum xen_port_type {
 	XEN_PORT_FREE,
@@ -46,6 +51,11 @@ struct xen_port {
 	u8 type;
 	u8 virq;
 	u16 vcpu;
+};
+
+struct xen_pin {
+	u64 pfn;
+	u8 level;		/* 1-4; 0: free slot */
 };
 
 struct xen_vcpu {
@@ -67,6 +77,7 @@ struct xen_domain {
 	u32 tsc_khz;
 	u64 boot_wallclock_ns;
 	struct xen_port ports[XEN_PORTS];
+	struct xen_pin pins[XEN_MAX_PINNED];
 	struct xen_vcpu vcpus[];
 };
 
@@ -149,13 +160,13 @@ static void xen_write_time(struct vcpu_time_info *t)
 
 	/* Odd while the fields change: readers retry. */
 	WRITE_ONCE(t->version, version);
-	smp_wmb();
+	smp_wmb();	/* the odd version before the fields */
 	t->tsc_timestamp = xd->tsc0;
 	t->system_time = xd->sys0;
 	t->tsc_to_system_mul = xd->mul;
 	t->tsc_shift = xd->shift;
 	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
-	smp_wmb();
+	smp_wmb();	/* the fields before the even version */
 	WRITE_ONCE(t->version, version + 1);
 }
 
@@ -204,6 +215,11 @@ static void xen_reset_domain(struct hv_cpu *hc)
 	for (i = 1; i < XEN_PORTS; i++)
 		if (xd->ports[i].type != XEN_PORT_FREE)
 			xen_port_free(i);
+	for (i = 0; i < XEN_MAX_PINNED; i++) {
+		if (xd->pins[i].level)
+			hv_ops->protect_guest_page(xd->pins[i].pfn << PAGE_SHIFT, false);
+		xd->pins[i].level = 0;
+	}
 	memset(xd->vcpus, 0, nr_cpu_ids * sizeof(xd->vcpus[0]));
 	xd->shared_info_gpa = 0;
 	xd->callback_vector = 0;
@@ -359,6 +375,23 @@ static long xen_vcpu_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 vcpu
 	return -ENOSYS;
 }
 
+/* A new port for a bind request, its number written back into it. */
+static long xen_bind_reply(struct hv_exit *ex, u64 arg, void *req, size_t size,
+			   evtchn_port_t *port_field, enum xen_port_type type, u32 virq,
+			   u32 vcpu)
+{
+	long port = xen_port_alloc(type, virq, vcpu);
+
+	if (port < 0)
+		return port;
+	*port_field = port;
+	if (hv_copy_to_guest(ex, arg, req, size)) {
+		xen_port_free(port);
+		return -EFAULT;
+	}
+	return port;
+}
+
 static long xen_bind_virq(struct hv_exit *ex, u64 arg)
 {
 	struct evtchn_bind_virq b;
@@ -374,14 +407,9 @@ static long xen_bind_virq(struct hv_exit *ex, u64 arg)
 		return -ENOENT;
 	if (xd->vcpus[b.vcpu].timer_port)
 		return -EEXIST;
-	port = xen_port_alloc(XEN_PORT_VIRQ, b.virq, b.vcpu);
+	port = xen_bind_reply(ex, arg, &b, sizeof(b), &b.port, XEN_PORT_VIRQ, b.virq, b.vcpu);
 	if (port < 0)
 		return port;
-	b.port = port;
-	if (hv_copy_to_guest(ex, arg, &b, sizeof(b))) {
-		xen_port_free(port);
-		return -EFAULT;
-	}
 	xd->vcpus[b.vcpu].timer_port = port;
 	return 0;
 }
@@ -395,15 +423,8 @@ static long xen_bind_ipi(struct hv_exit *ex, u64 arg)
 		return -EFAULT;
 	if (b.vcpu >= nr_cpu_ids)
 		return -ENOENT;
-	port = xen_port_alloc(XEN_PORT_IPI, 0, b.vcpu);
-	if (port < 0)
-		return port;
-	b.port = port;
-	if (hv_copy_to_guest(ex, arg, &b, sizeof(b))) {
-		xen_port_free(port);
-		return -EFAULT;
-	}
-	return 0;
+	port = xen_bind_reply(ex, arg, &b, sizeof(b), &b.port, XEN_PORT_IPI, 0, b.vcpu);
+	return port < 0 ? port : 0;
 }
 
 static long xen_event_channel_op(struct hv_exit *ex, u64 cmd, u64 arg)
@@ -539,9 +560,256 @@ static long xen_version(struct hv_exit *ex, u64 cmd, u64 arg)
 	return -ENOSYS;
 }
 
+
+/* --- page tables -------------------------------------------------------- */
+
+#define PT_PRESENT	BIT_ULL(0)
+#define PT_RW		BIT_ULL(1)
+#define PT_PSE		BIT_ULL(7)
+#define PT_FRAME	0x000ffffffffff000ULL
+
+static struct xen_pin *xen_pinned(u64 pfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < XEN_MAX_PINNED; i++)
+		if (xd->pins[i].level && xd->pins[i].pfn == pfn)
+			return &xd->pins[i];
+	return NULL;
+}
+
+/*
+ * An entry a pinned table of @level may hold: not present; or a 4 KiB
+ * mapping (level 1) or a lower table (2-4) of a RAM frame that is not the
+ * stub's, and never a writable mapping of a pinned table.  Superpages are
+ * not supported in pinned tables.
+ */
+static int xen_check_entry(unsigned int level, u64 val)
+{
+	u64 gpa = val & PT_FRAME;
+	int ret;
+
+	if (!(val & PT_PRESENT))
+		return 0;
+	if (level > 1 && (val & PT_PSE))
+		return -EINVAL;
+	ret = hv_guest_page(gpa, false);
+	if (ret)
+		return ret;
+	if (level == 1 && (val & PT_RW) && xen_pinned(gpa >> PAGE_SHIFT))
+		return -EINVAL;
+	return 0;
+}
+
+/* A writable mapping of @pfn in any pinned L1 table. */
+static bool xen_mapped_writable(u64 pfn)
+{
+	unsigned int i, j;
+	const u64 *t;
+
+	for (i = 0; i < XEN_MAX_PINNED; i++) {
+		if (xd->pins[i].level != 1)
+			continue;
+		t = __va(xd->pins[i].pfn << PAGE_SHIFT);
+		for (j = 0; j < PTRS_PER_PTE; j++) {
+			u64 e = READ_ONCE(t[j]);
+
+			if ((e & PT_PRESENT) && (e & PT_RW) && (e & PT_FRAME) >> PAGE_SHIFT == pfn)
+				return true;
+		}
+	}
+	return false;
+}
+
+static long xen_pin(u64 mfn, unsigned int level)
+{
+	const u64 *t;
+	unsigned int i, slot;
+	u64 gpa;
+	int ret;
+
+	if (mfn >= (1ULL << (52 - PAGE_SHIFT)))
+		return -EINVAL;
+	if (xen_pinned(mfn))
+		return -EINVAL;		/* pinned already */
+	ret = xen_gfn_to_gpa(mfn, &gpa);
+	if (ret)
+		return ret;
+	for (slot = 0; slot < XEN_MAX_PINNED && xd->pins[slot].level; slot++)
+		;
+	if (slot == XEN_MAX_PINNED)
+		return -ENOSPC;
+	if (xen_mapped_writable(mfn))
+		return -EINVAL;
+	/* Read-only first, so the entries cannot change while they are checked. */
+	ret = hv_ops->protect_guest_page(gpa, true);
+	if (ret)
+		return ret;
+	t = __va(gpa);
+	for (i = 0; i < PTRS_PER_PTE; i++) {
+		u64 e = READ_ONCE(t[i]);
+
+		ret = xen_check_entry(level, e);
+		/* Nor may it map itself writable. */
+		if (!ret && level == 1 && (e & PT_PRESENT) && (e & PT_RW) &&
+		    (e & PT_FRAME) >> PAGE_SHIFT == mfn)
+			ret = -EINVAL;
+		if (ret) {
+			hv_ops->protect_guest_page(gpa, false);
+			return ret;
+		}
+	}
+	xd->pins[slot].pfn = mfn;
+	xd->pins[slot].level = level;
+	return 0;
+}
+
+static long xen_unpin(u64 mfn)
+{
+	struct xen_pin *pin = xen_pinned(mfn);
+
+	if (!pin)
+		return -EINVAL;
+	hv_ops->protect_guest_page(mfn << PAGE_SHIFT, false);
+	pin->level = 0;
+	return 0;
+}
+
+static long xen_mmu_update_one(const struct mmu_update *req)
+{
+	u64 gpa = req->ptr & ~7ULL;
+	struct xen_pin *pin;
+	int ret;
+
+	switch (req->ptr & 3) {
+	case MMU_NORMAL_PT_UPDATE:
+	case MMU_PT_UPDATE_PRESERVE_AD:
+		break;
+	default:
+		return -ENOSYS;		/* the machine-to-phys table is PV-only */
+	}
+	if (req->ptr & 4)
+		return -EINVAL;		/* entries are 8-byte aligned */
+	pin = xen_pinned(gpa >> PAGE_SHIFT);
+	if (!pin)
+		return -EINVAL;		/* only validated tables change this way */
+	ret = xen_check_entry(pin->level, req->val);
+	if (ret)
+		return ret;
+	WRITE_ONCE(*(u64 *)__va(gpa), req->val);
+	return 0;
+}
+
+/* Both batch calls: (list, count, done or NULL, domid), stopping at an error. */
+static long xen_batch(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *args,
+		      size_t size, long (*one)(struct hv_cpu *hc, struct hv_exit *ex,
+					       const void *req))
+{
+	u64 list = args->rdi, count = (u32)args->rsi, done_ptr = args->rdx;
+	union {
+		struct mmu_update mmu;
+		struct mmuext_op ext;
+	} req;
+	u32 done = 0;
+	long ret = 0;
+
+	if ((u16)args->r10 != DOMID_SELF)
+		return -ESRCH;
+	if (count > XEN_MAX_BATCH)
+		return -E2BIG;
+	/* The count goes where the guest asked, so that must be writable first. */
+	if (done_ptr && hv_copy_to_guest(ex, done_ptr, &done, sizeof(done)))
+		return -EFAULT;
+	for (; done < count; done++) {
+		if (hv_copy_from_guest(ex, &req, list + done * size, size)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = one(hc, ex, &req);
+		if (ret)
+			break;
+	}
+	if (done_ptr)
+		hv_copy_to_guest(ex, done_ptr, &done, sizeof(done));
+	return ret;
+}
+
+static long xen_mmu_update_req(struct hv_cpu *hc, struct hv_exit *ex, const void *req)
+{
+	return xen_mmu_update_one(req);
+}
+
+static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const void *req)
+{
+	const struct mmuext_op *op = req;
+
+	switch (op->cmd) {
+	case MMUEXT_PIN_L1_TABLE:
+	case MMUEXT_PIN_L2_TABLE:
+	case MMUEXT_PIN_L3_TABLE:
+	case MMUEXT_PIN_L4_TABLE:
+		return xen_pin(op->arg1.mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+	case MMUEXT_UNPIN_TABLE:
+		return xen_unpin(op->arg1.mfn);
+	case MMUEXT_TLB_FLUSH_LOCAL:
+		hv_ops->flush_guest_tlb(hc, ~0ULL);
+		return 0;
+	case MMUEXT_INVLPG_LOCAL:
+		hv_ops->flush_guest_tlb(hc, op->arg1.linear_addr);
+		return 0;
+	case MMUEXT_TLB_FLUSH_MULTI:
+	case MMUEXT_INVLPG_MULTI:
+	case MMUEXT_TLB_FLUSH_ALL:
+	case MMUEXT_INVLPG_ALL:
+		/* Other vCPUs cannot be made to exit yet: flush them from the guest. */
+		return -EOPNOTSUPP;
+	}
+	return -ENOSYS;
+}
+
+static long xen_dispatch(struct hv_cpu *hc, struct hv_exit *ex, u64 nr, struct hv_gprs *regs);
+
+/* Each entry as its own call; a multicall inside one is refused. */
+static long xen_multicall(struct hv_cpu *hc, struct hv_exit *ex, u64 list, u64 nr)
+{
+	struct multicall_entry e;
+	struct hv_gprs args = { 0 };
+	u64 i;
+
+	if (nr > XEN_MAX_MULTICALL)
+		return -E2BIG;
+	for (i = 0; i < nr; i++) {
+		u64 at = list + i * sizeof(e);
+
+		if (hv_copy_from_guest(ex, &e, at, sizeof(e)))
+			return -EFAULT;
+		args.rdi = e.args[0];
+		args.rsi = e.args[1];
+		args.rdx = e.args[2];
+		args.r10 = e.args[3];
+		args.r8 = e.args[4];
+		if (e.op == __HYPERVISOR_multicall)
+			e.result = -EINVAL;
+		else if (e.op >= HV_HC_SLOTS || !hv_personality_xen.hypercall_names[e.op])
+			e.result = -ENOSYS;
+		else
+			e.result = xen_dispatch(hc, ex, e.op, &args);
+		if (hv_copy_to_guest(ex, at + offsetof(struct multicall_entry, result),
+				     &e.result, sizeof(e.result)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 static long xen_dispatch(struct hv_cpu *hc, struct hv_exit *ex, u64 nr, struct hv_gprs *regs)
 {
 	switch (nr) {
+	case __HYPERVISOR_mmu_update:
+		return xen_batch(hc, ex, regs, sizeof(struct mmu_update), xen_mmu_update_req);
+	case __HYPERVISOR_mmuext_op:
+		return xen_batch(hc, ex, regs, sizeof(struct mmuext_op), xen_mmuext_one);
+	case __HYPERVISOR_multicall:
+		return xen_multicall(hc, ex, regs->rdi, regs->rsi);
 	case __HYPERVISOR_xen_version:
 		return xen_version(ex, regs->rdi, regs->rsi);
 	case __HYPERVISOR_memory_op:
@@ -677,6 +945,9 @@ static void xen_exit(void)
 }
 
 static const char * const xen_hypercall_names[HV_HC_SLOTS] = {
+	[__HYPERVISOR_mmu_update] = "mmu_update",
+	[__HYPERVISOR_mmuext_op] = "mmuext_op",
+	[__HYPERVISOR_multicall] = "multicall",
 	[__HYPERVISOR_memory_op] = "memory_op",
 	[__HYPERVISOR_set_timer_op] = "set_timer_op",
 	[__HYPERVISOR_xen_version] = "xen_version",

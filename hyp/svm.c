@@ -378,11 +378,8 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	v->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	v->control.event_inj = 0;
 	regs->rax = v->save.rax;
-	/* Nested tables changed since this CPU last flushed: flush on entry. */
-	if (s->npt_seen != READ_ONCE(hv_npt_generation) || code == SVM_EXIT_NPF) {
-		s->npt_seen = READ_ONCE(hv_npt_generation);
+	if (code == SVM_EXIT_NPF)
 		v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
-	}
 
 	switch (code) {
 	case SVM_EXIT_CPUID:
@@ -455,11 +452,30 @@ done:
 				       (ex.inject_error ? SVM_EVTINJ_VALID_ERR : 0);
 	v->control.event_inj_err = ex.error_code;
 	v->save.rax = regs->rax;
+	/* Nested tables changed (here or elsewhere) since this CPU flushed: flush on entry. */
+	if (s->npt_seen != READ_ONCE(hv_npt_generation)) {
+		s->npt_seen = READ_ONCE(hv_npt_generation);
+		v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	}
 	if (action == HV_DEVIRT) {
 		svm_prepare_devirt(hc, v, regs);
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * The guest's translations for one address, with INVLPGA on its ASID; for
+ * all of them, a flush as it resumes (TCG has no flush-by-ASID).
+ */
+static void svm_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+
+	if (addr == ~0ULL)
+		s->guest->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	else
+		asm volatile("invlpga %%rax, %%ecx" : : "a" (addr), "c" (1) : "memory");
 }
 
 static int svm_cpu_launch(struct hv_cpu *hc)
@@ -493,4 +509,7 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.cpu_launch = svm_cpu_launch,
 	.protect = hv_npt_protect,
 	.write_protected = hv_npt_write_protected,
+	.stub_page = hv_npt_stub_page,
+	.protect_guest_page = hv_npt_protect_guest_page,
+	.flush_guest_tlb = svm_flush_guest_tlb,
 };

@@ -24,6 +24,7 @@
  * it (the timer is the stub's by then), with a 1 ms busy wait.
  */
 #include <linux/delay.h>
+#include <asm/tsc.h>
 #include <linux/irqflags.h>
 #include <linux/math64.h>
 #include <asm/apic.h>
@@ -46,7 +47,10 @@ static bool hv_timer_calibrate_once(void)
 	local_irq_save(flags);
 	c0 = apic_read(APIC_TMCCT);
 	t0 = rdtsc_ordered();
-	udelay(1000);
+	do {
+		cpu_relax();
+		t1 = rdtsc_ordered();
+	} while (t1 - t0 < tsc_khz);	/* 1 ms */
 	c1 = apic_read(APIC_TMCCT);
 	t1 = rdtsc_ordered();
 	hv_timer_tdcr = apic_read(APIC_TDCR);

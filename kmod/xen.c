@@ -24,8 +24,15 @@
  * event: notify_cpu() sets the event in the target's "carried" word and
  * sends its IPI port; the target's upcall delivers the word.
  *
- * cpu and mmu: the native instructions (the stub runs the guest on nested
- * paging, as a Xen PVHVM guest runs on hardware paging).
+ * mmu: page tables the backend pinned (MMUEXT_PIN_Lx, validated and made
+ * read-only by the hypervisor) change only through mmu_update; between
+ * lazy_mmu_enter() and lazy_mmu_leave() those updates, and INVLPGs, queue
+ * up per CPU and go as one multicall per batch of XEN_LAZY_BATCH.  Tables
+ * the backend did not pin are the hardware's (nested paging), written
+ * directly, as a Xen PVHVM guest's are; invlpg and the remote flush are the
+ * native ones (the guest's own TLB, its own IPIs).
+ *
+ * cpu: the native instructions; CPUID exits to the stub by itself.
  */
 #include <linux/atomic.h>
 #include <linux/cpuhotplug.h>
@@ -39,6 +46,11 @@
 #include <pvops/xen.h>
 #include "internal.h"
 
+/* Updates one lazy batch holds; a full batch is sent at once. */
+#define XEN_LAZY_BATCH		64
+/* Tables this backend may keep pinned. */
+#define XEN_MAX_PINNED		32
+
 struct xen_cpu {
 	struct vcpu_info *vi;		/* registered; kept until the soft reset */
 	int irq;			/* upcall interrupt, 0 while none */
@@ -48,7 +60,16 @@ struct xen_cpu {
 	bool raise_asked;		/* a pending upcall was asked for, not yet taken */
 	bool upcall_owed;		/* an upcall interrupt came while masked */
 	u64 timer_deadline;		/* armed and not yet delivered, 0 if none */
+	bool lazy;			/* inside lazy_mmu_enter/leave */
+	unsigned int nr_updates, nr_exts;
+	struct mmu_update updates[XEN_LAZY_BATCH];
+	struct mmuext_op exts[XEN_LAZY_BATCH];
+	struct multicall_entry calls[2];
 };
+
+/* Frames of the tables the backend pinned (0: free), for set_pte to know. */
+static u64 xen_pinned_pfns[XEN_MAX_PINNED];
+static DEFINE_SPINLOCK(xen_pin_lock);
 
 static DEFINE_PER_CPU(struct xen_cpu, xen_cpus);
 static struct shared_info *xen_shared;
@@ -265,12 +286,12 @@ static u64 xen_op_clock_read(void)
 	t = &this_cpu_read(xen_cpus.vi)->time;
 	do {
 		version = READ_ONCE(t->version);
-		virt_rmb();
+		virt_rmb();	/* the version before the fields, as the stub writes them */
 		ns = t->system_time +
 		     xen_pvclock_scale(rdtsc_ordered() - t->tsc_timestamp,
 				       t->tsc_to_system_mul, t->tsc_shift);
 		flags = t->flags;
-		virt_rmb();
+		virt_rmb();	/* the fields before the version is read again */
 	} while ((version & 1) || version != READ_ONCE(t->version));
 	preempt_enable_notrace();
 	if (flags & XEN_PVCLOCK_TSC_STABLE_BIT)
@@ -307,6 +328,173 @@ static void xen_op_timer_stop(void)
 	this_cpu_write(xen_cpus.timer_deadline, 0);
 	xen_vcpu_op(VCPUOP_stop_singleshot_timer, smp_processor_id(), NULL);
 	preempt_enable_notrace();
+}
+
+
+/* --- mmu: pinned tables, validated updates, lazy batches ----------------- */
+
+static bool xen_table_pinned(unsigned long pfn)
+{
+	int i;
+
+	for (i = 0; i < XEN_MAX_PINNED; i++)
+		if (READ_ONCE(xen_pinned_pfns[i]) == pfn)
+			return true;
+	return false;
+}
+
+static long xen_mmuext1(unsigned int cmd, u64 arg1)
+{
+	struct mmuext_op op = { .cmd = cmd, .arg1.mfn = arg1 };
+
+	return pvops_hypercall5(__HYPERVISOR_mmuext_op, (unsigned long)&op, 1, 0,
+				DOMID_SELF, 0);
+}
+
+/* Send this CPU's queued updates and flushes: one call, or one multicall. */
+static void xen_lazy_flush(struct xen_cpu *xc)
+{
+	struct multicall_entry *mc = xc->calls;
+	unsigned int n = 0;
+	long ret;
+
+	if (xc->nr_updates) {
+		mc[n] = (struct multicall_entry){ .op = __HYPERVISOR_mmu_update,
+			.args = { (u64)xc->updates, xc->nr_updates, 0, DOMID_SELF } };
+		n++;
+	}
+	if (xc->nr_exts) {
+		mc[n] = (struct multicall_entry){ .op = __HYPERVISOR_mmuext_op,
+			.args = { (u64)xc->exts, xc->nr_exts, 0, DOMID_SELF } };
+		n++;
+	}
+	if (n == 1)
+		ret = pvops_hypercall5(mc[0].op, mc[0].args[0], mc[0].args[1], 0, DOMID_SELF, 0);
+	else if (n == 2)
+		ret = pvops_hypercall2(__HYPERVISOR_multicall, (unsigned long)mc, 2) ?:
+		      mc[0].result ?: mc[1].result;
+	else
+		ret = 0;
+	WARN_ONCE(ret, "pvops: xen: a batch of %u updates and %u flushes failed: %ld\n",
+		  xc->nr_updates, xc->nr_exts, ret);
+	xc->nr_updates = 0;
+	xc->nr_exts = 0;
+}
+
+/* An entry of a pinned table: through the hypervisor, batched when lazy. */
+static void xen_update_entry(void *entry, u64 val)
+{
+	struct xen_cpu *xc;
+	struct mmu_update req = { .ptr = __pa(entry) | MMU_NORMAL_PT_UPDATE, .val = val };
+	long ret;
+
+	if (!xen_table_pinned(__pa(entry) >> PAGE_SHIFT)) {
+		WRITE_ONCE(*(u64 *)entry, val);
+		return;
+	}
+	preempt_disable();
+	xc = this_cpu_ptr(&xen_cpus);
+	if (xc->lazy) {
+		xc->updates[xc->nr_updates++] = req;
+		if (xc->nr_updates == XEN_LAZY_BATCH)
+			xen_lazy_flush(xc);
+	} else {
+		ret = pvops_hypercall5(__HYPERVISOR_mmu_update, (unsigned long)&req, 1, 0,
+				       DOMID_SELF, 0);
+		WARN_ONCE(ret, "pvops: xen: mmu_update of %#llx failed: %ld\n", req.ptr, ret);
+	}
+	preempt_enable();
+}
+
+static void xen_op_set_pte(pte_t *ptep, pte_t pte)
+{
+	xen_update_entry(ptep, native_pte_val(pte));
+}
+
+static void xen_op_set_pmd(pmd_t *pmdp, pmd_t pmd)
+{
+	xen_update_entry(pmdp, native_pmd_val(pmd));
+}
+
+static void xen_op_pte_clear(pte_t *ptep)
+{
+	xen_update_entry(ptep, 0);
+}
+
+static void xen_op_flush_tlb_one(unsigned long addr)
+{
+	struct xen_cpu *xc;
+
+	preempt_disable();
+	xc = this_cpu_ptr(&xen_cpus);
+	/* Inside a batch the flush must follow its updates: it joins them. */
+	if (xc->lazy) {
+		xc->exts[xc->nr_exts].cmd = MMUEXT_INVLPG_LOCAL;
+		xc->exts[xc->nr_exts].arg1.linear_addr = addr;
+		if (++xc->nr_exts == XEN_LAZY_BATCH)
+			xen_lazy_flush(xc);
+	} else {
+		pvops_native_flush_tlb_one(addr);
+	}
+	preempt_enable();
+}
+
+static int xen_op_pin_table(unsigned long pfn, unsigned int level)
+{
+	unsigned long flags;
+	long ret;
+	int i;
+
+	if (level < 1 || level > 4)
+		return -EINVAL;
+	spin_lock_irqsave(&xen_pin_lock, flags);
+	for (i = 0; i < XEN_MAX_PINNED && xen_pinned_pfns[i]; i++)
+		;
+	if (i == XEN_MAX_PINNED) {
+		spin_unlock_irqrestore(&xen_pin_lock, flags);
+		return -ENOSPC;
+	}
+	ret = xen_mmuext1(MMUEXT_PIN_L1_TABLE + level - 1, pfn);
+	if (!ret)
+		WRITE_ONCE(xen_pinned_pfns[i], pfn);
+	spin_unlock_irqrestore(&xen_pin_lock, flags);
+	return ret;
+}
+
+static int xen_op_unpin_table(unsigned long pfn)
+{
+	unsigned long flags;
+	long ret;
+	int i;
+
+	spin_lock_irqsave(&xen_pin_lock, flags);
+	ret = xen_mmuext1(MMUEXT_UNPIN_TABLE, pfn);
+	for (i = 0; !ret && i < XEN_MAX_PINNED; i++)
+		if (xen_pinned_pfns[i] == pfn)
+			WRITE_ONCE(xen_pinned_pfns[i], 0);
+	spin_unlock_irqrestore(&xen_pin_lock, flags);
+	return ret;
+}
+
+/* Lazy sections run with preemption off (the caller's), like Linux's own. */
+static void xen_op_lazy_mmu_enter(void)
+{
+	this_cpu_write(xen_cpus.lazy, true);
+}
+
+static void xen_op_lazy_mmu_flush(void)
+{
+	preempt_disable();
+	xen_lazy_flush(this_cpu_ptr(&xen_cpus));
+	preempt_enable();
+}
+
+static void xen_op_lazy_mmu_leave(void)
+{
+	preempt_disable();
+	xen_lazy_flush(this_cpu_ptr(&xen_cpus));
+	this_cpu_write(xen_cpus.lazy, false);
+	preempt_enable();
 }
 
 /* --- per-CPU set-up ---------------------------------------------------- */
@@ -414,6 +602,8 @@ static void xen_teardown(void)
 
 	ret = xen_hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, &reset);
 	WARN(ret, "pvops: xen: soft reset failed: %ld\n", ret);
+	/* The reset unpinned every table. */
+	memset(xen_pinned_pfns, 0, sizeof(xen_pinned_pfns));
 	for_each_possible_cpu(cpu) {
 		struct xen_cpu *xc = per_cpu_ptr(&xen_cpus, cpu);
 
@@ -476,6 +666,10 @@ static void xen_save_cpu(struct pvops_cpu_state *state)
 	struct xen_cpu *xc = this_cpu_ptr(&xen_cpus);
 
 	state->irqs_enabled = !READ_ONCE(xc->vi->evtchn_upcall_mask);
+	/* An open batch goes now; the next backend learns the section is open. */
+	xen_lazy_flush(xc);
+	state->lazy_mmu = xc->lazy;
+	xc->lazy = false;
 	/* No upcall delivers anything from here on; what is pending goes along. */
 	WRITE_ONCE(xc->vi->evtchn_upcall_mask, 1);
 	if (test_and_clear_bit(xc->timer_port, xen_shared->evtchn_pending))
@@ -492,6 +686,7 @@ static void xen_load_cpu(const struct pvops_cpu_state *state)
 	struct evtchn_port_op send = { .port = xc->ipi_port };
 
 	WRITE_ONCE(xen_active, true);
+	xc->lazy = state->lazy_mmu;
 	if (state->pending_events) {
 		xc->carried |= state->pending_events;
 		xen_hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &send);
@@ -519,13 +714,22 @@ struct pvops_backend pvops_xen_backend = {
 		.timer_arm = xen_op_timer_arm,
 		.timer_stop = xen_op_timer_stop,
 		.notify_cpu = xen_op_notify_cpu,
+		.set_pte = xen_op_set_pte,
+		.set_pmd = xen_op_set_pmd,
+		.pte_clear = xen_op_pte_clear,
+		.flush_tlb_one = xen_op_flush_tlb_one,
+		.pin_table = xen_op_pin_table,
+		.unpin_table = xen_op_unpin_table,
+		.lazy_mmu_enter = xen_op_lazy_mmu_enter,
+		.lazy_mmu_leave = xen_op_lazy_mmu_leave,
+		.lazy_mmu_flush = xen_op_lazy_mmu_flush,
 	},
 };
 
 /**
  * pvops_xen_prepare() - complete the table before it is registered
  *
- * The cpu and mmu ops are native's: the guest runs on nested paging.
+ * The cpu ops, the full flush and the remote one are native's.
  */
 void pvops_xen_prepare(void)
 {
@@ -538,10 +742,6 @@ void pvops_xen_prepare(void)
 	ops->read_msr_safe = native->read_msr_safe;
 	ops->write_msr_safe = native->write_msr_safe;
 	ops->halt = native->halt;
-	ops->set_pte = native->set_pte;
-	ops->set_pmd = native->set_pmd;
-	ops->pte_clear = native->pte_clear;
-	ops->flush_tlb_one = native->flush_tlb_one;
 	ops->flush_tlb_all = native->flush_tlb_all;
 	ops->flush_tlb_multi = native->flush_tlb_multi;
 }

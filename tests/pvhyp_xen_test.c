@@ -14,10 +14,12 @@
 #include <linux/fs.h>
 #include <linux/irqflags.h>
 #include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
+#include <asm/asm.h>
 #include <asm/processor.h>
 #include <pvops/hypercall.h>
 #include <pvops/pvhyp.h>
@@ -238,10 +240,10 @@ static void xen_masked_event_waits(struct kunit *test)
 	n0 = pvops_event_count(cpu, PVOPS_EVENT_KICK);
 	pvops_irq_disable();
 	pvops_notify_cpu(cpu, PVOPS_EVENT_KICK);
-	udelay(2000);			/* the upcall interrupt came and went */
+	mdelay(2);			/* the upcall interrupt came and went */
 	n_masked = pvops_event_count(cpu, PVOPS_EVENT_KICK);
 	pvops_irq_enable();
-	udelay(2000);
+	mdelay(2);
 	n_after = pvops_event_count(cpu, PVOPS_EVENT_KICK);
 	preempt_enable();
 	KUNIT_EXPECT_EQ_MSG(test, n_masked, n0, "delivered while masked");
@@ -262,7 +264,7 @@ static void xen_notify_other_cpu(struct kunit *test)
 	pvops_notify_cpu(target, PVOPS_EVENT_KICK);
 	put_cpu();
 	for (i = 0; i < 100 && pvops_event_count(target, PVOPS_EVENT_KICK) == n0; i++)
-		msleep(1);
+		usleep_range(1000, 2000);
 	KUNIT_EXPECT_EQ(test, pvops_event_count(target, PVOPS_EVENT_KICK), n0 + 1);
 }
 
@@ -313,7 +315,7 @@ static void xen_unknown_numbers(struct kunit *test)
 	unsigned int cpu = get_cpu();
 	u64 u0 = pvhyp_hypercall_count(cpu, PVHYP_HC_UNKNOWN);
 
-	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_mmu_update, 0, NULL), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, hc2(2, 0, NULL), (long)-ENOSYS);	/* set_trap_table: PV */
 	KUNIT_EXPECT_EQ(test, hc2(63, 0, NULL), (long)-ENOSYS);
 	KUNIT_EXPECT_EQ(test, hc2(64, 0, NULL), (long)-ENOSYS);
 	KUNIT_EXPECT_EQ(test, hc2(~0UL, 0, NULL), (long)-ENOSYS);
@@ -337,12 +339,13 @@ static void xen_bad_pointers(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(bad_pointers); i++) {
 		p = (void *)bad_pointers[i];
 		KUNIT_EXPECT_EQ_MSG(test, hc2(__HYPERVISOR_xen_version, XENVER_extraversion, p),
-				    (long)-EFAULT, "pointer %px", p);
+				    (long)-EFAULT, "pointer %#lx", bad_pointers[i]);
 		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, p),
 				(long)-EFAULT);
 		KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, cpu, p),
 				(long)-EFAULT);
-		KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, cpu, p),
+		KUNIT_EXPECT_EQ(test,
+				hc3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, cpu, p),
 				(long)-EFAULT);
 		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, p),
 				(long)-EFAULT);
@@ -573,6 +576,246 @@ static struct kunit_suite xen_hostile_suite = {
 	.test_cases = xen_hostile_cases,
 };
 
-kunit_test_suites(&xen_backend_suite, &xen_hostile_suite);
+
+/* --- xen_mmu: pinned tables, validated updates, lazy batches ----------- */
+
+static long mmu_update(struct mmu_update *req, unsigned int count, u32 *done)
+{
+	return pvops_hypercall5(__HYPERVISOR_mmu_update, (unsigned long)req, count,
+				(unsigned long)done, DOMID_SELF, 0);
+}
+
+static long mmuext(unsigned int cmd, u64 arg1)
+{
+	struct mmuext_op op = { .cmd = cmd, .arg1.mfn = arg1 };
+
+	return pvops_hypercall5(__HYPERVISOR_mmuext_op, (unsigned long)&op, 1, 0, DOMID_SELF, 0);
+}
+
+static u64 pte_for(struct page *page)
+{
+	return page_to_phys(page) | _PAGE_PRESENT | _PAGE_RW | _PAGE_NX | _PAGE_ACCESSED | _PAGE_DIRTY;
+}
+
+/* The consumer maps pages, and the kernel reads and writes through them. */
+static void xen_pvmap_maps_pages(struct kunit *test)
+{
+	struct pvops_pvmap *map = pvops_pvmap_create();
+	struct page *pages[8];
+	unsigned int i;
+	u32 *p;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		*(u32 *)page_address(pages[i]) = 0xc0de0000 + i;
+	}
+	KUNIT_ASSERT_EQ(test, pvops_pvmap_map(map, 100, pages, ARRAY_SIZE(pages), PAGE_KERNEL), 0);
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		p = pvops_pvmap_addr(map, 100 + i);
+		KUNIT_EXPECT_EQ(test, *p, 0xc0de0000 + i);
+		p[1] = 0xfeed0000 + i;
+		KUNIT_EXPECT_EQ(test, ((u32 *)page_address(pages[i]))[1], 0xfeed0000 + i);
+	}
+	/* Out of the window: refused, nothing mapped. */
+	KUNIT_EXPECT_EQ(test, pvops_pvmap_map(map, PVOPS_PVMAP_SLOTS - 1, pages, 2, PAGE_KERNEL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pte_val(*pvops_pvmap_pte(map, PVOPS_PVMAP_SLOTS - 1)), 0UL);
+	pvops_pvmap_unmap(map, 100, ARRAY_SIZE(pages));
+	KUNIT_EXPECT_EQ(test, pte_val(*pvops_pvmap_pte(map, 100)), 0UL);
+	pvops_pvmap_destroy(map);
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		__free_page(pages[i]);
+}
+
+/* 1,024 updates in one lazy section: at most one exit per 32. */
+static void xen_lazy_section_batches(struct kunit *test)
+{
+	struct pvops_pvmap *map = pvops_pvmap_create();
+	struct page *pages[2];
+	unsigned long flags;
+	unsigned int cpu, i;
+	u64 e0, e1;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	pages[0] = alloc_page(GFP_KERNEL);
+	pages[1] = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages[0]);
+	KUNIT_ASSERT_NOT_NULL(test, pages[1]);
+	local_irq_save(flags);
+	cpu = smp_processor_id();
+	e0 = pvhyp_exit_count(cpu);
+	pvops_lazy_mmu_enter();
+	for (i = 0; i < 1024; i++)
+		pvops_set_pte(pvops_pvmap_pte(map, i % PVOPS_PVMAP_SLOTS),
+			      native_make_pte(pte_for(pages[i / PVOPS_PVMAP_SLOTS])));
+	pvops_lazy_mmu_leave();
+	e1 = pvhyp_exit_count(cpu);
+	local_irq_restore(flags);
+	kunit_info(test, "1024 updates in a lazy section: %llu exits\n", e1 - e0);
+	KUNIT_EXPECT_GT(test, e1 - e0, 0ULL);
+	KUNIT_EXPECT_LE(test, (e1 - e0) * 32, 1024ULL);
+	/* The second round won: every slot maps pages[1]. */
+	KUNIT_EXPECT_EQ(test, pte_val(*pvops_pvmap_pte(map, 7)), pte_for(pages[1]));
+	pvops_pvmap_destroy(map);
+	__free_page(pages[0]);
+	__free_page(pages[1]);
+}
+
+/* A pinned table is read-only: a direct write faults, is counted, does not land. */
+static void xen_pinned_table_write_blocked(struct kunit *test)
+{
+	struct pvops_pvmap *map = pvops_pvmap_create();
+	unsigned long *entry, before;
+	unsigned int cpu;
+	int faulted = 1;
+	u64 n0, n1;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	entry = (unsigned long *)pvops_pvmap_pte(map, 3);
+	cpu = get_cpu();
+	before = READ_ONCE(*entry);
+	n0 = pvhyp_pt_writes_blocked(cpu);
+	asm volatile("1: movq %2, (%1)\n\t"
+		     "movl $0, %0\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "+r" (faulted) : "r" (entry), "r" (~before) : "memory");
+	n1 = pvhyp_pt_writes_blocked(cpu);
+	put_cpu();
+	KUNIT_EXPECT_EQ_MSG(test, faulted, 1, "the write did not fault");
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*entry), before);
+	KUNIT_EXPECT_EQ(test, n1, n0 + 1);
+	pvops_pvmap_destroy(map);
+}
+
+static void xen_mmu_update_hostile(struct kunit *test)
+{
+	struct pvops_pvmap *map = pvops_pvmap_create();
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct mmu_update req[3];
+	u64 table, *entry, stub;
+	u32 done;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	entry = (u64 *)pvops_pvmap_pte(map, 5);
+	table = __pa(entry) & PAGE_MASK;
+	stub = __pa(pvhyp_protected_page(raw_smp_processor_id()));
+
+	/* A table that is not pinned does not change this way. */
+	req[0] = (struct mmu_update){ .ptr = page_to_phys(page), .val = pte_for(page) };
+	KUNIT_EXPECT_EQ(test, mmu_update(req, 1, &done), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, done, 0U);
+	KUNIT_EXPECT_EQ(test, *(u64 *)page_address(page), 0ULL);
+	/* Frames outside RAM, of the stub, or a pinned table mapped writable. */
+	req[0] = (struct mmu_update){ .ptr = __pa(entry), .val = 0xfee00000 | _PAGE_PRESENT };
+	KUNIT_EXPECT_EQ(test, mmu_update(req, 1, NULL), (long)-EINVAL);
+	req[0].val = stub | _PAGE_PRESENT;
+	KUNIT_EXPECT_EQ(test, mmu_update(req, 1, NULL), (long)-EPERM);
+	req[0].val = table | _PAGE_PRESENT | _PAGE_RW;
+	KUNIT_EXPECT_EQ(test, mmu_update(req, 1, NULL), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*entry), 0ULL);
+	/* Read-only, it may be mapped. */
+	req[0].val = table | _PAGE_PRESENT | _PAGE_NX;
+	KUNIT_EXPECT_EQ(test, mmu_update(req, 1, NULL), 0L);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*entry), req[0].val);
+	/* Commands, alignment, counts, pointers, domains. */
+	req[0] = (struct mmu_update){ .ptr = __pa(entry) | MMU_MACHPHYS_UPDATE, .val = 0 };
+	KUNIT_EXPECT_EQ(test, mmu_update(req, 1, NULL), (long)-ENOSYS);
+	req[0].ptr = __pa(entry) | 4;
+	KUNIT_EXPECT_EQ(test, mmu_update(req, 1, NULL), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, mmu_update(req, 2000, NULL), (long)-E2BIG);
+	KUNIT_EXPECT_EQ(test, mmu_update((void *)NONCANONICAL, 1, NULL), (long)-EFAULT);
+	req[0] = (struct mmu_update){ .ptr = __pa(entry), .val = 0 };
+	KUNIT_EXPECT_EQ(test, mmu_update(req, 1, (u32 *)xen_rodata), (long)-EFAULT);
+	KUNIT_EXPECT_NE(test, READ_ONCE(*entry), 0ULL);
+	KUNIT_EXPECT_EQ(test, pvops_hypercall5(__HYPERVISOR_mmu_update, (unsigned long)req, 1,
+					       0, 5, 0), (long)-ESRCH);
+	/* A batch stops at its first bad request: the ones before it stand. */
+	req[0] = (struct mmu_update){ .ptr = __pa(entry), .val = 0 };
+	req[1] = (struct mmu_update){ .ptr = __pa(entry + 1), .val = stub | _PAGE_PRESENT };
+	req[2] = (struct mmu_update){ .ptr = __pa(entry + 2), .val = pte_for(page) };
+	KUNIT_EXPECT_EQ(test, mmu_update(req, 3, &done), (long)-EPERM);
+	KUNIT_EXPECT_EQ(test, done, 1U);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(entry[0]), 0ULL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(entry[1]), 0ULL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(entry[2]), 0ULL);
+	pvops_pvmap_destroy(map);
+	__free_page(page);
+}
+
+static void xen_mmuext_hostile(struct kunit *test)
+{
+	struct pvops_pvmap *map = pvops_pvmap_create();
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	u64 table, stub, *bad;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	table = __pa(pvops_pvmap_pte(map, 0)) >> PAGE_SHIFT;
+	stub = __pa(pvhyp_protected_page(raw_smp_processor_id())) >> PAGE_SHIFT;
+
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_PIN_L1_TABLE, table), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_PIN_L1_TABLE, stub), (long)-EPERM);
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_PIN_L1_TABLE, 0xfee00), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_PIN_L1_TABLE, 1ULL << 45), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_UNPIN_TABLE, page_to_pfn(page)), (long)-EINVAL);
+	/* A table holding a bad entry is refused and stays the guest's to write. */
+	bad = page_address(page);
+	bad[17] = 0xfee00000 | _PAGE_PRESENT;
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_PIN_L1_TABLE, page_to_pfn(page)), (long)-EINVAL);
+	bad[17] = page_to_phys(page) | _PAGE_PRESENT | _PAGE_RW;	/* maps itself writable */
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_PIN_L1_TABLE, page_to_pfn(page)), (long)-EINVAL);
+	bad[17] = 0;
+	KUNIT_EXPECT_EQ(test, mmuext(99, 0), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_TLB_FLUSH_MULTI, 0), (long)-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_TLB_FLUSH_LOCAL, 0), 0L);
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_INVLPG_LOCAL, (u64)pvops_pvmap_addr(map, 0)), 0L);
+	/* A pin and unpin of a clean table work, and the page is writable again after. */
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_PIN_L1_TABLE, page_to_pfn(page)), 0L);
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_UNPIN_TABLE, page_to_pfn(page)), 0L);
+	bad[3] = 42;
+	KUNIT_EXPECT_EQ(test, bad[3], 42ULL);
+	pvops_pvmap_destroy(map);
+	__free_page(page);
+}
+
+static void xen_multicall_hostile(struct kunit *test)
+{
+	struct multicall_entry mc[3] = {
+		{ .op = __HYPERVISOR_xen_version, .args = { XENVER_version } },
+		{ .op = __HYPERVISOR_multicall },
+		{ .op = 60 },
+	};
+
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_multicall, (unsigned long)mc, (void *)3UL), 0L);
+	KUNIT_EXPECT_EQ(test, mc[0].result, (s64)(XEN_VERSION_MAJOR << 16 | XEN_VERSION_MINOR));
+	KUNIT_EXPECT_EQ(test, mc[1].result, (s64)-EINVAL);
+	KUNIT_EXPECT_EQ(test, mc[2].result, (s64)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_multicall, (unsigned long)mc, (void *)1000UL),
+			(long)-E2BIG);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_multicall, NONCANONICAL, (void *)1UL),
+			(long)-EFAULT);
+}
+
+static struct kunit_case xen_mmu_cases[] = {
+	KUNIT_CASE(xen_pvmap_maps_pages),
+	KUNIT_CASE(xen_lazy_section_batches),
+	KUNIT_CASE(xen_pinned_table_write_blocked),
+	KUNIT_CASE(xen_mmu_update_hostile),
+	KUNIT_CASE(xen_mmuext_hostile),
+	KUNIT_CASE(xen_multicall_hostile),
+	{}
+};
+
+static struct kunit_suite xen_mmu_suite = {
+	.name = "xen_mmu",
+	.init = xen_suite_init,
+	.test_cases = xen_mmu_cases,
+};
+
+kunit_test_suites(&xen_backend_suite, &xen_hostile_suite, &xen_mmu_suite);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for the Xen-like personality and backend");

@@ -42,6 +42,7 @@
 /* What pvhyp.ko exports to the guest kernel's tests and tools. */
 u64 pvhyp_hypercall_count(unsigned int cpu, unsigned int nr);
 u64 pvhyp_exit_count(unsigned int cpu);
+u64 pvhyp_pt_writes_blocked(unsigned int cpu);
 u64 pvhyp_timer_count(unsigned int cpu, bool fires);
 bool pvhyp_cpu_virtualized(unsigned int cpu);
 const char *pvhyp_personality_name(void);

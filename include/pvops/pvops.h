@@ -118,6 +118,19 @@ u64 pvops_event_count(int cpu, unsigned int event);
 void pvops_set_event_handler(void (*handler)(unsigned int event));
 int pvops_time_reprogram(void);
 
+struct page;
+
+/* pvmap: pages mapped into a window through the mmu ops (kmod/pvmap.c). */
+#define PVOPS_PVMAP_SLOTS	512
+struct pvops_pvmap;
+struct pvops_pvmap *pvops_pvmap_create(void);
+void pvops_pvmap_destroy(struct pvops_pvmap *map);
+void *pvops_pvmap_addr(struct pvops_pvmap *map, unsigned int slot);
+pte_t *pvops_pvmap_pte(struct pvops_pvmap *map, unsigned int slot);
+int pvops_pvmap_map(struct pvops_pvmap *map, unsigned int first, struct page **pages,
+		    unsigned int n, pgprot_t prot);
+void pvops_pvmap_unmap(struct pvops_pvmap *map, unsigned int first, unsigned int n);
+
 #include <pvops/native.h>
 
 /* One static call per op. */

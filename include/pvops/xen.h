@@ -15,6 +15,7 @@
 #ifndef _PVOPS_XEN_H
 #define _PVOPS_XEN_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
@@ -28,8 +29,8 @@
 #define XEN_CPUID_HYPERCALL_PAGES	(XEN_CPUID_BASE + 2)	/* EAX pages, EBX MSR */
 #define XEN_CPUID_TIME			(XEN_CPUID_BASE + 3)	/* subleaf 0: ECX TSC kHz */
 #define XEN_CPUID_HVM			(XEN_CPUID_BASE + 4)
-#define XEN_HVM_CPUID_VCPU_ID_PRESENT	(1U << 3)		/* EBX = vcpu id */
-#define XEN_HVM_CPUID_UPCALL_VECTOR	(1U << 6)		/* per-vCPU upcall vector */
+#define XEN_HVM_CPUID_VCPU_ID_PRESENT	BIT(3)			/* EBX = vcpu id */
+#define XEN_HVM_CPUID_UPCALL_VECTOR	BIT(6)			/* per-vCPU upcall vector */
 
 /* The version we claim to be: 4.17. */
 #define XEN_VERSION_MAJOR		4
@@ -78,7 +79,7 @@ struct vcpu_register_vcpu_info {
 	u32 rsvd;
 };
 
-#define VCPU_SSHOTTMR_future		(1U << 0)	/* -ETIME if already passed */
+#define VCPU_SSHOTTMR_future		BIT(0)	/* -ETIME if already passed */
 
 struct vcpu_set_singleshot_timer {
 	u64 timeout_abs_ns;	/* in the vcpu_time_info's system time */
@@ -145,8 +146,50 @@ struct xen_hvm_evtchn_upcall_vector {
 	u8 vector;
 };
 
+/* mmu_update(req, count, done, domid): page-table writes, validated */
+#define MMU_NORMAL_PT_UPDATE		0	/* in ptr[1:0] */
+#define MMU_MACHPHYS_UPDATE		1
+#define MMU_PT_UPDATE_PRESERVE_AD	2
+
+struct mmu_update {
+	u64 ptr;		/* machine address of the entry | command */
+	u64 val;		/* the new entry */
+};
+
+/* mmuext_op(op, count, done, domid) */
+#define MMUEXT_PIN_L1_TABLE		0
+#define MMUEXT_PIN_L2_TABLE		1
+#define MMUEXT_PIN_L3_TABLE		2
+#define MMUEXT_PIN_L4_TABLE		3
+#define MMUEXT_UNPIN_TABLE		4
+#define MMUEXT_TLB_FLUSH_LOCAL		6
+#define MMUEXT_INVLPG_LOCAL		7
+#define MMUEXT_TLB_FLUSH_MULTI		8
+#define MMUEXT_INVLPG_MULTI		9
+#define MMUEXT_TLB_FLUSH_ALL		10
+#define MMUEXT_INVLPG_ALL		11
+
+struct mmuext_op {
+	u32 cmd;
+	union {
+		u64 mfn;		/* pin, unpin */
+		u64 linear_addr;	/* invlpg */
+	} arg1;
+	union {
+		u32 nr_ents;
+		u64 vcpumask;		/* guest pointer to a bitmap of vCPUs */
+	} arg2;
+};
+
+/* multicall(entries, nr): each entry a hypercall, its result written back */
+struct multicall_entry {
+	u64 op;
+	s64 result;
+	u64 args[6];
+};
+
 /* Shared memory: pvclock time, per-vCPU event state, the event bitmaps. */
-#define XEN_PVCLOCK_TSC_STABLE_BIT	(1U << 0)
+#define XEN_PVCLOCK_TSC_STABLE_BIT	BIT(0)
 
 struct vcpu_time_info {
 	u32 version;		/* odd while the stub updates the rest */
@@ -208,6 +251,9 @@ static_assert(sizeof(struct vcpu_set_singleshot_timer) == 16);
 static_assert(sizeof(struct evtchn_bind_virq) == 12);
 static_assert(sizeof(struct xen_hvm_param) == 16);
 static_assert(sizeof(struct xen_hvm_evtchn_upcall_vector) == 8);
+static_assert(sizeof(struct mmu_update) == 16);
+static_assert(sizeof(struct mmuext_op) == 24);
+static_assert(sizeof(struct multicall_entry) == 64);
 
 /*
  * pvclock: ns = system_time + ((tsc - tsc_timestamp) shifted by tsc_shift
