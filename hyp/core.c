@@ -77,6 +77,7 @@ static const char * const hv_exit_names[HV_EXIT_NR] = {
 	[HV_EXIT_NPF] = "npf",
 	[HV_EXIT_VIRT_INSN] = "virt_insn",
 	[HV_EXIT_SHUTDOWN] = "shutdown",
+	[HV_EXIT_STEP] = "step",
 	[HV_EXIT_OTHER] = "other",
 };
 
@@ -344,8 +345,8 @@ static int hv_stats_show(struct seq_file *m, void *v)
 			   hc->stats.hypercalls_refused);
 		seq_printf(m, "cpu%u npt violations %llu last_gpa %#llx\n", cpu,
 			   hc->stats.npt_violations, hc->stats.npt_last_gpa);
-		seq_printf(m, "cpu%u npt pinned_table_writes %llu\n", cpu,
-			   hc->stats.pt_writes_blocked);
+		seq_printf(m, "cpu%u npt pinned_table_writes %llu walk_steps %llu\n", cpu,
+			   hc->stats.pt_writes_blocked, hc->stats.walk_steps);
 	}
 	cpus_read_unlock();
 	return 0;

@@ -85,6 +85,32 @@ static enum hv_action hv_msr(struct hv_exit *ex, struct hv_gprs *regs, bool writ
 	return HV_RESUME_NO_SKIP;
 }
 
+/*
+ * The CPU's page walk wants to write a pinned table (to set an Accessed or
+ * Dirty bit; QEMU's TCG asks for write access on every walk): open it for
+ * the one instruction, single-stepped, and close it at the step's exit.
+ * Only the walker can write meanwhile: the instruction's own writes there
+ * would have faulted before the walk mattered.
+ */
+static enum hv_action hv_step_over_walk(struct hv_cpu *hc, u64 gpa)
+{
+	if (hc->nr_step == HV_STEP_PAGES)
+		return HV_FATAL;	/* one instruction, more pinned tables than any walk has */
+	hc->step_gpa[hc->nr_step++] = gpa & PAGE_MASK;
+	hc->stats.walk_steps++;
+	hv_ops->open_guest_page(gpa, true);
+	if (hc->nr_step == 1)
+		hv_ops->single_step(hc, true);
+	return HV_RESUME_NO_SKIP;
+}
+
+static void hv_step_done(struct hv_cpu *hc)
+{
+	while (hc->nr_step)
+		hv_ops->open_guest_page(hc->step_gpa[--hc->nr_step], false);
+	hv_ops->single_step(hc, false);
+}
+
 /**
  * hv_handle_exit() - handle one exit, vendor-neutral
  * @hc: this CPU's state
@@ -124,6 +150,8 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 			if (hv_ops->stub_page(ex->gpa)) {
 				hc->stats.npt_violations++;
 				hc->stats.npt_last_gpa = ex->gpa;
+			} else if (ex->walk) {
+				return hv_step_over_walk(hc, ex->gpa);
 			} else {
 				hc->stats.pt_writes_blocked++;
 			}
@@ -133,6 +161,9 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 			return HV_RESUME_NO_SKIP;
 		}
 		/* A stale translation after a change: retry with it flushed. */
+		return HV_RESUME_NO_SKIP;
+	case HV_EXIT_STEP:
+		hv_step_done(hc);
 		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_VIRT_INSN:
 		/* No nested virtualization: as on a CPU without it. */

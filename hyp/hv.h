@@ -29,6 +29,7 @@ enum hv_exit_reason {
 	HV_EXIT_NPF,		/* nested page fault */
 	HV_EXIT_VIRT_INSN,	/* the guest tried a virtualization instruction */
 	HV_EXIT_SHUTDOWN,
+	HV_EXIT_STEP,		/* the single step over a page-table walk is done */
 	HV_EXIT_OTHER,
 	HV_EXIT_NR
 };
@@ -50,6 +51,7 @@ struct hv_exit {
 	u64 gpa;		/* HV_EXIT_NPF: the guest-physical address */
 	bool write;		/* HV_EXIT_NPF: the access was a write */
 	bool present;		/* HV_EXIT_NPF: the address is mapped at all */
+	bool walk;		/* HV_EXIT_NPF: by the CPU walking the guest's page tables */
 	int inject_vector;	/* >= 0: inject this exception */
 	bool inject_error;
 	u32 error_code;
@@ -74,6 +76,7 @@ struct hv_stats {
 	u64 npt_violations;			/* guest writes to stub pages */
 	u64 npt_last_gpa;
 	u64 pt_writes_blocked;			/* direct writes to pinned page tables */
+	u64 walk_steps;				/* walks let through a pinned table */
 };
 
 /*
@@ -86,6 +89,9 @@ struct hv_timer {
 	u64 deadline_tsc;
 };
 
+/* Pinned tables opened to the page walker for one instruction (exit.c). */
+#define HV_STEP_PAGES	4
+
 /* One page per CPU, read-only to the guest like every page of the stub. */
 struct hv_cpu {
 	unsigned int cpu;
@@ -93,6 +99,8 @@ struct hv_cpu {
 	void *stack;			/* host stack, HV_STACK_SIZE */
 	void *vendor;			/* the vendor's per-CPU pages */
 	struct hv_timer timer;
+	u64 step_gpa[HV_STEP_PAGES];
+	unsigned int nr_step;
 	struct hv_stats stats;
 };
 
@@ -116,6 +124,10 @@ struct hv_cpu {
  *	page table), or give it back; 0, -EPERM for the stub's, -EINVAL
  * @flush_guest_tlb: host context: drop the guest's TLB entries on this CPU
  *	for one address, or all of them (~0) before it resumes
+ * @open_guest_page: host context: let the guest write a protected guest
+ *	page again (for one instruction), or protect it again
+ * @single_step: host context: exit (HV_EXIT_STEP) after the guest's next
+ *	instruction, or stop doing so and leave the guest's flags as they were
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -130,6 +142,8 @@ struct hv_vendor_ops {
 	bool (*stub_page)(u64 gpa);
 	int (*protect_guest_page)(u64 gpa, bool protect);
 	void (*flush_guest_tlb)(struct hv_cpu *hc, u64 addr);
+	void (*open_guest_page)(u64 gpa, bool open);
+	void (*single_step)(struct hv_cpu *hc, bool on);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;

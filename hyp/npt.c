@@ -135,6 +135,27 @@ int hv_npt_protect_guest_page(u64 gpa, bool protect)
 }
 
 /**
+ * hv_npt_open_guest_page() - a protected guest page writable for a moment
+ * @gpa: an address in it
+ * @open: true to let writes through, false to refuse them again
+ *
+ * Host context; the page stays marked as the guest's protected page.  The
+ * caller flushes this CPU's nested TLB (the generation moves).
+ */
+void hv_npt_open_guest_page(u64 gpa, bool open)
+{
+	u64 *pte = npt_pte_nosplit(gpa), e;
+
+	if (!pte)
+		return;
+	e = READ_ONCE(*pte);
+	if (!(e & NPT_GUEST_RO))
+		return;
+	WRITE_ONCE(*pte, open ? e | NPT_RW : e & ~NPT_RW);
+	WRITE_ONCE(hv_npt_generation, hv_npt_generation + 1);
+}
+
+/**
  * hv_npt_stub_page() - whether @gpa lies in one of the stub's own pages
  * @gpa: a guest-physical address
  *

@@ -12,6 +12,7 @@ int hv_npt_protect(void *virt, unsigned int npages, bool protect);
 bool hv_npt_write_protected(u64 gpa);
 bool hv_npt_stub_page(u64 gpa);
 int hv_npt_protect_guest_page(u64 gpa, bool protect);
+void hv_npt_open_guest_page(u64 gpa, bool open);
 extern unsigned long hv_npt_generation;
 
 #endif /* _PVHYP_NPT_H */

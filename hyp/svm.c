@@ -14,6 +14,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/io.h>
 #include <asm/msr.h>
@@ -33,6 +34,7 @@ struct hv_svm_cpu {
 	void *hsave;
 	u64 guest_pa, host_pa, hsave_pa;
 	unsigned long npt_seen;	/* hv_npt_generation at the last flush */
+	bool guest_tf;		/* the guest's own RFLAGS.TF while the stub steps it */
 };
 
 /* At the top of the stub's stack; svm_entry.S knows the offsets. */
@@ -418,6 +420,11 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 		ex.gpa = v->control.exit_info_2;
 		ex.present = v->control.exit_info_1 & X86_PF_PROT;
 		ex.write = v->control.exit_info_1 & X86_PF_WRITE;
+		/* EXITINFO1 bit 33: the fault came from walking the guest's tables. */
+		ex.walk = v->control.exit_info_1 & BIT_ULL(33);
+		break;
+	case SVM_EXIT_EXCP_BASE + DB_VECTOR:
+		ex.reason = HV_EXIT_STEP;
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		ex.reason = HV_EXIT_SHUTDOWN;
@@ -478,6 +485,27 @@ static void svm_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
 		asm volatile("invlpga %%rax, %%ecx" : : "a" (addr), "c" (1) : "memory");
 }
 
+/* Single-step the guest with RFLAGS.TF, its #DB intercepted. */
+static void svm_single_step(struct hv_cpu *hc, bool on)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+	struct vmcb *v = s->guest;
+
+	if (on) {
+		s->guest_tf = v->save.rflags & X86_EFLAGS_TF;
+		v->save.rflags |= X86_EFLAGS_TF;
+		__set_bit(INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR,
+			  (unsigned long *)v->control.intercepts);
+	} else {
+		if (!s->guest_tf)
+			v->save.rflags &= ~X86_EFLAGS_TF;
+		/* The step is the stub's: the guest's DR6 does not show it. */
+		v->save.dr6 &= ~DR_STEP;
+		__clear_bit(INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR,
+			    (unsigned long *)v->control.intercepts);
+	}
+}
+
 static int svm_cpu_launch(struct hv_cpu *hc)
 {
 	struct hv_svm_cpu *s = hc->vendor;
@@ -512,4 +540,6 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.stub_page = hv_npt_stub_page,
 	.protect_guest_page = hv_npt_protect_guest_page,
 	.flush_guest_tlb = svm_flush_guest_tlb,
+	.open_guest_page = hv_npt_open_guest_page,
+	.single_step = svm_single_step,
 };
