@@ -43,6 +43,9 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		regs->rax = -EPERM;
 		return HV_RESUME;
 	}
+	/* Another CPU may be waiting for this one to call in. */
+	if (hv_personality->pre_hypercall)
+		hv_personality->pre_hypercall(hc);
 	if (nr == PVHYP_HC_DEVIRT) {
 		if (regs->rdi != hv_devirt_cookie) {
 			regs->rax = -EINVAL;

@@ -28,6 +28,8 @@ struct hv_cpuid_regs {
  *	devirtualize
  * @timer_fired: host context: the timer this CPU armed with
  *	hv_timer_arm() expired; may be NULL
+ * @pre_hypercall: host context, first thing at every hypercall exit, before
+ *	anything that may wait for another CPU; may be NULL
  */
 struct hv_personality {
 	const char *name;
@@ -38,6 +40,7 @@ struct hv_personality {
 	long (*hypercall)(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 			  struct hv_gprs *regs, enum hv_action *action);
 	void (*timer_fired)(struct hv_cpu *hc);
+	void (*pre_hypercall)(struct hv_cpu *hc);
 };
 
 extern const struct hv_personality hv_personality_none;

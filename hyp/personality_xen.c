@@ -62,7 +62,13 @@ struct xen_vcpu {
 	u64 vcpu_info_gpa;	/* 0: its slot in shared_info, if it has one */
 	u8 upcall_vector;	/* 0: the domain's callback vector */
 	u16 timer_port;		/* bound to VIRQ_TIMER, 0 if none */
+	/* Remote TLB flushes: asked by others, done by this vCPU at a hypercall. */
+	atomic64_t flush_asked;
+	u64 flush_done;
 };
+
+/* How long a remote flush waits for a vCPU that does not call in. */
+#define XEN_FLUSH_WAIT_MS	1000
 
 /* Read-only to the guest, like every page of the stub. */
 struct xen_domain {
@@ -332,11 +338,22 @@ static long xen_timer_set(struct hv_cpu *hc, u64 deadline_ns)
 	return 0;
 }
 
+static void xen_flush_asked(struct hv_cpu *hc);
+
+/* The domain lock; while waiting for it, do the flushes others wait for. */
+static void xen_lock(struct hv_cpu *hc)
+{
+	while (!arch_spin_trylock(&xd->lock)) {
+		xen_flush_asked(hc);
+		cpu_relax();
+	}
+}
+
 static void xen_timer_fired(struct hv_cpu *hc)
 {
 	u16 port;
 
-	arch_spin_lock(&xd->lock);
+	xen_lock(hc);
 	port = xd->vcpus[hc->cpu].timer_port;
 	if (port)
 		xen_set_pending(port);
@@ -739,6 +756,75 @@ static long xen_mmu_update_req(struct hv_cpu *hc, struct hv_exit *ex, const void
 	return xen_mmu_update_one(req);
 }
 
+
+/* A remote flush this vCPU was asked for: its whole guest TLB. */
+static void xen_flush_asked(struct hv_cpu *hc)
+{
+	struct xen_vcpu *v = &xd->vcpus[hc->cpu];
+	u64 asked = atomic64_read(&v->flush_asked);
+
+	if (READ_ONCE(v->flush_done) != asked) {
+		hv_ops->flush_guest_tlb(hc, ~0ULL);
+		WRITE_ONCE(v->flush_done, asked);
+	}
+}
+
+/*
+ * TLB_FLUSH_MULTI, INVLPG_MULTI (@mask_ptr: a bitmap of vCPUs) and the
+ * _ALL forms (@mask_ptr 0): this vCPU flushes at once; every other one in
+ * guest mode is asked, kicked on its upcall vector (the guest calls in
+ * from an upcall that brought it nothing else), and waited for here, while
+ * this CPU does the flushes asked of it, so two vCPUs flushing each other
+ * do not wait forever.  Other vCPUs flush their whole TLB.
+ */
+static long xen_flush_remote(struct hv_cpu *hc, struct hv_exit *ex,
+			     const struct mmuext_op *op, u64 mask_ptr)
+{
+	DECLARE_BITMAP(mask, NR_CPUS);
+	DECLARE_BITMAP(asked, NR_CPUS);
+	unsigned int cpu;
+	u64 deadline;
+	bool all = !mask_ptr;
+
+	if (all) {
+		bitmap_fill(mask, nr_cpu_ids);
+	} else {
+		bitmap_zero(mask, NR_CPUS);
+		if (hv_copy_from_guest(ex, mask, mask_ptr, BITS_TO_LONGS(nr_cpu_ids) * sizeof(long)))
+			return -EFAULT;
+	}
+	bitmap_zero(asked, NR_CPUS);
+	for_each_set_bit(cpu, mask, nr_cpu_ids) {
+		struct hv_cpu *other = hv_cpu_of(cpu);
+
+		if (cpu == hc->cpu) {
+			hv_ops->flush_guest_tlb(hc, op->cmd == MMUEXT_INVLPG_MULTI ||
+						op->cmd == MMUEXT_INVLPG_ALL ?
+						op->arg1.linear_addr : ~0ULL);
+			continue;
+		}
+		/* Not in guest mode, or not reachable: nothing cached to flush, or no way. */
+		if (!other || READ_ONCE(other->state) != HV_CPU_ON || !xen_vector(cpu))
+			continue;
+		atomic64_inc(&xd->vcpus[cpu].flush_asked);
+		__set_bit(cpu, asked);
+		hv_send_vector(cpu, xen_vector(cpu));
+	}
+	/* Done when each has caught up with every request made of it so far. */
+	deadline = rdtsc() + (u64)xd->tsc_khz * XEN_FLUSH_WAIT_MS;
+	for_each_set_bit(cpu, asked, nr_cpu_ids) {
+		struct xen_vcpu *v = &xd->vcpus[cpu];
+
+		while (READ_ONCE(v->flush_done) < (u64)atomic64_read(&v->flush_asked)) {
+			xen_flush_asked(hc);
+			if (rdtsc() > deadline)
+				return -ETIMEDOUT;
+			cpu_relax();
+		}
+	}
+	return 0;
+}
+
 static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const void *req)
 {
 	const struct mmuext_op *op = req;
@@ -759,10 +845,10 @@ static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const void *re
 		return 0;
 	case MMUEXT_TLB_FLUSH_MULTI:
 	case MMUEXT_INVLPG_MULTI:
+		return xen_flush_remote(hc, ex, op, op->arg2.vcpumask);
 	case MMUEXT_TLB_FLUSH_ALL:
 	case MMUEXT_INVLPG_ALL:
-		/* Other vCPUs cannot be made to exit yet: flush them from the guest. */
-		return -EOPNOTSUPP;
+		return xen_flush_remote(hc, ex, op, 0);
 	}
 	return -ENOSYS;
 }
@@ -840,7 +926,7 @@ static long xen_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 	struct vcpu_info *vi;
 	long ret;
 
-	arch_spin_lock(&xd->lock);
+	xen_lock(hc);
 	ret = xen_dispatch(hc, ex, nr, regs);
 	/* Any hypercall delivers what is pending and unmasked (Xen's check_events). */
 	vi = xen_vcpu_info(hc->cpu);
@@ -965,4 +1051,5 @@ const struct hv_personality hv_personality_xen = {
 	.cpuid = xen_cpuid,
 	.hypercall = xen_hypercall,
 	.timer_fired = xen_timer_fired,
+	.pre_hypercall = xen_flush_asked,
 };

@@ -29,8 +29,8 @@
  * lazy_mmu_enter() and lazy_mmu_leave() those updates, and INVLPGs, queue
  * up per CPU and go as one multicall per batch of XEN_LAZY_BATCH.  Tables
  * the backend did not pin are the hardware's (nested paging), written
- * directly, as a Xen PVHVM guest's are; invlpg and the remote flush are the
- * native ones (the guest's own TLB, its own IPIs).
+ * directly, as a Xen PVHVM guest's are; invlpg outside a batch is native
+ * (the guest's own TLB), the remote flush is MMUEXT_TLB_FLUSH_MULTI.
  *
  * cpu: the native instructions; CPUID exits to the stub by itself.
  */
@@ -85,14 +85,24 @@ static u8 xen_port_event[EVTCHN_2L_NR_CHANNELS];
 
 #define XEN_PORT_CARRIED	0xff	/* the IPI port: deliver the carried word */
 
+/* Hypercalls this CPU made: an upcall that made none calls in at its end. */
+static DEFINE_PER_CPU(unsigned long, xen_calls);
+
+static long xen_call(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+		     unsigned long a4, unsigned long a5)
+{
+	this_cpu_inc(xen_calls);
+	return pvops_hypercall5(nr, a1, a2, a3, a4, a5);
+}
+
 static long xen_hypercall2(unsigned long nr, unsigned long a1, void *a2)
 {
-	return pvops_hypercall2(nr, a1, (unsigned long)a2);
+	return xen_call(nr, a1, (unsigned long)a2, 0, 0, 0);
 }
 
 static long xen_vcpu_op(unsigned int cmd, unsigned int cpu, void *arg)
 {
-	return pvops_hypercall3(__HYPERVISOR_vcpu_op, cmd, cpu, (unsigned long)arg);
+	return xen_call(__HYPERVISOR_vcpu_op, cmd, cpu, (unsigned long)arg, 0, 0);
 }
 
 static u32 xen_find_base(void)
@@ -128,8 +138,7 @@ static int xen_detect(void)
 
 /* --- events ------------------------------------------------------------ */
 
-/* Returns true for the timer's port. */
-static bool xen_deliver_port(struct xen_cpu *xc, unsigned int port)
+static void xen_deliver_port(struct xen_cpu *xc, unsigned int port)
 {
 	unsigned long carried;
 	unsigned int event;
@@ -138,19 +147,18 @@ static bool xen_deliver_port(struct xen_cpu *xc, unsigned int port)
 		if (xen_port_event[port] == PVOPS_EVENT_TIMER)
 			WRITE_ONCE(xc->timer_deadline, 0);
 		pvops_deliver_event(xen_port_event[port]);
-		return xen_port_event[port] == PVOPS_EVENT_TIMER;
+		return;
 	}
 	carried = xchg(&xc->carried, 0);
 	for_each_set_bit(event, &carried, PVOPS_NR_EVENTS)
 		pvops_deliver_event(event);
-	return false;
 }
 
 /* Xen's check_events: any hypercall has a pending upcall raised on return. */
 static void xen_check_events(struct xen_cpu *xc)
 {
 	WRITE_ONCE(xc->raise_asked, true);
-	pvops_hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0);
+	xen_call(__HYPERVISOR_xen_version, XENVER_version, 0, 0, 0, 0);
 }
 
 /* The 2-level scan: selector word by word, this CPU's ports only. */
@@ -159,9 +167,8 @@ static irqreturn_t xen_upcall(int irq, void *dev)
 	struct xen_cpu *xc = this_cpu_ptr(&xen_cpus);
 	struct vcpu_info *vi = xc->vi;
 	unsigned int cpu = smp_processor_id();
-	unsigned long sel, bits;
+	unsigned long sel, bits, calls = this_cpu_read(xen_calls);
 	unsigned int word, bit;
-	bool timer = false;
 
 	WRITE_ONCE(xc->raise_asked, false);
 	/* Masked: it stays pending, and irq_enable() calls in for it. */
@@ -183,18 +190,18 @@ static irqreturn_t xen_upcall(int irq, void *dev)
 				if (READ_ONCE(xen_port_cpu[port]) != (int)cpu)
 					continue;
 				if (test_and_clear_bit(port, xen_shared->evtchn_pending))
-					timer |= xen_deliver_port(xc, port);
+					xen_deliver_port(xc, port);
 			}
 		}
 	} while (READ_ONCE(vi->evtchn_upcall_pending));
 	WRITE_ONCE(vi->evtchn_upcall_mask, 0);
 	/*
 	 * The upcall vector is also where the hypervisor's timer interrupt
-	 * lands (pvhyp lends it the local APIC timer), and the hypervisor
-	 * learns that its timer fired at the vCPU's next hypercall: an upcall
-	 * that brought no timer event while one is armed calls in.
+	 * lands (pvhyp lends it the local APIC timer) and where it kicks a
+	 * vCPU it wants to hear from (a remote TLB flush): it learns of both
+	 * at the vCPU's next hypercall.  So an upcall that made none calls in.
 	 */
-	if (!timer && READ_ONCE(xc->timer_deadline))
+	if (this_cpu_read(xen_calls) == calls)
 		xen_check_events(xc);
 	return IRQ_HANDLED;
 }
@@ -269,7 +276,7 @@ static void xen_op_restore_fl(unsigned long flags)
 /* SCHEDOP_block turns events on and raises a pending one; then halt for it. */
 static void xen_op_safe_halt(void)
 {
-	pvops_hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
+	xen_call(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0, 0);
 	native_safe_halt();
 }
 
@@ -347,8 +354,7 @@ static long xen_mmuext1(unsigned int cmd, u64 arg1)
 {
 	struct mmuext_op op = { .cmd = cmd, .arg1.mfn = arg1 };
 
-	return pvops_hypercall5(__HYPERVISOR_mmuext_op, (unsigned long)&op, 1, 0,
-				DOMID_SELF, 0);
+	return xen_call(__HYPERVISOR_mmuext_op, (unsigned long)&op, 1, 0, DOMID_SELF, 0);
 }
 
 /* Send this CPU's queued updates and flushes: one call, or one multicall. */
@@ -369,9 +375,9 @@ static void xen_lazy_flush(struct xen_cpu *xc)
 		n++;
 	}
 	if (n == 1)
-		ret = pvops_hypercall5(mc[0].op, mc[0].args[0], mc[0].args[1], 0, DOMID_SELF, 0);
+		ret = xen_call(mc[0].op, mc[0].args[0], mc[0].args[1], 0, DOMID_SELF, 0);
 	else if (n == 2)
-		ret = pvops_hypercall2(__HYPERVISOR_multicall, (unsigned long)mc, 2) ?:
+		ret = xen_call(__HYPERVISOR_multicall, (unsigned long)mc, 2, 0, 0, 0) ?:
 		      mc[0].result ?: mc[1].result;
 	else
 		ret = 0;
@@ -399,8 +405,7 @@ static void xen_update_entry(void *entry, u64 val)
 		if (xc->nr_updates == XEN_LAZY_BATCH)
 			xen_lazy_flush(xc);
 	} else {
-		ret = pvops_hypercall5(__HYPERVISOR_mmu_update, (unsigned long)&req, 1, 0,
-				       DOMID_SELF, 0);
+		ret = xen_call(__HYPERVISOR_mmu_update, (unsigned long)&req, 1, 0, DOMID_SELF, 0);
 		WARN_ONCE(ret, "pvops: xen: mmu_update of %#llx failed: %ld\n", req.ptr, ret);
 	}
 	preempt_enable();
@@ -474,6 +479,20 @@ static int xen_op_unpin_table(unsigned long pfn)
 			WRITE_ONCE(xen_pinned_pfns[i], 0);
 	spin_unlock_irqrestore(&xen_pin_lock, flags);
 	return ret;
+}
+
+/* Other CPUs' TLBs through the hypervisor: one call, it kicks and waits. */
+static void xen_op_flush_tlb_multi(const struct cpumask *cpus, unsigned long addr)
+{
+	struct mmuext_op op = {
+		.cmd = addr == PVOPS_FLUSH_ALL ? MMUEXT_TLB_FLUSH_MULTI : MMUEXT_INVLPG_MULTI,
+		.arg1.linear_addr = addr,
+		.arg2.vcpumask = (u64)cpumask_bits(cpus),
+	};
+	long ret;
+
+	ret = xen_call(__HYPERVISOR_mmuext_op, (unsigned long)&op, 1, 0, DOMID_SELF, 0);
+	WARN_ONCE(ret, "pvops: xen: remote TLB flush failed: %ld\n", ret);
 }
 
 /* Lazy sections run with preemption off (the caller's), like Linux's own. */
@@ -648,7 +667,7 @@ static int xen_init(void)
 		return ret;
 	}
 	xen_cpuhp_state = ret;
-	ret = pvops_hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0);
+	ret = xen_call(__HYPERVISOR_xen_version, XENVER_version, 0, 0, 0, 0);
 	pr_info("pvops: xen: Xen %ld.%ld at CPUID %#x, TSC %lu kHz\n", ret >> 16, ret & 0xffff,
 		xen_base, xen_tsc_khz);
 	return 0;
@@ -718,6 +737,7 @@ struct pvops_backend pvops_xen_backend = {
 		.set_pmd = xen_op_set_pmd,
 		.pte_clear = xen_op_pte_clear,
 		.flush_tlb_one = xen_op_flush_tlb_one,
+		.flush_tlb_multi = xen_op_flush_tlb_multi,
 		.pin_table = xen_op_pin_table,
 		.unpin_table = xen_op_unpin_table,
 		.lazy_mmu_enter = xen_op_lazy_mmu_enter,
@@ -729,7 +749,7 @@ struct pvops_backend pvops_xen_backend = {
 /**
  * pvops_xen_prepare() - complete the table before it is registered
  *
- * The cpu ops, the full flush and the remote one are native's.
+ * The cpu ops and the full local flush are native's.
  */
 void pvops_xen_prepare(void)
 {
@@ -743,5 +763,4 @@ void pvops_xen_prepare(void)
 	ops->write_msr_safe = native->write_msr_safe;
 	ops->halt = native->halt;
 	ops->flush_tlb_all = native->flush_tlb_all;
-	ops->flush_tlb_multi = native->flush_tlb_multi;
 }

@@ -770,7 +770,7 @@ static void xen_mmuext_hostile(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_PIN_L1_TABLE, page_to_pfn(page)), (long)-EINVAL);
 	bad[17] = 0;
 	KUNIT_EXPECT_EQ(test, mmuext(99, 0), (long)-ENOSYS);
-	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_TLB_FLUSH_MULTI, 0), (long)-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_TLB_FLUSH_ALL, 0), 0L);
 	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_TLB_FLUSH_LOCAL, 0), 0L);
 	KUNIT_EXPECT_EQ(test, mmuext(MMUEXT_INVLPG_LOCAL, (u64)pvops_pvmap_addr(map, 0)), 0L);
 	/* A pin and unpin of a clean table work, and the page is writable again after. */
@@ -780,6 +780,53 @@ static void xen_mmuext_hostile(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad[3], 42ULL);
 	pvops_pvmap_destroy(map);
 	__free_page(page);
+}
+
+struct remote_read {
+	u32 *p;
+	u32 val;
+};
+
+static void read_remote(void *info)
+{
+	struct remote_read *r = info;
+
+	r->val = READ_ONCE(*r->p);
+}
+
+/* A remap is seen at once on another CPU that had the old page cached. */
+static void xen_remote_flush(struct kunit *test)
+{
+	struct pvops_pvmap *map;
+	struct page *pages[2];
+	struct remote_read r;
+	struct mmuext_op op = { .cmd = MMUEXT_TLB_FLUSH_MULTI, .arg2.vcpumask = NONCANONICAL };
+	unsigned int other;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs a second CPU");
+	map = pvops_pvmap_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	pages[0] = alloc_page(GFP_KERNEL);
+	pages[1] = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages[0]);
+	KUNIT_ASSERT_NOT_NULL(test, pages[1]);
+	*(u32 *)page_address(pages[0]) = 0xaaaa;
+	*(u32 *)page_address(pages[1]) = 0xbbbb;
+	other = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	r.p = pvops_pvmap_addr(map, 9);
+	KUNIT_ASSERT_EQ(test, pvops_pvmap_map(map, 9, &pages[0], 1, PAGE_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(other, read_remote, &r, 1), 0);
+	KUNIT_EXPECT_EQ(test, r.val, 0xaaaaU);
+	KUNIT_ASSERT_EQ(test, pvops_pvmap_map(map, 9, &pages[1], 1, PAGE_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(other, read_remote, &r, 1), 0);
+	KUNIT_EXPECT_EQ(test, r.val, 0xbbbbU);
+	/* A vCPU mask the stub cannot read: refused. */
+	KUNIT_EXPECT_EQ(test, pvops_hypercall5(__HYPERVISOR_mmuext_op, (unsigned long)&op, 1, 0,
+					       DOMID_SELF, 0), (long)-EFAULT);
+	pvops_pvmap_destroy(map);
+	__free_page(pages[0]);
+	__free_page(pages[1]);
 }
 
 static void xen_multicall_hostile(struct kunit *test)
@@ -806,6 +853,7 @@ static struct kunit_case xen_mmu_cases[] = {
 	KUNIT_CASE(xen_pinned_table_write_blocked),
 	KUNIT_CASE(xen_mmu_update_hostile),
 	KUNIT_CASE(xen_mmuext_hostile),
+	KUNIT_CASE(xen_remote_flush),
 	KUNIT_CASE(xen_multicall_hostile),
 	{}
 };
