@@ -150,11 +150,11 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 			 * it wrote (a kernel fixup may catch it); the guest side
 			 * reports writes to the stub in dmesg.
 			 */
+			if (!hv_ops->stub_page(ex->gpa) && ex->walk)
+				return hv_step_over_walk(hc, ex->gpa);
 			if (hv_ops->stub_page(ex->gpa)) {
 				hc->stats.npt_violations++;
 				hc->stats.npt_last_gpa = ex->gpa;
-			} else if (ex->walk) {
-				return hv_step_over_walk(hc, ex->gpa);
 			} else {
 				hc->stats.pt_writes_blocked++;
 			}

@@ -577,7 +577,6 @@ static long xen_version(struct hv_exit *ex, u64 cmd, u64 arg)
 	return -ENOSYS;
 }
 
-
 /* --- page tables -------------------------------------------------------- */
 
 #define PT_PRESENT	BIT_ULL(0)
@@ -756,7 +755,6 @@ static long xen_mmu_update_req(struct hv_cpu *hc, struct hv_exit *ex, const void
 	return xen_mmu_update_one(req);
 }
 
-
 /* A remote flush this vCPU was asked for: its whole guest TLB. */
 static void xen_flush_asked(struct hv_cpu *hc)
 {
@@ -780,42 +778,43 @@ static void xen_flush_asked(struct hv_cpu *hc)
 static long xen_flush_remote(struct hv_cpu *hc, struct hv_exit *ex,
 			     const struct mmuext_op *op, u64 mask_ptr)
 {
-	DECLARE_BITMAP(mask, NR_CPUS);
-	DECLARE_BITMAP(asked, NR_CPUS);
-	unsigned int cpu;
+	bool one = op->cmd == MMUEXT_INVLPG_MULTI || op->cmd == MMUEXT_INVLPG_ALL;
+	unsigned int word, bit, cpu;
+	unsigned long bits;
 	u64 deadline;
-	bool all = !mask_ptr;
 
-	if (all) {
-		bitmap_fill(mask, nr_cpu_ids);
-	} else {
-		bitmap_zero(mask, NR_CPUS);
-		if (hv_copy_from_guest(ex, mask, mask_ptr, BITS_TO_LONGS(nr_cpu_ids) * sizeof(long)))
+	/* The mask a word at a time: no bitmap of NR_CPUS on the host stack. */
+	for (word = 0; word < BITS_TO_LONGS(nr_cpu_ids); word++) {
+		bits = ~0UL;
+		if (mask_ptr && hv_copy_from_guest(ex, &bits, mask_ptr + word * sizeof(long),
+						   sizeof(long)))
 			return -EFAULT;
+		for_each_set_bit(bit, &bits, BITS_PER_LONG) {
+			struct hv_cpu *other;
+
+			cpu = word * BITS_PER_LONG + bit;
+			if (cpu >= nr_cpu_ids)
+				break;
+			if (cpu == hc->cpu) {
+				hv_ops->flush_guest_tlb(hc, one ? op->arg1.linear_addr : ~0ULL);
+				continue;
+			}
+			/* Not in guest mode, or no vector: nothing cached, or no way in. */
+			other = hv_cpu_of(cpu);
+			if (!other || READ_ONCE(other->state) != HV_CPU_ON || !xen_vector(cpu))
+				continue;
+			atomic64_inc(&xd->vcpus[cpu].flush_asked);
+			hv_send_vector(cpu, xen_vector(cpu));
+		}
 	}
-	bitmap_zero(asked, NR_CPUS);
-	for_each_set_bit(cpu, mask, nr_cpu_ids) {
+	/* Done when every vCPU in guest mode caught up with what it was asked. */
+	deadline = rdtsc() + (u64)xd->tsc_khz * XEN_FLUSH_WAIT_MS;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct xen_vcpu *v = &xd->vcpus[cpu];
 		struct hv_cpu *other = hv_cpu_of(cpu);
 
-		if (cpu == hc->cpu) {
-			hv_ops->flush_guest_tlb(hc, op->cmd == MMUEXT_INVLPG_MULTI ||
-						op->cmd == MMUEXT_INVLPG_ALL ?
-						op->arg1.linear_addr : ~0ULL);
-			continue;
-		}
-		/* Not in guest mode, or not reachable: nothing cached to flush, or no way. */
-		if (!other || READ_ONCE(other->state) != HV_CPU_ON || !xen_vector(cpu))
-			continue;
-		atomic64_inc(&xd->vcpus[cpu].flush_asked);
-		__set_bit(cpu, asked);
-		hv_send_vector(cpu, xen_vector(cpu));
-	}
-	/* Done when each has caught up with every request made of it so far. */
-	deadline = rdtsc() + (u64)xd->tsc_khz * XEN_FLUSH_WAIT_MS;
-	for_each_set_bit(cpu, asked, nr_cpu_ids) {
-		struct xen_vcpu *v = &xd->vcpus[cpu];
-
-		while (READ_ONCE(v->flush_done) < (u64)atomic64_read(&v->flush_asked)) {
+		while (other && READ_ONCE(other->state) == HV_CPU_ON &&
+		       READ_ONCE(v->flush_done) < (u64)atomic64_read(&v->flush_asked)) {
 			xen_flush_asked(hc);
 			if (rdtsc() > deadline)
 				return -ETIMEDOUT;

@@ -337,7 +337,6 @@ static void xen_op_timer_stop(void)
 	preempt_enable_notrace();
 }
 
-
 /* --- mmu: pinned tables, validated updates, lazy batches ----------------- */
 
 static bool xen_table_pinned(unsigned long pfn)

@@ -576,7 +576,6 @@ static struct kunit_suite xen_hostile_suite = {
 	.test_cases = xen_hostile_cases,
 };
 
-
 /* --- xen_mmu: pinned tables, validated updates, lazy batches ----------- */
 
 static long mmu_update(struct mmu_update *req, unsigned int count, u32 *done)
@@ -594,7 +593,8 @@ static long mmuext(unsigned int cmd, u64 arg1)
 
 static u64 pte_for(struct page *page)
 {
-	return page_to_phys(page) | _PAGE_PRESENT | _PAGE_RW | _PAGE_NX | _PAGE_ACCESSED | _PAGE_DIRTY;
+	return page_to_phys(page) | _PAGE_PRESENT | _PAGE_RW | _PAGE_NX | _PAGE_ACCESSED |
+	       _PAGE_DIRTY;
 }
 
 /* The consumer maps pages, and the kernel reads and writes through them. */
