@@ -827,13 +827,25 @@ static long xen_flush_remote(struct hv_cpu *hc, struct hv_exit *ex,
 static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const void *req)
 {
 	const struct mmuext_op *op = req;
+	struct mmuext_op flush_all = { 0 };
+	long ret;
 
 	switch (op->cmd) {
 	case MMUEXT_PIN_L1_TABLE:
 	case MMUEXT_PIN_L2_TABLE:
 	case MMUEXT_PIN_L3_TABLE:
 	case MMUEXT_PIN_L4_TABLE:
-		return xen_pin(op->arg1.mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+		ret = xen_pin(op->arg1.mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+		if (ret)
+			return ret;
+		/*
+		 * Every vCPU exits once before this returns, so none can still
+		 * write the table through a translation cached before the pin.
+		 * The pin stands even if one does not call in within the wait.
+		 */
+		flush_all.cmd = MMUEXT_TLB_FLUSH_ALL;
+		xen_flush_remote(hc, ex, &flush_all, 0);
+		return 0;
 	case MMUEXT_UNPIN_TABLE:
 		return xen_unpin(op->arg1.mfn);
 	case MMUEXT_TLB_FLUSH_LOCAL:

@@ -443,40 +443,42 @@ static void xen_op_flush_tlb_one(unsigned long addr)
 	preempt_enable();
 }
 
+/*
+ * The lock is taken with interrupts on: a pin makes every other CPU call
+ * in, which one spinning here with interrupts off could not do.
+ */
 static int xen_op_pin_table(unsigned long pfn, unsigned int level)
 {
-	unsigned long flags;
 	long ret;
 	int i;
 
 	if (level < 1 || level > 4)
 		return -EINVAL;
-	spin_lock_irqsave(&xen_pin_lock, flags);
+	spin_lock(&xen_pin_lock);
 	for (i = 0; i < XEN_MAX_PINNED && xen_pinned_pfns[i]; i++)
 		;
 	if (i == XEN_MAX_PINNED) {
-		spin_unlock_irqrestore(&xen_pin_lock, flags);
+		spin_unlock(&xen_pin_lock);
 		return -ENOSPC;
 	}
 	ret = xen_mmuext1(MMUEXT_PIN_L1_TABLE + level - 1, pfn);
 	if (!ret)
 		WRITE_ONCE(xen_pinned_pfns[i], pfn);
-	spin_unlock_irqrestore(&xen_pin_lock, flags);
+	spin_unlock(&xen_pin_lock);
 	return ret;
 }
 
 static int xen_op_unpin_table(unsigned long pfn)
 {
-	unsigned long flags;
 	long ret;
 	int i;
 
-	spin_lock_irqsave(&xen_pin_lock, flags);
+	spin_lock(&xen_pin_lock);
 	ret = xen_mmuext1(MMUEXT_UNPIN_TABLE, pfn);
 	for (i = 0; !ret && i < XEN_MAX_PINNED; i++)
 		if (xen_pinned_pfns[i] == pfn)
 			WRITE_ONCE(xen_pinned_pfns[i], 0);
-	spin_unlock_irqrestore(&xen_pin_lock, flags);
+	spin_unlock(&xen_pin_lock);
 	return ret;
 }
 
