@@ -133,7 +133,7 @@ fi
 
 if [ "$mode" = bench ]; then
 	for m in $RIG_LAYER; do load "$m" || say "loading $m failed"; done
-	if [ -e /sys/module/pvhyp ]; then
+	if [ "$(cmdline_value pvhyp.personality)" = none ]; then
 		load pvhyp_bench && rmmod pvhyp_bench
 		exits() { awk '$3 == "exit" { s += $5 } END { print s }' /sys/kernel/debug/pvhyp/stats; }
 		before=$(exits)
