@@ -78,6 +78,8 @@ static const char * const hv_exit_names[HV_EXIT_NR] = {
 	[HV_EXIT_VIRT_INSN] = "virt_insn",
 	[HV_EXIT_SHUTDOWN] = "shutdown",
 	[HV_EXIT_STEP] = "step",
+	[HV_EXIT_IO] = "io",
+	[HV_EXIT_GP] = "gp",
 	[HV_EXIT_OTHER] = "other",
 };
 
@@ -364,9 +366,8 @@ static int __init hv_select_personality(void)
 		return 0;
 	}
 	if (!strcmp(personality, "esx")) {
-		pr_err("pvhyp: personality '%s' is not available in this build of pvhyp.ko\n",
-		       personality);
-		return -ENODEV;
+		hv_personality = &hv_personality_esx;
+		return 0;
 	}
 	pr_err("pvhyp: unknown personality '%.32s'; valid: none, xen, esx\n", personality);
 	return -EINVAL;

@@ -35,7 +35,7 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 				   struct hv_gprs *regs)
 {
 	enum hv_action action = HV_RESUME;
-	u64 nr = regs->rax;
+	u64 nr = hv_personality->hypercall_nr ? hv_personality->hypercall_nr(regs) : regs->rax;
 
 	/* Only the guest kernel may call: user space gets -EPERM. */
 	if (ex->cpl) {
@@ -46,7 +46,7 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 	/* Another CPU may be waiting for this one to call in. */
 	if (hv_personality->pre_hypercall)
 		hv_personality->pre_hypercall(hc);
-	if (nr == PVHYP_HC_DEVIRT) {
+	if (regs->rax == PVHYP_HC_DEVIRT) {
 		if (regs->rdi != hv_devirt_cookie) {
 			regs->rax = -EINVAL;
 			return HV_RESUME;
@@ -95,10 +95,17 @@ static enum hv_action hv_msr(struct hv_exit *ex, struct hv_gprs *regs, bool writ
  * Only the walker can write meanwhile: the instruction's own writes there
  * would have faulted before the walk mattered.
  */
+static void hv_step_done(struct hv_cpu *hc);
+
 static enum hv_action hv_step_over_walk(struct hv_cpu *hc, u64 gpa)
 {
+	/*
+	 * More tables than one instruction walks: an exception or interrupt
+	 * came in between and its handler walks others.  Start over with this
+	 * one; the earlier ones fault again if they are still needed.
+	 */
 	if (hc->nr_step == HV_STEP_PAGES)
-		return HV_FATAL;	/* one instruction, more pinned tables than any walk has */
+		hv_step_done(hc);
 	hc->step_gpa[hc->nr_step++] = gpa & PAGE_MASK;
 	hc->stats.walk_steps++;
 	hv_ops->open_guest_page(gpa, true);
@@ -167,6 +174,23 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_STEP:
 		hv_step_done(hc);
+		return HV_RESUME_NO_SKIP;
+	case HV_EXIT_IO:
+		if (ex->io_string || !hv_personality->io || !hv_personality->io(hc, ex, regs)) {
+			/* As a port nothing answers: IN reads all ones, OUT is lost. */
+			/* A 32-bit IN zero-extends into RAX; AL and AX merge. */
+			if (ex->io_in && !ex->io_string && ex->io_size == 4)
+				regs->rax = 0xffffffffULL;
+			else if (ex->io_in && !ex->io_string)
+				regs->rax |= GENMASK_ULL(8 * ex->io_size - 1, 0);
+		}
+		return HV_RESUME;
+	case HV_EXIT_GP:
+		if (hv_personality->gp && hv_personality->gp(hc, ex, regs))
+			return HV_RESUME;
+		ex->inject_vector = X86_TRAP_GP;
+		ex->inject_error = true;
+		ex->error_code = ex->gp_error;
 		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_VIRT_INSN:
 		/* No nested virtualization: as on a CPU without it. */

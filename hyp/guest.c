@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <asm/page.h>
+#include <asm/pgtable.h>
 #include "hv.h"
 
 #define HV_RAM_RANGES	64
@@ -87,6 +88,20 @@ bool hv_gpa_is_ram(u64 gpa, u64 len)
 	return false;
 }
 
+/*
+ * The host reaches guest RAM through the kernel's direct map; not every
+ * RAM page is mapped there (DEBUG_PAGEALLOC, KFENCE, secretmem), or
+ * writable (the alias of the kernel's text and read-only data).  A plain
+ * walk of the kernel's tables, no locks: host context may ask.
+ */
+static bool hv_direct_map_ok(u64 gpa, bool write)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address((unsigned long)__va(gpa), &level);
+
+	return pte && pte_present(*pte) && (!write || pte_write(*pte));
+}
+
 /**
  * hv_guest_page() - whether the guest may hand the stub this frame
  * @gpa: an address in the frame
@@ -99,7 +114,7 @@ bool hv_gpa_is_ram(u64 gpa, u64 len)
  */
 int hv_guest_page(u64 gpa, bool write)
 {
-	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
+	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE) || !hv_direct_map_ok(gpa, write))
 		return -EINVAL;
 	if (hv_ops->stub_page(gpa & PAGE_MASK) ||
 	    (write && hv_ops->write_protected(gpa & PAGE_MASK)))
@@ -125,7 +140,7 @@ static int hv_gva_to_gpa(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa
 	for (level = levels; level >= 1; level--) {
 		unsigned int shift = 12 + 9 * (level - 1);
 
-		if (!hv_gpa_is_ram(table, PAGE_SIZE))
+		if (!hv_gpa_is_ram(table, PAGE_SIZE) || !hv_direct_map_ok(table, false))
 			return -EFAULT;
 		entry = READ_ONCE(((u64 *)__va(table))[(gva >> shift) & 511]);
 		if (!(entry & PT_P) || (write && !(entry & PT_RW)))

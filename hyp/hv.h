@@ -30,6 +30,8 @@ enum hv_exit_reason {
 	HV_EXIT_VIRT_INSN,	/* the guest tried a virtualization instruction */
 	HV_EXIT_SHUTDOWN,
 	HV_EXIT_STEP,		/* the single step over a page-table walk is done */
+	HV_EXIT_IO,		/* IN/OUT to a port the personality claimed */
+	HV_EXIT_GP,		/* #GP in the guest, while the personality wants to see them */
 	HV_EXIT_OTHER,
 	HV_EXIT_NR
 };
@@ -52,6 +54,12 @@ struct hv_exit {
 	bool write;		/* HV_EXIT_NPF: the access was a write */
 	bool present;		/* HV_EXIT_NPF: the address is mapped at all */
 	bool walk;		/* HV_EXIT_NPF: by the CPU walking the guest's page tables */
+	u64 rip;		/* where the guest is */
+	u16 io_port;		/* HV_EXIT_IO */
+	u8 io_size;		/* HV_EXIT_IO: 1, 2 or 4 */
+	bool io_in;		/* HV_EXIT_IO: IN, not OUT */
+	bool io_string;		/* HV_EXIT_IO: INS/OUTS */
+	u32 gp_error;		/* HV_EXIT_GP: the error code */
 	int inject_vector;	/* >= 0: inject this exception */
 	bool inject_error;
 	u32 error_code;
@@ -64,7 +72,7 @@ enum hv_cpu_state {
 };
 
 /* Hypercall numbers counted one by one; higher ones share the last slot. */
-#define HV_HC_SLOTS	64
+#define HV_HC_SLOTS	128
 
 struct hv_stats {
 	u64 exits[HV_EXIT_NR];
@@ -158,6 +166,7 @@ int hv_timer_init(void);
 void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector);
 void hv_timer_cancel(struct hv_cpu *hc);
 void hv_timer_poll(struct hv_cpu *hc);
+u64 hv_timer_bus_hz(void);
 void hv_send_vector(unsigned int cpu, u8 vector);
 void hv_raise_vector_self(u8 vector);
 

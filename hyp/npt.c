@@ -90,7 +90,13 @@ static int npt_set_writable(u64 pa, bool writable)
 
 	if (!pte)
 		return -ENOMEM;
-	WRITE_ONCE(*pte, writable ? (*pte | NPT_RW) & ~NPT_STUB : (*pte & ~NPT_RW) | NPT_STUB);
+	u64 old = READ_ONCE(*pte), new;
+
+	/* Host code changes entries too (pinned tables): never lose its change. */
+	do {
+		new = writable ? (old | NPT_RW) & ~NPT_STUB :
+				 (old & ~(NPT_RW | NPT_GUEST_RO)) | NPT_STUB;
+	} while (!try_cmpxchg64(pte, &old, new));
 	return 0;
 }
 
@@ -127,9 +133,11 @@ int hv_npt_protect_guest_page(u64 gpa, bool protect)
 	if (!pte)
 		return -EINVAL;
 	e = READ_ONCE(*pte);
-	if (e & NPT_STUB)
-		return -EPERM;
-	WRITE_ONCE(*pte, protect ? (e & ~NPT_RW) | NPT_GUEST_RO : (e | NPT_RW) & ~NPT_GUEST_RO);
+	do {
+		if (e & NPT_STUB)
+			return -EPERM;
+	} while (!try_cmpxchg64(pte, &e, protect ? (e & ~NPT_RW) | NPT_GUEST_RO :
+						    (e | NPT_RW) & ~NPT_GUEST_RO));
 	WRITE_ONCE(hv_npt_generation, hv_npt_generation + 1);
 	return 0;
 }
@@ -149,9 +157,10 @@ void hv_npt_open_guest_page(u64 gpa, bool open)
 	if (!pte)
 		return;
 	e = READ_ONCE(*pte);
-	if (!(e & NPT_GUEST_RO))
-		return;
-	WRITE_ONCE(*pte, open ? e | NPT_RW : e & ~NPT_RW);
+	do {
+		if (!(e & NPT_GUEST_RO))
+			return;
+	} while (!try_cmpxchg64(pte, &e, open ? e | NPT_RW : e & ~NPT_RW));
 	WRITE_ONCE(hv_npt_generation, hv_npt_generation + 1);
 }
 

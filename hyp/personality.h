@@ -30,6 +30,14 @@ struct hv_cpuid_regs {
  *	hv_timer_arm() expired; may be NULL
  * @pre_hypercall: host context, first thing at every hypercall exit, before
  *	anything that may wait for another CPU; may be NULL
+ * @hypercall_nr: host context: the hypercall number in the guest's
+ *	registers; NULL means RAX
+ * @io_ports: ports whose IN/OUT exit to @io (VMware's backdoor); may be NULL
+ * @nr_io_ports: how many
+ * @io: host context: an IN/OUT to one of @io_ports; false lets it read all
+ *	ones (IN) or vanish (OUT)
+ * @gp: host context: a #GP in the guest (only if set: every #GP exits); true
+ *	when handled, with @ex->insn_len set to skip, false to deliver it
  */
 struct hv_personality {
 	const char *name;
@@ -41,10 +49,16 @@ struct hv_personality {
 			  struct hv_gprs *regs, enum hv_action *action);
 	void (*timer_fired)(struct hv_cpu *hc);
 	void (*pre_hypercall)(struct hv_cpu *hc);
+	u64 (*hypercall_nr)(const struct hv_gprs *regs);
+	const u16 *io_ports;
+	unsigned int nr_io_ports;
+	bool (*io)(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
+	bool (*gp)(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
 };
 
 extern const struct hv_personality hv_personality_none;
 extern const struct hv_personality hv_personality_xen;
+extern const struct hv_personality hv_personality_esx;
 extern const struct hv_personality *hv_personality;
 
 /* core.c: make pages read-only to the guest (or writable again). */

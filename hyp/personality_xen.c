@@ -40,6 +40,8 @@
 /* Requests in one mmu_update or mmuext_op call, entries in one multicall. */
 #define XEN_MAX_BATCH	1024
 #define XEN_MAX_MULTICALL 256
+/* mmuext_op requests in one call: each pin checks a table and waits for every vCPU. */
+#define XEN_MAX_EXT_BATCH 64
 
 enum xen_port_type {
 	XEN_PORT_FREE,
@@ -92,7 +94,11 @@ static size_t xd_size;
 
 static u64 xen_now(void)
 {
-	return xd->sys0 + xen_pvclock_scale(rdtsc() - xd->tsc0, xd->mul, xd->shift);
+	u64 tsc = rdtsc();
+
+	/* A CPU whose TSC lags the loading CPU's is at the epoch, not 2^64 past it. */
+	return xd->sys0 + (tsc > xd->tsc0 ?
+			   xen_pvclock_scale(tsc - xd->tsc0, xd->mul, xd->shift) : 0);
 }
 
 /*
@@ -129,9 +135,11 @@ static u8 xen_vector(unsigned int vcpu)
 /* An upcall for @vcpu: its vector, on its CPU.  The guest checks its mask. */
 static void xen_kick(unsigned int vcpu)
 {
+	struct hv_cpu *hc = hv_cpu_of(vcpu);
 	u8 vector = xen_vector(vcpu);
 
-	if (!vector)
+	/* A vCPU not in guest mode has no APIC ID to send to (it would broadcast). */
+	if (!vector || !hc || READ_ONCE(hc->state) != HV_CPU_ON)
 		return;
 	if (vcpu == raw_smp_processor_id())
 		hv_raise_vector_self(vector);
@@ -226,7 +234,12 @@ static void xen_reset_domain(struct hv_cpu *hc)
 			hv_ops->protect_guest_page(xd->pins[i].pfn << PAGE_SHIFT, false);
 		xd->pins[i].level = 0;
 	}
-	memset(xd->vcpus, 0, nr_cpu_ids * sizeof(xd->vcpus[0]));
+	/* The flush counters stay: other CPUs read them without the lock. */
+	for (i = 0; i < nr_cpu_ids; i++) {
+		xd->vcpus[i].vcpu_info_gpa = 0;
+		xd->vcpus[i].upcall_vector = 0;
+		xd->vcpus[i].timer_port = 0;
+	}
 	xd->shared_info_gpa = 0;
 	xd->callback_vector = 0;
 	if (xd->pinned) {
@@ -637,8 +650,12 @@ static bool xen_mapped_writable(u64 pfn)
 	return false;
 }
 
-static long xen_pin(u64 mfn, unsigned int level)
+static long xen_flush_remote(struct hv_cpu *hc, struct hv_exit *ex,
+			     const struct mmuext_op *op, u64 mask_ptr);
+
+static long xen_pin(struct hv_cpu *hc, struct hv_exit *ex, u64 mfn, unsigned int level)
 {
+	struct mmuext_op flush_all = { 0 };
 	const u64 *t;
 	unsigned int i, slot;
 	u64 gpa;
@@ -657,10 +674,21 @@ static long xen_pin(u64 mfn, unsigned int level)
 		return -ENOSPC;
 	if (xen_mapped_writable(mfn))
 		return -EINVAL;
-	/* Read-only first, so the entries cannot change while they are checked. */
+	/*
+	 * Read-only first, and every other vCPU made to exit once (dropping
+	 * any writable translation it had cached), so that the entries cannot
+	 * change while they are checked.  A vCPU that does not answer undoes
+	 * the pin.
+	 */
 	ret = hv_ops->protect_guest_page(gpa, true);
 	if (ret)
 		return ret;
+	flush_all.cmd = MMUEXT_TLB_FLUSH_ALL;
+	ret = xen_flush_remote(hc, ex, &flush_all, 0);
+	if (ret) {
+		hv_ops->protect_guest_page(gpa, false);
+		return ret;
+	}
 	t = __va(gpa);
 	for (i = 0; i < PTRS_PER_PTE; i++) {
 		u64 e = READ_ONCE(t[i]);
@@ -709,6 +737,8 @@ static long xen_mmu_update_one(const struct mmu_update *req)
 	pin = xen_pinned(gpa >> PAGE_SHIFT);
 	if (!pin)
 		return -EINVAL;		/* only validated tables change this way */
+	if (hv_ops->stub_page(gpa))
+		return -EPERM;		/* freed by the guest and now the stub's */
 	ret = xen_check_entry(pin->level, req->val);
 	if (ret)
 		return ret;
@@ -731,7 +761,7 @@ static long xen_batch(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *arg
 
 	if ((u16)args->r10 != DOMID_SELF)
 		return -ESRCH;
-	if (count > XEN_MAX_BATCH)
+	if (count > (size == sizeof(struct mmuext_op) ? XEN_MAX_EXT_BATCH : XEN_MAX_BATCH))
 		return -E2BIG;
 	/* The count goes where the guest asked, so that must be writable first. */
 	if (done_ptr && hv_copy_to_guest(ex, done_ptr, &done, sizeof(done)))
@@ -827,25 +857,13 @@ static long xen_flush_remote(struct hv_cpu *hc, struct hv_exit *ex,
 static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const void *req)
 {
 	const struct mmuext_op *op = req;
-	struct mmuext_op flush_all = { 0 };
-	long ret;
 
 	switch (op->cmd) {
 	case MMUEXT_PIN_L1_TABLE:
 	case MMUEXT_PIN_L2_TABLE:
 	case MMUEXT_PIN_L3_TABLE:
 	case MMUEXT_PIN_L4_TABLE:
-		ret = xen_pin(op->arg1.mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
-		if (ret)
-			return ret;
-		/*
-		 * Every vCPU exits once before this returns, so none can still
-		 * write the table through a translation cached before the pin.
-		 * The pin stands even if one does not call in within the wait.
-		 */
-		flush_all.cmd = MMUEXT_TLB_FLUSH_ALL;
-		xen_flush_remote(hc, ex, &flush_all, 0);
-		return 0;
+		return xen_pin(hc, ex, op->arg1.mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
 	case MMUEXT_UNPIN_TABLE:
 		return xen_unpin(op->arg1.mfn);
 	case MMUEXT_TLB_FLUSH_LOCAL:

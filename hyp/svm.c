@@ -25,6 +25,7 @@
 #include <asm/trap_pf.h>
 #include <asm/traps.h>
 #include "npt.h"
+#include "personality.h"
 #include "svm.h"
 
 /* A page of its own, read-only to the guest like the three it points to. */
@@ -35,6 +36,7 @@ struct hv_svm_cpu {
 	u64 guest_pa, host_pa, hsave_pa;
 	unsigned long npt_seen;	/* hv_npt_generation at the last flush */
 	bool guest_tf;		/* the guest's own RFLAGS.TF while the stub steps it */
+	bool ran;		/* a VMRUN has succeeded on this CPU */
 };
 
 /* At the top of the stub's stack; svm_entry.S knows the offsets. */
@@ -109,6 +111,7 @@ static void svm_free_global(void)
 static int svm_global_init(void)
 {
 	pgd_t *cur = __va(__read_cr3() & CR3_ADDR_MASK);
+	unsigned int i;
 	int ret;
 
 	svm_msrpm = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
@@ -124,6 +127,9 @@ static int svm_global_init(void)
 	 */
 	svm_msrpm_intercept_write(MSR_EFER);
 	svm_msrpm_intercept_write(MSR_VM_HSAVE_PA);
+	/* The ports the personality answers (VMware's backdoor). */
+	for (i = 0; i < hv_personality->nr_io_ports; i++)
+		__set_bit(hv_personality->io_ports[i], svm_iopm);
 	/* The kernel half of every page table is shared on x86-64. */
 	memcpy(svm_host_pgd + PTRS_PER_PGD / 2, cur + PTRS_PER_PGD / 2,
 	       PTRS_PER_PGD / 2 * sizeof(pgd_t));
@@ -281,6 +287,11 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	__set_bit(INTERCEPT_CLGI, (unsigned long *)v->control.intercepts);
 	__set_bit(INTERCEPT_SKINIT, (unsigned long *)v->control.intercepts);
 	__set_bit(INTERCEPT_INVLPGA, (unsigned long *)v->control.intercepts);
+	if (hv_personality->nr_io_ports)
+		__set_bit(INTERCEPT_IOIO_PROT, (unsigned long *)v->control.intercepts);
+	if (hv_personality->gp)
+		__set_bit(INTERCEPT_EXCEPTION_OFFSET + GP_VECTOR,
+			  (unsigned long *)v->control.intercepts);
 	v->control.msrpm_base_pa = __pa(svm_msrpm);
 	v->control.iopm_base_pa = __pa(svm_iopm);
 	v->control.asid = 1;
@@ -371,6 +382,7 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	u32 code = v->control.exit_code;
 	struct hv_exit ex = {
 		.cpl = v->save.cpl,
+		.rip = v->save.rip,
 		.cr3 = v->save.cr3,
 		.la57 = v->save.cr4 & X86_CR4_LA57,
 		.inject_vector = -1,
@@ -426,12 +438,25 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	case SVM_EXIT_EXCP_BASE + DB_VECTOR:
 		ex.reason = HV_EXIT_STEP;
 		break;
+	case SVM_EXIT_EXCP_BASE + GP_VECTOR:
+		ex.reason = HV_EXIT_GP;
+		ex.gp_error = v->control.exit_info_1;
+		break;
+	case SVM_EXIT_IOIO:
+		/* EXITINFO1: port, size, direction; EXITINFO2: the next RIP. */
+		ex.reason = HV_EXIT_IO;
+		ex.io_port = v->control.exit_info_1 >> 16;
+		ex.io_in = v->control.exit_info_1 & SVM_IOIO_TYPE_MASK;
+		ex.io_string = v->control.exit_info_1 & SVM_IOIO_STR_MASK;
+		ex.io_size = (v->control.exit_info_1 & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+		ex.insn_len = v->control.exit_info_2 - v->save.rip;
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		ex.reason = HV_EXIT_SHUTDOWN;
 		break;
 	case (u32)SVM_EXIT_ERR:
-		/* TCG reports a failed VMRUN as 32-bit -1. */
-		if (hc->state != HV_CPU_ON) {
+		/* TCG reports a failed VMRUN as 32-bit -1; the first one is the launch's. */
+		if (!s->ran) {
 			hc->state = HV_CPU_FAILED;
 			regs->rax = -EIO;
 			svm_prepare_devirt(hc, v, regs);
@@ -444,6 +469,7 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	}
 	action = hv_handle_exit(hc, &ex, regs);
 done:
+	s->ran = true;
 	switch (action) {
 	case HV_RESUME:
 	case HV_DEVIRT:

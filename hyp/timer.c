@@ -201,6 +201,21 @@ void hv_timer_poll(struct hv_cpu *hc)
 }
 
 /**
+ * hv_timer_bus_hz() - the local APIC timer's input clock
+ *
+ * Return: Hz, 0 while unknown (TSC-deadline mode, or not measured yet).
+ */
+u64 hv_timer_bus_hz(void)
+{
+	unsigned int v = (hv_timer_tdcr & 3) | ((hv_timer_tdcr >> 1) & 4);
+	unsigned int divide = v == 7 ? 1 : 2U << v;
+
+	if (hv_timer_deadline_mode || !hv_timer_rate)
+		return 0;
+	return mul_u64_u64_shr(hv_timer_rate, tsc_khz * 1000ULL, 32) * divide;
+}
+
+/**
  * hv_send_vector() - a fixed interrupt to a CPU's guest
  * @cpu: the target
  * @vector: the vector

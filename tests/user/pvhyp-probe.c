@@ -6,6 +6,10 @@
  *   pvhyp-probe vmmcall NR ARG   issue a hypercall from CPL 3, print RAX
  *   pvhyp-probe kvm [SECONDS]    KVM_CREATE_VM; print "ok" or the errno
  *                                name, holding the VM SECONDS if it worked
+ *   pvhyp-probe backdoor CMD [MAGIC [ESI EDI]]
+ *                                VMware's backdoor from CPL 3: "in" on port
+ *                                0x5658; print EAX EBX ECX in hex, or SIGSEGV
+ *                                when the port faults (no backdoor there)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +26,13 @@ static void on_sigill(int sig)
 {
 	(void)sig;
 	puts("SIGILL");
+	exit(2);
+}
+
+static void on_sigsegv(int sig)
+{
+	(void)sig;
+	puts("SIGSEGV");
 	exit(2);
 }
 
@@ -49,6 +60,19 @@ int main(int argc, char **argv)
 		printf("%ld\n", ret);
 		return 0;
 	}
+	if (argc >= 3 && !strcmp(argv[1], "backdoor")) {
+		unsigned int a = argc >= 4 ? strtoul(argv[3], NULL, 0) : 0x564D5868;
+		unsigned int b = ~0U, c = strtoul(argv[2], NULL, 0), d = 0x5658;
+		unsigned int si = argc >= 6 ? strtoul(argv[4], NULL, 0) : 0;
+		unsigned int di = argc >= 6 ? strtoul(argv[5], NULL, 0) : 0;
+
+		signal(SIGSEGV, on_sigsegv);
+		asm volatile("inl %%dx, %%eax"
+			     : "+a" (a), "+b" (b), "+c" (c), "+d" (d), "+S" (si), "+D" (di)
+			     : : "memory");
+		printf("%x %x %x\n", a, b, c);
+		return 0;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "kvm")) {
 		fd = open("/dev/kvm", O_RDWR);
 		if (fd < 0) {
@@ -66,6 +90,7 @@ int main(int argc, char **argv)
 			sleep(atoi(argv[2]));
 		return 0;
 	}
-	fprintf(stderr, "usage: pvhyp-probe cpuid | vmmcall NR ARG | kvm [SECONDS]\n");
+	fprintf(stderr, "usage: pvhyp-probe cpuid | vmmcall NR ARG | kvm [SECONDS] |\n"
+		"       backdoor CMD [MAGIC [ESI EDI]]\n");
 	return 64;
 }

@@ -119,8 +119,6 @@ pvhyp_checks() {
 	pvhyp_kvm_unload
 	check unknown_personality_refused expect_pvhyp_fail "Invalid argument" \
 		"valid: none, xen, esx" personality=bogus
-	check unbuilt_personality_refused expect_pvhyp_fail "No such device" \
-		"personality 'esx' is not available" personality=esx
 	check load_unload_50_times pvhyp_load_unload_loop
 	check reload_with_cmdline_params load pvhyp
 	suite_end
