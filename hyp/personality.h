@@ -7,6 +7,7 @@
 #ifndef _PVHYP_PERSONALITY_H
 #define _PVHYP_PERSONALITY_H
 
+#include <linux/string.h>
 #include "hv.h"
 
 struct hv_cpuid_regs {
@@ -60,6 +61,16 @@ extern const struct hv_personality hv_personality_none;
 extern const struct hv_personality hv_personality_xen;
 extern const struct hv_personality hv_personality_esx;
 extern const struct hv_personality *hv_personality;
+
+/* Leaf 0x40000000: the highest leaf, and 12 characters in EBX, ECX, EDX. */
+static inline void hv_cpuid_signature(struct hv_cpuid_regs *out, u32 max_leaf,
+				      const char *sig)
+{
+	out->eax = max_leaf;
+	memcpy(&out->ebx, sig, 4);
+	memcpy(&out->ecx, sig + 4, 4);
+	memcpy(&out->edx, sig + 8, 4);
+}
 
 /* core.c: make pages read-only to the guest (or writable again). */
 int hv_protect(void *virt, unsigned int npages, bool protect);

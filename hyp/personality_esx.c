@@ -118,15 +118,10 @@ static bool esx_gp(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
 
 static void esx_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 {
-	static const char sig[12] __nonstring = VMWARE_CPUID_SIGNATURE;
-
 	memset(out, 0, sizeof(*out));
 	switch (leaf) {
 	case VMWARE_CPUID_BASE:
-		out->eax = VMWARE_CPUID_MAX;
-		memcpy(&out->ebx, sig, 4);
-		memcpy(&out->ecx, sig + 4, 4);
-		memcpy(&out->edx, sig + 8, 4);
+		hv_cpuid_signature(out, VMWARE_CPUID_MAX, VMWARE_CPUID_SIGNATURE);
 		break;
 	case VMWARE_CPUID_FEATURES:
 		out->eax = tsc_khz;

@@ -9,15 +9,10 @@
 
 static void none_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 {
-	static const char sig[12] __nonstring = PVHYP_SIGNATURE;
-
 	memset(out, 0, sizeof(*out));
 	switch (leaf) {
 	case PVHYP_CPUID_BASE:
-		out->eax = PVHYP_CPUID_MAX;
-		memcpy(&out->ebx, sig, 4);
-		memcpy(&out->ecx, sig + 4, 4);
-		memcpy(&out->edx, sig + 8, 4);
+		hv_cpuid_signature(out, PVHYP_CPUID_MAX, PVHYP_SIGNATURE);
 		break;
 	case PVHYP_CPUID_VERSION:
 		out->eax = PVHYP_ABI_VERSION;

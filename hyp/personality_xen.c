@@ -968,15 +968,10 @@ static long xen_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 
 static void xen_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 {
-	static const char sig[12] __nonstring = XEN_CPUID_SIGNATURE;
-
 	memset(out, 0, sizeof(*out));
 	switch (leaf) {
 	case XEN_CPUID_BASE:
-		out->eax = XEN_CPUID_MAX;
-		memcpy(&out->ebx, sig, 4);
-		memcpy(&out->ecx, sig + 4, 4);
-		memcpy(&out->edx, sig + 8, 4);
+		hv_cpuid_signature(out, XEN_CPUID_MAX, XEN_CPUID_SIGNATURE);
 		break;
 	case XEN_CPUID_VERSION:
 		out->eax = XEN_VERSION_MAJOR << 16 | XEN_VERSION_MINOR;
