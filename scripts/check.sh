@@ -22,7 +22,7 @@ xmacro_ignore=MACRO_ARG_REUSE,DO_WHILE_MACRO_WITH_TRAILING_SEMICOLON,MACRO_ARG_P
 # -ENOSYS is what the hypercall ABIs (Xen's among them) answer an unknown
 # hypercall number with; checkpatch knows it only as the syscall error.
 abi_files="hyp/personality_none.c hyp/personality_xen.c hyp/exit.c tests/pvhyp_test.c
-	tests/pvhyp_xen_test.c"
+	tests/pvhyp_xen_test.c tests/pvhyp_esx_test.c hyp/personality_esx.c"
 
 status=0
 checkpatch() {
