@@ -83,11 +83,6 @@ static const char * const hv_exit_names[HV_EXIT_NR] = {
 	[HV_EXIT_OTHER] = "other",
 };
 
-static long hv_hypercall1(u64 nr, u64 arg)
-{
-	return pvops_hypercall1(nr, arg);
-}
-
 /*
  * The stub cannot print from host mode: this reports, from the guest side,
  * the writes to its memory it blocked since the last look.
@@ -177,7 +172,7 @@ static int hv_cpu_offline(unsigned int cpu)
 	/* The kernel's emergency SVM disable may have devirtualized it already. */
 	if (READ_ONCE(hc->state) == HV_CPU_ON) {
 		local_irq_save(flags);
-		ret = hv_hypercall1(PVHYP_HC_DEVIRT, hv_devirt_cookie);
+		ret = pvops_hypercall1(PVHYP_HC_DEVIRT, hv_devirt_cookie);
 		local_irq_restore(flags);
 		WARN(ret || hc->state != HV_CPU_OFF, "pvhyp: cpu %u: leaving guest mode: %ld\n",
 		     cpu, ret);

@@ -92,8 +92,8 @@ static enum hv_action hv_msr(struct hv_exit *ex, struct hv_gprs *regs, bool writ
  * The CPU's page walk wants to write a pinned table (to set an Accessed or
  * Dirty bit; QEMU's TCG asks for write access on every walk): open it for
  * the one instruction, single-stepped, and close it at the step's exit.
- * Only the walker can write meanwhile: the instruction's own writes there
- * would have faulted before the walk mattered.
+ * While it is open the page is writable from every CPU and to the stepped
+ * instruction itself: a narrow window, documented in xen-abi.rst.
  */
 static void hv_step_done(struct hv_cpu *hc);
 
@@ -157,9 +157,11 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 			 * it wrote (a kernel fixup may catch it); the guest side
 			 * reports writes to the stub in dmesg.
 			 */
-			if (!hv_ops->stub_page(ex->gpa) && ex->walk)
+			bool stub = hv_ops->stub_page(ex->gpa);
+
+			if (!stub && ex->walk)
 				return hv_step_over_walk(hc, ex->gpa);
-			if (hv_ops->stub_page(ex->gpa)) {
+			if (stub) {
 				hc->stats.npt_violations++;
 				hc->stats.npt_last_gpa = ex->gpa;
 			} else {
@@ -177,8 +179,10 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_IO:
 		if (ex->io_string || !hv_personality->io || !hv_personality->io(hc, ex, regs)) {
-			/* As a port nothing answers: IN reads all ones, OUT is lost. */
-			/* A 32-bit IN zero-extends into RAX; AL and AX merge. */
+			/*
+			 * As a port nothing answers: IN reads all ones (a 32-bit
+			 * IN zero-extends into RAX, AL and AX merge), OUT is lost.
+			 */
 			if (ex->io_in && !ex->io_string && ex->io_size == 4)
 				regs->rax = 0xffffffffULL;
 			else if (ex->io_in && !ex->io_string)

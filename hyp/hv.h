@@ -94,7 +94,6 @@ struct hv_stats {
 struct hv_timer {
 	bool armed;
 	u8 vector;
-	u64 deadline_tsc;
 };
 
 /* Pinned tables opened to the page walker for one instruction (exit.c). */

@@ -137,11 +137,10 @@ static bool hv_timer_hw_expired(void)
 void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
 {
 	struct hv_timer *t = &hc->timer;
-	u64 now = rdtsc(), count;
+	u64 now, count;
 
 	t->armed = true;
 	t->vector = vector;
-	t->deadline_tsc = deadline_tsc;
 	if (hv_timer_deadline_mode) {
 		apic_write(APIC_LVTT, vector | APIC_LVT_TIMER_TSCDEADLINE);
 		/* The mode change must land before the deadline is written. */

@@ -59,7 +59,6 @@ struct xen_cpu {
 	unsigned long carried;		/* pvops events sent through the IPI port */
 	bool raise_asked;		/* a pending upcall was asked for, not yet taken */
 	bool upcall_owed;		/* an upcall interrupt came while masked */
-	u64 timer_deadline;		/* armed and not yet delivered, 0 if none */
 	bool lazy;			/* inside lazy_mmu_enter/leave */
 	unsigned int nr_updates, nr_exts;
 	struct mmu_update updates[XEN_LAZY_BATCH];
@@ -69,6 +68,7 @@ struct xen_cpu {
 
 /* Frames of the tables the backend pinned (0: free), for set_pte to know. */
 static u64 xen_pinned_pfns[XEN_MAX_PINNED];
+static unsigned int xen_nr_pinned;	/* none pinned: set_pte skips the look */
 static DEFINE_SPINLOCK(xen_pin_lock);
 
 static DEFINE_PER_CPU(struct xen_cpu, xen_cpus);
@@ -144,8 +144,6 @@ static void xen_deliver_port(struct xen_cpu *xc, unsigned int port)
 	unsigned int event;
 
 	if (xen_port_event[port] != XEN_PORT_CARRIED) {
-		if (xen_port_event[port] == PVOPS_EVENT_TIMER)
-			WRITE_ONCE(xc->timer_deadline, 0);
 		pvops_deliver_event(xen_port_event[port]);
 		return;
 	}
@@ -324,7 +322,6 @@ static int xen_op_timer_arm(u64 deadline_ns)
 
 	preempt_disable_notrace();
 	ret = xen_vcpu_op(VCPUOP_set_singleshot_timer, smp_processor_id(), &st);
-	this_cpu_write(xen_cpus.timer_deadline, ret ? 0 : max(deadline_ns, 1ULL));
 	preempt_enable_notrace();
 	return ret;
 }
@@ -332,7 +329,6 @@ static int xen_op_timer_arm(u64 deadline_ns)
 static void xen_op_timer_stop(void)
 {
 	preempt_disable_notrace();
-	this_cpu_write(xen_cpus.timer_deadline, 0);
 	xen_vcpu_op(VCPUOP_stop_singleshot_timer, smp_processor_id(), NULL);
 	preempt_enable_notrace();
 }
@@ -343,6 +339,8 @@ static bool xen_table_pinned(unsigned long pfn)
 {
 	int i;
 
+	if (!READ_ONCE(xen_nr_pinned))
+		return false;
 	for (i = 0; i < XEN_MAX_PINNED; i++)
 		if (READ_ONCE(xen_pinned_pfns[i]) == pfn)
 			return true;
@@ -462,8 +460,10 @@ static int xen_op_pin_table(unsigned long pfn, unsigned int level)
 		return -ENOSPC;
 	}
 	ret = xen_mmuext1(MMUEXT_PIN_L1_TABLE + level - 1, pfn);
-	if (!ret)
+	if (!ret) {
 		WRITE_ONCE(xen_pinned_pfns[i], pfn);
+		WRITE_ONCE(xen_nr_pinned, xen_nr_pinned + 1);
+	}
 	spin_unlock(&xen_pin_lock);
 	return ret;
 }
@@ -476,8 +476,10 @@ static int xen_op_unpin_table(unsigned long pfn)
 	spin_lock(&xen_pin_lock);
 	ret = xen_mmuext1(MMUEXT_UNPIN_TABLE, pfn);
 	for (i = 0; !ret && i < XEN_MAX_PINNED; i++)
-		if (xen_pinned_pfns[i] == pfn)
+		if (xen_pinned_pfns[i] == pfn) {
 			WRITE_ONCE(xen_pinned_pfns[i], 0);
+			WRITE_ONCE(xen_nr_pinned, xen_nr_pinned - 1);
+		}
 	spin_unlock(&xen_pin_lock);
 	return ret;
 }
@@ -558,7 +560,6 @@ static int xen_cpu_offline(unsigned int cpu)
 		pvops_upcall_free(xc->irq);
 	xc->irq = 0;
 	xc->carried = 0;
-	xc->timer_deadline = 0;
 	xc->upcall_owed = false;
 	xc->raise_asked = false;
 	return 0;
@@ -624,6 +625,7 @@ static void xen_teardown(void)
 	WARN(ret, "pvops: xen: soft reset failed: %ld\n", ret);
 	/* The reset unpinned every table. */
 	memset(xen_pinned_pfns, 0, sizeof(xen_pinned_pfns));
+	xen_nr_pinned = 0;
 	for_each_possible_cpu(cpu) {
 		struct xen_cpu *xc = per_cpu_ptr(&xen_cpus, cpu);
 
