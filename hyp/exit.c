@@ -44,6 +44,7 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		return HV_RESUME;
 	}
 	/* Another CPU may be waiting for this one to call in. */
+	hv_flush_asked(hc);
 	if (hv_personality->pre_hypercall)
 		hv_personality->pre_hypercall(hc);
 	if (regs->rax == PVHYP_HC_DEVIRT) {
@@ -121,15 +122,8 @@ static void hv_step_done(struct hv_cpu *hc)
 	hv_ops->single_step(hc, false);
 }
 
-/**
- * hv_handle_exit() - handle one exit, vendor-neutral
- * @hc: this CPU's state
- * @ex: the exit as the vendor decoded it; exception injection goes back here
- * @regs: the guest's registers, read and written in place
- *
- * Return: what the vendor does next.
- */
-enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
+static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
+				       struct hv_gprs *regs)
 {
 	ex->inject_vector = -1;
 	hc->stats.exits[ex->reason]++;
@@ -209,4 +203,23 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 		hc->state = HV_CPU_FAILED;
 		return HV_FATAL;
 	}
+}
+
+/**
+ * hv_handle_exit() - handle one exit, vendor-neutral
+ * @hc: this CPU's state
+ * @ex: the exit as the vendor decoded it; exception injection goes back here
+ * @regs: the guest's registers, read and written in place
+ *
+ * The time it takes is the vCPU's time away from its guest (steal time).
+ *
+ * Return: what the vendor does next.
+ */
+enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
+{
+	u64 start = rdtsc();
+	enum hv_action action = hv_dispatch_exit(hc, ex, regs);
+
+	hc->host_tsc += rdtsc() - start;
+	return action;
 }

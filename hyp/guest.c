@@ -156,6 +156,20 @@ static int hv_gva_to_gpa(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa
 	return -EFAULT;
 }
 
+/**
+ * hv_guest_translate() - a guest-virtual address as the guest's CPL 0 sees it
+ * @ex: the exit, for the guest's paging state
+ * @gva: the address
+ * @write: the guest's mapping must allow writes
+ * @gpa: receives the guest-physical address
+ *
+ * Return: 0, or -EFAULT (non-canonical, unmapped, read-only for @write).
+ */
+int hv_guest_translate(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa)
+{
+	return hv_gva_to_gpa(ex, gva, write, gpa);
+}
+
 /* One page-bounded piece of a guest buffer, checked, as a host pointer. */
 static void *hv_guest_chunk(const struct hv_exit *ex, u64 gva, bool write)
 {

@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 #include <linux/percpu.h>
+#include <linux/atomic.h>
 #include <pvops/pvhyp.h>
 
 #define HV_STACK_ORDER	2			/* 16 KiB host stack per CPU */
@@ -108,6 +109,10 @@ struct hv_cpu {
 	struct hv_timer timer;
 	u64 step_gpa[HV_STEP_PAGES];
 	unsigned int nr_step;
+	/* Remote TLB flushes: asked by others, done by this vCPU (flush.c). */
+	atomic64_t flush_asked;
+	u64 flush_done;
+	u64 host_tsc;			/* TSC cycles spent handling its exits */
 	struct hv_stats stats;
 };
 
@@ -174,6 +179,7 @@ int hv_ram_init(void);
 int hv_ram_walk(int (*fn)(u64 start, u64 end));
 bool hv_gpa_is_ram(u64 gpa, u64 len);
 int hv_guest_page(u64 gpa, bool write);
+int hv_guest_translate(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa);
 int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len);
 int hv_copy_to_guest(const struct hv_exit *ex, u64 gva, const void *src, size_t len);
 

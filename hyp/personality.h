@@ -7,6 +7,7 @@
 #ifndef _PVHYP_PERSONALITY_H
 #define _PVHYP_PERSONALITY_H
 
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include "hv.h"
 
@@ -71,6 +72,33 @@ static inline void hv_cpuid_signature(struct hv_cpuid_regs *out, u32 max_leaf,
 	memcpy(&out->ecx, sig + 4, 4);
 	memcpy(&out->edx, sig + 8, 4);
 }
+
+/* pgtable.c: page tables the guest registered, kept in protected state. */
+#define HV_MAX_PINNED	128
+
+struct hv_pin {
+	u64 pfn;
+	u8 level;		/* 1-4; 0: free slot */
+};
+
+struct hv_pins {
+	struct hv_pin pin[HV_MAX_PINNED];
+};
+
+struct hv_pin *hv_pt_find(struct hv_pins *pins, u64 pfn);
+long hv_pt_register(struct hv_cpu *hc, struct hv_pins *pins, u64 pfn, unsigned int level,
+		    long (*sync)(struct hv_cpu *hc));
+long hv_pt_release(struct hv_pins *pins, u64 pfn);
+long hv_pt_check_update(struct hv_pins *pins, u64 gpa, u64 val);
+long hv_pt_update(struct hv_pins *pins, u64 gpa, u64 val);
+void hv_pt_reset(struct hv_pins *pins);
+
+/* flush.c: remote TLB flushes and the lock around personality state. */
+void hv_flush_asked(struct hv_cpu *hc);
+void hv_lock(struct hv_cpu *hc, arch_spinlock_t *lock);
+long hv_flush_remote(struct hv_cpu *hc, u64 addr,
+		     int (*mask_word)(void *ctx, unsigned int word, unsigned long *bits),
+		     void *ctx, u8 (*vector)(unsigned int cpu));
 
 /* core.c: make pages read-only to the guest (or writable again). */
 int hv_protect(void *virt, unsigned int npages, bool protect);

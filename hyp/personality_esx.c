@@ -1,24 +1,411 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Personality "esx": VMware's CPUID leaves and backdoor protocol
- * (include/pvops/vmware.h), with VMware's numbers.
+ * (include/pvops/vmware.h), with VMware's numbers, and a VMI-style ROM
+ * with the backdoor commands that serve it (include/pvops/vmi.h).
  *
  * The backdoor answers three ways: "in %dx, %eax" on port 0x5658 from the
  * kernel (an I/O exit), the same from user space (which faults with #GP
  * first, for want of I/O privilege: the stub looks at the faulting
  * instruction and answers it instead, as VMware does), and VMMCALL/VMCALL
  * from the kernel.  Commands that write guest memory (STEALCLOCK) are the
- * kernel's only.
+ * kernel's only; the ROM's commands come by VMMCALL/VMCALL only, which is
+ * how the ROM's traps make them.
+ *
+ * The ROM is one page the stub builds at load: a header, an entry table
+ * and a copy of esx_rom.S.  Its irq, clock and lazy-queue entries work on
+ * the vCPU's shared area without exits; the alarm, the queue flush and the
+ * replay of an owed event are traps.  The alarm borrows the local APIC
+ * timer (timer.c); when it fires, the guest's handler calls in, and the
+ * stub raises VMI_EVENT_ALARM in the area and the vector once more.
+ *
+ * Steal time is the time a vCPU spent in the stub handling its exits,
+ * written to its STEALCLOCK area at each of its hypercalls.
  */
 #include <linux/errno.h>
+#include <linux/gfp.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/string.h>
+#include <asm/irq_vectors.h>
 #include <asm/tsc.h>
 #include <pvops/vmware.h>
+#include <pvops/vmi.h>
 #include "personality.h"
 
 #define ESX_IN_EAX_DX	0xed	/* the one-byte "in %dx, %eax" */
+#define ESX_ROM_CODE	256	/* where the code starts in the ROM page */
 
 static const u16 esx_ports[] = { VMWARE_HYPERVISOR_PORT };
+
+struct esx_vcpu {
+	u64 area_gpa;		/* 0: none registered */
+	u64 steal_gpa;		/* 0: no STEALCLOCK area */
+	u8 vector;
+};
+
+/* Read-only to the guest, like every page of the stub. */
+struct esx_domain {
+	arch_spinlock_t lock;
+	bool pinned;		/* holds a reference on the module */
+	bool rom_bound;		/* the guest asked for the ROM */
+	struct hv_pins pins;
+	struct esx_vcpu vcpus[];
+};
+
+static struct esx_domain *ed;
+static size_t ed_size;
+static u8 *esx_rom;		/* one page, protected */
+
+/* The template, esx_rom.S. */
+extern const u8 vmi_rom_code[], vmi_rom_code_end[], vmi_rom_trap_insn[];
+extern const u8 vmi_rom_call[], vmi_rom_save_fl[], vmi_rom_restore_fl[],
+	vmi_rom_irq_disable[], vmi_rom_irq_enable[], vmi_rom_safe_halt[], vmi_rom_halt[],
+	vmi_rom_cpuid[], vmi_rom_clock_read[], vmi_rom_tsc_khz[], vmi_rom_set_alarm[],
+	vmi_rom_cancel_alarm[], vmi_rom_set_pxe[], vmi_rom_clear_pxe[], vmi_rom_invlpg[],
+	vmi_rom_lazy_enter[], vmi_rom_lazy_leave[], vmi_rom_lazy_flush[];
+extern const u64 vmi_rom_area_off[], vmi_rom_tsc_base[], vmi_rom_ns_mul[], vmi_rom_khz[];
+
+static const struct {
+	u16 id;
+	u8 kind;
+	const u8 *code;
+} esx_rom_entries[VMI_NR_ENTRIES] = {
+	{ VMI_ENTRY_CALL, VMI_KIND_TRAP, vmi_rom_call },
+	{ VMI_ENTRY_SAVE_FL, VMI_KIND_SHARED, vmi_rom_save_fl },
+	{ VMI_ENTRY_RESTORE_FL, VMI_KIND_SHARED, vmi_rom_restore_fl },
+	{ VMI_ENTRY_IRQ_DISABLE, VMI_KIND_SHARED, vmi_rom_irq_disable },
+	{ VMI_ENTRY_IRQ_ENABLE, VMI_KIND_SHARED, vmi_rom_irq_enable },
+	{ VMI_ENTRY_SAFE_HALT, VMI_KIND_SHARED, vmi_rom_safe_halt },
+	{ VMI_ENTRY_HALT, VMI_KIND_NATIVE, vmi_rom_halt },
+	{ VMI_ENTRY_CPUID, VMI_KIND_NATIVE, vmi_rom_cpuid },
+	{ VMI_ENTRY_CLOCK_READ, VMI_KIND_SHARED, vmi_rom_clock_read },
+	{ VMI_ENTRY_TSC_KHZ, VMI_KIND_SHARED, vmi_rom_tsc_khz },
+	{ VMI_ENTRY_SET_ALARM, VMI_KIND_TRAP, vmi_rom_set_alarm },
+	{ VMI_ENTRY_CANCEL_ALARM, VMI_KIND_TRAP, vmi_rom_cancel_alarm },
+	{ VMI_ENTRY_SET_PXE, VMI_KIND_SHARED, vmi_rom_set_pxe },
+	{ VMI_ENTRY_CLEAR_PXE, VMI_KIND_SHARED, vmi_rom_clear_pxe },
+	{ VMI_ENTRY_INVLPG, VMI_KIND_NATIVE, vmi_rom_invlpg },
+	{ VMI_ENTRY_LAZY_ENTER, VMI_KIND_SHARED, vmi_rom_lazy_enter },
+	{ VMI_ENTRY_LAZY_LEAVE, VMI_KIND_SHARED, vmi_rom_lazy_leave },
+	{ VMI_ENTRY_LAZY_FLUSH, VMI_KIND_SHARED, vmi_rom_lazy_flush },
+};
+
+/* Where a template symbol is in the ROM page. */
+static void *esx_rom_at(const void *sym)
+{
+	return esx_rom + ESX_ROM_CODE + ((const u8 *)sym - vmi_rom_code);
+}
+
+static u64 *esx_rom_word(const u64 *sym)
+{
+	return esx_rom_at(sym);
+}
+
+/* The ROM's clock: ns since the epoch, as vmi_rom_clock_read computes it. */
+static u64 esx_now(void)
+{
+	u64 tsc = rdtsc(), base = *esx_rom_word(vmi_rom_tsc_base);
+
+	return tsc > base ? mul_u64_u64_shr(tsc - base, *esx_rom_word(vmi_rom_ns_mul), 32) : 0;
+}
+
+/* --- the shared areas ------------------------------------------------ */
+
+/* A vCPU's area, if it still is guest memory the stub may write. */
+static struct vmi_vcpu_area *esx_area(unsigned int vcpu)
+{
+	u64 gpa = ed->vcpus[vcpu].area_gpa;
+
+	return gpa && !hv_guest_page(gpa, true) ? __va(gpa) : NULL;
+}
+
+static u8 esx_vector_of(unsigned int vcpu)
+{
+	return ed->vcpus[vcpu].area_gpa ? ed->vcpus[vcpu].vector : 0;
+}
+
+/* The vector on @vcpu; the guest's handler looks at its mask itself. */
+static void esx_kick(unsigned int vcpu)
+{
+	struct hv_cpu *hc = hv_cpu_of(vcpu);
+	u8 vector = esx_vector_of(vcpu);
+
+	/* A vCPU not in guest mode has no APIC ID to send to (it would broadcast). */
+	if (!vector || !hc || READ_ONCE(hc->state) != HV_CPU_ON)
+		return;
+	if (vcpu == raw_smp_processor_id())
+		hv_raise_vector_self(vector);
+	else
+		hv_send_vector(vcpu, vector);
+}
+
+/* Anything owed, or taken by nobody yet, on this vCPU: the vector again. */
+static void esx_check_events(struct hv_cpu *hc)
+{
+	struct vmi_vcpu_area *a = esx_area(hc->cpu);
+
+	if (a && (READ_ONCE(a->owed) || READ_ONCE(a->events) || READ_ONCE(a->notify)) &&
+	    !READ_ONCE(a->masked))
+		esx_kick(hc->cpu);
+}
+
+static void esx_pin_module(void)
+{
+	if (!ed->pinned) {
+		/* The guest depends on the stub now: no unload until it lets go. */
+		atomic_inc(&THIS_MODULE->refcnt);
+		ed->pinned = true;
+	}
+}
+
+static long esx_vcpu_area(struct hv_cpu *hc, u64 gpa, u32 vector)
+{
+	struct esx_vcpu *v = &ed->vcpus[hc->cpu];
+	int ret;
+
+	if (gpa == 1) {
+		hv_timer_cancel(hc);
+		v->area_gpa = 0;
+		return 0;
+	}
+	if (!ed->rom_bound)
+		return -ENOENT;		/* the ROM first: it says where areas are */
+	if (!gpa || gpa % VMI_AREA_ALIGN || vector < FIRST_EXTERNAL_VECTOR || vector > 0xff)
+		return -EINVAL;
+	ret = hv_guest_page(gpa, true);
+	if (ret)
+		return ret;
+	if (v->area_gpa)
+		return -EBUSY;
+	v->area_gpa = gpa;
+	v->vector = vector;
+	esx_pin_module();
+	return 0;
+}
+
+static long esx_rom_request(struct hv_gprs *regs, u32 version, u64 area_off)
+{
+	u64 pa = __pa(esx_rom);
+	unsigned int i;
+
+	if (version != VMI_ABI_VERSION)
+		return -EPROTONOSUPPORT;
+	if (!area_off || area_off % VMI_AREA_ALIGN)
+		return -EINVAL;
+	if (ed->rom_bound && *esx_rom_word(vmi_rom_area_off) != area_off) {
+		for (i = 0; i < nr_cpu_ids; i++)
+			if (ed->vcpus[i].area_gpa)
+				return -EBUSY;	/* areas registered at the old offset */
+	}
+	WRITE_ONCE(*esx_rom_word(vmi_rom_area_off), area_off);
+	ed->rom_bound = true;
+	regs->rbx = (u32)pa;
+	regs->rcx = (u32)(pa >> 32);
+	regs->rdx = 1;
+	return 0;
+}
+
+/* --- the alarm ------------------------------------------------------ */
+
+static void esx_raise_alarm(struct hv_cpu *hc)
+{
+	struct vmi_vcpu_area *a = esx_area(hc->cpu);
+
+	if (!a)
+		return;
+	__atomic_fetch_or(&a->events, VMI_EVENT_ALARM, __ATOMIC_SEQ_CST);
+	esx_kick(hc->cpu);
+}
+
+static long esx_set_alarm(struct hv_cpu *hc, u64 deadline_ns)
+{
+	u64 now = esx_now(), delta;
+
+	hc->stats.timer_arms++;
+	if (!esx_vector_of(hc->cpu))
+		return -EINVAL;		/* nowhere to deliver it */
+	if (deadline_ns <= now) {
+		hv_timer_cancel(hc);
+		hc->stats.timer_fires++;
+		esx_raise_alarm(hc);
+		return 0;
+	}
+	/* Far deadlines are clamped: the guest re-arms, as for any wrap. */
+	delta = min(deadline_ns - now, 1ULL << 40);
+	/* One cycle late rather than early: the guest finds its deadline passed. */
+	hv_timer_arm(hc, rdtsc() + mul_u64_u32_div(delta, tsc_khz, USEC_PER_SEC) + 1,
+		     esx_vector_of(hc->cpu));
+	return 0;
+}
+
+static void esx_timer_fired(struct hv_cpu *hc)
+{
+	hv_lock(hc, &ed->lock);
+	esx_raise_alarm(hc);
+	arch_spin_unlock(&ed->lock);
+}
+
+/* --- page tables and TLBs --------------------------------------------- */
+
+/* What a registration waits for: every vCPU out of guest mode once. */
+static int esx_all_word(void *ctx, unsigned int word, unsigned long *bits)
+{
+	*bits = ~0UL;
+	return 0;
+}
+
+static long esx_sync_all(struct hv_cpu *hc)
+{
+	return hv_flush_remote(hc, ~0ULL, esx_all_word, NULL, esx_vector_of);
+}
+
+static int esx_mask_word(void *ctx, unsigned int word, unsigned long *bits)
+{
+	const struct vmi_vcpu_area *a = ctx;
+
+	*bits = word < VMI_FLUSH_MASK_WORDS ? READ_ONCE(a->flush_mask[word]) : 0;
+	return 0;
+}
+
+static long esx_flush_tlb(struct hv_cpu *hc, u32 how, u64 addr)
+{
+	struct vmi_vcpu_area *a;
+
+	switch (how) {
+	case VMI_FLUSH_LOCAL:
+		hv_ops->flush_guest_tlb(hc, addr);
+		return 0;
+	case VMI_FLUSH_MULTI:
+		a = esx_area(hc->cpu);
+		if (!a)
+			return -ENOENT;
+		return hv_flush_remote(hc, addr, esx_mask_word, a, esx_vector_of);
+	}
+	return -EINVAL;
+}
+
+/*
+ * The area's queue, all or nothing: every entry is checked first (an
+ * update's entry must translate to guest RAM the guest may write, and
+ * follow the registered-table rules if it lies in one), then all are
+ * applied in order.  The queue is empty afterwards either way; EBX says
+ * how many were applied, or which one was refused.
+ */
+static long esx_flush_queue(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
+{
+	struct vmi_vcpu_area *a = esx_area(hc->cpu);
+	struct vmi_queue_entry q[VMI_QUEUE_LEN];
+	u64 gpa[VMI_QUEUE_LEN];
+	u32 n, i;
+	long ret = 0;
+
+	if (!a)
+		return -ENOENT;
+	n = READ_ONCE(a->nr_queued);
+	WRITE_ONCE(a->nr_queued, 0);
+	regs->rbx = 0;
+	if (n > VMI_QUEUE_LEN)
+		return -E2BIG;
+	memcpy(q, a->queue, n * sizeof(q[0]));
+	for (i = 0; i < n && !ret; i++) {
+		if (q[i].ptr & VMI_QUEUE_INVLPG)
+			continue;
+		if (q[i].ptr & 7)
+			ret = -EINVAL;
+		else if (hv_guest_translate(ex, q[i].ptr, true, &gpa[i]))
+			ret = -EFAULT;
+		else if (hv_pt_find(&ed->pins, gpa[i] >> PAGE_SHIFT))
+			ret = hv_pt_check_update(&ed->pins, gpa[i], q[i].val);
+		else
+			ret = hv_guest_page(gpa[i], true);
+	}
+	if (ret) {
+		regs->rbx = i - 1;
+		return ret;
+	}
+	for (i = 0; i < n; i++) {
+		if (q[i].ptr & VMI_QUEUE_INVLPG)
+			hv_ops->flush_guest_tlb(hc, q[i].ptr & ~VMI_QUEUE_INVLPG);
+		else
+			WRITE_ONCE(*(u64 *)__va(gpa[i]), q[i].val);
+	}
+	regs->rbx = n;
+	return 0;
+}
+
+/* --- the rest of the commands ------------------------------------------- */
+
+static long esx_notify(u32 vcpu, u32 bits)
+{
+	struct vmi_vcpu_area *a;
+
+	if (vcpu >= nr_cpu_ids || !bits)
+		return -EINVAL;
+	a = esx_area(vcpu);
+	if (!a)
+		return -ENOENT;
+	__atomic_fetch_or(&a->notify, bits, __ATOMIC_SEQ_CST);
+	esx_kick(vcpu);
+	return 0;
+}
+
+/* Forget everything the guest set up, as for kexec. */
+static void esx_reset(struct hv_cpu *hc)
+{
+	unsigned int i;
+
+	hv_timer_cancel(hc);
+	hv_pt_reset(&ed->pins);
+	for (i = 0; i < nr_cpu_ids; i++) {
+		ed->vcpus[i].area_gpa = 0;
+		ed->vcpus[i].steal_gpa = 0;
+	}
+	ed->rom_bound = false;
+	WRITE_ONCE(*esx_rom_word(vmi_rom_area_off), 0);
+	if (ed->pinned) {
+		/* module_put() may trace and reschedule; the host may do neither. */
+		atomic_dec(&THIS_MODULE->refcnt);
+		ed->pinned = false;
+	}
+}
+
+static long esx_vmi_command(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
+{
+	u64 arg64 = (u64)(u32)regs->rsi << 32 | (u32)regs->rdi;
+	u32 ebx = regs->rbx;
+
+	switch ((u16)regs->rcx) {
+	case VMI_CMD_ROM:
+		return esx_rom_request(regs, ebx, arg64);
+	case VMI_CMD_VCPU_AREA:
+		return esx_vcpu_area(hc, arg64, ebx);
+	case VMI_CMD_SET_ALARM:
+		return esx_set_alarm(hc, arg64);
+	case VMI_CMD_CANCEL_ALARM:
+		hv_timer_cancel(hc);
+		return 0;
+	case VMI_CMD_CHECK_EVENTS:
+		return 0;		/* every command ends with the check */
+	case VMI_CMD_NOTIFY:
+		return esx_notify(ebx, regs->rsi);
+	case VMI_CMD_ALLOCATE_PAGE:
+		return hv_pt_register(hc, &ed->pins, arg64, ebx, esx_sync_all);
+	case VMI_CMD_RELEASE_PAGE:
+		return hv_pt_release(&ed->pins, arg64);
+	case VMI_CMD_FLUSH_QUEUE:
+		return esx_flush_queue(hc, ex, regs);
+	case VMI_CMD_FLUSH_TLB:
+		return esx_flush_tlb(hc, ebx, arg64 == U32_MAX ? ~0ULL : arg64);
+	case VMI_CMD_RESET:
+		esx_reset(hc);
+		return 0;
+	}
+	return -ENOSYS;
+}
+
+/* --- VMware's commands -------------------------------------------------- */
 
 /* STEALCLOCK: 64 aligned bytes of RAM that are not the stub's. */
 static bool esx_steal_area_ok(u64 pa)
@@ -26,8 +413,19 @@ static bool esx_steal_area_ok(u64 pa)
 	return !(pa & 63) && !hv_guest_page(pa, true);
 }
 
-/* One backdoor command; @kernel: it came from CPL 0. */
-static void esx_backdoor(struct hv_gprs *regs, bool kernel)
+static void esx_write_steal(struct hv_cpu *hc)
+{
+	u64 gpa = ed->vcpus[hc->cpu].steal_gpa;
+	struct vmware_steal_time *st;
+
+	if (!gpa || !esx_steal_area_ok(gpa))
+		return;
+	st = __va(gpa);
+	WRITE_ONCE(st->clock, mul_u64_u32_div(hc->host_tsc, USEC_PER_SEC, tsc_khz));
+}
+
+/* One backdoor command; @kernel: it came from CPL 0; @hc NULL off the hypercall path. */
+static void esx_backdoor(struct hv_cpu *hc, struct hv_gprs *regs, bool kernel)
 {
 	u64 tsc_hz = tsc_khz * 1000ULL, pa;
 
@@ -50,16 +448,19 @@ static void esx_backdoor(struct hv_gprs *regs, bool kernel)
 			break;
 		/* ESI:EDI the area's address; 0:1 turns it off. */
 		if ((u32)regs->rsi == 0 && (u32)regs->rdi == 1) {
+			if (hc)
+				ed->vcpus[hc->cpu].steal_gpa = 0;
 			regs->rax = VMWARE_STEALCLOCK_DISABLED;
 			return;
 		}
 		pa = (u64)(u32)regs->rsi << 32 | (u32)regs->rdi;
-		if (!esx_steal_area_ok(pa)) {
+		if (!hc || !esx_steal_area_ok(pa)) {
 			regs->rax = (u32)VMWARE_STEALCLOCK_NOT_AVAILABLE;
 			return;
 		}
-		/* The stub never takes a CPU from its guest: nothing is stolen. */
 		memset(__va(pa), 0, sizeof(struct vmware_steal_time));
+		ed->vcpus[hc->cpu].steal_gpa = pa;
+		esx_write_steal(hc);
 		regs->rax = VMWARE_STEALCLOCK_ENABLED;
 		return;
 	}
@@ -85,17 +486,40 @@ static u64 esx_hypercall_nr(const struct hv_gprs *regs)
 static long esx_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 			  struct hv_gprs *regs, enum hv_action *action)
 {
-	esx_backdoor(regs, true);
-	return regs->rax;
+	long ret;
+
+	if (nr < VMI_CMD_FIRST || nr > VMI_CMD_LAST) {
+		esx_backdoor(hc, regs, true);
+		ret = regs->rax;
+	} else {
+		hv_lock(hc, &ed->lock);
+		ret = (u32)esx_vmi_command(hc, ex, regs);
+		arch_spin_unlock(&ed->lock);
+	}
+	esx_check_events(hc);
+	return ret;
+}
+
+/* Steal time up to this hypercall. */
+static void esx_pre_hypercall(struct hv_cpu *hc)
+{
+	esx_write_steal(hc);
 }
 
 static bool esx_io(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
 {
+	u64 nr;
+
 	if (ex->io_port != VMWARE_HYPERVISOR_PORT || !ex->io_in || ex->io_size != 4 ||
 	    (u32)regs->rax != VMWARE_HYPERVISOR_MAGIC)
 		return false;
-	hc->stats.hypercalls[esx_hypercall_nr(regs)]++;
-	esx_backdoor(regs, ex->cpl == 0);
+	nr = esx_hypercall_nr(regs);
+	hc->stats.hypercalls[nr]++;
+	/* The ROM's commands are VMMCALL/VMCALL only: here they are unknown. */
+	if (nr >= VMI_CMD_FIRST && nr <= VMI_CMD_LAST)
+		regs->rax = VMWARE_UNKNOWN_COMMAND;
+	else
+		esx_backdoor(ex->cpl == 0 ? hc : NULL, regs, ex->cpl == 0);
 	return true;
 }
 
@@ -132,10 +556,92 @@ static void esx_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 	}
 }
 
+/* --- the ROM and the life cycle --------------------------------------- */
+
+static void esx_rom_build(void)
+{
+	struct vmi_rom_header *h = (struct vmi_rom_header *)esx_rom;
+	struct vmi_rom_entry *e = (struct vmi_rom_entry *)(h + 1);
+	size_t code = vmi_rom_code_end - vmi_rom_code;
+	u32 sum = 0, word;
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(*h) + VMI_NR_ENTRIES * sizeof(*e) > ESX_ROM_CODE);
+	memcpy(h->signature, VMI_ROM_SIGNATURE, sizeof(h->signature));
+	h->abi_version = VMI_ABI_VERSION;
+	h->nr_entries = VMI_NR_ENTRIES;
+	h->size = PAGE_SIZE;
+	h->entries_offset = sizeof(*h);
+	for (i = 0; i < VMI_NR_ENTRIES; i++) {
+		e[i].id = esx_rom_entries[i].id;
+		e[i].kind = esx_rom_entries[i].kind;
+		e[i].offset = (u8 *)esx_rom_at(esx_rom_entries[i].code) - esx_rom;
+	}
+	memcpy(esx_rom + ESX_ROM_CODE, vmi_rom_code, code);
+	/* The trap is VMMCALL (0f 01 d9) as assembled; VMCALL is 0f 01 c1. */
+	if (!boot_cpu_has(X86_FEATURE_VMMCALL))
+		((u8 *)esx_rom_at(vmi_rom_trap_insn))[2] = 0xc1;
+	/* An epoch a second before now: no vCPU's TSC is behind it. */
+	*esx_rom_word(vmi_rom_tsc_base) = rdtsc() - tsc_khz * 1000ULL;
+	*esx_rom_word(vmi_rom_ns_mul) = div_u64((u64)NSEC_PER_MSEC << 32, tsc_khz);
+	*esx_rom_word(vmi_rom_khz) = tsc_khz;
+	for (i = 0; i < PAGE_SIZE / 4; i++) {
+		memcpy(&word, esx_rom + 4 * i, 4);
+		sum += word;
+	}
+	h->checksum = -sum;
+}
+
 static int esx_init(void)
 {
+	size_t code = vmi_rom_code_end - vmi_rom_code;
+	int ret;
+
+	if (!tsc_khz) {
+		pr_err("pvhyp: esx: the TSC frequency is unknown\n");
+		return -ENODEV;
+	}
+	if (ESX_ROM_CODE + code > PAGE_SIZE) {
+		pr_err("pvhyp: esx: the ROM's code (%zu bytes) does not fit its page\n", code);
+		return -E2BIG;
+	}
 	/* GETHZ and the features leaf report the APIC timer's rate. */
-	return hv_timer_init();
+	ret = hv_timer_init();
+	if (ret)
+		return ret;
+	ed_size = PAGE_ALIGN(struct_size(ed, vcpus, nr_cpu_ids));
+	ed = alloc_pages_exact(ed_size, GFP_KERNEL | __GFP_ZERO);
+	esx_rom = (u8 *)get_zeroed_page(GFP_KERNEL);
+	if (!ed || !esx_rom) {
+		ret = -ENOMEM;
+		goto free;
+	}
+	ed->lock = (arch_spinlock_t)__ARCH_SPIN_LOCK_UNLOCKED;
+	esx_rom_build();
+	ret = hv_protect(ed, ed_size >> PAGE_SHIFT, true);
+	if (!ret)
+		ret = hv_protect(esx_rom, 1, true);
+	if (!ret)
+		return 0;
+	hv_protect(ed, ed_size >> PAGE_SHIFT, false);
+	hv_protect(esx_rom, 1, false);
+free:
+	free_page((unsigned long)esx_rom);
+	if (ed)
+		free_pages_exact(ed, ed_size);
+	esx_rom = NULL;
+	ed = NULL;
+	return ret;
+}
+
+static void esx_exit(void)
+{
+	hv_protect(esx_rom, 1, false);
+	hv_protect(ed, ed_size >> PAGE_SHIFT, false);
+	free_page((unsigned long)esx_rom);
+	free_pages_exact(ed, ed_size);
+	esx_rom = NULL;
+	ed = NULL;
 }
 
 static const char * const esx_hypercall_names[HV_HC_SLOTS] = {
@@ -144,14 +650,28 @@ static const char * const esx_hypercall_names[HV_HC_SLOTS] = {
 	[VMWARE_CMD_GETHZ] = "gethz",
 	[VMWARE_CMD_GETVCPU_INFO] = "getvcpu_info",
 	[VMWARE_CMD_STEALCLOCK] = "stealclock",
+	[VMI_CMD_ROM] = "vmi_rom",
+	[VMI_CMD_VCPU_AREA] = "vmi_vcpu_area",
+	[VMI_CMD_SET_ALARM] = "vmi_set_alarm",
+	[VMI_CMD_CANCEL_ALARM] = "vmi_cancel_alarm",
+	[VMI_CMD_CHECK_EVENTS] = "vmi_check_events",
+	[VMI_CMD_NOTIFY] = "vmi_notify",
+	[VMI_CMD_ALLOCATE_PAGE] = "vmi_allocate_page",
+	[VMI_CMD_RELEASE_PAGE] = "vmi_release_page",
+	[VMI_CMD_FLUSH_QUEUE] = "vmi_flush_queue",
+	[VMI_CMD_FLUSH_TLB] = "vmi_flush_tlb",
+	[VMI_CMD_RESET] = "vmi_reset",
 };
 
 const struct hv_personality hv_personality_esx = {
 	.name = "esx",
 	.hypercall_names = esx_hypercall_names,
 	.init = esx_init,
+	.exit = esx_exit,
 	.cpuid = esx_cpuid,
 	.hypercall = esx_hypercall,
+	.timer_fired = esx_timer_fired,
+	.pre_hypercall = esx_pre_hypercall,
 	.hypercall_nr = esx_hypercall_nr,
 	.io_ports = esx_ports,
 	.nr_io_ports = ARRAY_SIZE(esx_ports),

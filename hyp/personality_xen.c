@@ -35,8 +35,6 @@
 #define XEN_PORTS	1024
 /* Xen refuses upcall vectors below this. */
 #define XEN_MIN_VECTOR	0x10
-/* Page tables the guest may have pinned at once. */
-#define XEN_MAX_PINNED	128
 /* Requests in one mmu_update or mmuext_op call, entries in one multicall. */
 #define XEN_MAX_BATCH	1024
 #define XEN_MAX_MULTICALL 256
@@ -55,22 +53,11 @@ struct xen_port {
 	u16 vcpu;
 };
 
-struct xen_pin {
-	u64 pfn;
-	u8 level;		/* 1-4; 0: free slot */
-};
-
 struct xen_vcpu {
 	u64 vcpu_info_gpa;	/* 0: its slot in shared_info, if it has one */
 	u8 upcall_vector;	/* 0: the domain's callback vector */
 	u16 timer_port;		/* bound to VIRQ_TIMER, 0 if none */
-	/* Remote TLB flushes: asked by others, done by this vCPU at a hypercall. */
-	atomic64_t flush_asked;
-	u64 flush_done;
 };
-
-/* How long a remote flush waits for a vCPU that does not call in. */
-#define XEN_FLUSH_WAIT_MS	1000
 
 /* Read-only to the guest, like every page of the stub. */
 struct xen_domain {
@@ -85,7 +72,7 @@ struct xen_domain {
 	u32 tsc_khz;
 	u64 boot_wallclock_ns;
 	struct xen_port ports[XEN_PORTS];
-	struct xen_pin pins[XEN_MAX_PINNED];
+	struct hv_pins pins;
 	struct xen_vcpu vcpus[];
 };
 
@@ -229,12 +216,7 @@ static void xen_reset_domain(struct hv_cpu *hc)
 	for (i = 1; i < XEN_PORTS; i++)
 		if (xd->ports[i].type != XEN_PORT_FREE)
 			xen_port_free(i);
-	for (i = 0; i < XEN_MAX_PINNED; i++) {
-		if (xd->pins[i].level)
-			hv_ops->protect_guest_page(xd->pins[i].pfn << PAGE_SHIFT, false);
-		xd->pins[i].level = 0;
-	}
-	/* The flush counters stay: other CPUs read them without the lock. */
+	hv_pt_reset(&xd->pins);
 	for (i = 0; i < nr_cpu_ids; i++) {
 		xd->vcpus[i].vcpu_info_gpa = 0;
 		xd->vcpus[i].upcall_vector = 0;
@@ -351,22 +333,11 @@ static long xen_timer_set(struct hv_cpu *hc, u64 deadline_ns)
 	return 0;
 }
 
-static void xen_flush_asked(struct hv_cpu *hc);
-
-/* The domain lock; while waiting for it, do the flushes others wait for. */
-static void xen_lock(struct hv_cpu *hc)
-{
-	while (!arch_spin_trylock(&xd->lock)) {
-		xen_flush_asked(hc);
-		cpu_relax();
-	}
-}
-
 static void xen_timer_fired(struct hv_cpu *hc)
 {
 	u16 port;
 
-	xen_lock(hc);
+	hv_lock(hc, &xd->lock);
 	port = xd->vcpus[hc->cpu].timer_port;
 	if (port)
 		xen_set_pending(port);
@@ -592,139 +563,15 @@ static long xen_version(struct hv_exit *ex, u64 cmd, u64 arg)
 
 /* --- page tables -------------------------------------------------------- */
 
-#define PT_PRESENT	BIT_ULL(0)
-#define PT_RW		BIT_ULL(1)
-#define PT_PSE		BIT_ULL(7)
-#define PT_FRAME	0x000ffffffffff000ULL
+struct xen_mask_src {
+	const struct hv_exit *ex;
+	u64 ptr;
+};
 
-static struct xen_pin *xen_pinned(u64 pfn)
-{
-	unsigned int i;
-
-	for (i = 0; i < XEN_MAX_PINNED; i++)
-		if (xd->pins[i].level && xd->pins[i].pfn == pfn)
-			return &xd->pins[i];
-	return NULL;
-}
-
-/*
- * An entry a pinned table of @level may hold: not present; or a 4 KiB
- * mapping (level 1) or a lower table (2-4) of a RAM frame that is not the
- * stub's, and never a writable mapping of a pinned table.  Superpages are
- * not supported in pinned tables.
- */
-static int xen_check_entry(unsigned int level, u64 val)
-{
-	u64 gpa = val & PT_FRAME;
-	int ret;
-
-	if (!(val & PT_PRESENT))
-		return 0;
-	if (level > 1 && (val & PT_PSE))
-		return -EINVAL;
-	ret = hv_guest_page(gpa, false);
-	if (ret)
-		return ret;
-	if (level == 1 && (val & PT_RW) && xen_pinned(gpa >> PAGE_SHIFT))
-		return -EINVAL;
-	return 0;
-}
-
-/* A writable mapping of @pfn in any pinned L1 table. */
-static bool xen_mapped_writable(u64 pfn)
-{
-	unsigned int i, j;
-	const u64 *t;
-
-	for (i = 0; i < XEN_MAX_PINNED; i++) {
-		if (xd->pins[i].level != 1)
-			continue;
-		t = __va(xd->pins[i].pfn << PAGE_SHIFT);
-		for (j = 0; j < PTRS_PER_PTE; j++) {
-			u64 e = READ_ONCE(t[j]);
-
-			if ((e & PT_PRESENT) && (e & PT_RW) && (e & PT_FRAME) >> PAGE_SHIFT == pfn)
-				return true;
-		}
-	}
-	return false;
-}
-
-static long xen_flush_remote(struct hv_cpu *hc, struct hv_exit *ex,
-			     const struct mmuext_op *op, u64 mask_ptr);
-
-static long xen_pin(struct hv_cpu *hc, struct hv_exit *ex, u64 mfn, unsigned int level)
-{
-	struct mmuext_op flush_all = { 0 };
-	const u64 *t;
-	unsigned int i, slot;
-	u64 gpa;
-	int ret;
-
-	if (mfn >= (1ULL << (52 - PAGE_SHIFT)))
-		return -EINVAL;
-	if (xen_pinned(mfn))
-		return -EINVAL;		/* pinned already */
-	ret = xen_gfn_to_gpa(mfn, &gpa);
-	if (ret)
-		return ret;
-	for (slot = 0; slot < XEN_MAX_PINNED && xd->pins[slot].level; slot++)
-		;
-	if (slot == XEN_MAX_PINNED)
-		return -ENOSPC;
-	if (xen_mapped_writable(mfn))
-		return -EINVAL;
-	/*
-	 * Read-only first, and every other vCPU made to exit once (dropping
-	 * any writable translation it had cached), so that the entries cannot
-	 * change while they are checked.  A vCPU that does not answer undoes
-	 * the pin.
-	 */
-	ret = hv_ops->protect_guest_page(gpa, true);
-	if (ret)
-		return ret;
-	flush_all.cmd = MMUEXT_TLB_FLUSH_ALL;
-	ret = xen_flush_remote(hc, ex, &flush_all, 0);
-	if (ret) {
-		hv_ops->protect_guest_page(gpa, false);
-		return ret;
-	}
-	t = __va(gpa);
-	for (i = 0; i < PTRS_PER_PTE; i++) {
-		u64 e = READ_ONCE(t[i]);
-
-		ret = xen_check_entry(level, e);
-		/* Nor may it map itself writable. */
-		if (!ret && level == 1 && (e & PT_PRESENT) && (e & PT_RW) &&
-		    (e & PT_FRAME) >> PAGE_SHIFT == mfn)
-			ret = -EINVAL;
-		if (ret) {
-			hv_ops->protect_guest_page(gpa, false);
-			return ret;
-		}
-	}
-	xd->pins[slot].pfn = mfn;
-	xd->pins[slot].level = level;
-	return 0;
-}
-
-static long xen_unpin(u64 mfn)
-{
-	struct xen_pin *pin = xen_pinned(mfn);
-
-	if (!pin)
-		return -EINVAL;
-	hv_ops->protect_guest_page(mfn << PAGE_SHIFT, false);
-	pin->level = 0;
-	return 0;
-}
+static long xen_flush_all(struct hv_cpu *hc);
 
 static long xen_mmu_update_one(const struct mmu_update *req)
 {
-	u64 gpa = req->ptr & ~7ULL;
-	struct xen_pin *pin;
-	int ret;
-
 	switch (req->ptr & 3) {
 	case MMU_NORMAL_PT_UPDATE:
 	case MMU_PT_UPDATE_PRESERVE_AD:
@@ -732,18 +579,8 @@ static long xen_mmu_update_one(const struct mmu_update *req)
 	default:
 		return -ENOSYS;		/* the machine-to-phys table is PV-only */
 	}
-	if (req->ptr & 4)
-		return -EINVAL;		/* entries are 8-byte aligned */
-	pin = xen_pinned(gpa >> PAGE_SHIFT);
-	if (!pin)
-		return -EINVAL;		/* only validated tables change this way */
-	if (hv_ops->stub_page(gpa))
-		return -EPERM;		/* freed by the guest and now the stub's */
-	ret = xen_check_entry(pin->level, req->val);
-	if (ret)
-		return ret;
-	WRITE_ONCE(*(u64 *)__va(gpa), req->val);
-	return 0;
+	/* Only validated (pinned) tables change this way. */
+	return hv_pt_update(&xd->pins, req->ptr & ~3ULL, req->val);
 }
 
 /* Both batch calls: (list, count, done or NULL, domid), stopping at an error. */
@@ -785,73 +622,43 @@ static long xen_mmu_update_req(struct hv_cpu *hc, struct hv_exit *ex, const void
 	return xen_mmu_update_one(req);
 }
 
-/* A remote flush this vCPU was asked for: its whole guest TLB. */
-static void xen_flush_asked(struct hv_cpu *hc)
+static u8 xen_vector_of(unsigned int cpu)
 {
-	struct xen_vcpu *v = &xd->vcpus[hc->cpu];
-	u64 asked = atomic64_read(&v->flush_asked);
+	return xen_vector(cpu);
+}
 
-	if (READ_ONCE(v->flush_done) != asked) {
-		hv_ops->flush_guest_tlb(hc, ~0ULL);
-		WRITE_ONCE(v->flush_done, asked);
-	}
+/* A word of the guest's vCPU bitmap, or of all ones for the _ALL forms. */
+static int xen_mask_word(void *ctx, unsigned int word, unsigned long *bits)
+{
+	const struct xen_mask_src *src = ctx;
+
+	*bits = ~0UL;
+	if (src->ptr && hv_copy_from_guest(src->ex, bits, src->ptr + word * sizeof(long),
+					   sizeof(long)))
+		return -EFAULT;
+	return 0;
 }
 
 /*
  * TLB_FLUSH_MULTI, INVLPG_MULTI (@mask_ptr: a bitmap of vCPUs) and the
- * _ALL forms (@mask_ptr 0): this vCPU flushes at once; every other one in
- * guest mode is asked, kicked on its upcall vector (the guest calls in
- * from an upcall that brought it nothing else), and waited for here, while
- * this CPU does the flushes asked of it, so two vCPUs flushing each other
- * do not wait forever.  Other vCPUs flush their whole TLB.
+ * _ALL forms (@mask_ptr 0), through flush.c.
  */
 static long xen_flush_remote(struct hv_cpu *hc, struct hv_exit *ex,
 			     const struct mmuext_op *op, u64 mask_ptr)
 {
 	bool one = op->cmd == MMUEXT_INVLPG_MULTI || op->cmd == MMUEXT_INVLPG_ALL;
-	unsigned int word, bit, cpu;
-	unsigned long bits;
-	u64 deadline;
+	struct xen_mask_src src = { .ex = ex, .ptr = mask_ptr };
 
-	/* The mask a word at a time: no bitmap of NR_CPUS on the host stack. */
-	for (word = 0; word < BITS_TO_LONGS(nr_cpu_ids); word++) {
-		bits = ~0UL;
-		if (mask_ptr && hv_copy_from_guest(ex, &bits, mask_ptr + word * sizeof(long),
-						   sizeof(long)))
-			return -EFAULT;
-		for_each_set_bit(bit, &bits, BITS_PER_LONG) {
-			struct hv_cpu *other;
+	return hv_flush_remote(hc, one ? op->arg1.linear_addr : ~0ULL, xen_mask_word, &src,
+			       xen_vector_of);
+}
 
-			cpu = word * BITS_PER_LONG + bit;
-			if (cpu >= nr_cpu_ids)
-				break;
-			if (cpu == hc->cpu) {
-				hv_ops->flush_guest_tlb(hc, one ? op->arg1.linear_addr : ~0ULL);
-				continue;
-			}
-			/* Not in guest mode, or no vector: nothing cached, or no way in. */
-			other = hv_cpu_of(cpu);
-			if (!other || READ_ONCE(other->state) != HV_CPU_ON || !xen_vector(cpu))
-				continue;
-			atomic64_inc(&xd->vcpus[cpu].flush_asked);
-			hv_send_vector(cpu, xen_vector(cpu));
-		}
-	}
-	/* Done when every vCPU in guest mode caught up with what it was asked. */
-	deadline = rdtsc() + (u64)xd->tsc_khz * XEN_FLUSH_WAIT_MS;
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		struct xen_vcpu *v = &xd->vcpus[cpu];
-		struct hv_cpu *other = hv_cpu_of(cpu);
+/* What a pin waits for: every vCPU out of guest mode once. */
+static long xen_flush_all(struct hv_cpu *hc)
+{
+	struct xen_mask_src src = { 0 };
 
-		while (other && READ_ONCE(other->state) == HV_CPU_ON &&
-		       READ_ONCE(v->flush_done) < (u64)atomic64_read(&v->flush_asked)) {
-			xen_flush_asked(hc);
-			if (rdtsc() > deadline)
-				return -ETIMEDOUT;
-			cpu_relax();
-		}
-	}
-	return 0;
+	return hv_flush_remote(hc, ~0ULL, xen_mask_word, &src, xen_vector_of);
 }
 
 static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const void *req)
@@ -863,9 +670,10 @@ static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const void *re
 	case MMUEXT_PIN_L2_TABLE:
 	case MMUEXT_PIN_L3_TABLE:
 	case MMUEXT_PIN_L4_TABLE:
-		return xen_pin(hc, ex, op->arg1.mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+		return hv_pt_register(hc, &xd->pins, op->arg1.mfn,
+				      op->cmd - MMUEXT_PIN_L1_TABLE + 1, xen_flush_all);
 	case MMUEXT_UNPIN_TABLE:
-		return xen_unpin(op->arg1.mfn);
+		return hv_pt_release(&xd->pins, op->arg1.mfn);
 	case MMUEXT_TLB_FLUSH_LOCAL:
 		hv_ops->flush_guest_tlb(hc, ~0ULL);
 		return 0;
@@ -955,7 +763,7 @@ static long xen_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 	struct vcpu_info *vi;
 	long ret;
 
-	xen_lock(hc);
+	hv_lock(hc, &xd->lock);
 	ret = xen_dispatch(hc, ex, nr, regs);
 	/* Any hypercall delivers what is pending and unmasked (Xen's check_events). */
 	vi = xen_vcpu_info(hc->cpu);
@@ -1075,5 +883,4 @@ const struct hv_personality hv_personality_xen = {
 	.cpuid = xen_cpuid,
 	.hypercall = xen_hypercall,
 	.timer_fired = xen_timer_fired,
-	.pre_hypercall = xen_flush_asked,
 };

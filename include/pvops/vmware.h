@@ -45,11 +45,13 @@
 #define VMWARE_STEALCLOCK_DISABLED	0
 #define VMWARE_STEALCLOCK_ENABLED	1
 
+#ifndef __ASSEMBLY__
 /* The steal-clock area, one per vCPU, 64 bytes: nanoseconds stolen. */
 struct vmware_steal_time {
 	u64 clock;
 	u64 reserved[7];
 };
+#endif
 
 /* An answer to a command the stub does not know: EAX all ones, the rest kept. */
 #define VMWARE_UNKNOWN_COMMAND		0xffffffffU

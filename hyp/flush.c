@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Remote TLB flushes, for every personality: the asking vCPU flushes its
+ * own TLB at once; every other one in guest mode is asked (a counter in
+ * its struct hv_cpu), kicked on its guest's vector, and waited for.  The
+ * guest calls in from an interrupt that brought it nothing else, and at
+ * that hypercall the vCPU does what it was asked (hv_flush_asked()).
+ * While waiting, the asker does the flushes asked of it, so that two vCPUs
+ * flushing each other do not wait forever.
+ */
+#include <linux/errno.h>
+#include <asm/tsc.h>
+#include "personality.h"
+
+/* How long a remote flush waits for a vCPU that does not call in. */
+#define HV_FLUSH_WAIT_MS	1000
+
+/**
+ * hv_flush_asked() - do the remote flushes other vCPUs asked of this one
+ * @hc: this vCPU
+ *
+ * The whole guest TLB, once for any number of requests.
+ */
+void hv_flush_asked(struct hv_cpu *hc)
+{
+	u64 asked = atomic64_read(&hc->flush_asked);
+
+	if (READ_ONCE(hc->flush_done) != asked) {
+		hv_ops->flush_guest_tlb(hc, ~0ULL);
+		WRITE_ONCE(hc->flush_done, asked);
+	}
+}
+
+/**
+ * hv_lock() - take a personality's lock from host context
+ * @hc: this vCPU
+ * @lock: the lock
+ *
+ * While it waits, it does the flushes others ask of it: the holder may be
+ * waiting for this vCPU.
+ */
+void hv_lock(struct hv_cpu *hc, arch_spinlock_t *lock)
+{
+	while (!arch_spin_trylock(lock)) {
+		hv_flush_asked(hc);
+		cpu_relax();
+	}
+}
+
+/**
+ * hv_flush_remote() - flush the guest TLB of a set of vCPUs
+ * @hc: the asking vCPU
+ * @addr: the address to flush on @hc itself, or ~0 for all (others always
+ *	flush everything)
+ * @mask_word: fills the @word'th word of the vCPU bitmap; 0 or an error
+ * @ctx: for @mask_word
+ * @vector: the vector that reaches a vCPU's guest, 0 if none
+ *
+ * Return: 0; @mask_word's error; -ETIMEDOUT when a vCPU did not call in
+ * within HV_FLUSH_WAIT_MS.
+ */
+long hv_flush_remote(struct hv_cpu *hc, u64 addr,
+		     int (*mask_word)(void *ctx, unsigned int word, unsigned long *bits),
+		     void *ctx, u8 (*vector)(unsigned int cpu))
+{
+	unsigned int word, bit, cpu;
+	unsigned long bits;
+	u64 deadline;
+	int ret;
+
+	/* A word at a time: no bitmap of NR_CPUS on the host stack. */
+	for (word = 0; word < BITS_TO_LONGS(nr_cpu_ids); word++) {
+		ret = mask_word(ctx, word, &bits);
+		if (ret)
+			return ret;
+		for_each_set_bit(bit, &bits, BITS_PER_LONG) {
+			struct hv_cpu *other;
+
+			cpu = word * BITS_PER_LONG + bit;
+			if (cpu >= nr_cpu_ids)
+				break;
+			if (cpu == hc->cpu) {
+				hv_ops->flush_guest_tlb(hc, addr);
+				continue;
+			}
+			/* Not in guest mode, or no vector: nothing cached, or no way in. */
+			other = hv_cpu_of(cpu);
+			if (!other || READ_ONCE(other->state) != HV_CPU_ON || !vector(cpu))
+				continue;
+			atomic64_inc(&other->flush_asked);
+			hv_send_vector(cpu, vector(cpu));
+		}
+	}
+	/* Done when every vCPU in guest mode caught up with what it was asked. */
+	deadline = rdtsc() + (u64)tsc_khz * HV_FLUSH_WAIT_MS;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct hv_cpu *other = hv_cpu_of(cpu);
+
+		while (other && READ_ONCE(other->state) == HV_CPU_ON &&
+		       READ_ONCE(other->flush_done) < (u64)atomic64_read(&other->flush_asked)) {
+			hv_flush_asked(hc);
+			if (rdtsc() > deadline)
+				return -ETIMEDOUT;
+			cpu_relax();
+		}
+	}
+	return 0;
+}
