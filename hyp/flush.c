@@ -54,14 +54,16 @@ void hv_lock(struct hv_cpu *hc, arch_spinlock_t *lock)
  *	flush everything)
  * @mask_word: fills the @word'th word of the vCPU bitmap; 0 or an error
  * @ctx: for @mask_word
- * @vector: the vector that reaches a vCPU's guest, 0 if none
+ * @vector: the vector that reaches a vCPU's guest, 0 if none (it is not
+ *	asked then)
+ * @asked: NULL, or told of each vCPU asked, before it is kicked
  *
  * Return: 0; @mask_word's error; -ETIMEDOUT when a vCPU did not call in
  * within HV_FLUSH_WAIT_MS.
  */
 long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 		     int (*mask_word)(void *ctx, unsigned int word, unsigned long *bits),
-		     void *ctx, u8 (*vector)(unsigned int cpu))
+		     void *ctx, u8 (*vector)(unsigned int cpu), void (*asked)(unsigned int cpu))
 {
 	unsigned int word, bit, cpu;
 	unsigned long bits;
@@ -88,6 +90,8 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 			if (!other || READ_ONCE(other->state) != HV_CPU_ON || !vector(cpu))
 				continue;
 			atomic64_inc(&other->flush_asked);
+			if (asked)
+				asked(cpu);
 			hv_send_vector(cpu, vector(cpu));
 		}
 	}

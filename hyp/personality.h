@@ -98,7 +98,8 @@ void hv_flush_asked(struct hv_cpu *hc);
 void hv_lock(struct hv_cpu *hc, arch_spinlock_t *lock);
 long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 		     int (*mask_word)(void *ctx, unsigned int word, unsigned long *bits),
-		     void *ctx, u8 (*vector)(unsigned int cpu));
+		     void *ctx, u8 (*vector)(unsigned int cpu),
+		     void (*asked)(unsigned int cpu));
 
 /* core.c: make pages read-only to the guest (or writable again). */
 int hv_protect(void *virt, unsigned int npages, bool protect);

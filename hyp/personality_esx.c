@@ -103,6 +103,21 @@ static u64 *esx_rom_word(const u64 *sym)
 	return esx_rom_at(sym);
 }
 
+/* The header's checksum, again after the stub changed the ROM. */
+static void esx_rom_seal(void)
+{
+	struct vmi_rom_header *h = (struct vmi_rom_header *)esx_rom;
+	u32 sum = 0, word;
+	unsigned int i;
+
+	h->checksum = 0;
+	for (i = 0; i < PAGE_SIZE / 4; i++) {
+		memcpy(&word, esx_rom + 4 * i, 4);
+		sum += word;
+	}
+	h->checksum = -sum;
+}
+
 /* The ROM's clock: ns since the epoch, as vmi_rom_clock_read computes it. */
 static u64 esx_now(void)
 {
@@ -200,6 +215,7 @@ static long esx_rom_request(struct hv_gprs *regs, u32 version, u64 area_off)
 				return -EBUSY;	/* areas registered at the old offset */
 	}
 	WRITE_ONCE(*esx_rom_word(vmi_rom_area_off), area_off);
+	esx_rom_seal();
 	ed->rom_bound = true;
 	regs->rbx = (u32)pa;
 	regs->rcx = (u32)(pa >> 32);
@@ -256,9 +272,18 @@ static int esx_all_word(void *ctx, unsigned int word, unsigned long *bits)
 	return 0;
 }
 
+/* A vCPU asked to flush: its guest calls in when it sees this. */
+static void esx_flush_wanted(unsigned int vcpu)
+{
+	struct vmi_vcpu_area *a = esx_area(vcpu);
+
+	if (a)
+		__atomic_fetch_or(&a->events, VMI_EVENT_CALL_IN, __ATOMIC_SEQ_CST);
+}
+
 static long esx_sync_all(struct hv_cpu *hc)
 {
-	return hv_flush_remote(hc, ~0ULL, esx_all_word, NULL, esx_vector_of);
+	return hv_flush_remote(hc, ~0ULL, esx_all_word, NULL, esx_vector_of, esx_flush_wanted);
 }
 
 static int esx_mask_word(void *ctx, unsigned int word, unsigned long *bits)
@@ -281,7 +306,7 @@ static long esx_flush_tlb(struct hv_cpu *hc, u32 how, u64 addr)
 		a = esx_area(hc->cpu);
 		if (!a)
 			return -ENOENT;
-		return hv_flush_remote(hc, addr, esx_mask_word, a, esx_vector_of);
+		return hv_flush_remote(hc, addr, esx_mask_word, a, esx_vector_of, esx_flush_wanted);
 	}
 	return -EINVAL;
 }
@@ -364,6 +389,7 @@ static void esx_reset(struct hv_cpu *hc)
 	}
 	ed->rom_bound = false;
 	WRITE_ONCE(*esx_rom_word(vmi_rom_area_off), 0);
+	esx_rom_seal();
 	if (ed->pinned) {
 		/* module_put() may trace and reschedule; the host may do neither. */
 		atomic_dec(&THIS_MODULE->refcnt);
@@ -563,7 +589,6 @@ static void esx_rom_build(void)
 	struct vmi_rom_header *h = (struct vmi_rom_header *)esx_rom;
 	struct vmi_rom_entry *e = (struct vmi_rom_entry *)(h + 1);
 	size_t code = vmi_rom_code_end - vmi_rom_code;
-	u32 sum = 0, word;
 	unsigned int i;
 
 	BUILD_BUG_ON(sizeof(*h) + VMI_NR_ENTRIES * sizeof(*e) > ESX_ROM_CODE);
@@ -585,11 +610,7 @@ static void esx_rom_build(void)
 	*esx_rom_word(vmi_rom_tsc_base) = rdtsc() - tsc_khz * 1000ULL;
 	*esx_rom_word(vmi_rom_ns_mul) = div_u64((u64)NSEC_PER_MSEC << 32, tsc_khz);
 	*esx_rom_word(vmi_rom_khz) = tsc_khz;
-	for (i = 0; i < PAGE_SIZE / 4; i++) {
-		memcpy(&word, esx_rom + 4 * i, 4);
-		sum += word;
-	}
-	h->checksum = -sum;
+	esx_rom_seal();
 }
 
 static int esx_init(void)

@@ -650,7 +650,7 @@ static long xen_flush_remote(struct hv_cpu *hc, struct hv_exit *ex,
 	struct xen_mask_src src = { .ex = ex, .ptr = mask_ptr };
 
 	return hv_flush_remote(hc, one ? op->arg1.linear_addr : ~0ULL, xen_mask_word, &src,
-			       xen_vector_of);
+			       xen_vector_of, NULL);
 }
 
 /* What a pin waits for: every vCPU out of guest mode once. */
@@ -658,7 +658,7 @@ static long xen_flush_all(struct hv_cpu *hc)
 {
 	struct xen_mask_src src = { 0 };
 
-	return hv_flush_remote(hc, ~0ULL, xen_mask_word, &src, xen_vector_of);
+	return hv_flush_remote(hc, ~0ULL, xen_mask_word, &src, xen_vector_of, NULL);
 }
 
 static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const void *req)

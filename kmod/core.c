@@ -376,31 +376,53 @@ static const struct kernel_param_ops pvops_backend_param_ops = {
 module_param_cb(backend, &pvops_backend_param_ops, NULL, 0644);
 MODULE_PARM_DESC(backend, "native|xen|esx|auto (default auto); writing it switches backend");
 
+/* The backends this module brings, native first (the others copy from it). */
+static struct pvops_backend *const pvops_own[] = {
+	&pvops_native_backend, &pvops_xen_backend, &pvops_esx_backend,
+};
+
+static void pvops_unregister_own(void)
+{
+	int i;
+
+	mutex_lock(&pvops_lock);
+	for (i = ARRAY_SIZE(pvops_own) - 1; i >= 0; i--)
+		if (pvops_own[i]->list.next && !list_empty(&pvops_own[i]->list))
+			list_del_init(&pvops_own[i]->list);
+	mutex_unlock(&pvops_lock);
+}
+
 static int __init pvops_init(void)
 {
 	struct pvops_backend *b;
+	unsigned int i;
 	int ret;
 
-	ret = pvops_register_backend(&pvops_native_backend);
-	if (ret)
-		return ret;
-	pvops_xen_prepare();
-	ret = pvops_register_backend(&pvops_xen_backend);
-	if (ret) {
-		list_del(&pvops_native_backend.list);
-		return ret;
+	for (i = 0; i < ARRAY_SIZE(pvops_own); i++) {
+		if (pvops_own[i] == &pvops_xen_backend)
+			pvops_xen_prepare();
+		if (pvops_own[i] == &pvops_esx_backend)
+			pvops_esx_prepare();
+		ret = pvops_register_backend(pvops_own[i]);
+		if (ret) {
+			pvops_unregister_own();
+			return ret;
+		}
 	}
 
 	mutex_lock(&pvops_lock);
 	b = pvops_resolve(pvops_requested, &ret);
 	if (b)
 		ret = pvops_activate(b);
+	/* "auto" settles for native when the pv backend it found cannot start. */
+	if (ret && b && b != &pvops_native_backend && !strcmp(pvops_requested, "auto")) {
+		pr_err("pvops: auto: backend %s did not start (%d), staying native\n", b->name,
+		       ret);
+		ret = pvops_activate(&pvops_native_backend);
+	}
 	mutex_unlock(&pvops_lock);
 	if (ret) {
-		mutex_lock(&pvops_lock);
-		list_del(&pvops_xen_backend.list);
-		list_del(&pvops_native_backend.list);
-		mutex_unlock(&pvops_lock);
+		pvops_unregister_own();
 		return ret;
 	}
 
@@ -422,9 +444,8 @@ static void __exit pvops_exit(void)
 	if (pvops_active->exit)
 		pvops_active->exit();
 	pvops_active = NULL;
-	list_del(&pvops_xen_backend.list);
-	list_del(&pvops_native_backend.list);
 	mutex_unlock(&pvops_lock);
+	pvops_unregister_own();
 }
 
 module_init(pvops_init);

@@ -50,6 +50,10 @@ void pvops_upcall_free(int irq);
 extern struct pvops_backend pvops_xen_backend;
 void pvops_xen_prepare(void);
 
+/* esx.c */
+extern struct pvops_backend pvops_esx_backend;
+void pvops_esx_prepare(void);
+
 /* debugfs.c */
 void pvops_debugfs_init(void);
 void pvops_debugfs_exit(void);

@@ -10,11 +10,17 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <asm/asm.h>
 #include <asm/processor.h>
 #include <asm/tsc.h>
 #include <pvops/hypercall.h>
+#include <pvops/pvops.h>
 #include <pvops/pvhyp.h>
 #include <pvops/vmware.h>
+#include <pvops/vmi.h>
+#include <linux/mm.h>
+#include <linux/delay.h>
+#include <asm/io.h>
 
 struct bdoor {
 	u32 eax, ebx, ecx, edx, esi, edi;
@@ -144,19 +150,54 @@ static u32 stealclock(u64 pa, bool port)
 	return r.eax;
 }
 
+/* Whether pvops' esx backend is active: it owns every vCPU's steal area then. */
+static bool esx_backend_active(void)
+{
+	const char *(*active)(void) = symbol_get(pvops_active_backend);
+	bool esx = active && !strcmp(active(), "esx");
+
+	if (active)
+		symbol_put(pvops_active_backend);
+	return esx;
+}
+
 static void esx_stealclock(struct kunit *test)
 {
 	struct vmware_steal_time *st = kmalloc(2 * sizeof(*st), GFP_KERNEL);
 	u8 *stub = pvhyp_protected_page(raw_smp_processor_id()), before[64];
-	unsigned int i;
+	bool own = !esx_backend_active();
+	unsigned int i, n;
+	u64 first;
 
 	KUNIT_ASSERT_NOT_NULL(test, st);
 	KUNIT_ASSERT_NOT_NULL(test, stub);
 	for (i = 0; i < 2; i++) {
 		memset(st, 0xa5, 2 * sizeof(*st));
-		KUNIT_EXPECT_EQ(test, stealclock(__pa(st), i), (u32)VMWARE_STEALCLOCK_ENABLED);
-		KUNIT_EXPECT_EQ(test, st->clock, 0ULL);
-		KUNIT_EXPECT_EQ(test, stealclock(1, i), (u32)VMWARE_STEALCLOCK_DISABLED);
+		/* A good area only while no backend has registered its own. */
+		if (own) {
+			preempt_disable();
+			KUNIT_EXPECT_EQ(test, stealclock(__pa(st), i),
+					(u32)VMWARE_STEALCLOCK_ENABLED);
+			/* The time this vCPU spent in the stub, growing with its exits. */
+			first = READ_ONCE(st->clock);
+			KUNIT_EXPECT_GT(test, first, 0ULL);
+			KUNIT_EXPECT_LT(test, first, ktime_get_ns());
+			for (n = 0; n < 100; n++) {
+				struct bdoor r = cmd(VMWARE_CMD_GETVCPU_INFO);
+
+				bdoor_call(&r);
+			}
+			KUNIT_EXPECT_GT(test, READ_ONCE(st->clock), first);
+			KUNIT_EXPECT_EQ(test, stealclock(1, i), (u32)VMWARE_STEALCLOCK_DISABLED);
+			first = READ_ONCE(st->clock);
+			for (n = 0; n < 100; n++) {
+				struct bdoor r = cmd(VMWARE_CMD_GETVCPU_INFO);
+
+				bdoor_call(&r);
+			}
+			KUNIT_EXPECT_EQ(test, READ_ONCE(st->clock), first);
+			preempt_enable();
+		}
 		/* Unaligned, outside RAM, the stub's: refused, nothing written. */
 		KUNIT_EXPECT_EQ(test, stealclock(__pa(st) + 8, i),
 				(u32)VMWARE_STEALCLOCK_NOT_AVAILABLE);
@@ -173,6 +214,258 @@ static void esx_stealclock(struct kunit *test)
 	kfree(st);
 }
 
+/* --- esx_rom and esx_hostile: the ROM and the commands behind it -------- */
+
+static int esx_backend_init(struct kunit *test)
+{
+	if (strcmp(pvhyp_personality_name(), "esx"))
+		kunit_skip(test, "pvhyp personality is %s, not esx", pvhyp_personality_name());
+	KUNIT_ASSERT_EQ(test, pvops_select_backend("esx"), 0);
+	return 0;
+}
+
+static long vmi(u32 command, u32 ebx, u64 arg64, struct bdoor *out)
+{
+	struct bdoor r = cmd(command);
+
+	r.ebx = ebx;
+	r.esi = arg64 >> 32;
+	r.edi = (u32)arg64;
+	bdoor_call(&r);
+	if (out)
+		*out = r;
+	return (s32)r.eax;
+}
+
+/* After a change to a copy: the checksum right again, so the check looks further. */
+static void reseal(u8 *rom, size_t size)
+{
+	struct vmi_rom_header *h = (struct vmi_rom_header *)rom;
+	u32 sum = 0, word;
+	size_t i;
+
+	h->checksum = 0;
+	for (i = 0; i < size / 4; i++) {
+		memcpy(&word, rom + 4 * i, 4);
+		sum += word;
+	}
+	h->checksum = -sum;
+}
+
+/* The mapped ROM passes the check; each kind of damage to a copy fails it. */
+static void esx_rom_checked(struct kunit *test)
+{
+	struct vmi_rom_header *h;
+	struct vmi_rom_entry *e;
+	size_t size;
+	const void *rom = pvops_esx_rom(&size);
+	u8 *copy;
+
+	KUNIT_ASSERT_NOT_NULL(test, rom);
+	KUNIT_EXPECT_EQ(test, pvops_esx_rom_check(rom, size), 0);
+	copy = kunit_kmalloc(test, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	memcpy(copy, rom, size);
+	h = (struct vmi_rom_header *)copy;
+	e = (struct vmi_rom_entry *)(copy + h->entries_offset);
+	/* A sealed copy passes: the damage below is what fails it. */
+	reseal(copy, size);
+	KUNIT_EXPECT_EQ(test, pvops_esx_rom_check(copy, size), 0);
+#define DAMAGED(what, seal) do {					\
+		memcpy(copy, rom, size);				\
+		what;							\
+		if (seal)						\
+			reseal(copy, size);				\
+		KUNIT_EXPECT_EQ_MSG(test, pvops_esx_rom_check(copy, size), -EINVAL, #what); \
+	} while (0)
+	DAMAGED(h->signature[0] ^= 1, true);
+	DAMAGED(h->abi_version++, true);
+	DAMAGED(h->size = size + PAGE_SIZE, false);
+	DAMAGED(h->size = 3, false);
+	DAMAGED(copy[size - 1] ^= 0x40, false);	/* the checksum catches it */
+	DAMAGED(h->nr_entries--, true);
+	DAMAGED(h->entries_offset = size, true);
+	DAMAGED(e[1].id = e[0].id, true);
+	DAMAGED(e[2].id = VMI_NR_ENTRIES, true);
+	DAMAGED(e[2].offset = size, true);
+	DAMAGED(e[3].offset = 0, true);
+#undef DAMAGED
+	KUNIT_EXPECT_EQ(test, pvops_esx_rom_check(copy, 8), -EINVAL);
+	/* Nothing changed for the running backend. */
+	KUNIT_EXPECT_STREQ(test, pvops_active_backend(), "esx");
+	KUNIT_EXPECT_EQ(test, pvops_esx_rom_check(rom, size), 0);
+}
+
+/* The ROM is read-only to the guest: a write faults and does not land. */
+static void esx_rom_read_only(struct kunit *test)
+{
+	size_t size;
+	u8 *rom = (u8 *)pvops_esx_rom(&size), before = rom[size - 1];
+	int faulted = 1;
+
+	asm volatile("1: movb %2, (%1)\n\t"
+		     "movl $0, %0\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "+r" (faulted) : "r" (rom + size - 1), "r" ((u8)~before) : "memory");
+	KUNIT_EXPECT_EQ_MSG(test, faulted, 1, "the write did not fault");
+	KUNIT_EXPECT_EQ(test, rom[size - 1], before);
+}
+
+static void esx_bad_rom_requests(struct kunit *test)
+{
+	struct bdoor r;
+
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_ROM, VMI_ABI_VERSION + 1, VMI_AREA_ALIGN, NULL),
+			(long)-EPROTONOSUPPORT);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_ROM, VMI_ABI_VERSION, 0, NULL), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_ROM, VMI_ABI_VERSION, VMI_AREA_ALIGN + 8, NULL),
+			(long)-EINVAL);
+	/* Another offset while areas are registered at this one: refused. */
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_ROM, VMI_ABI_VERSION, 1ULL << 40, NULL), (long)-EBUSY);
+	/* Through the port the ROM's commands do not exist. */
+	r = cmd(VMI_CMD_ROM);
+	r.ebx = VMI_ABI_VERSION;
+	bdoor_in(&r);
+	KUNIT_EXPECT_EQ(test, r.eax, VMWARE_UNKNOWN_COMMAND);
+	/* And the backend still runs. */
+	KUNIT_EXPECT_STREQ(test, pvops_active_backend(), "esx");
+}
+
+static void esx_bad_areas_and_alarms(struct kunit *test)
+{
+	u8 *stub = pvhyp_protected_page(raw_smp_processor_id());
+	unsigned long flags;
+	int ret;
+
+	/* This vCPU has its area: a second one is refused, bad ones too. */
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_VCPU_AREA, 0x40, VMI_AREA_ALIGN * 7, NULL), (long)-EBUSY);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_VCPU_AREA, 0x40, VMI_AREA_ALIGN * 7 + 64, NULL),
+			(long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_VCPU_AREA, 0xf0, 0xfee00000, NULL), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_VCPU_AREA, 0xf0, __pa(stub), NULL), (long)-EPERM);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_VCPU_AREA, 5, __pa(stub), NULL), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_NOTIFY, nr_cpu_ids, 1, NULL), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_NOTIFY, 0, 0, NULL), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_FLUSH_TLB, 7, ~0ULL, NULL), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_ALLOCATE_PAGE, 5, 1, NULL), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_ALLOCATE_PAGE, 1, __pa(stub) >> PAGE_SHIFT, NULL),
+			(long)-EPERM);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_ALLOCATE_PAGE, 1, 0xfee00, NULL), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_RELEASE_PAGE, 0, 12345, NULL), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_FIRST + 30, 0, 0, NULL), -1L);	/* all ones */
+	/* After all of it, the alarm still goes off (the tick runs). */
+	KUNIT_EXPECT_STREQ(test, pvops_active_backend(), "esx");
+	local_irq_save(flags);
+	ret = pvops_time_reprogram();
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+}
+
+/* A queue the stub refuses as a whole: the exact error, nothing written. */
+static void esx_hostile_queues(struct kunit *test)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	u64 *target, stub_va = (u64)pvhyp_protected_page(raw_smp_processor_id());
+	struct vmi_vcpu_area *a;
+	struct bdoor r;
+	unsigned long flags;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	target = page_address(page);
+	local_irq_save(flags);
+	a = pvops_esx_vcpu_area();
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_EQ(test, a->nr_queued, 0U);
+#define QUEUE(i, p, v) (a->queue[i] = (struct vmi_queue_entry){ .ptr = (u64)(p), .val = (v) })
+	/* Oversized. */
+	QUEUE(0, target, 1);
+	a->nr_queued = VMI_QUEUE_LEN + 1;
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_FLUSH_QUEUE, 0, 0, NULL), (long)-E2BIG);
+	/* A good entry, then a misaligned one: neither lands. */
+	QUEUE(0, target, 1);
+	QUEUE(1, (u8 *)target + 4, 2);
+	a->nr_queued = 2;
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_FLUSH_QUEUE, 0, 0, &r), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, r.ebx, 1U);
+	/* Unmapped, and the stub's own page. */
+	QUEUE(0, target, 1);
+	QUEUE(1, 0xdead000000000000ULL, 2);
+	a->nr_queued = 2;
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_FLUSH_QUEUE, 0, 0, NULL), (long)-EFAULT);
+	QUEUE(0, target, 1);
+	QUEUE(1, stub_va, 2);
+	a->nr_queued = 2;
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_FLUSH_QUEUE, 0, 0, NULL), (long)-EPERM);
+	KUNIT_EXPECT_EQ(test, a->nr_queued, 0U);	/* emptied either way */
+	KUNIT_EXPECT_EQ(test, target[0], 0ULL);
+	/* A good queue lands, in order. */
+	QUEUE(0, target, 1);
+	QUEUE(1, target, 3);
+	QUEUE(2, (u64)target | VMI_QUEUE_INVLPG, 0);
+	a->nr_queued = 3;
+	KUNIT_EXPECT_EQ(test, vmi(VMI_CMD_FLUSH_QUEUE, 0, 0, &r), 0L);
+	KUNIT_EXPECT_EQ(test, r.ebx, 3U);
+	KUNIT_EXPECT_EQ(test, target[0], 3ULL);
+#undef QUEUE
+	local_irq_restore(flags);
+	__free_page(page);
+}
+
+/* Through the op table: a registered table refuses a mapping of the stub. */
+static void esx_registered_table_rules(struct kunit *test)
+{
+	struct pvops_pvmap *map = pvops_pvmap_create();
+	u64 stub_pa = __pa(pvhyp_protected_page(raw_smp_processor_id()));
+	pte_t *pte;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	pte = pvops_pvmap_pte(map, 5);
+	pvops_set_pte(pte, native_make_pte(stub_pa | _PAGE_PRESENT | _PAGE_NX));
+	KUNIT_EXPECT_EQ(test, pte_val(*pte), 0UL);
+	/* Nor a writable mapping of the table itself. */
+	pvops_set_pte(pte, native_make_pte(__pa(pte) | _PAGE_PRESENT | _PAGE_RW | _PAGE_NX));
+	KUNIT_EXPECT_EQ(test, pte_val(*pte), 0UL);
+	pvops_pvmap_destroy(map);
+}
+
+/* Steal time: the stub's time on this vCPU, growing with its exits. */
+static void esx_steal_time(struct kunit *test)
+{
+	unsigned int cpu, n;
+	u64 s0, s1;
+
+	cpu = get_cpu();
+	s0 = pvops_steal_clock(cpu);
+	for (n = 0; n < 100; n++) {
+		struct bdoor r = cmd(VMWARE_CMD_GETVCPU_INFO);
+
+		bdoor_call(&r);
+	}
+	s1 = pvops_steal_clock(cpu);
+	put_cpu();
+	KUNIT_EXPECT_GT(test, s0, 0ULL);
+	KUNIT_EXPECT_GT(test, s1, s0);
+	KUNIT_EXPECT_LT(test, s1, ktime_get_ns());
+}
+
+static struct kunit_case esx_rom_cases[] = {
+	KUNIT_CASE(esx_rom_checked),
+	KUNIT_CASE(esx_rom_read_only),
+	KUNIT_CASE(esx_bad_rom_requests),
+	KUNIT_CASE(esx_bad_areas_and_alarms),
+	KUNIT_CASE(esx_hostile_queues),
+	KUNIT_CASE(esx_registered_table_rules),
+	KUNIT_CASE(esx_steal_time),
+	{}
+};
+
+static struct kunit_suite esx_rom_suite = {
+	.name = "esx_rom",
+	.init = esx_backend_init,
+	.test_cases = esx_rom_cases,
+};
+
 static struct kunit_case esx_cases[] = {
 	KUNIT_CASE(esx_cpuid_on_every_cpu),
 	KUNIT_CASE(esx_commands_both_ways),
@@ -186,6 +479,6 @@ static struct kunit_suite esx_suite = {
 	.test_cases = esx_cases,
 };
 
-kunit_test_suite(esx_suite);
+kunit_test_suites(&esx_suite, &esx_rom_suite);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suite for the ESX-like personality's backdoor");

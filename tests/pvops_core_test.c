@@ -372,7 +372,9 @@ static const char *tb_expected_auto(void)
 
 	native_cpuid(&eax, &sig[0], &ecx, &sig[2]);
 	sig[1] = ecx;
-	return memcmp(sig, "XenVMMXenVMM", 12) ? "native" : "xen";
+	if (!memcmp(sig, "XenVMMXenVMM", 12))
+		return "xen";
+	return memcmp(sig, "VMwareVMware", 12) ? "native" : "esx";
 }
 
 static void pvops_select_validates_names(struct kunit *test)
@@ -393,7 +395,7 @@ static void pvops_select_validates_names(struct kunit *test)
 	/* sysfs hands names with a newline. */
 	KUNIT_EXPECT_EQ(test, pvops_select_backend("ktest_b\n"), 0);
 	KUNIT_EXPECT_STREQ(test, pvops_active_backend(), "ktest_b");
-	/* auto: xen where a Xen-like hypervisor answers, else native. */
+	/* auto: xen or esx where such a hypervisor answers, else native. */
 	KUNIT_EXPECT_EQ(test, pvops_select_backend("auto"), 0);
 	KUNIT_EXPECT_STREQ(test, pvops_active_backend(), tb_expected_auto());
 }

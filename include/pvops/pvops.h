@@ -118,6 +118,12 @@ u64 pvops_event_count(int cpu, unsigned int event);
 void pvops_set_event_handler(void (*handler)(unsigned int event));
 int pvops_time_reprogram(void);
 
+/* The esx backend's ROM (kmod/esx.c), for tests. */
+int pvops_esx_rom_check(const void *rom, size_t size);
+const void *pvops_esx_rom(size_t *size);
+struct vmi_vcpu_area;
+struct vmi_vcpu_area *pvops_esx_vcpu_area(void);
+
 struct page;
 
 /* pvmap: pages mapped into a window through the mmu ops (kmod/pvmap.c). */

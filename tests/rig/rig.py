@@ -38,9 +38,10 @@ MATRIX = [
      'append': 'pvhyp.personality=xen pvops.backend=auto rig.expect_backend=xen'},
     {'name': 'smp4-xen', 'smp': 4, 'mem': '1G',
      'append': 'pvhyp.personality=xen pvops.backend=auto rig.expect_backend=xen'},
-    # The ESX-like stub's backdoor (no esx backend yet: auto stays native).
-    {'name': 'smp2-esx', 'smp': 2, 'mem': '1G',
-     'append': 'pvhyp.personality=esx pvops.backend=auto rig.expect_backend=native'},
+    {'name': 'smp1-esx', 'smp': 1, 'mem': '1G',
+     'append': 'pvhyp.personality=esx pvops.backend=auto rig.expect_backend=esx'},
+    {'name': 'smp4-esx', 'smp': 4, 'mem': '1G',
+     'append': 'pvhyp.personality=esx pvops.backend=auto rig.expect_backend=esx'},
     # A CPU without SVM: the stub must refuse, cleanly.
     {'name': 'nosvm', 'smp': 2, 'mem': '1G', 'cpu': 'EPYC,-svm',
      'append': 'rig.expect_pvhyp=nosvm pvops.backend=auto rig.expect_backend=native'},
