@@ -32,6 +32,7 @@
 #include <asm/tsc.h>
 #include <pvops/vmware.h>
 #include <pvops/vmi.h>
+#include "esx_rom.h"
 #include "personality.h"
 
 #define ESX_IN_EAX_DX	0xed	/* the one-byte "in %dx, %eax" */
@@ -57,15 +58,6 @@ struct esx_domain {
 static struct esx_domain *ed;
 static size_t ed_size;
 static u8 *esx_rom;		/* one page, protected */
-
-/* The template, esx_rom.S. */
-extern const u8 vmi_rom_code[], vmi_rom_code_end[], vmi_rom_trap_insn[];
-extern const u8 vmi_rom_call[], vmi_rom_save_fl[], vmi_rom_restore_fl[],
-	vmi_rom_irq_disable[], vmi_rom_irq_enable[], vmi_rom_safe_halt[], vmi_rom_halt[],
-	vmi_rom_cpuid[], vmi_rom_clock_read[], vmi_rom_tsc_khz[], vmi_rom_set_alarm[],
-	vmi_rom_cancel_alarm[], vmi_rom_set_pxe[], vmi_rom_clear_pxe[], vmi_rom_invlpg[],
-	vmi_rom_lazy_enter[], vmi_rom_lazy_leave[], vmi_rom_lazy_flush[];
-extern const u64 vmi_rom_area_off[], vmi_rom_tsc_base[], vmi_rom_ns_mul[], vmi_rom_khz[];
 
 static const struct {
 	u16 id;

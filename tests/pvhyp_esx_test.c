@@ -153,9 +153,11 @@ static u32 stealclock(u64 pa, bool port)
 /* Whether pvops' esx backend is active: it owns every vCPU's steal area then. */
 static bool esx_backend_active(void)
 {
-	const char *(*active)(void) = symbol_get(pvops_active_backend);
-	bool esx = active && !strcmp(active(), "esx");
+	const char *(*active)(void);
+	bool esx;
 
+	active = symbol_get(pvops_active_backend);
+	esx = active && !strcmp(active(), "esx");
 	if (active)
 		symbol_put(pvops_active_backend);
 	return esx;

@@ -38,20 +38,27 @@
 /*
  * Commands.  64-bit values go as two halves: ESI the high, EDI the low
  * 32 bits, as STEALCLOCK passes its address.
+ *
+ * ROM: EBX the ABI version, ESI:EDI the areas' %gs offset; answers EBX:ECX
+ * (low:high) the ROM's physical address and EDX its pages.  VCPU_AREA:
+ * ESI:EDI the calling vCPU's area's physical address (0:1 drops it), EBX
+ * the vector its events arrive on.  SET_ALARM: ESI:EDI the deadline in ns
+ * of the ROM's clock.  NOTIFY: EBX a vCPU, ESI bits for its notify word.
+ * ALLOCATE_PAGE: EBX level 1-4, ESI:EDI the frame of a new page table;
+ * RELEASE_PAGE: ESI:EDI the frame.  FLUSH_QUEUE: EBX answers how many
+ * entries were applied.  FLUSH_TLB: EBX VMI_FLUSH_*, ESI:EDI an address
+ * or 0xffffffff for all.  Documentation/esx-abi.rst has every error.
  */
-#define VMI_CMD_ROM		112	/* EBX ABI version, ESI:EDI the area's %gs offset;
-					 * EBX:ECX (low:high) the ROM's physical address,
-					 * EDX its pages */
-#define VMI_CMD_VCPU_AREA	113	/* ESI:EDI the area's physical address, 0:1 none;
-					 * EBX the vector events arrive on */
-#define VMI_CMD_SET_ALARM	114	/* ESI:EDI the deadline, ns of the ROM's clock */
+#define VMI_CMD_ROM		112	/* where the ROM is; binds it */
+#define VMI_CMD_VCPU_AREA	113	/* this vCPU's shared area and vector */
+#define VMI_CMD_SET_ALARM	114	/* the one-shot alarm */
 #define VMI_CMD_CANCEL_ALARM	115
 #define VMI_CMD_CHECK_EVENTS	116	/* raise the vector again if anything is owed */
-#define VMI_CMD_NOTIFY		117	/* EBX a vCPU, ESI bits for its notify word */
-#define VMI_CMD_ALLOCATE_PAGE	118	/* EBX level 1-4, ESI:EDI the frame: a page table */
-#define VMI_CMD_RELEASE_PAGE	119	/* ESI:EDI the frame: no longer a page table */
-#define VMI_CMD_FLUSH_QUEUE	120	/* apply the area's queue; EBX returns how many */
-#define VMI_CMD_FLUSH_TLB	121	/* EBX VMI_FLUSH_*, ESI:EDI an address or ~0 */
+#define VMI_CMD_NOTIFY		117	/* bits to another vCPU */
+#define VMI_CMD_ALLOCATE_PAGE	118	/* a frame becomes a page table */
+#define VMI_CMD_RELEASE_PAGE	119	/* no longer one */
+#define VMI_CMD_FLUSH_QUEUE	120	/* apply the area's queue */
+#define VMI_CMD_FLUSH_TLB	121	/* this vCPU's TLB, or those of a set */
 #define VMI_CMD_RESET		122	/* forget every registration of the guest */
 #define VMI_CMD_FIRST		VMI_CMD_ROM
 #define VMI_CMD_LAST		VMI_CMD_RESET

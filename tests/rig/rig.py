@@ -379,12 +379,14 @@ def cmd_bench():
         image, initrd = build_stock()
     problems = []
     # Native ops against the bare instruction; the stub's exit costs; the
-    # same ops on the Xen-like backend, with exits per op.
+    # same ops on the Xen-like and ESX-like backends, with exits per op.
     for run in ({'name': 'bench', 'smp': 1, 'mem': '1G', 'append': 'pvops.backend=native'},
                 {'name': 'bench-pvhyp', 'smp': 2, 'mem': '1G',
                  'append': 'pvhyp.personality=none pvops.backend=native'},
                 {'name': 'bench-xen', 'smp': 1, 'mem': '1G',
-                 'append': 'pvhyp.personality=xen pvops.backend=xen'}):
+                 'append': 'pvhyp.personality=xen pvops.backend=xen'},
+                {'name': 'bench-esx', 'smp': 1, 'mem': '1G',
+                 'append': 'pvhyp.personality=esx pvops.backend=esx'}):
         lines, secs, timed_out, console = boot(image, initrd, run, 'bench')
         for line in lines:
             if 'pvops_bench:' in line or 'pvhyp_bench:' in line:
