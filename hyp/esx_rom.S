@@ -218,9 +218,16 @@ SYM_INNER_LABEL(vmi_rom_lazy_enter, SYM_L_GLOBAL)
 	.balign	ENTRY_ALIGN
 SYM_INNER_LABEL(vmi_rom_lazy_leave, SYM_L_GLOBAL)
 	endbr64
-	call	vmi_rom_lazy_flush
+	pushq	%rbx
+	pushfq
+	cli					/* no update slips in between */
 	movq	vmi_rom_area_off(%rip), %rax
 	movb	$0, %gs:VMI_AREA_LAZY(%rax)
+	cmpl	$0, %gs:VMI_AREA_NR_QUEUED(%rax)
+	je	1f
+	call	vmi_rom_queue_flush
+1:	popfq
+	popq	%rbx
 	ret
 
 	.balign	ENTRY_ALIGN

@@ -44,6 +44,7 @@ struct esx_vcpu {
 	u64 area_gpa;		/* 0: none registered */
 	u64 steal_gpa;		/* 0: no STEALCLOCK area */
 	u8 vector;
+	bool cancel_alarm;	/* a reset from another vCPU: at its next exit */
 };
 
 /* Read-only to the guest, like every page of the stub. */
@@ -242,14 +243,20 @@ static long esx_set_alarm(struct hv_cpu *hc, u64 deadline_ns)
 	}
 	/* Far deadlines are clamped: the guest re-arms, as for any wrap. */
 	delta = min(deadline_ns - now, 1ULL << 40);
-	/* One cycle late rather than early: the guest finds its deadline passed. */
-	hv_timer_arm(hc, rdtsc() + mul_u64_u32_div(delta, tsc_khz, USEC_PER_SEC) + 1,
+	/*
+	 * The ROM's clock inverted, rounded up: at that TSC value the guest's
+	 * clock_read() has reached the deadline.
+	 */
+	hv_timer_arm(hc, *esx_rom_word(vmi_rom_tsc_base) +
+		     mul_u64_u64_div_u64(now + delta, 1ULL << 32, *esx_rom_word(vmi_rom_ns_mul)) + 1,
 		     esx_vector_of(hc->cpu));
 	return 0;
 }
 
 static void esx_timer_fired(struct hv_cpu *hc)
 {
+	if (READ_ONCE(ed->vcpus[hc->cpu].cancel_alarm))
+		return;
 	hv_lock(hc, &ed->lock);
 	esx_raise_alarm(hc);
 	arch_spin_unlock(&ed->lock);
@@ -275,6 +282,15 @@ static void esx_flush_wanted(unsigned int vcpu)
 
 static long esx_sync_all(struct hv_cpu *hc)
 {
+	unsigned int cpu;
+
+	/* One it cannot make exit could write the table behind the check. */
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct hv_cpu *other = hv_cpu_of(cpu);
+
+		if (other && READ_ONCE(other->state) == HV_CPU_ON && !esx_vector_of(cpu))
+			return -EBUSY;
+	}
 	return hv_flush_remote(hc, ~0ULL, esx_all_word, NULL, esx_vector_of, esx_flush_wanted);
 }
 
@@ -303,12 +319,22 @@ static long esx_flush_tlb(struct hv_cpu *hc, u32 how, u64 addr)
 	return -EINVAL;
 }
 
+/* An update of @gpa to @val: a registered table's rules, else guest RAM. */
+static long esx_queue_entry_ok(u64 gpa, u64 val)
+{
+	if (hv_pt_find(&ed->pins, gpa >> PAGE_SHIFT))
+		return hv_pt_check_update(&ed->pins, gpa, val);
+	return hv_guest_page(gpa, true);
+}
+
 /*
  * The area's queue, all or nothing: every entry is checked first (an
  * update's entry must translate to guest RAM the guest may write, and
  * follow the registered-table rules if it lies in one), then all are
  * applied in order.  The queue is empty afterwards either way; EBX says
- * how many were applied, or which one was refused.
+ * how many were applied, or which one was refused.  Addresses are
+ * translated before any entry is applied: an entry cannot rely on a
+ * mapping an earlier one of the same batch makes.
  */
 static long esx_flush_queue(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
 {
@@ -333,20 +359,28 @@ static long esx_flush_queue(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gpr
 			ret = -EINVAL;
 		else if (hv_guest_translate(ex, q[i].ptr, true, &gpa[i]))
 			ret = -EFAULT;
-		else if (hv_pt_find(&ed->pins, gpa[i] >> PAGE_SHIFT))
-			ret = hv_pt_check_update(&ed->pins, gpa[i], q[i].val);
 		else
-			ret = hv_guest_page(gpa[i], true);
+			ret = esx_queue_entry_ok(gpa[i], q[i].val);
 	}
 	if (ret) {
 		regs->rbx = i - 1;
 		return ret;
 	}
+	/*
+	 * Again just before each write: an earlier entry of the batch may have
+	 * changed what a later one relied on (the direct map, a registration).
+	 */
 	for (i = 0; i < n; i++) {
-		if (q[i].ptr & VMI_QUEUE_INVLPG)
+		if (q[i].ptr & VMI_QUEUE_INVLPG) {
 			hv_ops->flush_guest_tlb(hc, q[i].ptr & ~VMI_QUEUE_INVLPG);
-		else
-			WRITE_ONCE(*(u64 *)__va(gpa[i]), q[i].val);
+			continue;
+		}
+		ret = esx_queue_entry_ok(gpa[i], q[i].val);
+		if (ret) {
+			regs->rbx = i;
+			return ret;
+		}
+		WRITE_ONCE(*(u64 *)__va(gpa[i]), q[i].val);
 	}
 	regs->rbx = n;
 	return 0;
@@ -378,10 +412,11 @@ static void esx_reset(struct hv_cpu *hc)
 	for (i = 0; i < nr_cpu_ids; i++) {
 		ed->vcpus[i].area_gpa = 0;
 		ed->vcpus[i].steal_gpa = 0;
+		if (i != hc->cpu)
+			WRITE_ONCE(ed->vcpus[i].cancel_alarm, true);
 	}
+	/* The ROM's data stays: a guest task may still be inside an entry. */
 	ed->rom_bound = false;
-	WRITE_ONCE(*esx_rom_word(vmi_rom_area_off), 0);
-	esx_rom_seal();
 	if (ed->pinned) {
 		/* module_put() may trace and reschedule; the host may do neither. */
 		atomic_dec(&THIS_MODULE->refcnt);
@@ -414,8 +449,6 @@ static long esx_vmi_command(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gpr
 		return hv_pt_release(&ed->pins, arg64);
 	case VMI_CMD_FLUSH_QUEUE:
 		return esx_flush_queue(hc, ex, regs);
-	case VMI_CMD_FLUSH_TLB:
-		return esx_flush_tlb(hc, ebx, arg64 == U32_MAX ? ~0ULL : arg64);
 	case VMI_CMD_RESET:
 		esx_reset(hc);
 		return 0;
@@ -509,6 +542,11 @@ static long esx_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 	if (nr < VMI_CMD_FIRST || nr > VMI_CMD_LAST) {
 		esx_backdoor(hc, regs, true);
 		ret = regs->rax;
+	} else if (nr == VMI_CMD_FLUSH_TLB) {
+		/* Only per-vCPU counters: no lock held while it waits for others. */
+		ret = (u32)esx_flush_tlb(hc, regs->rbx,
+					 ((u64)(u32)regs->rsi << 32 | (u32)regs->rdi) == U32_MAX ?
+					 ~0ULL : (u64)(u32)regs->rsi << 32 | (u32)regs->rdi);
 	} else {
 		hv_lock(hc, &ed->lock);
 		ret = (u32)esx_vmi_command(hc, ex, regs);
@@ -518,9 +556,13 @@ static long esx_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 	return ret;
 }
 
-/* Steal time up to this hypercall. */
+/* Steal time up to this hypercall; an alarm a reset took away. */
 static void esx_pre_hypercall(struct hv_cpu *hc)
 {
+	if (READ_ONCE(ed->vcpus[hc->cpu].cancel_alarm)) {
+		WRITE_ONCE(ed->vcpus[hc->cpu].cancel_alarm, false);
+		hv_timer_cancel(hc);
+	}
 	esx_write_steal(hc);
 }
 

@@ -22,6 +22,7 @@
 #include <linux/interrupt.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/smp.h>
 #include <asm/io.h>
 #include <asm/processor.h>
@@ -272,9 +273,16 @@ static irqreturn_t esx_upcall(int irq, void *dev)
 	unsigned long notify;
 	unsigned int events, event;
 
-	/* Masked: it is owed, and irq_enable() asks for it again. */
+	/*
+	 * Masked: it is owed, and irq_enable() asks for it again.  A stub
+	 * waiting for this vCPU (a remote flush) is answered now all the same:
+	 * the call delivers nothing, it only lets the stub see the vCPU.
+	 */
 	if (READ_ONCE(a->masked)) {
 		WRITE_ONCE(a->owed, 1);
+		if (__atomic_fetch_and(&a->events, ~VMI_EVENT_CALL_IN, __ATOMIC_SEQ_CST) &
+		    VMI_EVENT_CALL_IN)
+			esx_rom_call(VMI_CMD_CHECK_EVENTS, 0, 0, 0);
 		return IRQ_HANDLED;
 	}
 	WRITE_ONCE(a->owed, 0);
@@ -373,8 +381,9 @@ static int esx_cpu_online(unsigned int cpu)
 	u8 vector;
 	long ret;
 
+	/* A CPU coming up while the backend runs starts with events on. */
 	memset(a, 0, sizeof(*a));
-	a->masked = 1;
+	a->masked = !READ_ONCE(esx_active);
 	a->cpu = cpu;
 	ret = pvops_upcall_alloc(cpu, esx_upcall, "pvops-esx", &vector);
 	if (ret < 0)
@@ -389,8 +398,6 @@ static int esx_cpu_online(unsigned int cpu)
 	/* Steal time is a bonus: without it the clock reads 0. */
 	this_cpu_write(esx_steal_on, (u32)esx_rom_call(VMWARE_CMD_STEALCLOCK, 0, steal >> 32,
 						       steal) == VMWARE_STEALCLOCK_ENABLED);
-	/* A CPU coming up while the backend runs starts with events on. */
-	WRITE_ONCE(a->masked, !READ_ONCE(esx_active));
 	return 0;
 }
 
@@ -471,9 +478,17 @@ free:
 
 static void esx_exit(void)
 {
+	long (*call)(u32 cmd, u32 ebx, u32 esi, u32 edi) = esx_rom_call;
+
 	cpuhp_remove_state(esx_cpuhp_state);
-	esx_rom_call(VMI_CMD_RESET, 0, 0, 0);
 	esx_restore_placeholders();
+	/*
+	 * The switch moved every call site away from the ROM, but a task
+	 * preempted inside an entry still runs it, and on its area, when it
+	 * resumes: both stay until every task has passed a voluntary switch.
+	 */
+	synchronize_rcu_tasks();
+	call(VMI_CMD_RESET, 0, 0, 0);
 	esx_unmap_rom();
 	free_percpu(esx_areas);
 	esx_areas = NULL;
