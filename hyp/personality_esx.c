@@ -230,7 +230,7 @@ static void esx_raise_alarm(struct hv_cpu *hc)
 
 static long esx_set_alarm(struct hv_cpu *hc, u64 deadline_ns)
 {
-	u64 now = esx_now(), delta;
+	u64 now = esx_now(), delta, ticks;
 
 	hc->stats.timer_arms++;
 	if (!esx_vector_of(hc->cpu))
@@ -247,9 +247,8 @@ static long esx_set_alarm(struct hv_cpu *hc, u64 deadline_ns)
 	 * The ROM's clock inverted, rounded up: at that TSC value the guest's
 	 * clock_read() has reached the deadline.
 	 */
-	hv_timer_arm(hc, *esx_rom_word(vmi_rom_tsc_base) +
-		     mul_u64_u64_div_u64(now + delta, 1ULL << 32, *esx_rom_word(vmi_rom_ns_mul)) + 1,
-		     esx_vector_of(hc->cpu));
+	ticks = mul_u64_u64_div_u64(now + delta, 1ULL << 32, *esx_rom_word(vmi_rom_ns_mul));
+	hv_timer_arm(hc, *esx_rom_word(vmi_rom_tsc_base) + ticks + 1, esx_vector_of(hc->cpu));
 	return 0;
 }
 
