@@ -312,7 +312,17 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	return frame;
 }
 
-/* EFER and HSAVE_PA writes: the vendor's own MSRs. */
+/* EFER bits AMD defines; a write setting any other faults, as on hardware. */
+#define SVM_EFER_DEFINED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_SVME | \
+				 EFER_LMSLE | EFER_FFXSR | BIT_ULL(15) /* TCE */)
+
+/*
+ * EFER and HSAVE_PA writes: the vendor's own MSRs.  The guest's EFER is
+ * loaded as the host's when it leaves guest mode, so only what the CPU
+ * would take is taken: no undefined bit, no change of long mode, and
+ * turning SVM off changes nothing else (as the kernel's emergency disable
+ * does it).  Anything else is #GP, as WRMSR would raise.
+ */
 static bool svm_own_msr(struct vmcb *v, struct hv_gprs *regs, struct hv_exit *ex,
 			enum hv_action *action)
 {
@@ -322,12 +332,19 @@ static bool svm_own_msr(struct vmcb *v, struct hv_gprs *regs, struct hv_exit *ex
 		return false;
 	switch ((u32)regs->rcx) {
 	case MSR_EFER:
+		if ((val & ~SVM_EFER_DEFINED) || ((val ^ v->save.efer) & (EFER_LME | EFER_LMA)) ||
+		    (!(val & EFER_SVME) && (val ^ v->save.efer) != EFER_SVME)) {
+			ex->inject_vector = X86_TRAP_GP;
+			ex->inject_error = true;
+			ex->error_code = 0;
+			*action = HV_RESUME_NO_SKIP;
+			return true;
+		}
 		if (val & EFER_SVME) {
 			v->save.efer = val;
 			*action = HV_RESUME;
 		} else {
 			/* SVM off: the kernel's emergency disable, say. */
-			v->save.efer = val;
 			*action = HV_DEVIRT;
 		}
 		break;
@@ -341,23 +358,30 @@ static bool svm_own_msr(struct vmcb *v, struct hv_gprs *regs, struct hv_exit *ex
 	return true;
 }
 
-/* Leave guest mode: svm_entry.S does the rest with what is set up here. */
-static void svm_prepare_devirt(struct hv_cpu *hc, struct vmcb *v, struct hv_gprs *regs)
+/*
+ * Leave guest mode: svm_entry.S does the rest with what is set up here.
+ * It returns to the guest's context through a frame of RAX, RFLAGS and RIP
+ * just below the guest's RSP, written as any guest memory is (translated,
+ * checked: RAM the guest may write, not the stub's).  Where that is not
+ * possible nothing changes and false comes back.
+ */
+static bool svm_prepare_devirt(struct hv_cpu *hc, struct vmcb *v, const struct hv_exit *ex,
+			       struct hv_gprs *regs)
 {
 	struct hv_svm_frame *frame = (struct hv_svm_frame *)((u8 *)hc->stack + HV_STACK_SIZE) - 1;
-	u64 *guest_stack = (u64 *)v->save.rsp;
+	u64 ret_frame[3] = { regs->rax, v->save.rflags, v->save.rip };
 
+	if (hv_copy_to_guest(ex, v->save.rsp - sizeof(ret_frame), ret_frame, sizeof(ret_frame)))
+		return false;
 	/* The local APIC timer goes back to the kernel stopped. */
 	hv_timer_cancel(hc);
 
-	guest_stack[-1] = v->save.rip;
-	guest_stack[-2] = v->save.rflags;
-	guest_stack[-3] = regs->rax;
-	frame->guest_rsp = (u64)(guest_stack - 3);
+	frame->guest_rsp = v->save.rsp - sizeof(ret_frame);
 	frame->efer = v->save.efer & ~EFER_SVME;
 	wrmsrl(MSR_VM_HSAVE_PA, 0);
 	native_write_cr3(v->save.cr3);
 	hc->state = hc->state == HV_CPU_FAILED ? HV_CPU_FAILED : HV_CPU_OFF;
+	return true;
 }
 
 /* A triple fault in the guest: reset, as the CPU itself would have. */
@@ -459,7 +483,9 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 		if (!s->ran) {
 			hc->state = HV_CPU_FAILED;
 			regs->rax = -EIO;
-			svm_prepare_devirt(hc, v, regs);
+			/* The launching thread's own stack: no room there is a broken kernel. */
+			if (!svm_prepare_devirt(hc, v, &ex, regs))
+				svm_reset();
 			return 1;
 		}
 		fallthrough;
@@ -491,8 +517,17 @@ done:
 		v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 	}
 	if (action == HV_DEVIRT) {
-		svm_prepare_devirt(hc, v, regs);
-		return 1;
+		if (svm_prepare_devirt(hc, v, &ex, regs))
+			return 1;
+		/* No room for the return frame: the CPU stays in guest mode. */
+		if (ex.reason == HV_EXIT_HYPERCALL) {
+			v->save.rax = -EFAULT;
+		} else {
+			v->save.rip -= ex.insn_len;
+			v->control.event_inj = X86_TRAP_GP | SVM_EVTINJ_VALID |
+					       SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID_ERR;
+			v->control.event_inj_err = 0;
+		}
 	}
 	return 0;
 }

@@ -3,7 +3,8 @@
  * KUnit suite for pvhyp, run in a guest that loaded it: every CPU is in
  * guest mode, sees the stub's CPUID leaves and gets its hypercalls
  * answered and counted; bad hypercalls get their exact errors; nested SVM
- * instructions fault as on a CPU without SVM; a write to the stub's memory
+ * instructions fault as on a CPU without SVM; EFER values the CPU would
+ * refuse fault and change nothing; a write to the stub's memory
  * is blocked, counted and faults in the guest; the kernel's emergency SVM
  * disable devirtualizes a CPU and CPU hotplug puts it back.
  */
@@ -113,6 +114,29 @@ static void pvhyp_bad_hypercalls(struct kunit *test)
 	put_cpu();
 }
 
+/*
+ * EFER values the CPU would refuse fault, change nothing and leave the CPU
+ * in guest mode: the stub loads the guest's EFER as its own on the way out.
+ */
+static void pvhyp_bad_efer_refused(struct kunit *test)
+{
+	unsigned int cpu = get_cpu();
+	u64 efer, after;
+
+	rdmsrl(MSR_EFER, efer);
+	KUNIT_EXPECT_NE(test, wrmsrl_safe(MSR_EFER, efer | BIT_ULL(30)), 0);
+	KUNIT_EXPECT_NE(test, wrmsrl_safe(MSR_EFER, efer & ~EFER_LME), 0);
+	/* SVM off may change nothing else. */
+	KUNIT_EXPECT_NE(test, wrmsrl_safe(MSR_EFER, (efer & ~EFER_SVME) ^ EFER_NX), 0);
+	rdmsrl(MSR_EFER, after);
+	KUNIT_EXPECT_EQ(test, after, efer);
+	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+	/* A good write with SVM still on is taken. */
+	KUNIT_EXPECT_EQ(test, wrmsrl_safe(MSR_EFER, efer), 0);
+	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+	put_cpu();
+}
+
 static void pvhyp_nested_svm_faults(struct kunit *test)
 {
 	int faulted = 1;
@@ -186,6 +210,7 @@ static void pvhyp_emergency_disable_and_hotplug(struct kunit *test)
 static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_every_cpu_answers),
 	KUNIT_CASE(pvhyp_bad_hypercalls),
+	KUNIT_CASE(pvhyp_bad_efer_refused),
 	KUNIT_CASE(pvhyp_nested_svm_faults),
 	KUNIT_CASE(pvhyp_stub_page_write_blocked),
 	KUNIT_CASE(pvhyp_emergency_disable_and_hotplug),
