@@ -7,6 +7,7 @@
 #   make demo       build everything, boot a QEMU guest, show the layer
 #   make test       build everything, run the suites, print "N passed, N failed"
 #   make bench      boot a guest that prints cycles per op, native vs bare
+#   make bochs      the test kernel under Bochs (Intel VMX with EPT), its suites
 #   make kernel     build (or find in the cache) the test kernel
 #   make check      checkpatch --strict and sparse over our sources
 #   make clean
@@ -20,7 +21,7 @@ W ?= 1
 # The test kernel's build directory, built on first use.
 find_kdir = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$($(TOP)/scripts/build-kernel.sh) || exit 1
 
-.PHONY: all modules deps kernel demo test bench check clean
+.PHONY: all modules deps kernel demo test bench bochs check clean
 
 all: modules
 
@@ -47,6 +48,9 @@ test: deps
 
 bench: deps
 	@$(TOP)/tests/rig/rig.py bench
+
+bochs: deps
+	@$(TOP)/tests/rig/rig.py bochs
 
 check: deps
 	@$(TOP)/scripts/check.sh

@@ -376,7 +376,10 @@ static int __init hv_init(void)
 	if (ret)
 		return ret;
 	if (boot_cpu_data.x86_vendor == X86_VENDOR_INTEL) {
-		pr_err("pvhyp: Intel CPU: the VMX backend is not available in this build\n");
+		if (!boot_cpu_has(X86_FEATURE_VMX))
+			pr_err("pvhyp: VMX not available: CPUID 1 ECX.VMX is clear\n");
+		else
+			pr_err("pvhyp: Intel CPU with VMX: the VMX backend is not in this build yet\n");
 		return -ENODEV;
 	}
 	hv_ops = &hv_svm_ops;

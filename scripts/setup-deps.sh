@@ -11,6 +11,7 @@ PACKAGES="
 	lz4 zstd xz-utils cpio kmod rsync
 	linux-source-6.1 linux-headers-amd64
 	qemu-system-x86 busybox-static
+	bochs bochsbios vgabios isolinux syslinux-common genisoimage
 	python3 sparse
 "
 

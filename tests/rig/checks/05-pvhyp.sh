@@ -11,6 +11,12 @@ case " $cmdline " in
 *" rig.expect_pvhyp=nosvm "*)
 	RIG_CHECKS="$RIG_CHECKS pvhyp_nosvm_checks"
 	;;
+*" rig.expect_pvhyp=novmx "*)
+	RIG_CHECKS="$RIG_CHECKS pvhyp_novmx_checks"
+	;;
+*" rig.expect_pvhyp=vmx_pending "*)
+	RIG_CHECKS="$RIG_CHECKS pvhyp_vmx_pending_checks"
+	;;
 esac
 
 PVHYP_KO=/lib/modules/pvops/pvhyp.ko
@@ -90,6 +96,21 @@ pvhyp_hotplug_each_cpu() {
 pvhyp_nosvm_checks() {
 	suite_begin pvhyp_without_svm
 	check load_refused_without_svm expect_pvhyp_fail "No such device" "SVM not available"
+	suite_end
+}
+
+# An Intel CPU without VMX (QEMU's TCG): refused, saying why.
+pvhyp_novmx_checks() {
+	suite_begin pvhyp_without_vmx
+	check load_refused_without_vmx expect_pvhyp_fail "No such device" "VMX not available"
+	suite_end
+}
+
+# An Intel CPU with VMX (Bochs) while the VMX backend is not built yet.
+pvhyp_vmx_pending_checks() {
+	suite_begin pvhyp_vmx_pending
+	check load_refused_until_vmx_backend expect_pvhyp_fail "No such device" \
+		"VMX backend is not in this build"
 	suite_end
 }
 
