@@ -372,15 +372,10 @@ def rig_selftests(kdir, initrd):
     return passed, failed
 
 
-def cmd_test():
-    kdir, initrd = build()
+def run_all(runs, kdir, initrd):
+    """Boot each run, judge it; (passed, failed, skipped) over all."""
     passed = failed = skipped = 0
-    if os.environ.get('PVOPS_RIG_SELFTEST', '1') != '0':
-        passed, failed = rig_selftests(kdir, initrd)
-        p, f = stub_endings(kdir, initrd)
-        passed += p
-        failed += f
-    for run in runs():
+    for run in runs:
         lines, secs, timed_out, console = boot(bzimage(kdir), initrd, run, 'test')
         log(f'{run["name"]}: {secs:.1f} s wall')
         p, f, s, _ = judge_run(run['name'], lines, timed_out, secs, kdir)
@@ -391,6 +386,20 @@ def cmd_test():
         passed += p
         failed += f
         log(f'{run["name"]}: console log {console}')
+    return passed, failed, skipped
+
+
+def cmd_test():
+    kdir, initrd = build()
+    passed = failed = 0
+    if os.environ.get('PVOPS_RIG_SELFTEST', '1') != '0':
+        passed, failed = rig_selftests(kdir, initrd)
+        p, f = stub_endings(kdir, initrd)
+        passed += p
+        failed += f
+    p, f, skipped = run_all(runs(), kdir, initrd)
+    passed += p
+    failed += f
     print(f'{passed} passed, {failed} failed, {skipped} skipped', flush=True)
     return 1 if failed else 0
 
@@ -463,15 +472,7 @@ def cmd_bochs():
     """The test kernel under Bochs, which emulates Intel VMX with EPT (QEMU's
     TCG does not): the same KTAP parsing and summary line as make test."""
     kdir, initrd = build()
-    passed = failed = skipped = 0
-    for run in BOCHS_RUNS:
-        lines, secs, timed_out, console = boot(bzimage(kdir), initrd, run, 'test')
-        log(f'{run["name"]}: {secs:.1f} s wall')
-        p, f, s, _ = judge_run(run['name'], lines, timed_out, secs, kdir)
-        passed += p
-        failed += f
-        skipped += s
-        log(f'{run["name"]}: console log {console}')
+    passed, failed, skipped = run_all(BOCHS_RUNS, kdir, initrd)
     print(f'{passed} passed, {failed} failed, {skipped} skipped', flush=True)
     return 1 if failed else 0
 
