@@ -59,8 +59,11 @@ pvops_checks() {
 	suite_begin pvops_integration
 	check backend_selected_at_boot pvops_backend_is "$expect"
 	check backends_listed grep -q '^\* ' $PVOPS_DBG/backends
-	check call_counting pvops_counting
 	check switch_through_parameter sh -c "echo native > /sys/module/pvops/parameters/backend"
+	# Counting repatches every call site while other CPUs run.  On native,
+	# not while they read the kernel's clock through a pv backend: QEMU's
+	# MTTCG can leave a vCPU a stale int3 of such a patch (see rig.rst).
+	check call_counting pvops_counting
 	check bad_switch_changes_nothing pvops_bad_switch_changes_nothing
 	rmmod pvops
 	check unknown_backend_refused expect_load_fail pvops "Invalid argument" \
