@@ -30,12 +30,15 @@ static bool pvops_ready;
 static char pvops_requested[PVOPS_NAME_MAX] = "auto";
 
 /**
- * pvops_hypervisor_signature() - the 12 characters of CPUID 0x40000000
+ * pvops_cpuid_signature() - the 12 characters of a hypervisor CPUID leaf
+ * @base: the leaf (0x40000000, or a later base a hypervisor also answers)
  * @sig: receives them, NUL-terminated; unprintable bytes become '.'
+ *
+ * Return: the leaf's EAX, the highest leaf of that hypervisor.
  */
-void pvops_hypervisor_signature(char sig[13])
+u32 pvops_cpuid_signature(u32 base, char sig[13])
 {
-	u32 eax = 0x40000000, ebx = 0, ecx = 0, edx = 0;
+	u32 eax = base, ebx = 0, ecx = 0, edx = 0;
 	int i;
 
 	native_cpuid(&eax, &ebx, &ecx, &edx);
@@ -46,6 +49,16 @@ void pvops_hypervisor_signature(char sig[13])
 	for (i = 0; i < 12; i++)
 		if (sig[i] && (sig[i] < 0x20 || sig[i] > 0x7e))
 			sig[i] = '.';
+	return eax;
+}
+
+/**
+ * pvops_hypervisor_signature() - the 12 characters of CPUID 0x40000000
+ * @sig: receives them, NUL-terminated; unprintable bytes become '.'
+ */
+void pvops_hypervisor_signature(char sig[13])
+{
+	pvops_cpuid_signature(0x40000000, sig);
 }
 
 /* Copy a user-given name, dropping sysfs' trailing newline.  */

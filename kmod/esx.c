@@ -74,11 +74,7 @@ static int esx_detect(void)
 	u32 eax, ebx, ecx, edx, r[4];
 	char sig[13];
 
-	cpuid(VMWARE_CPUID_BASE, &eax, &ebx, &ecx, &edx);
-	memcpy(sig, &ebx, 4);
-	memcpy(sig + 4, &ecx, 4);
-	memcpy(sig + 8, &edx, 4);
-	sig[12] = '\0';
+	eax = pvops_cpuid_signature(VMWARE_CPUID_BASE, sig);
 	if (strcmp(sig, VMWARE_CPUID_SIGNATURE) || eax < VMWARE_CPUID_FEATURES)
 		return -ENODEV;
 	cpuid(VMWARE_CPUID_FEATURES, &eax, &ebx, &ecx, &edx);

@@ -32,6 +32,7 @@ extern struct pvops_backend *pvops_active;
 extern unsigned long pvops_switch_count;
 extern u64 pvops_last_switch_ns;
 void pvops_hypervisor_signature(char sig[13]);
+u32 pvops_cpuid_signature(u32 base, char sig[13]);
 
 /* native.c */
 extern struct pvops_backend pvops_native_backend;

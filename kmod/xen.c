@@ -107,18 +107,13 @@ static long xen_vcpu_op(unsigned int cmd, unsigned int cpu, void *arg)
 
 static u32 xen_find_base(void)
 {
-	u32 base, eax, ebx, ecx, edx;
 	char sig[13];
+	u32 base;
 
-	for (base = XEN_CPUID_BASE; base < XEN_CPUID_BASE + 0x10000; base += 0x100) {
-		cpuid(base, &eax, &ebx, &ecx, &edx);
-		memcpy(sig, &ebx, 4);
-		memcpy(sig + 4, &ecx, 4);
-		memcpy(sig + 8, &edx, 4);
-		sig[12] = '\0';
-		if (!strcmp(sig, XEN_CPUID_SIGNATURE) && eax >= base + 4)
+	for (base = XEN_CPUID_BASE; base < XEN_CPUID_BASE + 0x10000; base += 0x100)
+		if (pvops_cpuid_signature(base, sig) >= base + 4 &&
+		    !strcmp(sig, XEN_CPUID_SIGNATURE))
 			return base;
-	}
 	return 0;
 }
 
