@@ -4,8 +4,8 @@
  * place.  Loading it puts every online CPU (and every CPU that comes
  * online later) into guest mode where it was; unloading, or taking a CPU
  * offline, returns it to exactly where it would have been.  The core picks
- * the vendor (SVM now; VMX behind the same table later) and the
- * personality, and keeps the per-CPU state and statistics.
+ * the vendor (svm.c or vmx.c, behind one table) and the personality, and
+ * keeps the per-CPU state and statistics.
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -27,6 +27,7 @@ const struct hv_personality *hv_personality;
 u64 hv_devirt_cookie;
 
 static struct hv_cpu *hv_cpus[NR_CPUS];
+static pgd_t *hv_host_pgd;
 static u64 hv_reported[NR_CPUS];
 static enum cpuhp_state hv_cpuhp_state;
 static struct dentry *hv_debugfs;
@@ -59,6 +60,39 @@ int hv_protect(void *virt, unsigned int npages, bool protect)
 }
 
 /**
+ * hv_host_cr3() - the CR3 the stub runs on in host mode
+ *
+ * A top-level table of its own with the kernel half of every address
+ * space (shared on x86-64), so no task's exit can take it away.
+ *
+ * Return: its physical address.
+ */
+u64 hv_host_cr3(void)
+{
+	return __pa(hv_host_pgd);
+}
+
+static int __init hv_host_pgd_init(void)
+{
+	pgd_t *cur = __va(__read_cr3() & CR3_ADDR_MASK);
+
+	hv_host_pgd = (pgd_t *)get_zeroed_page(GFP_KERNEL);
+	if (!hv_host_pgd)
+		return -ENOMEM;
+	memcpy(hv_host_pgd + PTRS_PER_PGD / 2, cur + PTRS_PER_PGD / 2,
+	       PTRS_PER_PGD / 2 * sizeof(pgd_t));
+	return 0;
+}
+
+/* Every CPU is native again, or never left. */
+static void hv_global_exit(void)
+{
+	hv_ops->protect(hv_host_pgd, 1, false);
+	hv_ops->global_exit();
+	free_page((unsigned long)hv_host_pgd);
+}
+
+/**
  * hv_cpu_of() - a CPU's stub state
  * @cpu: the CPU
  *
@@ -80,6 +114,7 @@ static const char * const hv_exit_names[HV_EXIT_NR] = {
 	[HV_EXIT_STEP] = "step",
 	[HV_EXIT_IO] = "io",
 	[HV_EXIT_GP] = "gp",
+	[HV_EXIT_EMULATED] = "emulated",
 	[HV_EXIT_OTHER] = "other",
 };
 
@@ -173,6 +208,8 @@ static int hv_cpu_offline(unsigned int cpu)
 	if (READ_ONCE(hc->state) == HV_CPU_ON) {
 		local_irq_save(flags);
 		ret = pvops_hypercall1(PVHYP_HC_DEVIRT, hv_devirt_cookie);
+		if (!ret && hv_ops->cpu_left)
+			hv_ops->cpu_left(hc);
 		local_irq_restore(flags);
 		WARN(ret || hc->state != HV_CPU_OFF, "pvhyp: cpu %u: leaving guest mode: %ld\n",
 		     cpu, ret);
@@ -375,26 +412,31 @@ static int __init hv_init(void)
 	ret = hv_select_personality();
 	if (ret)
 		return ret;
-	if (boot_cpu_data.x86_vendor == X86_VENDOR_INTEL) {
-		if (!boot_cpu_has(X86_FEATURE_VMX))
-			pr_err("pvhyp: VMX not available: CPUID 1 ECX.VMX is clear\n");
-		else
-			pr_err("pvhyp: Intel CPU with VMX: the VMX backend is not in this build yet\n");
-		return -ENODEV;
-	}
-	hv_ops = &hv_svm_ops;
+	/* The vendor of the CPU, not of its features: each probe says what lacks. */
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+	    boot_cpu_data.x86_vendor == X86_VENDOR_HYGON)
+		hv_ops = &hv_svm_ops;
+	else
+		hv_ops = &hv_vmx_ops;
 	ret = hv_ops->probe();
 	if (ret)
 		return ret;
 	ret = hv_ram_init();
 	if (ret)
 		return ret;
-	ret = hv_ops->global_init();
+	ret = hv_host_pgd_init();
 	if (ret)
 		return ret;
-	ret = hv_personality->init ? hv_personality->init() : 0;
+	ret = hv_ops->global_init();
 	if (ret) {
-		hv_ops->global_exit();
+		free_page((unsigned long)hv_host_pgd);
+		return ret;
+	}
+	ret = hv_ops->protect(hv_host_pgd, 1, true);
+	if (!ret)
+		ret = hv_personality->init ? hv_personality->init() : 0;
+	if (ret) {
+		hv_global_exit();
 		return ret;
 	}
 	get_random_bytes(&hv_devirt_cookie, sizeof(hv_devirt_cookie));
@@ -404,7 +446,7 @@ static int __init hv_init(void)
 	if (ret < 0) {
 		if (hv_personality->exit)
 			hv_personality->exit();
-		hv_ops->global_exit();
+		hv_global_exit();
 		return ret;
 	}
 	hv_cpuhp_state = ret;
@@ -424,7 +466,7 @@ static void __exit hv_exit(void)
 	cpuhp_remove_state(hv_cpuhp_state);
 	if (hv_personality->exit)
 		hv_personality->exit();
-	hv_ops->global_exit();
+	hv_global_exit();
 	pr_info("pvhyp: every CPU back to native\n");
 }
 

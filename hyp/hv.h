@@ -33,6 +33,7 @@ enum hv_exit_reason {
 	HV_EXIT_STEP,		/* the single step over a page-table walk is done */
 	HV_EXIT_IO,		/* IN/OUT to a port the personality claimed */
 	HV_EXIT_GP,		/* #GP in the guest, while the personality wants to see them */
+	HV_EXIT_EMULATED,	/* an instruction the vendor ran for the guest (XSETBV, INVD) */
 	HV_EXIT_OTHER,
 	HV_EXIT_NR
 };
@@ -127,6 +128,8 @@ struct hv_cpu {
  * @cpu_exit: free them (the CPU is not in guest mode)
  * @cpu_launch: on the CPU itself, interrupts off: enter guest mode, return 0
  *	there, or an error with the CPU untouched
+ * @cpu_left: on the CPU itself, interrupts off, after the DEVIRT hypercall
+ *	brought it back: what the guest kernel must still be told; may be NULL
  * @protect: make pages read-only to the guest (or writable again, before
  *	they are freed); every CPU sees it at its next exit
  * @write_protected: host context: whether a guest-physical address is
@@ -149,6 +152,7 @@ struct hv_vendor_ops {
 	int (*cpu_init)(struct hv_cpu *hc);
 	void (*cpu_exit)(struct hv_cpu *hc);
 	int (*cpu_launch)(struct hv_cpu *hc);
+	void (*cpu_left)(struct hv_cpu *hc);
 	int (*protect)(void *virt, unsigned int npages, bool protect);
 	bool (*write_protected)(u64 gpa);
 	bool (*stub_page)(u64 gpa);
@@ -159,8 +163,12 @@ struct hv_vendor_ops {
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
+extern const struct hv_vendor_ops hv_vmx_ops;
 extern const struct hv_vendor_ops *hv_ops;
 extern u64 hv_devirt_cookie;
+
+/* core.c: the host's CR3, which no task's exit can take away. */
+u64 hv_host_cr3(void);
 
 /* exit.c: the common exit handlers, called by the vendor with GIF/IF off. */
 enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);

@@ -24,7 +24,7 @@
 #include <asm/tlbflush.h>
 #include <asm/trap_pf.h>
 #include <asm/traps.h>
-#include "npt.h"
+#include "tdp.h"
 #include "personality.h"
 #include "svm.h"
 
@@ -34,7 +34,7 @@ struct hv_svm_cpu {
 	struct vmcb *host;	/* only its VMSAVE/VMLOAD part is used */
 	void *hsave;
 	u64 guest_pa, host_pa, hsave_pa;
-	unsigned long npt_seen;	/* hv_npt_generation at the last flush */
+	unsigned long tdp_seen;	/* hv_tdp_generation at the last flush */
 	bool guest_tf;		/* the guest's own RFLAGS.TF while the stub steps it */
 	bool ran;		/* a VMRUN has succeeded on this CPU */
 };
@@ -48,9 +48,19 @@ struct hv_svm_frame {
 	u64 guest_rsp;		/* where the guest's RAX, RFLAGS, RIP were put */
 };
 
+/* The AMD64 long-mode format; bits 9-11 are the software's. */
+static struct hv_tdp_format svm_npt_format = {
+	.present = _PAGE_PRESENT,
+	.write = _PAGE_RW,
+	.table = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.leaf = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.large = _PAGE_PSE,
+	.stub = BIT_ULL(9),
+	.guest_ro = BIT_ULL(10),
+};
+
 static void *svm_msrpm;		/* 8 KiB, order 1 */
 static void *svm_iopm;		/* 12 KiB, order 2 */
-static pgd_t *svm_host_pgd;	/* the host's CR3 */
 
 static void svm_vmsave(u64 pa)
 {
@@ -105,19 +115,16 @@ static void svm_free_global(void)
 {
 	free_pages((unsigned long)svm_msrpm, 1);
 	free_pages((unsigned long)svm_iopm, 2);
-	free_page((unsigned long)svm_host_pgd);
 }
 
 static int svm_global_init(void)
 {
-	pgd_t *cur = __va(__read_cr3() & CR3_ADDR_MASK);
 	unsigned int i;
 	int ret;
 
 	svm_msrpm = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
 	svm_iopm = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, 2);
-	svm_host_pgd = (pgd_t *)get_zeroed_page(GFP_KERNEL);
-	if (!svm_msrpm || !svm_iopm || !svm_host_pgd) {
+	if (!svm_msrpm || !svm_iopm) {
 		svm_free_global();
 		return -ENOMEM;
 	}
@@ -130,19 +137,15 @@ static int svm_global_init(void)
 	/* The ports the personality answers (VMware's backdoor). */
 	for (i = 0; i < hv_personality->nr_io_ports; i++)
 		__set_bit(hv_personality->io_ports[i], svm_iopm);
-	/* The kernel half of every page table is shared on x86-64. */
-	memcpy(svm_host_pgd + PTRS_PER_PGD / 2, cur + PTRS_PER_PGD / 2,
-	       PTRS_PER_PGD / 2 * sizeof(pgd_t));
 
-	ret = hv_npt_init();
+	svm_npt_format.gbpages = boot_cpu_has(X86_FEATURE_GBPAGES);
+	ret = hv_tdp_init(&svm_npt_format);
 	if (!ret)
-		ret = hv_npt_protect(svm_msrpm, 2, true);
+		ret = hv_tdp_protect(svm_msrpm, 2, true);
 	if (!ret)
-		ret = hv_npt_protect(svm_iopm, 4, true);
-	if (!ret)
-		ret = hv_npt_protect(svm_host_pgd, 1, true);
+		ret = hv_tdp_protect(svm_iopm, 4, true);
 	if (ret) {
-		hv_npt_exit();
+		hv_tdp_exit();
 		svm_free_global();
 	}
 	return ret;
@@ -151,7 +154,7 @@ static int svm_global_init(void)
 /* No CPU is in guest mode any more: the nested tables go with the rest. */
 static void svm_global_exit(void)
 {
-	hv_npt_exit();
+	hv_tdp_exit();
 	svm_free_global();
 }
 
@@ -183,9 +186,9 @@ static int svm_cpu_init(struct hv_cpu *hc)
 	s->host_pa = page_to_phys(p[1]);
 	s->hsave_pa = page_to_phys(p[2]);
 	hc->vendor = s;
-	ret = hv_npt_protect(s, 1, true);
+	ret = hv_tdp_protect(s, 1, true);
 	for (i = 0; i < 3 && !ret; i++)
-		ret = hv_npt_protect(page_address(p[i]), 1, true);
+		ret = hv_tdp_protect(page_address(p[i]), 1, true);
 	return ret;
 }
 
@@ -196,10 +199,10 @@ static void svm_cpu_exit(struct hv_cpu *hc)
 
 	if (!s)
 		return;
-	hv_npt_protect(s->guest, 1, false);
-	hv_npt_protect(s->host, 1, false);
-	hv_npt_protect(s->hsave, 1, false);
-	hv_npt_protect(s, 1, false);
+	hv_tdp_protect(s->guest, 1, false);
+	hv_tdp_protect(s->host, 1, false);
+	hv_tdp_protect(s->hsave, 1, false);
+	hv_tdp_protect(s, 1, false);
 	free_page((unsigned long)s->guest);
 	free_page((unsigned long)s->host);
 	free_page((unsigned long)s->hsave);
@@ -297,8 +300,8 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	v->control.asid = 1;
 	v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 	v->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
-	v->control.nested_cr3 = hv_npt_root();
-	s->npt_seen = READ_ONCE(hv_npt_generation);
+	v->control.nested_cr3 = hv_tdp_root();
+	s->tdp_seen = READ_ONCE(hv_tdp_generation);
 	/* Not in guest mode yet: the last write to our own page from here. */
 	hc->state = HV_CPU_ON;
 
@@ -308,7 +311,7 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	frame->hc = hc;
 
 	/* The host runs on a CR3 no task can take away. */
-	native_write_cr3(__pa(svm_host_pgd));
+	native_write_cr3(hv_host_cr3());
 	return frame;
 }
 
@@ -512,8 +515,8 @@ done:
 	v->control.event_inj_err = ex.error_code;
 	v->save.rax = regs->rax;
 	/* Nested tables changed (here or elsewhere) since this CPU flushed: flush on entry. */
-	if (s->npt_seen != READ_ONCE(hv_npt_generation)) {
-		s->npt_seen = READ_ONCE(hv_npt_generation);
+	if (s->tdp_seen != READ_ONCE(hv_tdp_generation)) {
+		s->tdp_seen = READ_ONCE(hv_tdp_generation);
 		v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 	}
 	if (action == HV_DEVIRT) {
@@ -596,11 +599,11 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.cpu_init = svm_cpu_init,
 	.cpu_exit = svm_cpu_exit,
 	.cpu_launch = svm_cpu_launch,
-	.protect = hv_npt_protect,
-	.write_protected = hv_npt_write_protected,
-	.stub_page = hv_npt_stub_page,
-	.protect_guest_page = hv_npt_protect_guest_page,
+	.protect = hv_tdp_protect,
+	.write_protected = hv_tdp_write_protected,
+	.stub_page = hv_tdp_stub_page,
+	.protect_guest_page = hv_tdp_protect_guest_page,
 	.flush_guest_tlb = svm_flush_guest_tlb,
-	.open_guest_page = hv_npt_open_guest_page,
+	.open_guest_page = hv_tdp_open_guest_page,
 	.single_step = svm_single_step,
 };

@@ -2,7 +2,7 @@
 /*
  * pvhyp_bench: what an exit to the stub costs, printed at load.  Each
  * figure is the median of 10,000 single round trips, TSC-timed with
- * interrupts off: a PING hypercall (VMMCALL, the stub answers), a CPUID of
+ * interrupts off: a PING hypercall (VMMCALL or VMCALL, the stub answers), a CPUID of
  * the stub's leaf (answered by the personality) and of leaf 0 (run
  * natively in host mode).  A benchmark, not a test.
  */
@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <asm/processor.h>
+#include <pvops/hypercall.h>
 #include <pvops/pvhyp.h>
 
 #define SAMPLES 10000
@@ -30,15 +31,13 @@ static u64 median(u64 *s)
 static u64 time_ping(u64 *s)
 {
 	unsigned long flags;
-	long ret;
 	u64 t0;
 	int i;
 
 	for (i = 0; i < SAMPLES; i++) {
 		local_irq_save(flags);
 		t0 = rdtsc_ordered();
-		asm volatile("vmmcall" : "=a" (ret) : "a" ((u64)PVHYP_HC_PING), "D" ((u64)i)
-			     : "memory");
+		pvops_hypercall1(PVHYP_HC_PING, i);
 		s[i] = rdtsc_ordered() - t0;
 		local_irq_restore(flags);
 	}

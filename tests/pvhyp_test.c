@@ -2,11 +2,13 @@
 /*
  * KUnit suite for pvhyp, run in a guest that loaded it: every CPU is in
  * guest mode, sees the stub's CPUID leaves and gets its hypercalls
- * answered and counted; bad hypercalls get their exact errors; nested SVM
- * instructions fault as on a CPU without SVM; EFER values the CPU would
- * refuse fault and change nothing; a write to the stub's memory
- * is blocked, counted and faults in the guest; the kernel's emergency SVM
- * disable devirtualizes a CPU and CPU hotplug puts it back.
+ * answered and counted; bad hypercalls get their exact errors; nested
+ * virtualization instructions fail as on a CPU that cannot nest (SVM: #UD;
+ * VMX: VMfailInvalid); on SVM, EFER values the CPU would refuse fault and
+ * change nothing; on VMX, XSETBV is run for the guest and a bad one
+ * faults; a write to the stub's memory is blocked, counted and faults in
+ * the guest; the kernel's emergency disable (SVM or VMX) devirtualizes a
+ * CPU and CPU hotplug puts it back.
  */
 #include <kunit/test.h>
 #include <linux/cpu.h>
@@ -15,14 +17,16 @@
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/virtext.h>
+#include <asm/fpu/xcr.h>
+#include <pvops/hypercall.h>
 #include <pvops/pvhyp.h>
 
-static long vmmcall2(u64 nr, u64 a1)
+/* The vendor's bit that says virtualization is on: EFER.SVME or CR4.VMXE. */
+static bool vendor_enabled(void)
 {
-	long ret;
-
-	asm volatile("vmmcall" : "=a" (ret) : "a" (nr), "D" (a1) : "memory");
-	return ret;
+	if (boot_cpu_has(X86_FEATURE_SVM))
+		return native_read_msr(MSR_EFER) & EFER_SVME;
+	return __read_cr4() & X86_CR4_VMXE;
 }
 
 struct cpu_probe {
@@ -32,7 +36,7 @@ struct cpu_probe {
 	bool hv_bit;
 	long ping, version_call;
 	u64 pings_before, pings_after;
-	bool efer_svme;
+	bool vendor_on;
 };
 
 static void probe_cpu(void *info)
@@ -59,10 +63,10 @@ static void probe_cpu(void *info)
 	p->hv_bit = ecx & BIT(31);
 
 	p->pings_before = pvhyp_hypercall_count(cpu, PVHYP_HC_PING);
-	p->ping = vmmcall2(PVHYP_HC_PING, 0x1234 + cpu);
+	p->ping = pvops_hypercall1(PVHYP_HC_PING, 0x1234 + cpu);
 	p->pings_after = pvhyp_hypercall_count(cpu, PVHYP_HC_PING);
-	p->version_call = vmmcall2(PVHYP_HC_VERSION, 0);
-	p->efer_svme = native_read_msr(MSR_EFER) & EFER_SVME;
+	p->version_call = pvops_hypercall1(PVHYP_HC_VERSION, 0);
+	p->vendor_on = vendor_enabled();
 }
 
 /* The cases that speak the "none" ABI; other personalities have their suites. */
@@ -94,7 +98,8 @@ static void pvhyp_every_cpu_answers(struct kunit *test)
 				    "cpu %u: ping not counted", cpu);
 		KUNIT_EXPECT_EQ_MSG(test, p.version_call, (long)PVHYP_ABI_VERSION, "cpu %u", cpu);
 		/* What makes kvm_amd's VM creation fail with -EBUSY meanwhile. */
-		KUNIT_EXPECT_TRUE_MSG(test, p.efer_svme, "cpu %u: guest EFER.SVME clear", cpu);
+		KUNIT_EXPECT_TRUE_MSG(test, p.vendor_on, "cpu %u: guest EFER.SVME or CR4.VMXE clear",
+				      cpu);
 	}
 	cpus_read_unlock();
 }
@@ -104,12 +109,12 @@ static void pvhyp_bad_hypercalls(struct kunit *test)
 	unsigned int cpu = get_cpu();
 	u64 unknown = pvhyp_hypercall_count(cpu, PVHYP_HC_UNKNOWN);
 
-	KUNIT_EXPECT_EQ(test, vmmcall2(PVHYP_HC_UNKNOWN, 0), (long)-ENOSYS);
-	KUNIT_EXPECT_EQ(test, vmmcall2(0xdead, 0), (long)-ENOSYS);
-	KUNIT_EXPECT_EQ(test, vmmcall2(~0ULL, 0), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, pvops_hypercall1(PVHYP_HC_UNKNOWN, 0), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, pvops_hypercall1(0xdead, 0), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, pvops_hypercall1(~0ULL, 0), (long)-ENOSYS);
 	KUNIT_EXPECT_EQ(test, pvhyp_hypercall_count(cpu, PVHYP_HC_UNKNOWN), unknown + 3);
 	/* Only the module itself can devirtualize: a wrong cookie is refused. */
-	KUNIT_EXPECT_EQ(test, vmmcall2(PVHYP_HC_DEVIRT, 0), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, pvops_hypercall1(PVHYP_HC_DEVIRT, 0), (long)-EINVAL);
 	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
 	put_cpu();
 }
@@ -120,9 +125,12 @@ static void pvhyp_bad_hypercalls(struct kunit *test)
  */
 static void pvhyp_bad_efer_refused(struct kunit *test)
 {
-	unsigned int cpu = get_cpu();
+	unsigned int cpu;
 	u64 efer, after;
 
+	if (!boot_cpu_has(X86_FEATURE_SVM))
+		kunit_skip(test, "EFER.SVME is SVM's; VMX leaves EFER to the guest");
+	cpu = get_cpu();
 	rdmsrl(MSR_EFER, efer);
 	KUNIT_EXPECT_NE(test, wrmsrl_safe(MSR_EFER, efer | BIT_ULL(30)), 0);
 	KUNIT_EXPECT_NE(test, wrmsrl_safe(MSR_EFER, efer & ~EFER_LME), 0);
@@ -137,10 +145,38 @@ static void pvhyp_bad_efer_refused(struct kunit *test)
 	put_cpu();
 }
 
-static void pvhyp_nested_svm_faults(struct kunit *test)
+static void pvhyp_nested_virt_insns_fail(struct kunit *test)
 {
 	int faulted = 1;
+	u64 pa = 0;
+	bool cf = false;
 
+	if (!boot_cpu_has(X86_FEATURE_SVM)) {
+		/*
+		 * A CPU in VMX operation without a VMCS to use: VMXON and
+		 * VMPTRST report VMfailInvalid (CF set), no fault, and the
+		 * CPU stays in guest mode.
+		 */
+		asm volatile("1: vmxon %2\n\t"
+			     "setc %1\n\t"
+			     "movl $0, %0\n"
+			     "2:\n"
+			     _ASM_EXTABLE(1b, 2b)
+			     : "+r" (faulted), "+qm" (cf) : "m" (pa) : "cc", "memory");
+		KUNIT_EXPECT_EQ(test, faulted, 0);
+		KUNIT_EXPECT_TRUE(test, cf);
+		faulted = 1;
+		asm volatile("1: vmptrst %2\n\t"
+			     "setc %1\n\t"
+			     "movl $0, %0\n"
+			     "2:\n"
+			     _ASM_EXTABLE(1b, 2b)
+			     : "+r" (faulted), "+qm" (cf), "=m" (pa) : : "cc", "memory");
+		KUNIT_EXPECT_EQ(test, faulted, 0);
+		KUNIT_EXPECT_TRUE(test, cf);
+		KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(raw_smp_processor_id()));
+		return;
+	}
 	/* As on a CPU without SVM: VMLOAD raises #UD (fixed up here). */
 	asm volatile("1: vmload %%rax\n\t"
 		     "movl $0, %0\n"
@@ -181,25 +217,60 @@ static void pvhyp_stub_page_write_blocked(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, last, (u64)__pa(target));
 }
 
+/*
+ * XSETBV exits on VMX: the stub runs it (here with the value XCR0 has) and
+ * refuses what the CPU would refuse (an XCR other than 0) with #GP.
+ */
+static void pvhyp_xsetbv_run_for_guest(struct kunit *test)
+{
+	unsigned int cpu;
+	u64 xcr0, exits;
+	int faulted = 1;
+
+	if (boot_cpu_has(X86_FEATURE_SVM))
+		kunit_skip(test, "SVM does not intercept XSETBV");
+	if (!boot_cpu_has(X86_FEATURE_OSXSAVE))
+		kunit_skip(test, "XSAVE is off in this kernel");
+	cpu = get_cpu();
+	xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	exits = pvhyp_exit_count(cpu);
+	xsetbv(XCR_XFEATURE_ENABLED_MASK, xcr0);
+	KUNIT_EXPECT_EQ(test, pvhyp_exit_count(cpu), exits + 1);
+	KUNIT_EXPECT_EQ(test, xgetbv(XCR_XFEATURE_ENABLED_MASK), xcr0);
+	asm volatile("1: xsetbv\n\t"
+		     "movl $0, %0\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "+r" (faulted) : "a" ((u32)xcr0), "d" ((u32)(xcr0 >> 32)), "c" (1)
+		     : "memory");
+	KUNIT_EXPECT_EQ_MSG(test, faulted, 1, "XSETBV to XCR1 did not fault");
+	KUNIT_EXPECT_EQ(test, xgetbv(XCR_XFEATURE_ENABLED_MASK), xcr0);
+	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+	put_cpu();
+}
+
 static void emergency_disable(void *info)
 {
-	cpu_emergency_svm_disable();
-	*(bool *)info = native_read_msr(MSR_EFER) & EFER_SVME;
+	/* The kernel's crash/reboot path: SVM: HSAVE_PA = 0, EFER.SVME off; VMX: VMXOFF. */
+	if (boot_cpu_has(X86_FEATURE_SVM))
+		cpu_emergency_svm_disable();
+	else
+		__cpu_emergency_vmxoff();
+	*(bool *)info = vendor_enabled();
 }
 
 static void pvhyp_emergency_disable_and_hotplug(struct kunit *test)
 {
 	unsigned int cpu = cpumask_last(cpu_online_mask);
-	bool svme = true;
+	bool on = true;
 
 	/* A pv backend on that CPU would lose its hypervisor from under it. */
 	require_none(test);
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs a second CPU to take offline");
 	KUNIT_ASSERT_TRUE(test, pvhyp_cpu_virtualized(cpu));
-	/* The kernel's crash/reboot path: HSAVE_PA = 0, EFER.SVME off. */
-	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, emergency_disable, &svme, 1), 0);
-	KUNIT_EXPECT_FALSE(test, svme);
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, emergency_disable, &on, 1), 0);
+	KUNIT_EXPECT_FALSE(test, on);
 	KUNIT_EXPECT_FALSE(test, pvhyp_cpu_virtualized(cpu));
 	/* Offline and online again: the stub takes the CPU back. */
 	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
@@ -211,7 +282,8 @@ static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_every_cpu_answers),
 	KUNIT_CASE(pvhyp_bad_hypercalls),
 	KUNIT_CASE(pvhyp_bad_efer_refused),
-	KUNIT_CASE(pvhyp_nested_svm_faults),
+	KUNIT_CASE(pvhyp_nested_virt_insns_fail),
+	KUNIT_CASE(pvhyp_xsetbv_run_for_guest),
 	KUNIT_CASE(pvhyp_stub_page_write_blocked),
 	KUNIT_CASE(pvhyp_emergency_disable_and_hotplug),
 	{}

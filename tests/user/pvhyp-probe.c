@@ -3,7 +3,8 @@
  * pvhyp-probe: what user space sees of the stub, for the rig's checks.
  *
  *   pvhyp-probe cpuid            print the CPUID 0x40000000 signature
- *   pvhyp-probe vmmcall NR ARG   issue a hypercall from CPL 3, print RAX
+ *   pvhyp-probe hypercall NR ARG issue a hypercall from CPL 3 (VMMCALL on
+ *                                AMD, VMCALL on Intel), print RAX
  *   pvhyp-probe kvm [SECONDS]    KVM_CREATE_VM; print "ok" or the errno
  *                                name, holding the VM SECONDS if it worked
  *   pvhyp-probe backdoor CMD [MAGIC [ESI EDI]]
@@ -36,6 +37,26 @@ static void on_sigsegv(int sig)
 	exit(2);
 }
 
+/* AMD and Hygon have VMMCALL, Intel VMCALL; the vendor string says which. */
+static int cpu_is_amd(void)
+{
+	unsigned int eax = 0, ebx, ecx, edx;
+
+	asm volatile("cpuid" : "+a" (eax), "=b" (ebx), "=c" (ecx), "=d" (edx) : "c" (0));
+	return ebx == 0x68747541 /* "Auth" */ || ebx == 0x6f677948 /* "Hygo" */;
+}
+
+static long hypercall(unsigned long nr, unsigned long arg)
+{
+	long ret;
+
+	if (cpu_is_amd())
+		asm volatile("vmmcall" : "=a" (ret) : "a" (nr), "D" (arg) : "memory");
+	else
+		asm volatile("vmcall" : "=a" (ret) : "a" (nr), "D" (arg) : "memory");
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int eax = 0x40000000, ebx, ecx, edx;
@@ -52,11 +73,9 @@ int main(int argc, char **argv)
 		printf("%s\n", sig);
 		return 0;
 	}
-	if (argc == 4 && !strcmp(argv[1], "vmmcall")) {
+	if (argc == 4 && !strcmp(argv[1], "hypercall")) {
 		signal(SIGILL, on_sigill);
-		asm volatile("vmmcall" : "=a" (ret)
-			     : "a" (strtoul(argv[2], NULL, 0)), "D" (strtoul(argv[3], NULL, 0))
-			     : "memory");
+		ret = hypercall(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
 		printf("%ld\n", ret);
 		return 0;
 	}
@@ -90,7 +109,7 @@ int main(int argc, char **argv)
 			sleep(atoi(argv[2]));
 		return 0;
 	}
-	fprintf(stderr, "usage: pvhyp-probe cpuid | vmmcall NR ARG | kvm [SECONDS] |\n"
+	fprintf(stderr, "usage: pvhyp-probe cpuid | hypercall NR ARG | kvm [SECONDS] |\n"
 		"       backdoor CMD [MAGIC [ESI EDI]]\n");
 	return 64;
 }

@@ -14,16 +14,20 @@ case " $cmdline " in
 *" rig.expect_pvhyp=novmx "*)
 	RIG_CHECKS="$RIG_CHECKS pvhyp_novmx_checks"
 	;;
-*" rig.expect_pvhyp=vmx_pending "*)
-	RIG_CHECKS="$RIG_CHECKS pvhyp_vmx_pending_checks"
-	;;
 esac
 
 PVHYP_KO=/lib/modules/pvops/pvhyp.ko
 
+# The vendor's KVM module, and what the stub says when KVM holds the CPU.
+if grep -q '^flags.* svm' /proc/cpuinfo; then
+	PVHYP_KVM=kvm-amd PVHYP_KVM_BUSY="EFER.SVME is already set"
+else
+	PVHYP_KVM=kvm-intel PVHYP_KVM_BUSY="CR4.VMXE is already set"
+fi
+
 pvhyp_demo() {
 	say "pvhyp: user space asks CPUID 0x40000000: $(pvhyp-probe cpuid)"
-	say "pvhyp: user space tries a hypercall: $(pvhyp-probe vmmcall 1 5)"
+	say "pvhyp: user space tries a hypercall: $(pvhyp-probe hypercall 1 5)"
 	grep -v ' 0$' /sys/kernel/debug/pvhyp/stats | while read -r l; do say "pvhyp: $l"; done
 }
 
@@ -31,11 +35,11 @@ pvhyp_demo() {
 # and no CPU is left in guest mode either.
 expect_pvhyp_fail() {
 	expect_load_fail pvhyp "$@" || return 1
-	[ "$(pvhyp-probe vmmcall 1 5)" = SIGILL ] || { echo "a CPU is still in guest mode"; return 1; }
+	[ "$(pvhyp-probe hypercall 1 5)" = SIGILL ] || { echo "a CPU is still in guest mode"; return 1; }
 }
 
 pvhyp_user_hypercall_refused() {
-	out=$(pvhyp-probe vmmcall 1 5)
+	out=$(pvhyp-probe hypercall 1 5)
 	# -EPERM, and counted
 	[ "$out" = -1 ] || { echo "CPL 3 hypercall returned '$out', wanted -1 (-EPERM)"; return 1; }
 	refused=$(grep refused_cpl3 /sys/kernel/debug/pvhyp/stats | awk '{ s += $4 } END { print s }')
@@ -43,17 +47,17 @@ pvhyp_user_hypercall_refused() {
 }
 
 pvhyp_kvm_load() {
-	for m in irqbypass kvm kvm-amd; do
+	for m in irqbypass kvm $PVHYP_KVM; do
 		[ -e "/sys/module/$(echo $m | tr - _)" ] || insmod "/lib/modules/kernel/$m.ko" || return 1
 	done
 }
 
 pvhyp_kvm_unload() {
-	rmmod kvm_amd kvm irqbypass
+	rmmod "$(echo $PVHYP_KVM | tr - _)" kvm irqbypass
 }
 
 pvhyp_kvm_busy() {
-	pvhyp_kvm_load || { echo "kvm_amd does not load"; return 1; }
+	pvhyp_kvm_load || { echo "$PVHYP_KVM does not load"; return 1; }
 	out=$(pvhyp-probe kvm)
 	[ "$out" = EBUSY ] || { echo "KVM_CREATE_VM under the stub: '$out', wanted EBUSY"; return 1; }
 }
@@ -63,7 +67,7 @@ pvhyp_refused_while_kvm_runs_a_vm() {
 	holder=$!
 	sleep 1
 	[ "$(cat /tmp/kvm.out)" = ok ] || { echo "no VM to hold: $(cat /tmp/kvm.out)"; wait $holder; return 1; }
-	expect_pvhyp_fail "Device or resource busy" "EFER.SVME is already set"
+	expect_pvhyp_fail "Device or resource busy" "$PVHYP_KVM_BUSY"
 	status=$?
 	wait $holder
 	return $status
@@ -106,14 +110,6 @@ pvhyp_novmx_checks() {
 	suite_end
 }
 
-# An Intel CPU with VMX (Bochs) while the VMX backend is not built yet.
-pvhyp_vmx_pending_checks() {
-	suite_begin pvhyp_vmx_pending
-	check load_refused_until_vmx_backend expect_pvhyp_fail "No such device" \
-		"VMX backend is not in this build"
-	suite_end
-}
-
 # The suites wrote to a stub page on purpose: dmesg must say so.
 pvhyp_violation_reported() {
 	i=0
@@ -134,7 +130,7 @@ pvhyp_checks() {
 	check kvm_vm_creation_busy pvhyp_kvm_busy
 	check hotplug_each_secondary_cpu pvhyp_hotplug_each_cpu
 	rmmod pvhyp
-	check native_after_unload sh -c '[ "$(pvhyp-probe vmmcall 1 5)" = SIGILL ]'
+	check native_after_unload sh -c '[ "$(pvhyp-probe hypercall 1 5)" = SIGILL ]'
 	check kvm_vm_creation_works_after_unload sh -c '[ "$(pvhyp-probe kvm)" = ok ]'
 	check load_refused_while_kvm_runs_a_vm pvhyp_refused_while_kvm_runs_a_vm
 	pvhyp_kvm_unload

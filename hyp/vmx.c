@@ -1,0 +1,1014 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Intel VMX: the vendor half of pvhyp, next to svm.c behind the same table.
+ *
+ * Launch (per CPU, interrupts off): set CR4.VMXE through the kernel's own
+ * shadow (so kvm_intel sees VT-x taken and refuses with -EBUSY), VMXON,
+ * and fill one VMCS from the current state so that the kernel resumes,
+ * in VMX non-root operation, where it called us (vmx_entry.S).  Every
+ * exit lands on the stub's stack with the host state the VMCS names: the
+ * kernel's segments and per-CPU GS, and a CR3 that no task owns.
+ *
+ * Controls come from the TRUE capability MSRs, so that CR3 accesses need
+ * not exit.  Interrupts, NMIs, CR and most MSR accesses stay the guest's:
+ * the exits are CPUID, VMCALL, XSETBV, INVD, GETSEC, the VMX instructions,
+ * MSRs outside the bitmap's ranges, the personality's ports and #GP,
+ * EPT violations, the monitor trap flag (a step over a page walk), triple
+ * fault and INIT.  VMXOFF from the guest (the kernel's emergency path on
+ * crash and reboot) devirtualizes the CPU, as a DEVIRT hypercall does.
+ *
+ * VPIDs are off: every VM entry and exit drops the guest's linear
+ * translations, so only EPT changes need an INVEPT.
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/io.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/traps.h>
+#include <asm/vmx.h>
+#include "personality.h"
+#include "tdp.h"
+#include "vmx.h"
+
+/* A page of its own, read-only to the guest like the two it points to. */
+struct hv_vmx_cpu {
+	void *vmxon, *vmcs;
+	u64 vmxon_pa, vmcs_pa;
+	unsigned long tdp_seen;	/* hv_tdp_generation at the last INVEPT */
+	bool in_vmx;		/* between VMXON and VMXOFF */
+	bool ran;		/* a VM entry has succeeded on this CPU */
+	u32 launch_error;	/* VM-instruction error, or exit reason, of a failed launch */
+	u64 launch_qual;
+};
+
+/* At the top of the stub's stack; vmx_entry.S knows the offsets. */
+struct hv_vmx_frame {
+	struct hv_cpu *hc;
+	u64 guest_rsp;		/* where the guest's RAX, RFLAGS, RIP were put */
+	u64 ds, es, fs, gs;	/* the guest's selectors, to reload on leaving */
+	u64 fs_base, gs_base;
+};
+
+/* The controls, settled once by the probe. */
+static struct {
+	u32 pin, proc, proc2, exit, entry;
+	u32 revision;
+	u64 invept_type;
+} vmx_caps;
+
+static u64 vmx_eptp;
+static void *vmx_msr_bitmap;	/* one page of zeros: no MSR in its ranges exits */
+static void *vmx_io_bitmap;	/* two pages: A for ports 0-0x7fff, B for the rest */
+
+/*
+ * The EPT format: a mapping entry is readable and executable, bits 52
+ * and 53 are the software's, and leaves are write-back.
+ */
+static struct hv_tdp_format vmx_ept_format = {
+	.present = VMX_EPT_READABLE_MASK,
+	.write = VMX_EPT_WRITABLE_MASK,
+	.table = VMX_EPT_RWX_MASK,
+	.leaf = VMX_EPT_RWX_MASK | VMX_EPTP_MT_WB << VMX_EPT_MT_EPTE_SHIFT,
+	.large = BIT_ULL(7),
+	.stub = BIT_ULL(52),
+	.guest_ro = BIT_ULL(53),
+};
+
+/* GETSEC exits unconditionally; <asm/vmx.h> has no name for it. */
+#define VMX_EXIT_GETSEC			11
+
+/* Exit qualification of an EPT violation: the access was an IRET's, NMIs unblocked. */
+#define EPT_VIOLATION_NMI_UNBLOCKING	BIT(12)
+
+/* Segment registers in the VMCS's order: field = base field + 2 * index. */
+enum { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR };
+
+static unsigned long vmx_read(unsigned long field)
+{
+	unsigned long value;
+
+	asm volatile("vmread %[field], %[value]"
+		     : [value] "=rm" (value) : [field] "r" (field) : "cc");
+	return value;
+}
+
+/* True when the write took (VMfail sets CF or ZF). */
+static bool vmx_write(unsigned long field, unsigned long value)
+{
+	bool fail;
+
+	asm volatile("vmwrite %[value], %[field]; setna %[fail]"
+		     : [fail] "=qm" (fail) : [value] "rm" (value), [field] "r" (field)
+		     : "cc");
+	return !fail;
+}
+
+/* VMXON, VMCLEAR, VMPTRLD: 0, or -EIO on VMfail or a fault. */
+static int vmx_on(u64 pa)
+{
+	asm goto("1: vmxon %[pa]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : [pa] "m" (pa) : "cc", "memory" : fail);
+	return 0;
+fail:
+	return -EIO;
+}
+
+static int vmx_clear(u64 pa)
+{
+	asm goto("1: vmclear %[pa]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : [pa] "m" (pa) : "cc", "memory" : fail);
+	return 0;
+fail:
+	return -EIO;
+}
+
+static int vmx_ptrld(u64 pa)
+{
+	asm goto("1: vmptrld %[pa]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : [pa] "m" (pa) : "cc", "memory" : fail);
+	return 0;
+fail:
+	return -EIO;
+}
+
+static void vmx_off(void)
+{
+	asm volatile("vmxoff" : : : "cc", "memory");
+}
+
+/* The guest-physical translations EPT caches, of our EPTP (or all). */
+static void vmx_invept(void)
+{
+	struct {
+		u64 eptp, reserved;
+	} desc = { vmx_eptp, 0 };
+
+	asm volatile("invept %[desc], %[type]"
+		     : : [desc] "m" (desc), [type] "r" (vmx_caps.invept_type) : "cc", "memory");
+}
+
+static void vmx_write_cr0(unsigned long val)
+{
+	asm volatile("mov %0, %%cr0" : : "r" (val) : "memory");
+}
+
+static void vmx_write_cr4(unsigned long val)
+{
+	asm volatile("mov %0, %%cr4" : : "r" (val) : "memory");
+}
+
+/*
+ * Fit wanted control bits to what a capability MSR allows (low half: bits
+ * that must be 1; high half: bits that may be 1).  Optional bits are taken
+ * where allowed; a wanted bit that is not allowed fails the probe.
+ */
+static bool vmx_fit(u32 msr, const char *what, u32 want, u32 optional, u32 *ctl)
+{
+	u64 cap;
+
+	rdmsrl(msr, cap);
+	*ctl = (want | optional | (u32)cap) & (u32)(cap >> 32);
+	if ((*ctl & want) != want) {
+		pr_err("pvhyp: VMX %s controls lack %#x, which the stub needs\n", what,
+		       want & ~*ctl);
+		return false;
+	}
+	return true;
+}
+
+static int vmx_probe_controls(void)
+{
+	u64 basic, ept, proc_cap;
+
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	if (!(basic & VMX_BASIC_TRUE_CTLS)) {
+		pr_err("pvhyp: VMX without the TRUE control MSRs: CR3 accesses would have to exit\n");
+		return -ENODEV;
+	}
+	if ((basic & VMX_BASIC_MEM_TYPE_MASK) >> VMX_BASIC_MEM_TYPE_SHIFT != VMX_BASIC_MEM_TYPE_WB ||
+	    ((basic >> VMX_BASIC_VMCS_SIZE_SHIFT) & 0x1fff) > PAGE_SIZE) {
+		pr_err("pvhyp: VMX: the VMCS is not write-back or larger than a page\n");
+		return -ENODEV;
+	}
+	vmx_caps.revision = basic & 0x7fffffff;
+
+	if (!vmx_fit(MSR_IA32_VMX_TRUE_PINBASED_CTLS, "pin-based", 0, 0, &vmx_caps.pin) ||
+	    !vmx_fit(MSR_IA32_VMX_TRUE_PROCBASED_CTLS, "processor-based",
+		     CPU_BASED_USE_IO_BITMAPS | CPU_BASED_USE_MSR_BITMAPS |
+		     CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0, &vmx_caps.proc) ||
+	    /* Linux uses these where CPUID says so: without them, #UD. */
+	    !vmx_fit(MSR_IA32_VMX_PROCBASED_CTLS2, "secondary", SECONDARY_EXEC_ENABLE_EPT,
+		     SECONDARY_EXEC_ENABLE_RDTSCP | SECONDARY_EXEC_ENABLE_INVPCID |
+		     SECONDARY_EXEC_XSAVES | SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE,
+		     &vmx_caps.proc2) ||
+	    !vmx_fit(MSR_IA32_VMX_TRUE_EXIT_CTLS, "VM-exit",
+		     VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
+		     VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER, 0, &vmx_caps.exit) ||
+	    !vmx_fit(MSR_IA32_VMX_TRUE_ENTRY_CTLS, "VM-entry",
+		     VM_ENTRY_IA32E_MODE | VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER, 0,
+		     &vmx_caps.entry))
+		return -ENODEV;
+	/* Required-1 bits that would make exits the stub does not handle. */
+	rdmsrl(MSR_IA32_VMX_TRUE_PROCBASED_CTLS, proc_cap);
+	if (vmx_caps.proc & (CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
+			     CPU_BASED_HLT_EXITING | CPU_BASED_INVLPG_EXITING |
+			     CPU_BASED_MOV_DR_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+			     CPU_BASED_RDTSC_EXITING | CPU_BASED_RDPMC_EXITING |
+			     CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
+			     CPU_BASED_PAUSE_EXITING | CPU_BASED_CR8_LOAD_EXITING |
+			     CPU_BASED_CR8_STORE_EXITING) ||
+	    (vmx_caps.pin & (PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+			     PIN_BASED_VMX_PREEMPTION_TIMER | PIN_BASED_POSTED_INTR))) {
+		pr_err("pvhyp: VMX insists on exits the stub does not handle (controls %#x, %#x)\n",
+		       vmx_caps.proc, vmx_caps.pin);
+		return -ENODEV;
+	}
+	/* The step over a page walk is the monitor trap flag. */
+	if (!((proc_cap >> 32) & CPU_BASED_MONITOR_TRAP_FLAG)) {
+		pr_err("pvhyp: VMX without the monitor trap flag\n");
+		return -ENODEV;
+	}
+
+	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, ept);
+	if (!(ept & VMX_EPT_PAGE_WALK_4_BIT) || !(ept & VMX_EPTP_WB_BIT) ||
+	    !(ept & VMX_EPT_2MB_PAGE_BIT) || !(ept & VMX_EPT_INVEPT_BIT) ||
+	    !(ept & (VMX_EPT_EXTENT_CONTEXT_BIT | VMX_EPT_EXTENT_GLOBAL_BIT))) {
+		pr_err("pvhyp: EPT lacks 4-level walks, write-back, 2 MiB pages or INVEPT (capabilities %#llx)\n",
+		       ept);
+		return -ENODEV;
+	}
+	vmx_caps.invept_type = ept & VMX_EPT_EXTENT_CONTEXT_BIT ? VMX_EPT_EXTENT_CONTEXT :
+								  VMX_EPT_EXTENT_GLOBAL;
+	vmx_ept_format.gbpages = ept & VMX_EPT_1GB_PAGE_BIT;
+	return 0;
+}
+
+static int vmx_probe(void)
+{
+	u64 feat;
+
+	if (!boot_cpu_has(X86_FEATURE_VMX)) {
+		pr_err("pvhyp: VMX not available: CPUID 1 ECX.VMX is clear\n");
+		return -ENODEV;
+	}
+	/* Linux locks it at boot; VMX left off there is off until reset. */
+	rdmsrl(MSR_IA32_FEAT_CTL, feat);
+	if (!(feat & FEAT_CTL_LOCKED) || !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("pvhyp: VMX disabled by firmware (IA32_FEATURE_CONTROL %#llx)\n", feat);
+		return -ENODEV;
+	}
+	if (cr4_read_shadow() & X86_CR4_VMXE) {
+		pr_err("pvhyp: CR4.VMXE is already set: another hypervisor (kvm_intel running a VM?) owns VMX\n");
+		return -EBUSY;
+	}
+	return vmx_probe_controls();
+}
+
+static void vmx_free_global(void)
+{
+	free_page((unsigned long)vmx_msr_bitmap);
+	free_pages((unsigned long)vmx_io_bitmap, 1);
+}
+
+static int vmx_global_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	vmx_msr_bitmap = (void *)get_zeroed_page(GFP_KERNEL);
+	vmx_io_bitmap = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
+	if (!vmx_msr_bitmap || !vmx_io_bitmap) {
+		vmx_free_global();
+		return -ENOMEM;
+	}
+	/* The ports the personality answers (VMware's backdoor). */
+	for (i = 0; i < hv_personality->nr_io_ports; i++)
+		__set_bit(hv_personality->io_ports[i], vmx_io_bitmap);
+
+	ret = hv_tdp_init(&vmx_ept_format);
+	if (!ret)
+		ret = hv_tdp_protect(vmx_msr_bitmap, 1, true);
+	if (!ret)
+		ret = hv_tdp_protect(vmx_io_bitmap, 2, true);
+	if (ret) {
+		hv_tdp_exit();
+		vmx_free_global();
+		return ret;
+	}
+	vmx_eptp = hv_tdp_root() | VMX_EPTP_PWL_4 | VMX_EPTP_MT_WB;
+	return 0;
+}
+
+static void vmx_global_exit(void)
+{
+	hv_tdp_exit();
+	vmx_free_global();
+}
+
+static int vmx_cpu_init(struct hv_cpu *hc)
+{
+	int node = cpu_to_node(hc->cpu);
+	struct page *sp, *p[2];
+	struct hv_vmx_cpu *s;
+	int i, ret;
+
+	BUILD_BUG_ON(sizeof(*s) > PAGE_SIZE);
+	sp = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO, 0);
+	if (!sp)
+		return -ENOMEM;
+	s = page_address(sp);
+	for (i = 0; i < 2; i++) {
+		p[i] = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO, 0);
+		if (!p[i]) {
+			while (i--)
+				__free_page(p[i]);
+			__free_page(sp);
+			return -ENOMEM;
+		}
+	}
+	s->vmxon = page_address(p[0]);
+	s->vmcs = page_address(p[1]);
+	s->vmxon_pa = page_to_phys(p[0]);
+	s->vmcs_pa = page_to_phys(p[1]);
+	/* Both regions start with the revision; written before they are protected. */
+	*(u32 *)s->vmxon = vmx_caps.revision;
+	*(u32 *)s->vmcs = vmx_caps.revision;
+	hc->vendor = s;
+	ret = hv_tdp_protect(s, 1, true);
+	if (!ret)
+		ret = hv_tdp_protect(s->vmxon, 1, true);
+	if (!ret)
+		ret = hv_tdp_protect(s->vmcs, 1, true);
+	return ret;
+}
+
+/* Writable again, then freed; the CPU has left VMX operation. */
+static void vmx_cpu_exit(struct hv_cpu *hc)
+{
+	struct hv_vmx_cpu *s = hc->vendor;
+
+	if (!s)
+		return;
+	hv_tdp_protect(s->vmxon, 1, false);
+	hv_tdp_protect(s->vmcs, 1, false);
+	hv_tdp_protect(s, 1, false);
+	free_page((unsigned long)s->vmxon);
+	free_page((unsigned long)s->vmcs);
+	free_page((unsigned long)s);
+	hc->vendor = NULL;
+}
+
+static struct hv_vmx_frame *vmx_frame(struct hv_cpu *hc)
+{
+	return (struct hv_vmx_frame *)((u8 *)hc->stack + HV_STACK_SIZE) - 1;
+}
+
+/* A descriptor's base, 64 bits for a system descriptor (TSS, LDT). */
+static u64 vmx_desc_base(const struct desc_struct *d)
+{
+	u64 base = get_desc_base(d);
+
+	if (!d->s)
+		base |= (u64)((const struct ldttss_desc *)d)->base3 << 32;
+	return base;
+}
+
+/* One segment register of the guest, from its selector and the GDT. */
+static bool vmx_guest_seg(int seg, u16 sel, const struct desc_ptr *gdt)
+{
+	const struct desc_struct *d;
+	u32 ar, limit;
+
+	if (!(sel & ~3) || (sel & 4)) {
+		/* Null: unusable (the LDT selector the kernel never uses). */
+		return vmx_write(GUEST_ES_SELECTOR + 2 * seg, sel) &&
+		       vmx_write(GUEST_ES_AR_BYTES + 2 * seg, VMX_AR_UNUSABLE_MASK) &&
+		       vmx_write(GUEST_ES_LIMIT + 2 * seg, 0) &&
+		       vmx_write(GUEST_ES_BASE + 2 * seg, 0);
+	}
+	d = (const struct desc_struct *)(gdt->address + (sel & ~7));
+	ar = d->type | d->s << 4 | d->dpl << 5 | d->p << 7 | d->avl << 12 |
+	     d->l << 13 | d->d << 14 | d->g << 15;
+	/* Code and data as loaded are accessed: entry checks demand it. */
+	if (d->s)
+		ar |= 1;
+	limit = get_desc_limit(d);
+	if (d->g)
+		limit = limit << 12 | 0xfff;
+	return vmx_write(GUEST_ES_SELECTOR + 2 * seg, sel) &&
+	       vmx_write(GUEST_ES_AR_BYTES + 2 * seg, ar) &&
+	       vmx_write(GUEST_ES_LIMIT + 2 * seg, limit) &&
+	       vmx_write(GUEST_ES_BASE + 2 * seg, vmx_desc_base(d));
+}
+
+static u16 vmx_str(void)
+{
+	u16 tr;
+
+	asm volatile("str %0" : "=r" (tr));
+	return tr;
+}
+
+static u16 vmx_sldt(void)
+{
+	u16 ldt;
+
+	asm volatile("sldt %0" : "=r" (ldt));
+	return ldt;
+}
+
+/* The guest half of the VMCS: the CPU as it is now, resuming at @rip. */
+static bool vmx_setup_guest_state(u64 rsp, u64 rip, const struct desc_ptr *gdt,
+				  const struct desc_ptr *idt)
+{
+	u16 cs, ss, ds, es, fs, gs;
+	bool ok;
+
+	asm volatile("mov %%cs, %0" : "=r" (cs));
+	asm volatile("mov %%ss, %0" : "=r" (ss));
+	asm volatile("mov %%ds, %0" : "=r" (ds));
+	asm volatile("mov %%es, %0" : "=r" (es));
+	asm volatile("mov %%fs, %0" : "=r" (fs));
+	asm volatile("mov %%gs, %0" : "=r" (gs));
+	ok = vmx_guest_seg(VMX_CS, cs, gdt) && vmx_guest_seg(VMX_SS, ss, gdt) &&
+	     vmx_guest_seg(VMX_DS, ds, gdt) && vmx_guest_seg(VMX_ES, es, gdt) &&
+	     vmx_guest_seg(VMX_FS, fs, gdt) && vmx_guest_seg(VMX_GS, gs, gdt) &&
+	     vmx_guest_seg(VMX_LDTR, vmx_sldt(), gdt) && vmx_guest_seg(VMX_TR, vmx_str(), gdt);
+	/* In 64-bit mode the FS and GS bases are the MSRs, not the GDT's. */
+	ok = ok && vmx_write(GUEST_FS_BASE, native_read_msr(MSR_FS_BASE)) &&
+	     vmx_write(GUEST_GS_BASE, native_read_msr(MSR_GS_BASE)) &&
+	     vmx_write(GUEST_GDTR_BASE, gdt->address) && vmx_write(GUEST_GDTR_LIMIT, gdt->size) &&
+	     vmx_write(GUEST_IDTR_BASE, idt->address) && vmx_write(GUEST_IDTR_LIMIT, idt->size);
+	ok = ok && vmx_write(GUEST_CR0, native_read_cr0()) &&
+	     vmx_write(GUEST_CR3, __native_read_cr3()) && vmx_write(GUEST_CR4, __read_cr4()) &&
+	     vmx_write(GUEST_DR7, native_get_debugreg(7)) &&
+	     vmx_write(GUEST_IA32_DEBUGCTL, native_read_msr(MSR_IA32_DEBUGCTLMSR)) &&
+	     vmx_write(GUEST_SYSENTER_CS, native_read_msr(MSR_IA32_SYSENTER_CS)) &&
+	     vmx_write(GUEST_SYSENTER_ESP, native_read_msr(MSR_IA32_SYSENTER_ESP)) &&
+	     vmx_write(GUEST_SYSENTER_EIP, native_read_msr(MSR_IA32_SYSENTER_EIP)) &&
+	     vmx_write(GUEST_IA32_PAT, native_read_msr(MSR_IA32_CR_PAT)) &&
+	     vmx_write(GUEST_IA32_EFER, native_read_msr(MSR_EFER));
+	return ok && vmx_write(GUEST_RSP, rsp) && vmx_write(GUEST_RIP, rip) &&
+	       vmx_write(GUEST_RFLAGS, native_save_fl()) &&
+	       vmx_write(VMCS_LINK_POINTER, ~0ULL) &&
+	       vmx_write(GUEST_INTERRUPTIBILITY_INFO, 0) &&
+	       vmx_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE) &&
+	       vmx_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+}
+
+/* The host half: the kernel's own state, the stub's stack, its CR3. */
+static bool vmx_setup_host_state(struct hv_cpu *hc, const struct desc_ptr *gdt,
+				 const struct desc_ptr *idt)
+{
+	u16 tr = vmx_str();
+
+	return vmx_write(HOST_CR0, native_read_cr0()) && vmx_write(HOST_CR3, hv_host_cr3()) &&
+	       vmx_write(HOST_CR4, __read_cr4()) &&
+	       vmx_write(HOST_CS_SELECTOR, __KERNEL_CS) && vmx_write(HOST_SS_SELECTOR, __KERNEL_DS) &&
+	       vmx_write(HOST_DS_SELECTOR, __KERNEL_DS) && vmx_write(HOST_ES_SELECTOR, __KERNEL_DS) &&
+	       vmx_write(HOST_FS_SELECTOR, 0) && vmx_write(HOST_GS_SELECTOR, 0) &&
+	       vmx_write(HOST_TR_SELECTOR, tr) &&
+	       vmx_write(HOST_FS_BASE, native_read_msr(MSR_FS_BASE)) &&
+	       /* The kernel's per-CPU base: the canary and smp_processor_id(). */
+	       vmx_write(HOST_GS_BASE, native_read_msr(MSR_GS_BASE)) &&
+	       vmx_write(HOST_TR_BASE,
+			 vmx_desc_base((const struct desc_struct *)(gdt->address + tr))) &&
+	       vmx_write(HOST_GDTR_BASE, gdt->address) && vmx_write(HOST_IDTR_BASE, idt->address) &&
+	       vmx_write(HOST_IA32_SYSENTER_CS, native_read_msr(MSR_IA32_SYSENTER_CS)) &&
+	       vmx_write(HOST_IA32_SYSENTER_ESP, native_read_msr(MSR_IA32_SYSENTER_ESP)) &&
+	       vmx_write(HOST_IA32_SYSENTER_EIP, native_read_msr(MSR_IA32_SYSENTER_EIP)) &&
+	       vmx_write(HOST_IA32_PAT, native_read_msr(MSR_IA32_CR_PAT)) &&
+	       vmx_write(HOST_IA32_EFER, native_read_msr(MSR_EFER)) &&
+	       vmx_write(HOST_RSP, (unsigned long)vmx_frame(hc)) &&
+	       vmx_write(HOST_RIP, (unsigned long)hv_vmx_exit_entry);
+}
+
+static bool vmx_setup_controls(void)
+{
+	return vmx_write(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin) &&
+	       vmx_write(CPU_BASED_VM_EXEC_CONTROL, vmx_caps.proc) &&
+	       vmx_write(SECONDARY_VM_EXEC_CONTROL, vmx_caps.proc2) &&
+	       vmx_write(VM_EXIT_CONTROLS, vmx_caps.exit) &&
+	       vmx_write(VM_ENTRY_CONTROLS, vmx_caps.entry) &&
+	       vmx_write(EXCEPTION_BITMAP, hv_personality->gp ? BIT(X86_TRAP_GP) : 0) &&
+	       vmx_write(PAGE_FAULT_ERROR_CODE_MASK, 0) &&
+	       vmx_write(PAGE_FAULT_ERROR_CODE_MATCH, 0) &&
+	       vmx_write(IO_BITMAP_A, __pa(vmx_io_bitmap)) &&
+	       vmx_write(IO_BITMAP_B, __pa(vmx_io_bitmap) + PAGE_SIZE) &&
+	       vmx_write(MSR_BITMAP, __pa(vmx_msr_bitmap)) &&
+	       vmx_write(EPT_POINTER, vmx_eptp) &&
+	       /* CR0 and CR4 are the guest's to change, within the fixed bits. */
+	       vmx_write(CR0_GUEST_HOST_MASK, 0) && vmx_write(CR4_GUEST_HOST_MASK, 0) &&
+	       vmx_write(CR0_READ_SHADOW, native_read_cr0()) &&
+	       vmx_write(CR4_READ_SHADOW, __read_cr4()) &&
+	       vmx_write(CR3_TARGET_COUNT, 0) && vmx_write(TSC_OFFSET, 0) &&
+	       vmx_write(VM_EXIT_MSR_STORE_COUNT, 0) && vmx_write(VM_EXIT_MSR_LOAD_COUNT, 0) &&
+	       vmx_write(VM_ENTRY_MSR_LOAD_COUNT, 0) && vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+}
+
+/*
+ * Called by hv_vmx_enter() on the caller's stack, the VMCS current: fill
+ * it so the kernel resumes at @rip on @rsp.  Returns 0, or -EIO when a
+ * field does not take its value.
+ */
+int hv_vmx_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
+{
+	struct hv_vmx_cpu *s = hc->vendor;
+	struct hv_vmx_frame *frame = vmx_frame(hc);
+	struct desc_ptr gdt, idt;
+
+	native_store_gdt(&gdt);
+	store_idt(&idt);
+	if (!vmx_setup_controls() || !vmx_setup_host_state(hc, &gdt, &idt) ||
+	    !vmx_setup_guest_state(rsp, rip, &gdt, &idt))
+		return -EIO;
+	s->tdp_seen = READ_ONCE(hv_tdp_generation);
+	frame->hc = hc;
+	/* Not in guest mode yet: the last write to our own page from here. */
+	hc->state = HV_CPU_ON;
+	return 0;
+}
+
+/* VMLAUNCH failed with VMfail: say why, from the guest side. */
+int hv_vmx_launch_failed(struct hv_cpu *hc)
+{
+	struct hv_vmx_cpu *s = hc->vendor;
+
+	s->launch_error = vmx_read(VM_INSTRUCTION_ERROR);
+	return -EIO;
+}
+
+/* A triple fault in the guest, or VMRESUME failing: reset, as the CPU would. */
+static void __noreturn vmx_reset(void)
+{
+	struct desc_ptr no_idt = { .size = 0, .address = 0 };
+
+	vmx_off();
+	native_load_idt(&no_idt);
+	for (;;)
+		asm volatile("int3");
+}
+
+/* VMRESUME failed: the state the stub keeps is broken. */
+void __noreturn hv_vmx_resume_failed(struct hv_cpu *hc)
+{
+	hc->state = HV_CPU_FAILED;
+	vmx_reset();
+}
+
+/*
+ * Leave VMX operation: vmx_entry.S does the rest with what is set up here.
+ * The guest goes on through a frame of RAX, RFLAGS and RIP just below its
+ * RSP, written as any guest memory is (translated, checked); where that is
+ * not possible nothing changes and false comes back.  What a VM exit set
+ * to fixed values (GDTR and IDTR limits, TR limit, LDTR, DR7, DEBUGCTL,
+ * the segment selectors) goes back to the guest's.
+ */
+static bool vmx_prepare_devirt(struct hv_cpu *hc, const struct hv_exit *ex,
+			       struct hv_gprs *regs, u64 rip, u64 rflags)
+{
+	struct hv_vmx_cpu *s = hc->vendor;
+	struct hv_vmx_frame *frame = vmx_frame(hc);
+	u64 rsp = vmx_read(GUEST_RSP);
+	u64 ret_frame[3] = { regs->rax, rflags, rip };
+	struct desc_ptr gdt, idt;
+	u64 cr0, cr3, cr4, dr7, debugctl, efer, pat, sysenter[3];
+	u16 ldt;
+
+	if (hv_copy_to_guest(ex, rsp - sizeof(ret_frame), ret_frame, sizeof(ret_frame)))
+		return false;
+	/* The local APIC timer goes back to the kernel stopped. */
+	hv_timer_cancel(hc);
+
+	frame->guest_rsp = rsp - sizeof(ret_frame);
+	frame->ds = vmx_read(GUEST_DS_SELECTOR);
+	frame->es = vmx_read(GUEST_ES_SELECTOR);
+	frame->fs = vmx_read(GUEST_FS_SELECTOR);
+	frame->gs = vmx_read(GUEST_GS_SELECTOR);
+	frame->fs_base = vmx_read(GUEST_FS_BASE);
+	frame->gs_base = vmx_read(GUEST_GS_BASE);
+	gdt.address = vmx_read(GUEST_GDTR_BASE);
+	gdt.size = vmx_read(GUEST_GDTR_LIMIT);
+	idt.address = vmx_read(GUEST_IDTR_BASE);
+	idt.size = vmx_read(GUEST_IDTR_LIMIT);
+	ldt = vmx_read(GUEST_LDTR_SELECTOR);
+	cr0 = vmx_read(GUEST_CR0);
+	cr3 = vmx_read(GUEST_CR3);
+	cr4 = vmx_read(GUEST_CR4);
+	dr7 = vmx_read(GUEST_DR7);
+	debugctl = vmx_read(GUEST_IA32_DEBUGCTL);
+	efer = vmx_read(GUEST_IA32_EFER);
+	pat = vmx_read(GUEST_IA32_PAT);
+	sysenter[0] = vmx_read(GUEST_SYSENTER_CS);
+	sysenter[1] = vmx_read(GUEST_SYSENTER_ESP);
+	sysenter[2] = vmx_read(GUEST_SYSENTER_EIP);
+
+	vmx_invept();
+	vmx_clear(s->vmcs_pa);
+	vmx_off();
+	s->in_vmx = false;
+
+	/* CR4 keeps VMXE: the kernel clears it with its shadow (cpu_left, or its own VMXOFF path). */
+	if (cr0 != native_read_cr0())
+		vmx_write_cr0(cr0);
+	if (cr4 != __read_cr4())
+		vmx_write_cr4(cr4);
+	native_write_cr3(cr3);
+	native_load_gdt(&gdt);
+	native_load_idt(&idt);
+	invalidate_tss_limit();
+	if (ldt)
+		asm volatile("lldt %0" : : "r" (ldt));
+	wrmsrl(MSR_IA32_SYSENTER_CS, sysenter[0]);
+	wrmsrl(MSR_IA32_SYSENTER_ESP, sysenter[1]);
+	wrmsrl(MSR_IA32_SYSENTER_EIP, sysenter[2]);
+	wrmsrl(MSR_IA32_CR_PAT, pat);
+	wrmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
+	native_set_debugreg(7, dr7);
+	hc->state = hc->state == HV_CPU_FAILED ? HV_CPU_FAILED : HV_CPU_OFF;
+	return true;
+}
+
+/* VMfailInvalid, as a VMX instruction gives without a current VMCS. */
+static void vmx_fail_invalid(void)
+{
+	u64 rflags = vmx_read(GUEST_RFLAGS);
+
+	rflags &= ~(X86_EFLAGS_PF | X86_EFLAGS_AF | X86_EFLAGS_ZF | X86_EFLAGS_SF |
+		    X86_EFLAGS_OF);
+	vmx_write(GUEST_RFLAGS, rflags | X86_EFLAGS_CF);
+}
+
+/* XSETBV for the guest: the kernel's own XCR0 on both sides; a fault is #GP. */
+static bool vmx_xsetbv(const struct hv_exit *ex, struct hv_gprs *regs)
+{
+	if (ex->cpl || (u32)regs->rcx)
+		return false;
+	asm goto("1: xsetbv\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : "a" ((u32)regs->rax), "d" ((u32)regs->rdx), "c" (0) : "memory" : fault);
+	return true;
+fault:
+	return false;
+}
+
+/*
+ * Exits the vendor answers itself: the VMX instructions, XSETBV, INVD,
+ * GETSEC.  Returns false for those the core handles.
+ */
+static bool vmx_own_exit(struct hv_cpu *hc, u32 reason, struct hv_exit *ex,
+			 struct hv_gprs *regs, enum hv_action *action)
+{
+	*action = HV_RESUME;
+	switch (reason) {
+	case EXIT_REASON_VMOFF:
+		if (ex->cpl)
+			return false;
+		ex->reason = HV_EXIT_VIRT_INSN;
+		hc->stats.exits[ex->reason]++;
+		/* The kernel's emergency disable (crash, reboot): leave VMX. */
+		*action = HV_DEVIRT;
+		return true;
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME:
+	case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMON:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+		if (ex->cpl)
+			return false;
+		ex->reason = HV_EXIT_VIRT_INSN;
+		hc->stats.exits[ex->reason]++;
+		/* No nested VMX: as a CPU in VMX operation with no VMCS to use. */
+		vmx_fail_invalid();
+		return true;
+	case EXIT_REASON_XSETBV:
+		ex->reason = HV_EXIT_EMULATED;
+		hc->stats.exits[ex->reason]++;
+		if (!vmx_xsetbv(ex, regs)) {
+			ex->inject_vector = X86_TRAP_GP;
+			ex->inject_error = true;
+			ex->error_code = 0;
+			*action = HV_RESUME_NO_SKIP;
+		}
+		return true;
+	case EXIT_REASON_INVD:
+		/* Dropping the caches would drop the host's writes too. */
+		ex->reason = HV_EXIT_EMULATED;
+		hc->stats.exits[ex->reason]++;
+		wbinvd();
+		return true;
+	case VMX_EXIT_GETSEC:
+		ex->reason = HV_EXIT_EMULATED;
+		hc->stats.exits[ex->reason]++;
+		ex->inject_vector = X86_TRAP_UD;
+		*action = HV_RESUME_NO_SKIP;
+		return true;
+	}
+	return false;
+}
+
+/* Turn a VMX exit into the core's terms. */
+static void vmx_decode_exit(u32 reason, struct hv_exit *ex)
+{
+	u64 qual = vmx_read(EXIT_QUALIFICATION);
+	u32 intr;
+
+	switch (reason) {
+	case EXIT_REASON_CPUID:
+		ex->reason = HV_EXIT_CPUID;
+		break;
+	case EXIT_REASON_VMCALL:
+		ex->reason = HV_EXIT_HYPERCALL;
+		break;
+	case EXIT_REASON_MSR_READ:
+		ex->reason = HV_EXIT_MSR_READ;
+		break;
+	case EXIT_REASON_MSR_WRITE:
+		ex->reason = HV_EXIT_MSR_WRITE;
+		break;
+	case EXIT_REASON_VMOFF:
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME:
+	case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMON:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+	case EXIT_REASON_VMFUNC:
+		/* From user space: #UD, as the core gives. */
+		ex->reason = HV_EXIT_VIRT_INSN;
+		break;
+	case EXIT_REASON_EPT_VIOLATION:
+		ex->reason = HV_EXIT_NPF;
+		ex->gpa = vmx_read(GUEST_PHYSICAL_ADDRESS);
+		ex->write = qual & EPT_VIOLATION_ACC_WRITE;
+		/* Bits 5:3: what the entry allows; none means not mapped. */
+		ex->present = qual & EPT_VIOLATION_RWX_MASK;
+		/* A linear address, but not its final translation: a table of the walk. */
+		ex->walk = (qual & EPT_VIOLATION_GVA_IS_VALID) &&
+			   !(qual & EPT_VIOLATION_GVA_TRANSLATED);
+		break;
+	case EXIT_REASON_MONITOR_TRAP_FLAG:
+		ex->reason = HV_EXIT_STEP;
+		break;
+	case EXIT_REASON_EXCEPTION_NMI:
+		intr = vmx_read(VM_EXIT_INTR_INFO);
+		if ((intr & INTR_INFO_VECTOR_MASK) == X86_TRAP_GP &&
+		    (intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION) {
+			ex->reason = HV_EXIT_GP;
+			ex->gp_error = vmx_read(VM_EXIT_INTR_ERROR_CODE);
+			ex->insn_len = 0;
+		} else {
+			ex->reason = HV_EXIT_OTHER;
+		}
+		break;
+	case EXIT_REASON_IO_INSTRUCTION:
+		/* Qualification: size - 1, IN, string, port in 31:16. */
+		ex->reason = HV_EXIT_IO;
+		ex->io_size = (qual & 7) + 1;
+		ex->io_in = qual & BIT(3);
+		ex->io_string = qual & BIT(4);
+		ex->io_port = qual >> 16;
+		break;
+	case EXIT_REASON_TRIPLE_FAULT:
+		ex->reason = HV_EXIT_SHUTDOWN;
+		break;
+	case EXIT_REASON_INIT_SIGNAL:
+	default:
+		/*
+		 * INIT reaches a CPU only while it is offline, and offline
+		 * CPUs are native; anything else is an exit never asked for.
+		 */
+		ex->reason = HV_EXIT_OTHER;
+		break;
+	}
+}
+
+/* The event an exit interrupted (delivery through a protected page): again. */
+static void vmx_reinject_vectoring(void)
+{
+	u32 info = vmx_read(IDT_VECTORING_INFO_FIELD);
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	vmx_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmx_read(IDT_VECTORING_ERROR_CODE));
+	vmx_write(VM_ENTRY_INSTRUCTION_LEN, vmx_read(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/* Past the instruction: STI and MOV SS blocking end with it. */
+static void vmx_skip(u64 rip)
+{
+	vmx_write(GUEST_RIP, rip);
+	vmx_write(GUEST_INTERRUPTIBILITY_INFO, vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+		  ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+/* The first entry failed on guest state: back to the launching kernel, -EIO. */
+static int vmx_launch_exit_failed(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs,
+				  u32 reason)
+{
+	struct hv_vmx_cpu *s = hc->vendor;
+
+	s->launch_error = reason;
+	s->launch_qual = vmx_read(EXIT_QUALIFICATION);
+	hc->state = HV_CPU_FAILED;
+	regs->rax = -EIO;
+	/* The launching thread's own stack: no room there is a broken kernel. */
+	if (!vmx_prepare_devirt(hc, ex, regs, vmx_read(GUEST_RIP), vmx_read(GUEST_RFLAGS)))
+		vmx_reset();
+	return 1;
+}
+
+/*
+ * Called by vmx_entry.S after every VM exit, host state loaded, interrupts
+ * off.  Returns 0 to resume the guest, 1 to leave VMX operation.
+ */
+int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
+{
+	struct hv_vmx_cpu *s = hc->vendor;
+	u32 reason = vmx_read(VM_EXIT_REASON);
+	struct hv_exit ex = {
+		.cpl = (vmx_read(GUEST_SS_AR_BYTES) >> 5) & 3,
+		.rip = vmx_read(GUEST_RIP),
+		.cr3 = vmx_read(GUEST_CR3),
+		.la57 = vmx_read(GUEST_CR4) & X86_CR4_LA57,
+		.insn_len = vmx_read(VM_EXIT_INSTRUCTION_LEN),
+		.inject_vector = -1,
+	};
+	enum hv_action action;
+	u64 qual;
+
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		if (!s->ran)
+			return vmx_launch_exit_failed(hc, &ex, regs, reason);
+		ex.reason = HV_EXIT_OTHER;
+		action = hv_handle_exit(hc, &ex, regs);
+		goto done;
+	}
+	reason &= 0xffff;
+	if (vmx_own_exit(hc, reason, &ex, regs, &action))
+		goto done;
+	vmx_decode_exit(reason, &ex);
+	action = hv_handle_exit(hc, &ex, regs);
+done:
+	s->ran = true;
+	switch (action) {
+	case HV_RESUME:
+	case HV_DEVIRT:
+		vmx_skip(ex.rip + ex.insn_len);
+		break;
+	case HV_RESUME_NO_SKIP:
+		break;
+	case HV_FATAL:
+		vmx_reset();
+	}
+	if (ex.inject_vector >= 0) {
+		vmx_write(VM_ENTRY_INTR_INFO_FIELD, ex.inject_vector | INTR_TYPE_HARD_EXCEPTION |
+			  (ex.inject_error ? INTR_INFO_DELIVER_CODE_MASK : 0) |
+			  INTR_INFO_VALID_MASK);
+		vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ex.error_code);
+	} else {
+		vmx_reinject_vectoring();
+		/* An EPT violation in an IRET undid its NMI unblocking: block again. */
+		qual = reason == EXIT_REASON_EPT_VIOLATION ? vmx_read(EXIT_QUALIFICATION) : 0;
+		if ((qual & EPT_VIOLATION_NMI_UNBLOCKING) &&
+		    !(vmx_read(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK))
+			vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+				  vmx_read(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
+	}
+	/* EPT changed (here or elsewhere) since this CPU last flushed. */
+	if (s->tdp_seen != READ_ONCE(hv_tdp_generation)) {
+		s->tdp_seen = READ_ONCE(hv_tdp_generation);
+		vmx_invept();
+	}
+	if (action == HV_DEVIRT) {
+		u64 rflags = vmx_read(GUEST_RFLAGS);
+
+		/* VMXOFF succeeded, as far as the kernel can tell. */
+		if (ex.reason != HV_EXIT_HYPERCALL)
+			rflags &= ~(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | X86_EFLAGS_ZF |
+				    X86_EFLAGS_SF | X86_EFLAGS_OF);
+		if (vmx_prepare_devirt(hc, &ex, regs, ex.rip + ex.insn_len, rflags))
+			return 1;
+		/* No room for the return frame: the CPU stays in guest mode. */
+		if (ex.reason == HV_EXIT_HYPERCALL) {
+			regs->rax = -EFAULT;
+		} else {
+			vmx_write(GUEST_RIP, ex.rip);
+			vmx_write(VM_ENTRY_INTR_INFO_FIELD, X86_TRAP_GP | INTR_TYPE_HARD_EXCEPTION |
+				  INTR_INFO_DELIVER_CODE_MASK | INTR_INFO_VALID_MASK);
+			vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+		}
+	}
+	return 0;
+}
+
+/* Without VPIDs every VM entry drops the guest's linear translations. */
+static void vmx_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
+{
+}
+
+/* The monitor trap flag: an exit after the guest's next instruction. */
+static void vmx_single_step(struct hv_cpu *hc, bool on)
+{
+	u32 proc = vmx_read(CPU_BASED_VM_EXEC_CONTROL);
+
+	if (on)
+		proc |= CPU_BASED_MONITOR_TRAP_FLAG;
+	else
+		proc &= ~CPU_BASED_MONITOR_TRAP_FLAG;
+	vmx_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+}
+
+static int vmx_cpu_launch(struct hv_cpu *hc)
+{
+	struct hv_vmx_cpu *s = hc->vendor;
+	u64 fixed0, fixed1;
+	int ret;
+
+	if (cr4_read_shadow() & X86_CR4_VMXE)
+		return -EBUSY;
+	/* VMXON wants CR0 and CR4 inside the bits VMX operation fixes. */
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, fixed1);
+	if ((native_read_cr0() & fixed0) != fixed0 || (native_read_cr0() & ~fixed1)) {
+		pr_err("pvhyp: cpu %u: CR0 %#lx outside VMX's fixed bits\n", hc->cpu,
+		       native_read_cr0());
+		return -EIO;
+	}
+	/* Through the kernel's shadow: kvm_intel reads VT-x as taken. */
+	cr4_set_bits_irqsoff(X86_CR4_VMXE);
+	ret = vmx_on(s->vmxon_pa);
+	if (!ret) {
+		s->in_vmx = true;
+		ret = vmx_clear(s->vmcs_pa);
+	}
+	if (!ret)
+		ret = vmx_ptrld(s->vmcs_pa);
+	if (!ret) {
+		/* Our EPTP may be a freed page of an earlier load: no stale entries. */
+		vmx_invept();
+		ret = hv_vmx_enter(hc);
+	}
+	if (!ret)
+		return 0;
+	if (s->in_vmx) {
+		vmx_clear(s->vmcs_pa);
+		vmx_off();
+		s->in_vmx = false;
+	}
+	cr4_clear_bits_irqsoff(X86_CR4_VMXE);
+	if (s->launch_error & VMX_EXIT_REASONS_FAILED_VMENTRY)
+		pr_err("pvhyp: cpu %u: VM entry failed: exit reason %#x, qualification %#llx\n",
+		       hc->cpu, s->launch_error, s->launch_qual);
+	else if (s->launch_error)
+		pr_err("pvhyp: cpu %u: VMLAUNCH failed: VM-instruction error %u\n", hc->cpu,
+		       s->launch_error);
+	return ret;
+}
+
+/* After a DEVIRT hypercall: the kernel's CR4 shadow learns VMX is off. */
+static void vmx_cpu_left(struct hv_cpu *hc)
+{
+	cr4_clear_bits_irqsoff(X86_CR4_VMXE);
+}
+
+const struct hv_vendor_ops hv_vmx_ops = {
+	.name = "vmx",
+	.probe = vmx_probe,
+	.global_init = vmx_global_init,
+	.global_exit = vmx_global_exit,
+	.cpu_init = vmx_cpu_init,
+	.cpu_exit = vmx_cpu_exit,
+	.cpu_launch = vmx_cpu_launch,
+	.cpu_left = vmx_cpu_left,
+	.protect = hv_tdp_protect,
+	.write_protected = hv_tdp_write_protected,
+	.stub_page = hv_tdp_stub_page,
+	.protect_guest_page = hv_tdp_protect_guest_page,
+	.flush_guest_tlb = vmx_flush_guest_tlb,
+	.open_guest_page = hv_tdp_open_guest_page,
+	.single_step = vmx_single_step,
+};
