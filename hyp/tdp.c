@@ -61,7 +61,8 @@ static int tdp_split(u64 *entry, u64 base, u64 size)
 	if (!table)
 		return -ENOMEM;
 	for (i = 0; i < 512; i++)
-		table[i] = (base + i * size) | (size == PAGE_SIZE ? fmt->leaf : fmt->leaf | fmt->large);
+		table[i] = (base + i * size) |
+			   (size == PAGE_SIZE ? fmt->leaf : fmt->leaf | fmt->large);
 	WRITE_ONCE(*entry, __pa(table) | fmt->table);
 	return 0;
 }

@@ -42,6 +42,7 @@ struct hv_vmx_cpu {
 	unsigned long tdp_seen;	/* hv_tdp_generation at the last INVEPT */
 	bool in_vmx;		/* between VMXON and VMXOFF */
 	bool ran;		/* a VM entry has succeeded on this CPU */
+	bool guest_tf;		/* the guest's own RFLAGS.TF while the stub steps it */
 	u32 launch_error;	/* VM-instruction error, or exit reason, of a failed launch */
 	u64 launch_qual;
 };
@@ -59,6 +60,7 @@ static struct {
 	u32 pin, proc, proc2, exit, entry;
 	u32 revision;
 	u64 invept_type;
+	bool mtf;		/* the monitor trap flag exists (Bochs 2.7 has none) */
 } vmx_caps;
 
 static u64 vmx_eptp;
@@ -108,38 +110,34 @@ static bool vmx_write(unsigned long field, unsigned long value)
 	return !fail;
 }
 
-/* VMXON, VMCLEAR, VMPTRLD: 0, or -EIO on VMfail or a fault. */
+/*
+ * VMXON, VMCLEAR, VMPTRLD on a physical address: 0, or -EIO on VMfail
+ * (CF or ZF) or a fault (the exception table skips the SETNA, leaving
+ * the failure set).
+ */
+#define VMX_PA_INSN(insn, pa) ({					\
+	bool __fail = true;						\
+	asm volatile("1: " insn " %[addr]\n\t"				\
+		     "setna %[fail]\n"					\
+		     "2:\n"						\
+		     _ASM_EXTABLE(1b, 2b)				\
+		     : [fail] "+qm" (__fail) : [addr] "m" (pa) : "cc", "memory"); \
+	__fail ? -EIO : 0;						\
+})
+
 static int vmx_on(u64 pa)
 {
-	asm goto("1: vmxon %[pa]\n\t"
-		 "jna %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
-		 : : [pa] "m" (pa) : "cc", "memory" : fail);
-	return 0;
-fail:
-	return -EIO;
+	return VMX_PA_INSN("vmxon", pa);
 }
 
 static int vmx_clear(u64 pa)
 {
-	asm goto("1: vmclear %[pa]\n\t"
-		 "jna %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
-		 : : [pa] "m" (pa) : "cc", "memory" : fail);
-	return 0;
-fail:
-	return -EIO;
+	return VMX_PA_INSN("vmclear", pa);
 }
 
 static int vmx_ptrld(u64 pa)
 {
-	asm goto("1: vmptrld %[pa]\n\t"
-		 "jna %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
-		 : : [pa] "m" (pa) : "cc", "memory" : fail);
-	return 0;
-fail:
-	return -EIO;
+	return VMX_PA_INSN("vmptrld", pa);
 }
 
 static void vmx_off(void)
@@ -196,7 +194,8 @@ static int vmx_probe_controls(void)
 		pr_err("pvhyp: VMX without the TRUE control MSRs: CR3 accesses would have to exit\n");
 		return -ENODEV;
 	}
-	if ((basic & VMX_BASIC_MEM_TYPE_MASK) >> VMX_BASIC_MEM_TYPE_SHIFT != VMX_BASIC_MEM_TYPE_WB ||
+	if (((basic & VMX_BASIC_MEM_TYPE_MASK) >> VMX_BASIC_MEM_TYPE_SHIFT) !=
+	    VMX_BASIC_MEM_TYPE_WB ||
 	    ((basic >> VMX_BASIC_VMCS_SIZE_SHIFT) & 0x1fff) > PAGE_SIZE) {
 		pr_err("pvhyp: VMX: the VMCS is not write-back or larger than a page\n");
 		return -ENODEV;
@@ -234,11 +233,8 @@ static int vmx_probe_controls(void)
 		       vmx_caps.proc, vmx_caps.pin);
 		return -ENODEV;
 	}
-	/* The step over a page walk is the monitor trap flag. */
-	if (!((proc_cap >> 32) & CPU_BASED_MONITOR_TRAP_FLAG)) {
-		pr_err("pvhyp: VMX without the monitor trap flag\n");
-		return -ENODEV;
-	}
+	/* The step over a page walk: the monitor trap flag, else RFLAGS.TF. */
+	vmx_caps.mtf = (proc_cap >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
 
 	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, ept);
 	if (!(ept & VMX_EPT_PAGE_WALK_4_BIT) || !(ept & VMX_EPTP_WB_BIT) ||
@@ -475,8 +471,10 @@ static bool vmx_setup_host_state(struct hv_cpu *hc, const struct desc_ptr *gdt,
 
 	return vmx_write(HOST_CR0, native_read_cr0()) && vmx_write(HOST_CR3, hv_host_cr3()) &&
 	       vmx_write(HOST_CR4, __read_cr4()) &&
-	       vmx_write(HOST_CS_SELECTOR, __KERNEL_CS) && vmx_write(HOST_SS_SELECTOR, __KERNEL_DS) &&
-	       vmx_write(HOST_DS_SELECTOR, __KERNEL_DS) && vmx_write(HOST_ES_SELECTOR, __KERNEL_DS) &&
+	       vmx_write(HOST_CS_SELECTOR, __KERNEL_CS) &&
+	       vmx_write(HOST_SS_SELECTOR, __KERNEL_DS) &&
+	       vmx_write(HOST_DS_SELECTOR, __KERNEL_DS) &&
+	       vmx_write(HOST_ES_SELECTOR, __KERNEL_DS) &&
 	       vmx_write(HOST_FS_SELECTOR, 0) && vmx_write(HOST_GS_SELECTOR, 0) &&
 	       vmx_write(HOST_TR_SELECTOR, tr) &&
 	       vmx_write(HOST_FS_BASE, native_read_msr(MSR_FS_BASE)) &&
@@ -619,7 +617,7 @@ static bool vmx_prepare_devirt(struct hv_cpu *hc, const struct hv_exit *ex,
 	vmx_off();
 	s->in_vmx = false;
 
-	/* CR4 keeps VMXE: the kernel clears it with its shadow (cpu_left, or its own VMXOFF path). */
+	/* CR4 keeps VMXE: the kernel clears it with its shadow (cpu_left, its VMXOFF path). */
 	if (cr0 != native_read_cr0())
 		vmx_write_cr0(cr0);
 	if (cr4 != __read_cr4())
@@ -654,14 +652,17 @@ static void vmx_fail_invalid(void)
 /* XSETBV for the guest: the kernel's own XCR0 on both sides; a fault is #GP. */
 static bool vmx_xsetbv(const struct hv_exit *ex, struct hv_gprs *regs)
 {
+	bool fault = true;
+
 	if (ex->cpl || (u32)regs->rcx)
 		return false;
-	asm goto("1: xsetbv\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : "a" ((u32)regs->rax), "d" ((u32)regs->rdx), "c" (0) : "memory" : fault);
-	return true;
-fault:
-	return false;
+	asm volatile("1: xsetbv\n\t"
+		     "movb $0, %[fault]\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [fault] "+qm" (fault)
+		     : "a" ((u32)regs->rax), "d" ((u32)regs->rdx), "c" (0) : "memory");
+	return !fault;
 }
 
 /*
@@ -778,6 +779,9 @@ static void vmx_decode_exit(u32 reason, struct hv_exit *ex)
 			ex->reason = HV_EXIT_GP;
 			ex->gp_error = vmx_read(VM_EXIT_INTR_ERROR_CODE);
 			ex->insn_len = 0;
+		} else if ((intr & INTR_INFO_VECTOR_MASK) == X86_TRAP_DB) {
+			/* The stub's RFLAGS.TF step (the qualification holds DR6's bits). */
+			ex->reason = HV_EXIT_STEP;
 		} else {
 			ex->reason = HV_EXIT_OTHER;
 		}
@@ -930,16 +934,35 @@ static void vmx_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
 {
 }
 
-/* The monitor trap flag: an exit after the guest's next instruction. */
+/*
+ * An exit after the guest's next instruction: the monitor trap flag, or
+ * RFLAGS.TF with #DB intercepted where there is none.  A #DB that exits
+ * leaves the guest's DR6 as it was.
+ */
 static void vmx_single_step(struct hv_cpu *hc, bool on)
 {
+	struct hv_vmx_cpu *s = hc->vendor;
 	u32 proc = vmx_read(CPU_BASED_VM_EXEC_CONTROL);
+	u32 bitmap = vmx_read(EXCEPTION_BITMAP);
+	u64 rflags = vmx_read(GUEST_RFLAGS);
 
-	if (on)
-		proc |= CPU_BASED_MONITOR_TRAP_FLAG;
-	else
-		proc &= ~CPU_BASED_MONITOR_TRAP_FLAG;
-	vmx_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+	if (vmx_caps.mtf) {
+		if (on)
+			proc |= CPU_BASED_MONITOR_TRAP_FLAG;
+		else
+			proc &= ~CPU_BASED_MONITOR_TRAP_FLAG;
+		vmx_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+		return;
+	}
+	if (on) {
+		s->guest_tf = rflags & X86_EFLAGS_TF;
+		vmx_write(GUEST_RFLAGS, rflags | X86_EFLAGS_TF);
+		vmx_write(EXCEPTION_BITMAP, bitmap | BIT(X86_TRAP_DB));
+	} else {
+		if (!s->guest_tf)
+			vmx_write(GUEST_RFLAGS, rflags & ~X86_EFLAGS_TF);
+		vmx_write(EXCEPTION_BITMAP, bitmap & ~BIT(X86_TRAP_DB));
+	}
 }
 
 static int vmx_cpu_launch(struct hv_cpu *hc)
