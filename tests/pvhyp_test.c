@@ -98,8 +98,7 @@ static void pvhyp_every_cpu_answers(struct kunit *test)
 				    "cpu %u: ping not counted", cpu);
 		KUNIT_EXPECT_EQ_MSG(test, p.version_call, (long)PVHYP_ABI_VERSION, "cpu %u", cpu);
 		/* What makes kvm_amd's VM creation fail with -EBUSY meanwhile. */
-		KUNIT_EXPECT_TRUE_MSG(test, p.vendor_on, "cpu %u: guest EFER.SVME or CR4.VMXE clear",
-				      cpu);
+		KUNIT_EXPECT_TRUE_MSG(test, p.vendor_on, "cpu %u: EFER.SVME/CR4.VMXE clear", cpu);
 	}
 	cpus_read_unlock();
 }
