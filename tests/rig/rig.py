@@ -343,6 +343,11 @@ def judge_host_timed(run):
     for begin, end, want, tol in HOST_TIMED:
         if begin not in marks:
             continue
+        if run.get('emulator') == 'bochs':
+            # Bochs counts instructions for its clock (sync=none) and writes
+            # the serial file in large pieces: the host cannot time the guest.
+            log(f'{run["name"]}: {begin}..{end}: not timed by the host clock under Bochs')
+            continue
         got = marks.get(end, float('inf')) - marks[begin]
         if abs(got - want) <= want * tol:
             log(f'{run["name"]}: {begin}..{end}: {got:.3f} s by the host clock, ok')
