@@ -195,6 +195,20 @@ free:
 	return ret;
 }
 
+/* On the CPU, interrupts off: leave guest mode if still there; 0 or -errno. */
+static long hv_cpu_leave(struct hv_cpu *hc)
+{
+	long ret;
+
+	/* The kernel's emergency disable may have devirtualized it already. */
+	if (READ_ONCE(hc->state) != HV_CPU_ON)
+		return 0;
+	ret = pvops_hypercall1(PVHYP_HC_DEVIRT, hv_devirt_cookie);
+	if (!ret && hv_ops->cpu_left)
+		hv_ops->cpu_left(hc);
+	return ret;
+}
+
 /* cpuhp, on the CPU itself: leave guest mode, then free. */
 static int hv_cpu_offline(unsigned int cpu)
 {
@@ -204,17 +218,14 @@ static int hv_cpu_offline(unsigned int cpu)
 
 	if (!hc)
 		return 0;
-	/* The kernel's emergency SVM disable may have devirtualized it already. */
-	if (READ_ONCE(hc->state) == HV_CPU_ON) {
-		local_irq_save(flags);
-		ret = pvops_hypercall1(PVHYP_HC_DEVIRT, hv_devirt_cookie);
-		if (!ret && hv_ops->cpu_left)
-			hv_ops->cpu_left(hc);
-		local_irq_restore(flags);
-		WARN(ret || hc->state != HV_CPU_OFF, "pvhyp: cpu %u: leaving guest mode: %ld\n",
-		     cpu, ret);
-	}
+	local_irq_save(flags);
+	ret = hv_cpu_leave(hc);
+	local_irq_restore(flags);
 	WRITE_ONCE(hv_cpus[cpu], NULL);
+	if (WARN(ret || READ_ONCE(hc->state) == HV_CPU_ON,
+		 "pvhyp: cpu %u: leaving guest mode: %ld; its pages are leaked\n", cpu, ret))
+		/* Still in guest mode: freeing would write protected pages and free its VMCS. */
+		return 0;
 	/* Its counters go with it: report what the periodic look has not. */
 	hv_report_cpu(cpu, hc);
 	hv_reported[cpu] = 0;

@@ -15,9 +15,9 @@
  * page into a table of 4 KiB pages; the tables made so are protected too.
  * SVM: all entries are user-accessible (nested walks are user accesses),
  * and the guest's own PAT decides the memory type.  VMX: every entry is
- * readable and executable, and leaves are WB without "ignore PAT", so the
- * guest's PAT decides there too (real hardware would want the MTRRs'
- * types for MMIO; Bochs does not model them).
+ * readable and executable; RAM is WB and everything else UC, standing in
+ * for the MTRRs, without "ignore PAT", so the guest's PAT decides within
+ * that (a WC framebuffer stays WC).
  */
 #include <linux/gfp.h>
 #include <linux/list.h>
@@ -56,13 +56,15 @@ static u64 *tdp_alloc_table(void)
 static int tdp_split(u64 *entry, u64 base, u64 size)
 {
 	u64 *table = tdp_alloc_table();
+	u64 bits;
 	int i;
 
 	if (!table)
 		return -ENOMEM;
+	/* The smaller pages keep the memory type of the large one. */
+	bits = fmt->leaf | (READ_ONCE(*entry) & fmt->type_mask);
 	for (i = 0; i < 512; i++)
-		table[i] = (base + i * size) |
-			   (size == PAGE_SIZE ? fmt->leaf : fmt->leaf | fmt->large);
+		table[i] = (base + i * size) | (size == PAGE_SIZE ? bits : bits | fmt->large);
 	WRITE_ONCE(*entry, __pa(table) | fmt->table);
 	return 0;
 }
@@ -202,6 +204,20 @@ static int tdp_split_range(u64 start, u64 end)
 	return 0;
 }
 
+/* RAM (split already) gets the RAM memory type; the rest keeps MMIO's. */
+static int tdp_type_ram(u64 start, u64 end)
+{
+	u64 pa, *pte;
+
+	for (pa = start & PAGE_MASK; pa < end && pa < TDP_REACH; pa += PAGE_SIZE) {
+		pte = tdp_pte(pa);
+		if (!pte)
+			return -ENOMEM;
+		*pte = (*pte & ~fmt->type_mask) | fmt->ram_type;
+	}
+	return 0;
+}
+
 /**
  * hv_tdp_protect() - make pages of the stub read-only to the guest
  * @virt: their direct-map address, page-aligned
@@ -289,15 +305,18 @@ int hv_tdp_init(const struct hv_tdp_format *format)
 			if (!pd)
 				goto fail;
 			for (i = 0; i < 512; i++)
-				pd[i] = ((gib << 30) + i * SZ_2M) | (fmt->leaf | fmt->large);
+				pd[i] = ((gib << 30) + i * SZ_2M) |
+					(fmt->leaf | fmt->mmio_type | fmt->large);
 			tdp_pdpt[gib] = __pa(pd) | fmt->table;
 		} else if (fmt->gbpages) {
-			tdp_pdpt[gib] = (gib << 30) | (fmt->leaf | fmt->large);
+			tdp_pdpt[gib] = (gib << 30) | (fmt->leaf | fmt->mmio_type | fmt->large);
 		}
 	}
 	/* RAM in 4 KiB pages from the start: the host can protect any of it. */
 	mutex_lock(&tdp_lock);
 	ret = hv_ram_walk(tdp_split_range);
+	if (!ret)
+		ret = hv_ram_walk(tdp_type_ram);
 	if (!ret)
 		ret = tdp_protect_tables();
 	mutex_unlock(&tdp_lock);

@@ -13,14 +13,18 @@
  * @present: set in every entry that maps (NPT: P; EPT: R)
  * @write: the guest may write through it
  * @table: a non-leaf entry's permission bits
- * @leaf: a 4 KiB leaf's bits (permissions, memory type), writable
+ * @leaf: a 4 KiB leaf's permission bits, writable
  * @large: the page-size bit of a 2 MiB or 1 GiB leaf
  * @stub: a software bit: the stub's own page
  * @guest_ro: a software bit: a guest page the stub keeps read-only
+ * @type_mask: a leaf's memory-type field (EPT), 0 where the format has none
+ * @ram_type: the memory type of RAM in that field
+ * @mmio_type: the memory type of everything else
  * @gbpages: 1 GiB leaves may map what lies beyond RAM
  */
 struct hv_tdp_format {
 	u64 present, write, table, leaf, large, stub, guest_ro;
+	u64 type_mask, ram_type, mmio_type;
 	bool gbpages;
 };
 

@@ -69,13 +69,17 @@ static void *vmx_io_bitmap;	/* two pages: A for ports 0-0x7fff, B for the rest *
 
 /*
  * The EPT format: a mapping entry is readable and executable, bits 52
- * and 53 are the software's, and leaves are write-back.
+ * and 53 are the software's.  With EPT the leaf's type stands in for the
+ * MTRRs': RAM write-back, the rest (MMIO, the legacy VGA window) uncached.
  */
 static struct hv_tdp_format vmx_ept_format = {
 	.present = VMX_EPT_READABLE_MASK,
 	.write = VMX_EPT_WRITABLE_MASK,
 	.table = VMX_EPT_RWX_MASK,
-	.leaf = VMX_EPT_RWX_MASK | VMX_EPTP_MT_WB << VMX_EPT_MT_EPTE_SHIFT,
+	.leaf = VMX_EPT_RWX_MASK,
+	.type_mask = VMX_EPT_MT_MASK,
+	.ram_type = VMX_EPTP_MT_WB << VMX_EPT_MT_EPTE_SHIFT,
+	.mmio_type = VMX_EPTP_MT_UC << VMX_EPT_MT_EPTE_SHIFT,
 	.large = BIT_ULL(7),
 	.stub = BIT_ULL(52),
 	.guest_ro = BIT_ULL(53),
@@ -200,6 +204,10 @@ static int vmx_probe_controls(void)
 		pr_err("pvhyp: VMX: the VMCS is not write-back or larger than a page\n");
 		return -ENODEV;
 	}
+	if (basic & VMX_BASIC_64) {
+		pr_err("pvhyp: VMX limits its structures to 32-bit physical addresses\n");
+		return -ENODEV;
+	}
 	vmx_caps.revision = basic & 0x7fffffff;
 
 	if (!vmx_fit(MSR_IA32_VMX_TRUE_PINBASED_CTLS, "pin-based", 0, 0, &vmx_caps.pin) ||
@@ -213,11 +221,25 @@ static int vmx_probe_controls(void)
 		     &vmx_caps.proc2) ||
 	    !vmx_fit(MSR_IA32_VMX_TRUE_EXIT_CTLS, "VM-exit",
 		     VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
-		     VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER, 0, &vmx_caps.exit) ||
+		     VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
+		     /* An exit clears DR7 and DEBUGCTL: keep the guest's in the VMCS. */
+		     VM_EXIT_SAVE_DEBUG_CONTROLS, 0, &vmx_caps.exit) ||
 	    !vmx_fit(MSR_IA32_VMX_TRUE_ENTRY_CTLS, "VM-entry",
-		     VM_ENTRY_IA32E_MODE | VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER, 0,
-		     &vmx_caps.entry))
+		     VM_ENTRY_IA32E_MODE | VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER |
+		     VM_ENTRY_LOAD_DEBUG_CONTROLS, 0, &vmx_caps.entry))
 		return -ENODEV;
+	/* What the kernel uses must be allowed in non-root operation, or it gets #UD. */
+	if ((boot_cpu_has(X86_FEATURE_RDTSCP) &&
+	     !(vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP)) ||
+	    (boot_cpu_has(X86_FEATURE_INVPCID) &&
+	     !(vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_INVPCID)) ||
+	    (boot_cpu_has(X86_FEATURE_XSAVES) && !(vmx_caps.proc2 & SECONDARY_EXEC_XSAVES)) ||
+	    (boot_cpu_has(X86_FEATURE_WAITPKG) &&
+	     !(vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE))) {
+		pr_err("pvhyp: VMX cannot enable RDTSCP, INVPCID, XSAVES or WAITPKG the CPU has (%#x)\n",
+		       vmx_caps.proc2);
+		return -ENODEV;
+	}
 	/* Required-1 bits that would make exits the stub does not handle. */
 	rdmsrl(MSR_IA32_VMX_TRUE_PROCBASED_CTLS, proc_cap);
 	if (vmx_caps.proc & (CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
@@ -254,8 +276,13 @@ static int vmx_probe(void)
 {
 	u64 feat;
 
-	if (!boot_cpu_has(X86_FEATURE_VMX)) {
+	if (!(cpuid_ecx(1) & BIT(5))) {		/* CPUID 1 ECX.VMX, as the CPU has it */
 		pr_err("pvhyp: VMX not available: CPUID 1 ECX.VMX is clear\n");
+		return -ENODEV;
+	}
+	/* Linux clears the feature when firmware left VMX disabled. */
+	if (!boot_cpu_has(X86_FEATURE_VMX)) {
+		pr_err("pvhyp: VMX disabled by firmware or the kernel (IA32_FEATURE_CONTROL)\n");
 		return -ENODEV;
 	}
 	/* Linux locks it at boot; VMX left off there is off until reset. */
@@ -512,7 +539,9 @@ static bool vmx_setup_controls(void)
 	       vmx_write(CR4_READ_SHADOW, __read_cr4()) &&
 	       vmx_write(CR3_TARGET_COUNT, 0) && vmx_write(TSC_OFFSET, 0) &&
 	       vmx_write(VM_EXIT_MSR_STORE_COUNT, 0) && vmx_write(VM_EXIT_MSR_LOAD_COUNT, 0) &&
-	       vmx_write(VM_ENTRY_MSR_LOAD_COUNT, 0) && vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	       vmx_write(VM_ENTRY_MSR_LOAD_COUNT, 0) && vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0) &&
+	       /* XSAVES/XRSTORS consult it once enabled: no component exits. */
+	       (!(vmx_caps.proc2 & SECONDARY_EXEC_XSAVES) || vmx_write(XSS_EXIT_BITMAP, 0));
 }
 
 /*
@@ -821,12 +850,18 @@ static void vmx_reinject_vectoring(void)
 	vmx_write(VM_ENTRY_INSTRUCTION_LEN, vmx_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
-/* Past the instruction: STI and MOV SS blocking end with it. */
+/*
+ * Past the instruction: STI and MOV SS blocking end with it, and a guest
+ * single-stepping itself gets the #DB the instruction would have raised.
+ */
 static void vmx_skip(u64 rip)
 {
 	vmx_write(GUEST_RIP, rip);
 	vmx_write(GUEST_INTERRUPTIBILITY_INFO, vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
 		  ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	if (vmx_read(GUEST_RFLAGS) & X86_EFLAGS_TF)
+		vmx_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			  vmx_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
 }
 
 /* The first entry failed on guest state: back to the launching kernel, -EIO. */
@@ -958,6 +993,11 @@ static void vmx_single_step(struct hv_cpu *hc, bool on)
 		s->guest_tf = rflags & X86_EFLAGS_TF;
 		vmx_write(GUEST_RFLAGS, rflags | X86_EFLAGS_TF);
 		vmx_write(EXCEPTION_BITMAP, bitmap | BIT(X86_TRAP_DB));
+		/* TF under STI or MOV SS blocking: entry demands the step pending. */
+		if (vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+		    (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+			vmx_write(GUEST_PENDING_DBG_EXCEPTIONS,
+				  vmx_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
 	} else {
 		if (!s->guest_tf)
 			vmx_write(GUEST_RFLAGS, rflags & ~X86_EFLAGS_TF);
@@ -979,6 +1019,14 @@ static int vmx_cpu_launch(struct hv_cpu *hc)
 	if ((native_read_cr0() & fixed0) != fixed0 || (native_read_cr0() & ~fixed1)) {
 		pr_err("pvhyp: cpu %u: CR0 %#lx outside VMX's fixed bits\n", hc->cpu,
 		       native_read_cr0());
+		return -EIO;
+	}
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, fixed1);
+	fixed0 &= ~(u64)X86_CR4_VMXE;	/* set just below */
+	if ((__read_cr4() & fixed0) != fixed0 || (__read_cr4() & ~fixed1)) {
+		pr_err("pvhyp: cpu %u: CR4 %#lx outside VMX's fixed bits\n", hc->cpu,
+		       __read_cr4());
 		return -EIO;
 	}
 	/* Through the kernel's shadow: kvm_intel reads VT-x as taken. */

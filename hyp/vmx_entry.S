@@ -120,10 +120,27 @@ SYM_CODE_START(hv_vmx_exit_entry)
 	jz	1f
 	mov	%eax, %fs
 1:	WRMSR_FRAME FRAME_FS_BASE, MSR_FS_BASE
+	/*
+	 * A GS selector (a 32-bit task's TLS) is loaded into the inactive
+	 * half, as the kernel's load_gs_index does, so that an NMI in
+	 * between still finds the kernel's GS; KERNEL_GS_BASE gets its own
+	 * value back.
+	 */
 	mov	FRAME_GS + GPRS(%rsp), %rax
 	test	%eax, %eax
 	jz	2f
+	mov	$MSR_KERNEL_GS_BASE, %ecx
+	rdmsr
+	mov	%eax, %ebx
+	mov	%edx, %ebp
+	mov	FRAME_GS + GPRS(%rsp), %rax
+	swapgs
 	mov	%eax, %gs
+	swapgs
+	mov	%ebx, %eax
+	mov	%ebp, %edx
+	mov	$MSR_KERNEL_GS_BASE, %ecx
+	wrmsr
 2:	WRMSR_FRAME FRAME_GS_BASE, MSR_GS_BASE
 	mov	FRAME_GUEST_RSP + GPRS(%rsp), %rax
 	mov	%rax, (%rsp)
