@@ -4,7 +4,10 @@
  *
  *   pvhyp-probe cpuid            print the CPUID 0x40000000 signature
  *   pvhyp-probe hypercall NR ARG issue a hypercall from CPL 3 (VMMCALL on
- *                                AMD, VMCALL on Intel), print RAX
+ *                                AMD, VMCALL on Intel), print RAX; SIGILL
+ *                                when no hypervisor answers, SIGSEGV when
+ *                                the CPU is in VMX root operation (#GP:
+ *                                kvm_intel holding a VM)
  *   pvhyp-probe kvm [SECONDS]    KVM_CREATE_VM; print "ok" or the errno
  *                                name, holding the VM SECONDS if it worked
  *   pvhyp-probe backdoor CMD [MAGIC [ESI EDI]]
@@ -75,6 +78,7 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "hypercall")) {
 		signal(SIGILL, on_sigill);
+		signal(SIGSEGV, on_sigsegv);
 		ret = hypercall(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
 		printf("%ld\n", ret);
 		return 0;
