@@ -17,26 +17,13 @@
 #include <linux/linkage.h>
 #include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
+#include "entry_gprs.inc"
 
 #define FRAME_GUEST_PA	0
 #define FRAME_HOST_PA	8
 #define FRAME_HC	16
 #define FRAME_EFER	24
 #define FRAME_GUEST_RSP	32
-#define GPRS		(15 * 8)
-
-/* struct hv_gprs on the stack, RAX's slot first (lowest). */
-.macro PUSH_GPRS
-	.irp reg, r15, r14, r13, r12, r11, r10, r9, r8, rdi, rsi, rbp, rbx, rdx, rcx, rax
-	push	%\reg
-	.endr
-.endm
-
-.macro POP_GPRS
-	.irp reg, rax, rcx, rdx, rbx, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15
-	pop	%\reg
-	.endr
-.endm
 
 	.text
 /* int hv_svm_enter(struct hv_cpu *hc) */

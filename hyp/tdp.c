@@ -252,17 +252,11 @@ int hv_tdp_protect(void *virt, unsigned int npages, bool protect)
  */
 bool hv_tdp_write_protected(u64 gpa)
 {
-	u64 e;
+	u64 *pte = tdp_pte_nosplit(gpa), e;
 
-	if (gpa >= TDP_REACH)
+	if (!pte)
 		return false;
-	e = READ_ONCE(tdp_pdpt[gpa >> 30]);
-	if (!(e & fmt->present) || (e & fmt->large))
-		return false;
-	e = READ_ONCE(tdp_table(e)[(gpa >> 21) & 511]);
-	if (!(e & fmt->present) || (e & fmt->large))
-		return false;
-	e = READ_ONCE(tdp_table(e)[(gpa >> 12) & 511]);
+	e = READ_ONCE(*pte);
 	return (e & fmt->present) && !(e & fmt->write);
 }
 

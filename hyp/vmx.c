@@ -694,23 +694,11 @@ static bool vmx_xsetbv(const struct hv_exit *ex, struct hv_gprs *regs)
 	return !fault;
 }
 
-/*
- * Exits the vendor answers itself: the VMX instructions, XSETBV, INVD,
- * GETSEC.  Returns false for those the core handles.
- */
-static bool vmx_own_exit(struct hv_cpu *hc, u32 reason, struct hv_exit *ex,
-			 struct hv_gprs *regs, enum hv_action *action)
+/* The VMX instructions, which exit from non-root operation at any CPL. */
+static bool vmx_is_vmx_insn(u32 reason)
 {
-	*action = HV_RESUME;
 	switch (reason) {
 	case EXIT_REASON_VMOFF:
-		if (ex->cpl)
-			return false;
-		ex->reason = HV_EXIT_VIRT_INSN;
-		hc->stats.exits[ex->reason]++;
-		/* The kernel's emergency disable (crash, reboot): leave VMX. */
-		*action = HV_DEVIRT;
-		return true;
 	case EXIT_REASON_VMCLEAR:
 	case EXIT_REASON_VMLAUNCH:
 	case EXIT_REASON_VMPTRLD:
@@ -721,13 +709,33 @@ static bool vmx_own_exit(struct hv_cpu *hc, u32 reason, struct hv_exit *ex,
 	case EXIT_REASON_VMON:
 	case EXIT_REASON_INVEPT:
 	case EXIT_REASON_INVVPID:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Exits the vendor answers itself: the VMX instructions, XSETBV, INVD,
+ * GETSEC.  Returns false for those the core handles.
+ */
+static bool vmx_own_exit(struct hv_cpu *hc, u32 reason, struct hv_exit *ex,
+			 struct hv_gprs *regs, enum hv_action *action)
+{
+	*action = HV_RESUME;
+	if (vmx_is_vmx_insn(reason)) {
+		/* From user space: #UD, as the core gives. */
 		if (ex->cpl)
 			return false;
 		ex->reason = HV_EXIT_VIRT_INSN;
 		hc->stats.exits[ex->reason]++;
-		/* No nested VMX: as a CPU in VMX operation with no VMCS to use. */
-		vmx_fail_invalid();
+		/* The kernel's emergency disable (crash, reboot): leave VMX. */
+		if (reason == EXIT_REASON_VMOFF)
+			*action = HV_DEVIRT;
+		else	/* No nested VMX: as a CPU in VMX operation with no VMCS to use. */
+			vmx_fail_invalid();
 		return true;
+	}
+	switch (reason) {
 	case EXIT_REASON_XSETBV:
 		ex->reason = HV_EXIT_EMULATED;
 		hc->stats.exits[ex->reason]++;
@@ -760,6 +768,10 @@ static void vmx_decode_exit(u32 reason, struct hv_exit *ex)
 	u64 qual = vmx_read(EXIT_QUALIFICATION);
 	u32 intr;
 
+	if (vmx_is_vmx_insn(reason)) {
+		ex->reason = HV_EXIT_VIRT_INSN;
+		return;
+	}
 	switch (reason) {
 	case EXIT_REASON_CPUID:
 		ex->reason = HV_EXIT_CPUID;
@@ -772,21 +784,6 @@ static void vmx_decode_exit(u32 reason, struct hv_exit *ex)
 		break;
 	case EXIT_REASON_MSR_WRITE:
 		ex->reason = HV_EXIT_MSR_WRITE;
-		break;
-	case EXIT_REASON_VMOFF:
-	case EXIT_REASON_VMCLEAR:
-	case EXIT_REASON_VMLAUNCH:
-	case EXIT_REASON_VMPTRLD:
-	case EXIT_REASON_VMPTRST:
-	case EXIT_REASON_VMREAD:
-	case EXIT_REASON_VMRESUME:
-	case EXIT_REASON_VMWRITE:
-	case EXIT_REASON_VMON:
-	case EXIT_REASON_INVEPT:
-	case EXIT_REASON_INVVPID:
-	case EXIT_REASON_VMFUNC:
-		/* From user space: #UD, as the core gives. */
-		ex->reason = HV_EXIT_VIRT_INSN;
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		ex->reason = HV_EXIT_NPF;

@@ -20,6 +20,7 @@
 #include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
+#include "entry_gprs.inc"
 
 #define FRAME_HC	0
 #define FRAME_GUEST_RSP	8
@@ -29,20 +30,6 @@
 #define FRAME_GS	40
 #define FRAME_FS_BASE	48
 #define FRAME_GS_BASE	56
-#define GPRS		(15 * 8)
-
-/* struct hv_gprs on the stack, RAX's slot first (lowest). */
-.macro PUSH_GPRS
-	.irp reg, r15, r14, r13, r12, r11, r10, r9, r8, rdi, rsi, rbp, rbx, rdx, rcx, rax
-	push	%\reg
-	.endr
-.endm
-
-.macro POP_GPRS
-	.irp reg, rax, rcx, rdx, rbx, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15
-	pop	%\reg
-	.endr
-.endm
 
 /* wrmsr of the 64-bit value at \slot of the frame into MSR \msr. */
 .macro WRMSR_FRAME slot, msr
