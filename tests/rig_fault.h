@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * rig_fault_*: make a guest fail on purpose, so the rig's own tests can
- * show that it reports a failing case, an oops and a hung guest.  Each
- * rig_fault_<what>.c defines RIG_FAULT_WHAT and includes this; a module
- * parameter would not do, as KUnit runs a module's suites before its
- * parameters are parsed.  Loaded only when the command line asks:
+ * show that it reports a failing case, an oops, a hung guest and a skip
+ * that no manifest declares (rig_fault_noload.c: a module that does not
+ * load).  Each rig_fault_<what>.c defines RIG_FAULT_WHAT and includes
+ * this; a module parameter would not do, as KUnit runs a module's suites
+ * before its parameters are parsed.  Loaded only when the command line asks:
  * "rig.tests=rig_fault_oops".
  */
 #include <kunit/test.h>
@@ -26,6 +27,9 @@ static void rig_fault_case(struct kunit *test)
 		kunit_info(test, "sleeping forever on purpose\n");
 		for (;;)
 			msleep(1000);
+	} else if (!strcmp(what, "skip")) {
+		/* No manifest declares this skip: the rig must call it a failure. */
+		kunit_skip(test, "rig_fault: skipping on purpose");
 	}
 	KUNIT_FAIL(test, "rig_fault: failing on purpose (what=%s)", what);
 }

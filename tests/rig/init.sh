@@ -23,12 +23,14 @@ cmdline=$(cat /proc/cmdline)
 kmsg() { echo "$*" > /dev/kmsg; }
 say() { kmsg "rig: $*"; }
 
-# The value of word KEY= on the command line, or $2.
+# The value of word KEY= on the command line, or $2; the last one counts,
+# as for the kernel's own parameters (the rig's PVOPS_APPEND comes last).
 cmdline_value() {
+	v=$2
 	for w in $cmdline; do
-		case "$w" in "$1="*) echo "${w#*=}"; return ;; esac
+		case "$w" in "$1="*) v=${w#*=} ;; esac
 	done
-	echo "$2"
+	echo "$v"
 }
 
 # Parameters for module $1 from the command line, as modprobe finds them:

@@ -2,69 +2,42 @@
 # SPDX-License-Identifier: GPL-2.0
 """The pvops rig: build, boot QEMU guests, parse KTAP, judge the console.
 
-  rig.py test   build everything, run the guest matrix, print the results
-                and a last line "N passed, N failed, N skipped"; exit 1 on
-                any failure, crash, oops, WARN, lockdep splat or timeout
+  rig.py test   build everything, run the rig's self-tests and the guest
+                matrix, write .rig-out/results/, print the results and a
+                last line "N passed, N failed, N skipped"; exit 1 on any
+                failure, exit 2 on an unknown run or test module name
+  rig.py bochs  the same for the runs under Bochs (Intel VMX)
   rig.py demo   build everything, boot one guest that shows the layer
-  rig.py bench  boot one guest that prints cycles per op (pvops_bench.ko)
+  rig.py bench  boot guests that measure cycles and exits per op
+  rig.py list [RUN]  the runs and test modules; with RUN, its manifest
+
+Every run is judged against its manifest (tests/rig/manifest.py): the
+suites it must print and the skips it must show, each with its reason.
 
 Environment: PVOPS_CACHE (cache directory), PVOPS_TIMEOUT (seconds a guest
-may run, default 420), PVOPS_SMP / PVOPS_MEM (one run with these instead of
-the matrix), PVOPS_RUNS (a comma-separated list of matrix runs to do
-instead of all), PVOPS_APPEND (more kernel command line words).
+may run), PVOPS_SMP / PVOPS_MEM (one run with these instead of the matrix),
+PVOPS_RUNS (a comma-separated list of runs to do instead of all),
+PVOPS_APPEND (more kernel command line words; rig.tests=a,b picks test
+modules), PVOPS_JOBS_SLOTS (host CPUs the guests may use at once, default
+2: two single-vCPU guests run side by side, a multi-vCPU one alone).
 """
+import contextlib
+import io
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
-TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import manifest  # noqa: E402  (beside this file)
+
+TOP = manifest.TOP
 OUT = os.path.join(TOP, '.rig-out')
-
-# Each run: vCPUs, memory, kernel command line words, what the checks expect.
-MATRIX = [
-    {'name': 'smp1-native', 'smp': 1, 'mem': '1G',
-     'append': 'pvops.backend=native rig.expect_backend=native'},
-    {'name': 'smp4-auto', 'smp': 4, 'mem': '1G',
-     'append': 'pvops.backend=auto rig.expect_backend=native'},
-    # On the stub: personality none has no pv backend, so auto stays native.
-    {'name': 'smp1-pvhyp', 'smp': 1, 'mem': '1G',
-     'append': 'pvhyp.personality=none pvops.backend=auto rig.expect_backend=native'},
-    {'name': 'smp4-pvhyp', 'smp': 4, 'mem': '1G',
-     'append': 'pvhyp.personality=none pvops.backend=auto rig.expect_backend=native'},
-    # The Xen-like stub: auto finds it, and the kernel's time runs on it.
-    {'name': 'smp1-xen', 'smp': 1, 'mem': '1G',
-     'append': 'pvhyp.personality=xen pvops.backend=auto rig.expect_backend=xen'},
-    {'name': 'smp4-xen', 'smp': 4, 'mem': '1G',
-     'append': 'pvhyp.personality=xen pvops.backend=auto rig.expect_backend=xen'},
-    {'name': 'smp1-esx', 'smp': 1, 'mem': '1G',
-     'append': 'pvhyp.personality=esx pvops.backend=auto rig.expect_backend=esx'},
-    {'name': 'smp4-esx', 'smp': 4, 'mem': '1G',
-     'append': 'pvhyp.personality=esx pvops.backend=auto rig.expect_backend=esx'},
-    # A CPU without SVM: the stub must refuse, cleanly.
-    {'name': 'nosvm', 'smp': 2, 'mem': '1G', 'cpu': 'EPYC,-svm',
-     'append': 'rig.expect_pvhyp=nosvm pvops.backend=auto rig.expect_backend=native'},
-    # An Intel CPU as QEMU's TCG models it: no VMX.
-    {'name': 'novmx', 'smp': 1, 'mem': '1G', 'cpu': 'Nehalem',
-     'append': 'rig.expect_pvhyp=novmx pvops.backend=auto rig.expect_backend=native'},
-]
-
-# Under Bochs (make bochs): an Intel CPU with VMX and EPT, where the stub
-# runs on its VMX backend with each personality, as the QEMU runs do on SVM.
-# Bochs runs two vCPUs at a few million instructions a second: the stub's
-# suites only (the pvops layer's, with their 2,000-switch stress tests, run
-# under the stub on SVM in make test).
-BOCHS_SUITES = 'rig.tests=pvhyp_test,pvhyp_xen_test,pvhyp_esx_test,pvhyp_pv_test'
-BOCHS_RUNS = [
-    {'name': 'bochs-pvhyp', 'smp': 2, 'mem': '512M', 'emulator': 'bochs',
-     'append': f'pvhyp.personality=none pvops.backend=auto rig.expect_backend=native {BOCHS_SUITES}'},
-    {'name': 'bochs-xen', 'smp': 2, 'mem': '512M', 'emulator': 'bochs',
-     'append': f'pvhyp.personality=xen pvops.backend=auto rig.expect_backend=xen {BOCHS_SUITES}'},
-    {'name': 'bochs-esx', 'smp': 2, 'mem': '512M', 'emulator': 'bochs',
-     'append': f'pvhyp.personality=esx pvops.backend=auto rig.expect_backend=esx {BOCHS_SUITES}'},
-]
+RESULTS = os.path.join(OUT, 'results')
 
 # Guests that must end in a reset, not a power-off, with the stub loaded:
 # name, init mode, command line, the console line that ends them well, and
@@ -77,55 +50,110 @@ ENDINGS = [
      'Kernel panic - not syncing', 1),
 ]
 
-
-def stub_endings(kdir, initrd):
-    """Boots that end in a restart while the stub runs."""
-    passed = failed = 0
-    for name, mode, words, marker, crashes in ENDINGS:
-        run = {'name': name, 'smp': 2, 'mem': '1G', 'append': words}
-        lines, secs, timed_out, _ = boot(bzimage(kdir), initrd, run, mode)
-        oopses = sum(1 for l in lines if re.search(r'Oops: |int3: |general protection fault', l))
-        loaded = any('pvhyp: svm, personality none' in l for l in lines)
-        ok = (not timed_out and loaded and any(marker in l for l in lines)
-              and oopses == crashes)
-        if ok:
-            log(f'{name}: ok, ended with "{marker}" after {secs:.1f} s, {oopses} crash(es) as expected')
-            passed += 1
-        else:
-            log(f'{name}: FAILED: stub loaded {loaded}, timed out {timed_out}, '
-                f'{oopses} crash report(s) (wanted {crashes}), "{marker}" '
-                f'{"seen" if any(marker in l for l in lines) else "missing"}; last lines:\n    '
-                + '\n    '.join(lines[-20:]))
-            failed += 1
-    return passed, failed
-
-
-# Console lines that fail a run whatever the suites said.
+# Console lines that fail a run whatever the suites said: one list, used
+# by every guest the rig boots.
 SPLATS = [
-    (re.compile(r'\bOops\b|general protection fault|\bBUG: |Kernel panic'), 'kernel crash'),
+    (re.compile(r'\bOops\b|general protection fault|\bBUG: |Kernel panic|kernel BUG at'),
+     'kernel crash'),
     (re.compile(r'WARNING: CPU: \d+|\[ cut here \]'), 'kernel WARN'),
     (re.compile(r'possible (circular|recursive) locking|lock held when returning|'
                 r'inconsistent lock state|INFO: possible irq lock inversion|'
                 r'suspicious RCU usage'), 'lockdep splat'),
     (re.compile(r'kmemleak: \d+ new suspected memory leaks'), 'kmemleak report'),
     (re.compile(r'KFENCE: |UBSAN: |Call Trace:'), 'kernel error report'),
+    (re.compile(r'No irq handler for vector|spurious APIC interrupt|'
+                r'unexpected IRQ trap at vector|Spurious LAPIC timer'), 'spurious interrupt'),
+    (re.compile(r'rcu: INFO: .*detected stall|rcu_\w+ (self-)?detected stall|'
+                r'RCU Tasks.* stall'), 'RCU stall'),
+    (re.compile(r'soft lockup - CPU#|hard LOCKUP'), 'lockup'),
+    (re.compile(r'INFO: task .* blocked for more than \d+ seconds'), 'hung task'),
+    (re.compile(r'unchecked MSR access error|Bad page state|list_(add|del) corruption'),
+     'kernel error report'),
+    # What the guest's /init says when a module of the run does not load.
+    (re.compile(r'rig: loading \S+ failed|rig: module \S+ not in the image'),
+     'module did not load'),
 ]
-PRINTK_PREFIX = re.compile(r'^\[\s*\d+\.\d+\] ?')
+PRINTK = re.compile(r'^\[\s*(\d+\.\d+)\] ?')
+PRINTK_PREFIX = PRINTK
 # "rig: mark NAME" lines, stamped with the host's clock as they arrive.
 MARK = re.compile(r'rig: mark (\S+)')
+# "rig: figure name=... value=... unit=..." lines: numbers a check measured.
+FIGURE = re.compile(r'rig: figure (.*)$')
 # Marks that bracket a guest "sleep 1": (start, end, seconds, tolerance).
 HOST_TIMED = [('sleep-start', 'sleep-end', 1.0, 0.1)]
 TOP_RESULT = re.compile(r'^(not ok|ok) \d+ (.*)$')
+SUBTEST = re.compile(r'^ {4}# Subtest: (\S+)')
+CASE = re.compile(r'^ {4}(ok|not ok) \d+ (?:- )?(\S+)(?: # SKIP ?(.*))?$')
+PROGRESS = re.compile(r'(?:ok \d+ (\S+)|# Subtest: (\S+)|rig: running (\S+))')
 POWER_OFF = 'reboot: Power down'
+PROGRESS_EVERY = 30
+
+# One report at a time on the terminal: runs finish in parallel.
+OUTPUT = threading.RLock()
 
 
 def log(msg):
-    print(f'rig: {msg}', flush=True)
+    with OUTPUT:
+        print(f'rig: {msg}', flush=True)
 
 
 def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
+
+class UsageError(Exception):
+    """A name the user gave that the rig does not know: exit 2."""
+
+
+# --- what to run -------------------------------------------------------------
+
+def cmdline_value(words, key):
+    for w in words.split():
+        if w.startswith(key + '='):
+            return w.split('=', 1)[1]
+    return None
+
+
+def requested_tests():
+    """Test modules named by rig.tests= in PVOPS_APPEND, checked; or None."""
+    value = cmdline_value(os.environ.get('PVOPS_APPEND', ''), 'rig.tests')
+    if value is None:
+        return None
+    names = [n for n in value.split(',') if n]
+    valid = manifest.test_modules()
+    bad = [n for n in names if n not in valid]
+    if bad or not names:
+        raise UsageError(f'unknown test module(s) in rig.tests=: {", ".join(bad) or "(none given)"}; '
+                         f'valid: {", ".join(valid)}')
+    return names
+
+
+def runs(matrix):
+    """The runs to do: PVOPS_RUNS, PVOPS_SMP or the whole MATRIX; each
+    completed with its defaults and its manifest's requested tests."""
+    if os.environ.get('PVOPS_RUNS'):
+        names = [n for n in os.environ['PVOPS_RUNS'].split(',') if n]
+        valid = [r['name'] for r in matrix]
+        bad = [n for n in names if n not in valid]
+        if bad or not names:
+            raise UsageError(f'unknown run(s) in PVOPS_RUNS: {", ".join(bad) or "(none given)"}; '
+                             f'valid: {", ".join(valid)}')
+        chosen = [dict(r) for r in matrix if r['name'] in names]
+    elif os.environ.get('PVOPS_SMP'):
+        chosen = [{'name': 'custom', 'smp': int(os.environ['PVOPS_SMP']),
+                   'mem': os.environ.get('PVOPS_MEM', '1G'), 'expect': 'native'}]
+    else:
+        chosen = [dict(r) for r in matrix]
+    tests = requested_tests()
+    for r in chosen:
+        # The guest takes the last rig.tests= word: PVOPS_APPEND's.
+        if tests is not None:
+            r['tests'] = tests
+        manifest.complete(r)
+    return chosen
+
+
+# --- building ------------------------------------------------------------------
 
 def build():
     """Test kernel (cached), our modules against it, the guest image."""
@@ -145,6 +173,8 @@ def build():
 def bzimage(kdir):
     return os.path.join(kdir, 'arch/x86/boot/bzImage')
 
+
+# --- booting -------------------------------------------------------------------
 
 def qemu_cmd(kernel, initrd, run, append, console):
     return ['qemu-system-x86_64', '-accel', os.environ.get('PVOPS_ACCEL', 'tcg'),
@@ -198,9 +228,10 @@ clock: sync=none, time0=local
 
 def boot(kernel, initrd, run, mode):
     """One guest (QEMU, or Bochs for run['emulator'] == 'bochs'); returns
-    (console lines, wall seconds, timed out, console file)."""
+    (console lines, wall seconds, timed out, console file).  Every
+    PROGRESS_EVERY seconds it says how far the guest got."""
     bochs = run.get('emulator') == 'bochs'
-    timeout = int(os.environ.get('PVOPS_TIMEOUT', '1200' if bochs else '420'))
+    timeout = int(run.get('timeout') or os.environ.get('PVOPS_TIMEOUT', '1200' if bochs else '420'))
     console = os.path.join(OUT, f'console-{run["name"]}.log')
     append = ('console=ttyS0 panic=-1 oops=panic printk.devkmsg=on '
               f'kmemleak=on rig.mode={mode} {run["append"]} '
@@ -216,6 +247,7 @@ def boot(kernel, initrd, run, mode):
     first_ktap = None
     run['marks'] = marks = {}
     seen = 0
+    last, next_progress = 'boot', start + PROGRESS_EVERY
     with subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True) as qemu:
         # Poll, to time the first KTAP line as seen from the host.
@@ -237,12 +269,17 @@ def boot(kernel, initrd, run, mode):
                     first_ktap = now - start
                 for m in MARK.finditer(new):
                     marks.setdefault(m.group(1), now)
+                for m in PROGRESS.finditer(new):
+                    last = next(g for g in m.groups() if g)
+            if now >= next_progress:
+                log(f'{run["name"]}: {now - start:.0f} s, last KTAP line: {last}')
+                next_progress += PROGRESS_EVERY
             time.sleep(0.02)
         err = qemu.communicate()[1]
         # Bochs ends a powered-off guest with status 1 ("soft power off").
         if qemu.returncode and not timed_out and not (
                 bochs and qemu.returncode == 1 and 'soft power off' in err):
-            log(f'qemu exited with status {qemu.returncode}: {err.strip()}')
+            log(f'{run["name"]}: emulator exited with status {qemu.returncode}: {err.strip()}')
     if first_ktap is not None:
         log(f'{run["name"]}: first KTAP line {first_ktap:.1f} s after the emulator started')
     with open(console, errors='replace') as f:
@@ -250,34 +287,77 @@ def boot(kernel, initrd, run, mode):
     return lines, time.monotonic() - start, timed_out, console
 
 
-def to_ktap(lines):
-    """The console as one KTAP document: printk prefixes stripped, and the
-    top-level results (KUnit numbers them per module) numbered in order."""
+# --- reading the results ---------------------------------------------------------
+
+def ktap_lines(lines):
+    """The console's KTAP as (printk seconds or None, line): printk prefixes
+    stripped, from the rig's marker on, top-level results (KUnit numbers
+    them per module) numbered in order."""
     out, n = [], 0
     marked = started = False
     for line in lines:
-        line = PRINTK_PREFIX.sub('', line.rstrip('\r'))
+        line = line.rstrip('\r')
+        m = PRINTK.match(line)
+        stamp = float(m.group(1)) if m else None
+        line = PRINTK.sub('', line)
         if not marked:
             marked = line == 'rig: ktap begins'
             continue
         if not started:
             if line == 'KTAP version 1':
                 started = True
-                out.append(line)
+                out.append((stamp, line))
             continue
         m = TOP_RESULT.match(line)
         if m:
             n += 1
             line = f'{m.group(1)} {n} {m.group(2)}'
-        out.append(line)
+        out.append((stamp, line))
     return out
 
 
+def to_ktap(lines):
+    return [line for _, line in ktap_lines(lines)]
+
+
+def kunit_tool(kdir, name):
+    """A module of the kernel's own KUnit tool, from the test kernel's tree."""
+    path = os.path.join(os.path.realpath(os.path.join(kdir, 'source')), 'tools', 'testing', 'kunit')
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    return __import__(name)
+
+
 def parse(ktap, kdir):
-    sys.path.insert(0, os.path.join(os.path.realpath(os.path.join(kdir, 'source')),
-                                    'tools', 'testing', 'kunit'))
-    import kunit_parser  # the kernel's own KTAP parser
-    return kunit_parser.parse_run_tests(ktap)
+    """The kernel's own KTAP parser over the document; what it prints goes
+    to the caller's stdout."""
+    parser = kunit_tool(kdir, 'kunit_parser')
+    printer = kunit_tool(kdir, 'kunit_printer')
+    printer.stdout._output = sys.stdout
+    return parser.parse_run_tests(ktap)
+
+
+def cases_of(stamped):
+    """{suite: {case: (PASS|FAIL|SKIP, skip reason, seconds)}} from the
+    KTAP lines; a case's time runs from the previous line of its suite
+    that has a result (or the suite's start) to its own result line."""
+    results, suite, since = {}, None, None
+    for stamp, line in stamped:
+        m = SUBTEST.match(line)
+        if m:
+            suite, since = m.group(1), stamp
+            results.setdefault(suite, {})
+            continue
+        m = CASE.match(line)
+        if m and suite is not None:
+            status = 'SKIP' if m.group(3) is not None else ('PASS' if m.group(1) == 'ok' else 'FAIL')
+            secs = stamp - since if stamp is not None and since is not None else None
+            results[suite][m.group(2)] = (status, (m.group(3) or '').strip() or None, secs)
+            since = stamp
+            continue
+        if TOP_RESULT.match(line):
+            suite = None
+    return results
 
 
 def judge(lines, timed_out, seconds):
@@ -292,53 +372,17 @@ def judge(lines, timed_out, seconds):
     if timed_out:
         problems.append(f'guest did not power off within {seconds:.0f} s (hung or too slow); '
                         'last lines:\n    ' + '\n    '.join(lines[-15:]))
-    elif not any(POWER_OFF in l for l in lines):
+    elif not any(POWER_OFF in line for line in lines):
         problems.append('guest ended without powering off (crash or reset); last lines:\n    '
                         + '\n    '.join(lines[-15:]))
     return problems
 
 
-def runs(matrix=None):
-    matrix = matrix or MATRIX
-    if os.environ.get('PVOPS_RUNS'):
-        names = os.environ['PVOPS_RUNS'].split(',')
-        return [r for r in matrix if r['name'] in names]
-    if os.environ.get('PVOPS_SMP'):
-        return [{'name': 'custom', 'smp': int(os.environ['PVOPS_SMP']),
-                 'mem': os.environ.get('PVOPS_MEM', '1G'),
-                 'append': 'pvops.backend=auto rig.expect_backend=native'}]
-    return matrix
-
-
-# The rig's own tests: each guest must be reported failed, with this reason.
-SELFTESTS = [
-    ('failing_case', 'rig.tests=rig_fault_fail', None, 'rig_fault: failing on purpose'),
-    ('oops', 'rig.tests=rig_fault_oops', None, 'kernel crash'),
-    ('hang', 'rig.tests=rig_fault_hang', 40, 'did not power off'),
-]
-
-
-def judge_run(name, lines, timed_out, secs, kdir, on_purpose=False):
-    """Parse and judge one guest: (passed, failed, skipped, messages).
-    on_purpose: the guest fails deliberately (the rig's own tests)."""
-    result = parse(to_ktap(lines), kdir)
-    c = result.counts
-    failed = c.failed + c.crashed
-    msgs = []
-    if c.errors or c.total() == 0:
-        msgs.append(f'KTAP parse errors: {c.errors}, cases: {c.total()}')
-        failed += 1
-    for p in judge(lines, timed_out, secs):
-        msgs.append(f'{"detected, as intended" if on_purpose else "FAILED"}: {p}')
-        failed += 1
-    for m in msgs:
-        log(f'{name}: {m}')
-    return c.passed, failed, c.skipped, msgs
-
-
 def judge_host_timed(run):
-    """Intervals the guest marked, measured with the host's clock."""
+    """Intervals the guest marked, measured with the host's clock:
+    (passed, failed, {interval: seconds})."""
     passed = failed = 0
+    measured = {}
     marks = run.get('marks', {})
     for begin, end, want, tol in HOST_TIMED:
         if begin not in marks:
@@ -349,6 +393,7 @@ def judge_host_timed(run):
             log(f'{run["name"]}: {begin}..{end}: not timed by the host clock under Bochs')
             continue
         got = marks.get(end, float('inf')) - marks[begin]
+        measured[f'{begin}..{end}'] = got
         if abs(got - want) <= want * tol:
             log(f'{run["name"]}: {begin}..{end}: {got:.3f} s by the host clock, ok')
             passed += 1
@@ -356,65 +401,281 @@ def judge_host_timed(run):
             log(f'{run["name"]}: {begin}..{end}: {got:.3f} s by the host clock, '
                 f'FAILED (wanted {want} s +- {tol * 100:.0f}%)')
             failed += 1
-    return passed, failed
+    return passed, failed, measured
 
 
-def rig_selftests(kdir, initrd):
-    """Boot guests that fail on purpose; pass when the rig says so."""
-    passed = failed = 0
-    saved = os.environ.get('PVOPS_TIMEOUT')
-    for name, words, timeout, reason in SELFTESTS:
-        if timeout:
-            os.environ['PVOPS_TIMEOUT'] = str(timeout)
-        run = {'name': f'selftest-{name}', 'smp': 1, 'mem': '512M',
-               'append': words}
-        log(f'rig self-test {name}: this guest fails on purpose; the rig must say so')
+def write_results(name, stamped, tree, cases, kdir):
+    """RUN.ktap (the document kunit.py parse reads), RUN.json (the shape
+    kunit.py --json writes) and RUN.durations.tsv (seconds per case and
+    suite, from the printk stamps)."""
+    os.makedirs(RESULTS, exist_ok=True)
+    base = os.path.join(RESULTS, name)
+    with open(base + '.ktap', 'w') as f:
+        f.write(''.join(line + '\n' for _, line in stamped))
+    kjson = kunit_tool(kdir, 'kunit_json')
+    meta = kjson.Metadata(arch='x86_64', def_config='tests/kernel/pvops-test.config',
+                          build_dir=kdir)
+    with open(base + '.json', 'w') as f:
+        f.write(kjson.get_json_result(tree, meta) + '\n')
+    with open(base + '.durations.tsv', 'w') as f:
+        f.write('# test\tstatus\tseconds (printk stamps)\n')
+        for suite, cs in cases.items():
+            total = sum(c[2] or 0 for c in cs.values())
+            f.write(f'{suite}\tsuite\t{total:.3f}\n')
+            for case, (status, _, secs) in cs.items():
+                f.write(f'{suite}.{case}\t{status}\t'
+                        f'{"" if secs is None else f"{secs:.3f}"}\n')
+
+
+def judge_run(run, lines, timed_out, secs, kdir, on_purpose=False):
+    """Parse, judge and record one guest: a dict with passed, failed,
+    skipped, skips ({reason: count}), messages and the report to print.
+    on_purpose: the guest fails deliberately (the rig's own tests)."""
+    name = run['name']
+    stamped = ktap_lines(lines)
+    report = io.StringIO()
+    # The parser prints as it goes: hold the terminal meanwhile.
+    with OUTPUT, contextlib.redirect_stdout(report):
+        tree = parse([line for _, line in stamped], kdir)
+    c = tree.counts
+    cases = cases_of(stamped)
+    write_results(name, stamped, tree, cases, kdir)
+    failed = c.failed + c.crashed
+    msgs = []
+    if c.errors or c.total() == 0:
+        msgs.append(f'KTAP parse errors: {c.errors}, cases: {c.total()}')
+    for p in manifest.compare(run, {s: {k: v[:2] for k, v in cs.items()}
+                                    for s, cs in cases.items()}):
+        msgs.append(f'manifest: {p}')
+    msgs += judge(lines, timed_out, secs)
+    failed += len(msgs)
+    skips = {}
+    for cs in cases.values():
+        for status, reason, _ in cs.values():
+            if status == 'SKIP':
+                skips[reason] = skips.get(reason, 0) + 1
+    figures = [dict(kv.split('=', 1) for kv in m.group(1).split() if '=' in kv)
+               for m in map(FIGURE.search, lines) if m]
+    tag = 'detected, as intended' if on_purpose else 'FAILED'
+    return {'name': name, 'passed': c.passed, 'failed': failed, 'skipped': c.skipped,
+            'skips': skips, 'messages': msgs, 'wall': secs, 'figures': figures,
+            'report': report.getvalue() + ''.join(f'rig: {name}: {tag}: {m}\n' for m in msgs)}
+
+
+# --- running many guests -------------------------------------------------------------
+
+def slots_of(run):
+    """Host CPUs a guest keeps busy: one TCG thread per vCPU, Bochs one in
+    all; more than the machine has means it runs alone."""
+    return 1 if run.get('emulator') == 'bochs' else min(run['smp'], 2)
+
+
+def in_parallel(jobs):
+    """Run jobs [(run, fn)] side by side while their slots fit in
+    PVOPS_JOBS_SLOTS (default 2); each fn(run) returns a result.  Jobs that
+    need every slot go first, then the rest, longest first as listed."""
+    capacity = int(os.environ.get('PVOPS_JOBS_SLOTS', '2'))
+    pending = sorted(jobs, key=lambda j: -min(slots_of(j[0]), capacity))
+    results, free, lock = {}, [capacity], threading.Condition()
+
+    def worker(run, fn, need):
+        try:
+            results[run['name']] = fn(run)
+        except Exception as e:  # a broken rig is a failure, not a hang
+            results[run['name']] = {'name': run['name'], 'passed': 0, 'failed': 1, 'skipped': 0,
+                                    'skips': {}, 'messages': [f'rig error: {e!r}'],
+                                    'wall': 0, 'report': f'rig: {run["name"]}: rig error: {e!r}\n'}
+        with lock:
+            free[0] += need
+            lock.notify_all()
+
+    threads = []
+    with lock:
+        while pending:
+            for i, (run, fn) in enumerate(pending):
+                need = min(slots_of(run), capacity)
+                if need <= free[0]:
+                    free[0] -= need
+                    t = threading.Thread(target=worker, args=(run, fn, need))
+                    t.start()
+                    threads.append(t)
+                    del pending[i]
+                    break
+            else:
+                lock.wait()
+    for t in threads:
+        t.join()
+    return [results[run['name']] for run, _ in jobs]
+
+
+def matrix_job(kdir, initrd):
+    def job(run):
+        lines, secs, timed_out, console = boot(bzimage(kdir), initrd, run, 'test')
+        res = judge_run(run, lines, timed_out, secs, kdir)
+        p, f, measured = judge_host_timed(run)
+        res['passed'] += p
+        res['failed'] += f
+        res['host_timed'] = measured
+        with OUTPUT:
+            sys.stdout.write(res['report'])
+            log(f'{run["name"]}: {res["passed"]} passed, {res["failed"]} failed, '
+                f'{res["skipped"]} skipped, {secs:.1f} s wall; console log {console}')
+        return res
+    return job
+
+
+# The rig's own tests: each guest must be reported failed, with this reason.
+SELFTESTS = [
+    {'name': 'failing_case', 'tests': ['rig_fault_fail'], 'reason': 'rig_fault: failing on purpose'},
+    {'name': 'oops', 'tests': ['rig_fault_oops'], 'reason': 'kernel crash'},
+    {'name': 'hang', 'tests': ['rig_fault_hang'], 'timeout': 40, 'reason': 'did not power off'},
+    {'name': 'undeclared_skip', 'tests': ['rig_fault_skip'],
+     'reason': 'rig_fault.rig_fault_case skipped, not declared for this run'},
+    {'name': 'module_not_loading', 'tests': ['rig_fault_noload'],
+     'reason': 'module did not load'},
+    # The stub cannot load without SVM: its suite, listed for a run with a
+    # personality, never appears.
+    {'name': 'missing_suite', 'tests': ['pvhyp_test'], 'personality': 'none',
+     'cpu': 'EPYC,-svm', 'reason': 'suite pvhyp missing'},
+]
+# Names the rig must refuse before anything boots: (environment, reason).
+BAD_NAMES = [
+    ({'PVOPS_RUNS': 'smp1-nativ'}, 'unknown run(s) in PVOPS_RUNS: smp1-nativ'),
+    ({'PVOPS_APPEND': 'rig.tests=pvops_cor_test'}, 'unknown test module(s) in rig.tests=: pvops_cor_test'),
+]
+
+
+def selftest_runs():
+    out = []
+    for s in SELFTESTS:
+        run = {'name': f'selftest-{s["name"]}', 'smp': 1, 'mem': '512M', 'expect': 'native',
+               'personality': s.get('personality'), 'tests': s['tests']}
+        for k in ('cpu', 'timeout'):
+            if k in s:
+                run[k] = s[k]
+        run['want'] = s['reason']
+        out.append(manifest.complete(run))
+    return out
+
+
+def selftest_job(kdir, initrd):
+    def job(run):
         lines, secs, timed_out, _ = boot(bzimage(kdir), initrd, run, 'test')
-        if saved is None:
-            os.environ.pop('PVOPS_TIMEOUT', None)
-        else:
-            os.environ['PVOPS_TIMEOUT'] = saved
-        _, bad, _, msgs = judge_run(run['name'], lines, timed_out, secs, kdir, on_purpose=True)
-        text = '\n'.join(msgs + lines)
-        if bad and reason in text:
-            log(f'rig self-test {name}: ok, reported as failed ({reason})')
+        res = judge_run(run, lines, timed_out, secs, kdir, on_purpose=True)
+        text = '\n'.join(res['messages'] + lines)
+        ok = res['failed'] and run['want'] in text
+        with OUTPUT:
+            sys.stdout.write(res['report'])
+            if ok:
+                log(f'rig self-test {run["name"]}: ok, reported as failed ({run["want"]})')
+            else:
+                log(f'rig self-test {run["name"]}: NOT OK, the rig did not report "{run["want"]}"')
+        return {'name': run['name'], 'passed': 1 if ok else 0, 'failed': 0 if ok else 1,
+                'skipped': 0, 'skips': {}, 'messages': [], 'wall': secs}
+    return job
+
+
+def bad_name_selftests():
+    """The rig refuses unknown names with exit 2 and the valid ones, in
+    seconds, before it builds or boots anything."""
+    passed = failed = 0
+    for env, reason in BAD_NAMES:
+        start = time.monotonic()
+        p = subprocess.run([sys.executable, os.path.abspath(__file__), 'test'],
+                           env={**os.environ, **env}, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=60)
+        secs = time.monotonic() - start
+        what = ' '.join(f'{k}={v}' for k, v in env.items())
+        if p.returncode == 2 and reason in p.stdout and 'valid:' in p.stdout:
+            log(f'rig self-test {what}: ok, refused with exit 2 in {secs:.1f} s')
             passed += 1
         else:
-            log(f'rig self-test {name}: NOT OK, the rig did not report "{reason}"')
+            log(f'rig self-test {what}: NOT OK, exit {p.returncode}: {p.stdout.strip()}')
             failed += 1
     return passed, failed
 
 
-def run_all(runs, kdir, initrd):
-    """Boot each run, judge it; (passed, failed, skipped) over all."""
-    passed = failed = skipped = 0
-    for run in runs:
-        lines, secs, timed_out, console = boot(bzimage(kdir), initrd, run, 'test')
-        log(f'{run["name"]}: {secs:.1f} s wall')
-        p, f, s, _ = judge_run(run['name'], lines, timed_out, secs, kdir)
-        passed += p
-        failed += f
-        skipped += s
-        p, f = judge_host_timed(run)
-        passed += p
-        failed += f
-        log(f'{run["name"]}: console log {console}')
-    return passed, failed, skipped
+def ending_runs():
+    return [{'name': name, 'smp': 2, 'mem': '1G', 'append': words, 'mode': mode,
+             'marker': marker, 'crashes': crashes}
+            for name, mode, words, marker, crashes in ENDINGS]
+
+
+def ending_job(kdir, initrd):
+    """A boot that must end in a restart while the stub runs."""
+    def job(run):
+        lines, secs, timed_out, _ = boot(bzimage(kdir), initrd, run, run['mode'])
+        marker, crashes = run['marker'], run['crashes']
+        oopses = sum(1 for line in lines
+                     if re.search(r'Oops: |int3: |general protection fault', line))
+        loaded = any('pvhyp: svm, personality none' in line for line in lines)
+        seen = any(marker in line for line in lines)
+        ok = not timed_out and loaded and seen and oopses == crashes
+        if ok:
+            log(f'{run["name"]}: ok, ended with "{marker}" after {secs:.1f} s, '
+                f'{oopses} crash(es) as expected')
+        else:
+            log(f'{run["name"]}: FAILED: stub loaded {loaded}, timed out {timed_out}, '
+                f'{oopses} crash report(s) (wanted {crashes}), "{marker}" '
+                f'{"seen" if seen else "missing"}; last lines:\n    '
+                + '\n    '.join(lines[-20:]))
+        return {'name': run['name'], 'passed': 1 if ok else 0, 'failed': 0 if ok else 1,
+                'skipped': 0, 'skips': {}, 'messages': [], 'wall': secs}
+    return job
+
+
+def summarize(results, extra_passed=0, extra_failed=0):
+    """The per-run table, skips by reason, summary.json and the last line."""
+    log(f'{"run":28} {"passed":>6} {"failed":>6} {"skipped":>7} {"wall s":>7}')
+    for r in results:
+        log(f'{r["name"]:28} {r["passed"]:6} {r["failed"]:6} {r["skipped"]:7} {r["wall"]:7.1f}')
+    by_reason = {}
+    for r in results:
+        for reason, n in r['skips'].items():
+            entry = by_reason.setdefault(reason, [0, []])
+            entry[0] += n
+            entry[1].append(r['name'])
+    if by_reason:
+        log('skips by reason (each declared in tests/rig/manifest.py):')
+        for reason, (n, names) in sorted(by_reason.items(), key=lambda kv: -kv[1][0]):
+            log(f'  {n:4}  {reason}  [{", ".join(names)}]')
+    passed = extra_passed + sum(r['passed'] for r in results)
+    failed = extra_failed + sum(r['failed'] for r in results)
+    skipped = sum(r['skipped'] for r in results)
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, 'summary.json'), 'w') as f:
+        json.dump({'passed': passed, 'failed': failed, 'skipped': skipped,
+                   'runs': [{k: v for k, v in r.items() if k != 'report'} for r in results]},
+                  f, indent=2)
+        f.write('\n')
+    print(f'{passed} passed, {failed} failed, {skipped} skipped', flush=True)
+    return 1 if failed else 0
+
+
+def clear_results():
+    """Results of an earlier make test or bochs go; the benchmark's stay."""
+    if os.path.isdir(RESULTS):
+        for f in os.listdir(RESULTS):
+            if not f.startswith('bench'):
+                os.unlink(os.path.join(RESULTS, f))
 
 
 def cmd_test():
-    kdir, initrd = build()
+    chosen = runs(manifest.MATRIX)
+    selftests = os.environ.get('PVOPS_RIG_SELFTEST', '1') != '0'
     passed = failed = 0
-    if os.environ.get('PVOPS_RIG_SELFTEST', '1') != '0':
-        passed, failed = rig_selftests(kdir, initrd)
-        p, f = stub_endings(kdir, initrd)
-        passed += p
-        failed += f
-    p, f, skipped = run_all(runs(), kdir, initrd)
-    passed += p
-    failed += f
-    print(f'{passed} passed, {failed} failed, {skipped} skipped', flush=True)
-    return 1 if failed else 0
+    if selftests:
+        passed, failed = bad_name_selftests()
+    kdir, initrd = build()
+    clear_results()
+    start = time.monotonic()
+    jobs = [(run, matrix_job(kdir, initrd)) for run in chosen]
+    if selftests:
+        jobs += [(run, ending_job(kdir, initrd)) for run in ending_runs()]
+        jobs += [(run, selftest_job(kdir, initrd)) for run in selftest_runs()]
+    results = in_parallel(jobs)
+    log(f'all guests done in {time.monotonic() - start:.0f} s')
+    return summarize(results, passed, failed)
 
 
 def cmd_demo():
@@ -426,7 +687,7 @@ def cmd_demo():
     lines, secs, timed_out, console = boot(bzimage(kdir), initrd, run, 'demo')
     for line in lines:
         if 'rig:' in line or 'pvops' in line or 'demo:' in line:
-            print(PRINTK_PREFIX.sub('', line))
+            print(PRINTK.sub('', line))
     problems = judge(lines, timed_out, secs)
     for p in problems:
         log(f'FAILED: {p}')
@@ -483,16 +744,51 @@ def cmd_bench():
 
 def cmd_bochs():
     """The test kernel under Bochs, which emulates Intel VMX with EPT (QEMU's
-    TCG does not): the same KTAP parsing and summary line as make test."""
+    TCG does not): the same manifests, results and summary as make test.
+    Bochs runs each guest on one host thread, so two run side by side."""
+    chosen = runs(manifest.BOCHS_RUNS)
     kdir, initrd = build()
-    passed, failed, skipped = run_all(runs(BOCHS_RUNS), kdir, initrd)
-    print(f'{passed} passed, {failed} failed, {skipped} skipped', flush=True)
-    return 1 if failed else 0
+    clear_results()
+    return summarize(in_parallel([(run, matrix_job(kdir, initrd)) for run in chosen]))
+
+
+def cmd_list(args):
+    """The runs and test modules; with a run's name, its manifest."""
+    everything = manifest.all_runs()
+    if args:
+        byname = {r['name']: r for r in everything}
+        bad = [a for a in args if a not in byname]
+        if bad:
+            raise UsageError(f'unknown run(s): {", ".join(bad)}; valid: {", ".join(byname)}')
+        for a in args:
+            run = byname[a]
+            names, skips = manifest.expected(run)
+            print(f'{a}: {run["emulator"]} -cpu {run["cpu"]} -smp {run["smp"]} -m {run["mem"]} '
+                  f'"{run["append"]}"')
+            print('  suites: ' + ', '.join(names))
+            for case, reason in skips.items():
+                print(f'  skips {case}: {reason}')
+        return 0
+    print('runs (make test):')
+    for r in everything:
+        if r['emulator'] == 'bochs' and r is everything[len(manifest.MATRIX)]:
+            print('runs (make bochs):')
+        print(f'  {r["name"]:14} {r["emulator"]} -cpu {r["cpu"]} -smp {r["smp"]}  {r["append"]}')
+    print('test modules (rig.tests=) and their suites:')
+    for m in manifest.test_modules():
+        print(f'  {m:18} {", ".join(manifest.module_suites(m)) or "(no suite)"}')
+    return 0
 
 
 if __name__ == '__main__':
     what = sys.argv[1] if len(sys.argv) > 1 else 'test'
     cmds = {'test': cmd_test, 'demo': cmd_demo, 'bench': cmd_bench, 'bochs': cmd_bochs}
-    if what not in cmds:
-        sys.exit(f'usage: {sys.argv[0]} test|demo|bench|bochs')
-    sys.exit(cmds[what]())
+    try:
+        if what == 'list':
+            sys.exit(cmd_list(sys.argv[2:]))
+        if what not in cmds:
+            sys.exit(f'usage: {sys.argv[0]} test|demo|bench|bochs|list [RUN]')
+        sys.exit(cmds[what]())
+    except UsageError as e:
+        print(f'rig: {e}', flush=True)
+        sys.exit(2)

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A reference clock that nothing under test provides: the ACPI PM timer
+ * (3.579545 MHz, 24 bits), read directly at the port the FADT names.  A pv
+ * clock that has become the kernel's clocksource cannot be judged by
+ * ktime_get_ns(), which would then be measuring itself; and the native
+ * clock and ktime both read the TSC.  The PM timer is a separate device
+ * (QEMU and Bochs both model one), so a wrong scale shows against it.
+ */
+#ifndef PVOPS_TESTS_REF_CLOCK_H
+#define PVOPS_TESTS_REF_CLOCK_H
+
+#include <linux/acpi.h>
+#include <linux/io.h>
+#include <linux/math64.h>
+#include <linux/time64.h>
+
+#define REF_PMTMR_HZ	3579545
+#define REF_PMTMR_MASK	0xffffffU
+
+/* The PM timer's I/O port, or 0 where there is none. */
+static inline u16 ref_pmtmr_port(void)
+{
+	if (acpi_disabled)
+		return 0;
+	if (acpi_gbl_FADT.xpm_timer_block.space_id == ACPI_ADR_SPACE_SYSTEM_IO &&
+	    acpi_gbl_FADT.xpm_timer_block.address)
+		return acpi_gbl_FADT.xpm_timer_block.address;
+	return acpi_gbl_FADT.pm_timer_block;
+}
+
+static inline u32 ref_pmtmr_read(u16 port)
+{
+	return inl(port) & REF_PMTMR_MASK;
+}
+
+/* Nanoseconds between two reads less than one wrap (4.68 s) apart. */
+static inline u64 ref_pmtmr_ns(u32 from, u32 to)
+{
+	return div_u64((u64)((to - from) & REF_PMTMR_MASK) * NSEC_PER_SEC, REF_PMTMR_HZ);
+}
+
+#endif

@@ -1,0 +1,243 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What each run of the rig must show.
+
+A run is declared by its shape (vCPUs, CPU model, emulator) and by what it
+loads (the stub's personality, the backend pvops must end on).  From that
+the manifest says which suites the run must print, and which test cases it
+must skip, each with the reason the case itself gives.  The rig compares
+the guest's KTAP with it: a listed suite that does not appear, a skip that
+is not declared, a skip for another reason than the declared one, or a case
+that runs where it was declared skipped is a failure, one line each.
+
+Suites of the KUnit modules are read from their sources (the ``struct
+kunit_suite`` initialisers and their ``KUNIT_CASE`` lists), so adding a
+case or a suite needs no change here; the suites the guest's /init writes
+itself (tests/rig/checks/*.sh) are declared below.
+"""
+import os
+import re
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+TESTS = os.path.join(TOP, 'tests')
+
+PERSONALITIES = ('none', 'xen', 'esx')
+PV_PERSONALITIES = ('xen', 'esx')
+
+# Each run: vCPUs, memory, what it loads and what the checks expect.
+#   personality  pvhyp.personality= (None: the stub is not loaded)
+#   backend      pvops.backend=; expect: the backend it must end on
+#   cpu          the emulated CPU model; vendor: whose virtualization
+#   expect_pvhyp the stub must refuse to load, and why (nosvm, novmx)
+MATRIX = [
+    {'name': 'smp1-native', 'smp': 1, 'backend': 'native', 'expect': 'native'},
+    {'name': 'smp4-auto', 'smp': 4, 'backend': 'auto', 'expect': 'native'},
+    # On the stub: personality none has no pv backend, so auto stays native.
+    {'name': 'smp1-pvhyp', 'smp': 1, 'personality': 'none', 'expect': 'native'},
+    {'name': 'smp4-pvhyp', 'smp': 4, 'personality': 'none', 'expect': 'native'},
+    # The Xen-like stub: auto finds it, and the kernel's time runs on it.
+    {'name': 'smp1-xen', 'smp': 1, 'personality': 'xen', 'expect': 'xen'},
+    {'name': 'smp4-xen', 'smp': 4, 'personality': 'xen', 'expect': 'xen'},
+    {'name': 'smp1-esx', 'smp': 1, 'personality': 'esx', 'expect': 'esx'},
+    {'name': 'smp4-esx', 'smp': 4, 'personality': 'esx', 'expect': 'esx'},
+    # A CPU without SVM: the stub must refuse, cleanly.
+    {'name': 'nosvm', 'smp': 2, 'cpu': 'EPYC,-svm', 'expect_pvhyp': 'nosvm',
+     'expect': 'native'},
+    # An Intel CPU as QEMU's TCG models it: no VMX.
+    {'name': 'novmx', 'smp': 1, 'cpu': 'Nehalem', 'vendor': 'vmx', 'expect_pvhyp': 'novmx',
+     'expect': 'native'},
+]
+
+# Under Bochs (make bochs): an Intel CPU with VMX and EPT, where the stub
+# runs on its VMX backend with each personality, as the QEMU runs do on SVM.
+# Bochs runs two vCPUs at a few million instructions a second: the stub's
+# suites only (the pvops layer's, with their switching stress tests, run
+# under the stub on SVM in make test).
+BOCHS_TESTS = ['pvhyp_test', 'pvhyp_xen_test', 'pvhyp_esx_test', 'pvhyp_pv_test']
+BOCHS_RUNS = [
+    {'name': f'bochs-{tag}', 'smp': 2, 'mem': '512M', 'emulator': 'bochs',
+     'cpu': 'corei7_haswell_4770', 'vendor': 'vmx', 'personality': p,
+     'expect': 'native' if p == 'none' else p, 'tests': BOCHS_TESTS}
+    for tag, p in (('pvhyp', 'none'), ('xen', 'xen'), ('esx', 'esx'))
+]
+
+
+def complete(run):
+    """Fill in a run's defaults and its kernel command line words."""
+    run.setdefault('mem', '1G')
+    run.setdefault('emulator', 'qemu')
+    run.setdefault('cpu', 'EPYC,+svm')
+    run.setdefault('vendor', 'svm')
+    run.setdefault('personality', None)
+    run.setdefault('backend', 'auto')
+    words = []
+    if run['personality']:
+        words.append(f'pvhyp.personality={run["personality"]}')
+    if run.get('expect_pvhyp'):
+        words.append(f'rig.expect_pvhyp={run["expect_pvhyp"]}')
+    words += [f'pvops.backend={run["backend"]}', f'rig.expect_backend={run["expect"]}']
+    if run.get('tests') is not None:
+        words.append('rig.tests=' + ','.join(run['tests']))
+    run['append'] = ' '.join(words + [run.get('extra', '')]).strip()
+    return run
+
+
+def all_runs():
+    return [complete(dict(r)) for r in MATRIX + BOCHS_RUNS]
+
+
+# --- the test modules and their suites, from the sources -------------------
+
+CASES = re.compile(r'struct kunit_case\s+(\w+)\[\]\s*=\s*\{(.*?)\};', re.S)
+SUITE = re.compile(r'struct kunit_suite\s+\w+\s*=\s*\{(.*?)\};', re.S)
+INCLUDE = re.compile(r'^#include "([\w.]+)"', re.M)
+
+
+def test_modules():
+    """Modules the guest can run by name (rig.tests=): the suites, and the
+    rig's own fault modules that fail on purpose."""
+    return sorted(f[:-2] for f in os.listdir(TESTS)
+                  if f.endswith('.c') and (f.endswith('_test.c') or f.startswith('rig_fault_')))
+
+
+def _source(module):
+    path = os.path.join(TESTS, module + '.c')
+    with open(path) as f:
+        text = f.read()
+    for inc in INCLUDE.findall(text):
+        with open(os.path.join(TESTS, inc)) as f:
+            text += f.read()
+    return text
+
+
+def module_suites(module):
+    """{suite name: [case names]} that loading MODULE prints."""
+    text = _source(module)
+    cases = {name: re.findall(r'KUNIT_CASE\w*\((\w+)', body) for name, body in CASES.findall(text)}
+    suites = {}
+    for body in SUITE.findall(text):
+        name = re.search(r'\.name\s*=\s*"(\w+)"', body).group(1)
+        table = re.search(r'\.test_cases\s*=\s*(\w+)', body).group(1)
+        suites[name] = cases[table]
+    return suites
+
+
+# --- what a run must print -------------------------------------------------
+
+def check_suites(run):
+    """Suites the guest's /init and tests/rig/checks/*.sh write for RUN."""
+    p = run['personality']
+    suites = ['rig_layer']
+    if p == 'none':
+        suites.append('pvhyp_integration')
+    if run.get('expect_pvhyp') == 'nosvm':
+        suites.append('pvhyp_without_svm')
+    if run.get('expect_pvhyp') == 'novmx':
+        suites.append('pvhyp_without_vmx')
+    suites.append('pvops_integration')
+    if p in PV_PERSONALITIES:
+        suites.append('pv_integration')
+    if p == 'esx':
+        suites.append('esx_integration')
+    suites.append('rig_kmemleak')
+    return suites
+
+
+def modules_run(run, requested=None):
+    """Test modules the guest loads: the requested ones (rig.tests=) or
+    every *_test; a pvhyp_* suite only where the stub is loaded."""
+    mods = requested if requested is not None else run.get('tests')
+    if mods is None:
+        mods = [m for m in test_modules() if m.endswith('_test')]
+    return [m for m in mods if not m.startswith('pvhyp_') or run['personality']]
+
+
+# Cases that must skip, and the reason each gives: (suite or suite.case,
+# when(run), reason).  The reason is the case's own text, with {p} the
+# personality.  A case matching no rule must not skip.
+def _needs_second_cpu(r):
+    return r['smp'] < 2
+
+
+# Properties the emulators cannot show: the cases find out for themselves
+# and skip, saying so; on hardware they run.
+STALE_TLB_HIDDEN = ('hardware-only: a translation another CPU cached did not outlive an '
+                    'unflushed remap (emulators flush on every world switch), so a missing '
+                    'remote flush cannot be seen here')
+MSR_FAULT_HIDDEN = ("hardware-only: this CPU reads MSR 0xdeadbeef without #GP (QEMU's TCG "
+                    "does), so the fault path cannot be seen here")
+
+
+def _emulated(r):
+    return r['emulator'] in ('qemu', 'bochs')
+
+
+SKIPS = [
+    ('xen_backend', lambda r: r['personality'] != 'xen', 'pvhyp personality is {p}, not xen'),
+    ('xen_hostile', lambda r: r['personality'] != 'xen', 'pvhyp personality is {p}, not xen'),
+    ('xen_mmu', lambda r: r['personality'] != 'xen', 'pvhyp personality is {p}, not xen'),
+    ('xen_mmu.xen_remote_flush', _needs_second_cpu, 'needs a second CPU'),
+    ('xen_mmu.xen_remote_flush', _emulated, STALE_TLB_HIDDEN),
+    ('esx_backdoor', lambda r: r['personality'] != 'esx', 'pvhyp personality is {p}, not esx'),
+    ('esx_rom', lambda r: r['personality'] != 'esx', 'pvhyp personality is {p}, not esx'),
+    ('pv_backend', lambda r: r['personality'] not in PV_PERSONALITIES,
+     'pvhyp personality is {p}, which no pv backend speaks'),
+    ('pv_mmu', lambda r: r['personality'] not in PV_PERSONALITIES,
+     'pvhyp personality is {p}, which no pv backend speaks'),
+    ('pv_backend.pv_notify_other_cpu', _needs_second_cpu, 'needs a second CPU'),
+    ('pvhyp.pvhyp_every_cpu_answers', lambda r: r['personality'] != 'none',
+     'personality {p}: its own suite covers its ABI'),
+    ('pvhyp.pvhyp_emergency_disable_and_hotplug', lambda r: r['personality'] != 'none',
+     'personality {p}: its own suite covers its ABI'),
+    ('pvhyp.pvhyp_emergency_disable_and_hotplug', _needs_second_cpu,
+     'needs a second CPU to take offline'),
+    ('pvhyp.pvhyp_bad_efer_refused', lambda r: r['vendor'] == 'vmx',
+     "EFER.SVME is SVM's; VMX leaves EFER to the guest"),
+    ('pvhyp.pvhyp_xsetbv_run_for_guest', lambda r: r['vendor'] == 'svm',
+     'SVM does not intercept XSETBV'),
+    ('pvops_native.pvops_native_msr_fault', lambda r: r['emulator'] == 'qemu', MSR_FAULT_HIDDEN),
+    ('pvops_core.pvops_switch_stress_patching',
+     lambda r: r['emulator'] == 'qemu' and r['smp'] > 1,
+     'QEMU MTTCG patches code incoherently across vCPUs, see rig.rst'),
+]
+
+
+def expected(run, requested=None):
+    """(suites in order, {suite.case: declared skip reason}) for RUN."""
+    suites = {}
+    for m in modules_run(run, requested):
+        for s, cases in module_suites(m).items():
+            suites[s] = cases
+    skips = {}
+    fields = {'p': run['personality']}
+    for s, cases in suites.items():
+        for c in cases:
+            for what, when, reason in SKIPS:
+                if what in (s, f'{s}.{c}') and when(run):
+                    # The first rule that applies is the reason the case gives.
+                    skips.setdefault(f'{s}.{c}', reason.format(**fields))
+    names = list(suites) + check_suites(run)
+    return names, skips
+
+
+def compare(run, results, requested=None):
+    """Problems of RUN's results against its manifest, one line each.
+    results: {suite: {case: (status, skip reason or None)}} in KTAP order."""
+    names, skips = expected(run, requested)
+    problems = []
+    for s in names:
+        if s not in results:
+            problems.append(f'suite {s} missing: the manifest lists it for this run')
+    for s, cases in results.items():
+        if s not in names:
+            problems.append(f'suite {s} ran but is not listed for this run')
+            continue
+        for c, (status, reason) in cases.items():
+            key = f'{s}.{c}'
+            want = skips.get(key)
+            if status == 'SKIP' and want is None:
+                problems.append(f'{key} skipped, not declared for this run: "{reason}"')
+            elif status == 'SKIP' and reason != want:
+                problems.append(f'{key} skipped for "{reason}", declared "{want}"')
+            elif status != 'SKIP' and want is not None:
+                problems.append(f'{key} ran ({status}) where it was declared skipped ("{want}")')
+    return problems
