@@ -139,18 +139,24 @@ static void read_clock(void *info)
 static void pv_clock_consistent_across_cpus(struct kunit *test)
 {
 	struct cross_read r;
-	unsigned int cpu, i;
 	u64 before, after;
+	s64 behind, ahead;
+	unsigned int cpu;
+	int i;
 
 	cpus_read_lock();
-	for (i = 0; i < 20; i++) {
-		for_each_online_cpu(cpu) {
+	for_each_online_cpu(cpu) {
+		behind = 0;
+		ahead = 0;
+		for (i = 0; i < 20; i++) {
 			before = pvops_clock_read();
 			KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, read_clock, &r, 1), 0);
 			after = pvops_clock_read();
-			KUNIT_EXPECT_GE_MSG(test, r.t, before, "cpu %u behind", cpu);
-			KUNIT_EXPECT_LE_MSG(test, r.t, after, "cpu %u ahead", cpu);
+			behind = max(behind, (s64)(before - r.t));
+			ahead = max(ahead, (s64)(r.t - after));
 		}
+		KUNIT_EXPECT_LE_MSG(test, behind, 0LL, "cpu %u is %lld ns behind", cpu, behind);
+		KUNIT_EXPECT_LE_MSG(test, ahead, 0LL, "cpu %u is %lld ns ahead", cpu, ahead);
 	}
 	cpus_read_unlock();
 }
