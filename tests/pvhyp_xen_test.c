@@ -581,7 +581,7 @@ static void xen_remote_flush(struct kunit *test)
 	if (!visible) {
 		__free_page(pages[0]);
 		__free_page(pages[1]);
-		kunit_skip(test, "hardware-only: a translation another CPU cached did not outlive its exit to the stub (emulators flush on every world switch), so a missing remote flush cannot be seen here");
+		kunit_skip(test, "hardware-only: the emulator flushes the TLB at every exit");
 	}
 	map = pvops_pvmap_create();
 	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
