@@ -513,9 +513,10 @@ static void read_remote(void *info)
  * blocks in it), so what counts is whether a translation it cached
  * outlives a world switch: it reads a kernel mapping, the PTE changes with
  * no flush, it exits (a CPUID), and it reads again.  Still the old page:
- * a missing flush would show.  The emulators flush their TLB on every
- * world switch (QEMU's TCG around VMRUN and #VMEXIT, Bochs' VMX without
- * VPIDs at each entry), so there the new page is always seen, flush or not.
+ * a missing flush would show.  QEMU's TCG flushes its TLB around every
+ * VMRUN and #VMEXIT, and VMX without VPIDs (the stub's VMX backend, under
+ * Bochs or on hardware) at every VM entry and exit: there the new page is
+ * always seen, flush or not.  SVM hardware, with ASIDs, keeps it.
  */
 static void cpuid_on_cpu(void *info)
 {
@@ -581,7 +582,7 @@ static void xen_remote_flush(struct kunit *test)
 	if (!visible) {
 		__free_page(pages[0]);
 		__free_page(pages[1]);
-		kunit_skip(test, "hardware-only: the emulator flushes the TLB at every exit");
+		kunit_skip(test, "not observable here: the TLB does not outlive an exit");
 	}
 	map = pvops_pvmap_create();
 	KUNIT_ASSERT_FALSE(test, IS_ERR(map));

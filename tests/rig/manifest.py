@@ -158,9 +158,9 @@ def _needs_second_cpu(r):
     return r['smp'] < 2
 
 
-# Properties the emulators cannot show: the cases find out for themselves
-# and skip, saying so; on hardware they run.
-STALE_TLB_HIDDEN = 'hardware-only: the emulator flushes the TLB at every exit'
+# Properties these machines cannot show: the cases find out for themselves
+# and skip, saying so; on SVM hardware they run.
+STALE_TLB_HIDDEN = 'not observable here: the TLB does not outlive an exit'
 MSR_FAULT_HIDDEN = 'hardware-only: MSR 0xdeadbeef reads without #GP here, as under TCG'
 
 
