@@ -21,7 +21,7 @@ W ?= 1
 # The test kernel's build directory, built on first use.
 find_kdir = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$($(TOP)/scripts/build-kernel.sh) || exit 1
 
-.PHONY: all modules deps kernel demo test bench bochs check clean
+.PHONY: all modules deps kernel demo test bench bochs check clean docs-numbers
 
 all: modules
 
@@ -51,6 +51,11 @@ bench: deps
 
 bochs: deps
 	@$(TOP)/tests/rig/rig.py bochs
+
+# The last make bench's results into the docs: the checked-in copy and the
+# tables generated from it (Documentation/generated/).
+docs-numbers:
+	@$(TOP)/scripts/gen-results-docs.py --publish $(TOP)/.rig-out/results/bench.json
 
 check: deps
 	@$(TOP)/scripts/check.sh

@@ -5,6 +5,12 @@
  * interrupts off: a PING hypercall (VMMCALL or VMCALL, the stub answers), a CPUID of
  * the stub's leaf (answered by the personality) and of leaf 0 (run
  * natively in host mode).  A benchmark, not a test.
+ *
+ * Besides the table, one line per figure for the rig's results file
+ * (tests/rig/bench.py), with the 10th and 90th percentiles as its spread:
+ *
+ *   pvhyp_bench: figure personality=P op=O variant=roundtrip unit=cycles
+ *                median=M p10=P p90=Q n=SAMPLES
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -15,6 +21,10 @@
 
 #define SAMPLES 10000
 
+struct bench_stat {
+	u64 p10, median, p90;
+};
+
 static int cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
@@ -22,13 +32,23 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static u64 median(u64 *s)
+/* Nearest rank: the smallest sample with at least @pct% of them at or below. */
+static u64 percentile(const u64 *sorted, unsigned int pct)
 {
-	sort(s, SAMPLES, sizeof(*s), cmp_u64, NULL);
-	return s[SAMPLES / 2];
+	unsigned int rank = DIV_ROUND_UP(SAMPLES * pct, 100);
+
+	return sorted[rank ? rank - 1 : 0];
 }
 
-static u64 time_ping(u64 *s)
+static void stat_of(struct bench_stat *st, u64 *s)
+{
+	sort(s, SAMPLES, sizeof(*s), cmp_u64, NULL);
+	st->p10 = percentile(s, 10);
+	st->median = percentile(s, 50);
+	st->p90 = percentile(s, 90);
+}
+
+static void time_ping(struct bench_stat *st, u64 *s)
 {
 	unsigned long flags;
 	u64 t0;
@@ -41,10 +61,10 @@ static u64 time_ping(u64 *s)
 		s[i] = rdtsc_ordered() - t0;
 		local_irq_restore(flags);
 	}
-	return median(s);
+	stat_of(st, s);
 }
 
-static u64 time_cpuid(u64 *s, u32 leaf)
+static void time_cpuid(struct bench_stat *st, u64 *s, u32 leaf)
 {
 	u32 eax, ebx, ecx, edx;
 	unsigned long flags;
@@ -60,12 +80,24 @@ static u64 time_cpuid(u64 *s, u32 leaf)
 		s[i] = rdtsc_ordered() - t0;
 		local_irq_restore(flags);
 	}
-	return median(s);
+	stat_of(st, s);
+}
+
+/* The table line, and the line tests/rig/bench.py reads. */
+static void report(const char *label, const char *op, const char *pers,
+		   const struct bench_stat *st)
+{
+	pr_info("pvhyp_bench: %-20s %llu\n", label, st->median);
+	pr_info("pvhyp_bench: figure personality=%s op=%s variant=roundtrip unit=cycles median=%llu p10=%llu p90=%llu n=%d\n",
+		pers, op, st->median, st->p10, st->p90, SAMPLES);
 }
 
 static int __init pvhyp_bench_init(void)
 {
 	u32 eax = PVHYP_CPUID_BASE, sig[3] = { };
+	const char *(*personality_name)(void);
+	const char *name = "unknown";
+	struct bench_stat st;
 	u64 *s;
 
 	native_cpuid(&eax, &sig[0], &sig[1], &sig[2]);
@@ -76,10 +108,19 @@ static int __init pvhyp_bench_init(void)
 	s = kmalloc_array(SAMPLES, sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
+	/* Looked up, not linked: without the stub the load fails as above, not on a symbol. */
+	personality_name = symbol_get(pvhyp_personality_name);
+	if (personality_name)
+		name = personality_name();
 	pr_info("pvhyp_bench: round trips in TSC cycles, median of %d\n", SAMPLES);
-	pr_info("pvhyp_bench: hypercall PING        %llu\n", time_ping(s));
-	pr_info("pvhyp_bench: cpuid 0x40000000      %llu\n", time_cpuid(s, PVHYP_CPUID_BASE));
-	pr_info("pvhyp_bench: cpuid 0 (passed on)   %llu\n", time_cpuid(s, 0));
+	time_ping(&st, s);
+	report("hypercall PING", "hypercall_ping", name, &st);
+	time_cpuid(&st, s, PVHYP_CPUID_BASE);
+	report("cpuid 0x40000000", "cpuid_stub_leaf", name, &st);
+	time_cpuid(&st, s, 0);
+	report("cpuid 0 (passed on)", "cpuid_0_passed_on", name, &st);
+	if (personality_name)
+		symbol_put(pvhyp_personality_name);
 	kfree(s);
 	return 0;
 }

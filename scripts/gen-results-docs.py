@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Generate the docs' benchmark tables from one results file.
+
+  gen-results-docs.py [JSON]            write Documentation/generated/*.rst
+  gen-results-docs.py --check [JSON]    exit 1, naming the file, if a
+                                        checked-in fragment differs
+  gen-results-docs.py --publish PATH    copy PATH (a make bench result) to
+                                        Documentation/results/bench.json,
+                                        then write the fragments
+
+JSON defaults to Documentation/results/bench.json, the checked-in copy of
+a real ``make bench`` run (tests/rig/bench.py writes the format).  The
+docs include the fragments, so no benchmark number is typed by hand and
+``--check`` keeps them from drifting from the results.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import textwrap
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
+RESULTS = os.path.join(TOP, 'Documentation', 'results', 'bench.json')
+GENERATED = os.path.join(TOP, 'Documentation', 'generated')
+FORMAT, VERSION = 'pvops-bench-results', 1
+# Runs every fragment set needs (tests/rig/bench.py's RUNS).
+RUNS = ('native', 'stub-none', 'xen', 'esx')
+
+ROUNDTRIP_LABELS = {
+    'hypercall_ping': 'PING hypercall',
+    'cpuid_stub_leaf': "CPUID 0x40000000 (the stub's leaf)",
+    'cpuid_0_passed_on': 'CPUID 0 (passed on, run in host mode)',
+}
+
+
+class ResultsError(Exception):
+    pass
+
+
+# --- formatting ---------------------------------------------------------------
+
+def num(value, kind='cycles'):
+    if value is None:
+        return '-'
+    if kind == 'exits':
+        return f'{value:.3f}'
+    if kind == 'rate':
+        return f'{value:.2f}'
+    return f'{value:,.0f}' if abs(value) >= 1000 else f'{value:.2f}'
+
+
+def cell(fig, kind='cycles'):
+    """"median (p10-p90)"; the median alone for one sample or no spread."""
+    if fig is None:
+        return '-'
+    med = num(fig['median'], kind)
+    if fig['n'] <= 1 or fig['p10'] == fig['p90'] == fig['median']:
+        return med
+    return f'{med} ({num(fig["p10"], kind)}-{num(fig["p90"], kind)})'
+
+
+def table(header, rows):
+    """A reST simple table.  An empty cell shows "-", escaped: a bare "-"
+    would be a bullet list."""
+    rows = [[c if c and c != '-' else '\\-' for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+    rule = ' '.join('=' * w for w in widths)
+
+    def line(r):
+        return ' '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+    return [rule, line(header), rule] + [line(r) for r in rows] + [rule]
+
+
+def para(*sentences):
+    """A paragraph of whole sentences (two spaces after each, as the docs
+    have them) filled to 76 columns, then a blank line."""
+    return textwrap.wrap('  '.join(sentences), 76, break_long_words=False,
+                         break_on_hyphens=False) + ['']
+
+
+# --- reading the results ----------------------------------------------------------
+
+def load(path):
+    try:
+        with open(path) as f:
+            res = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ResultsError(f'{path}: {e}') from e
+    if res.get('format') != FORMAT or res.get('version') != VERSION:
+        raise ResultsError(f'{path}: not a {FORMAT} version {VERSION} file')
+    names = [r['name'] for r in res.get('runs', [])]
+    missing = [n for n in RUNS if n not in names]
+    if missing:
+        raise ResultsError(f'{path}: no run {", ".join(missing)}')
+    return res
+
+
+def figures(res, **want):
+    return [f for f in res['figures'] if all(f.get(k) == v for k, v in want.items())]
+
+
+def one(res, **want):
+    found = figures(res, **want)
+    return found[0] if found else None
+
+
+def run_of(res, name):
+    return next(r for r in res['runs'] if r['name'] == name)
+
+
+def ops(res, run):
+    seen = []
+    for f in figures(res, run=run, source='pvops_bench'):
+        if f['op'] not in seen:
+            seen.append(f['op'])
+    return seen
+
+
+def short_env(res, run=None):
+    """One sentence: when, where, how, which kernel, the run's vCPUs, which tree."""
+    env = res['environment']
+    m = re.search(r'QEMU emulator version (\S+)', env.get('emulator_version') or '')
+    emu = f'QEMU {m.group(1)}' if m else env.get('emulator_version') or env.get('emulator')
+    # The package version comes last in the banner, after the build number.
+    m = re.search(r'#\d+\S* .*\bDebian (\S+)', env.get('guest_kernel_banner') or '')
+    kernel = env.get('guest_kernel') + (f' (Debian {m.group(1)})' if m else '')
+    commit = (env.get('commit') or 'unknown')[:12]
+    if (env.get('commit') or '').endswith('-dirty'):
+        commit += '-dirty'
+    smp = f', ``-smp {run_of(res, run)["smp"]}``' if run else ''
+    return (f'Measured {env["date"][:10]} by ``make bench``: {emu} '
+            f'{env["accel"].upper()} on {env["host_cpu"]}, guest kernel '
+            f'``{kernel}``{smp}, tree ``{commit}``.')
+
+
+# --- the fragments ------------------------------------------------------------------
+
+def ops_table(res, run, with_exits):
+    rows = []
+    for op in ops(res, run):
+        v, c, b = (one(res, run=run, source='pvops_bench', op=op, variant=x)
+                   for x in ('pvops', 'counting', 'bare'))
+        ratio = f'{v["median"] / b["median"]:.3f}' if v and b and b['median'] else '-'
+        row = [op, cell(v), cell(c), cell(b), ratio]
+        if with_exits:
+            row.append(num(v.get('exits_per_op') if v else None, 'exits'))
+        rows.append(row)
+    header = ['op', 'pvops', 'counting', 'bare', 'pvops/bare']
+    if with_exits:
+        header.append('exits/op')
+    n = max((f['n'] for f in figures(res, run=run, source='pvops_bench')), default=0)
+    return (para(short_env(res, run),
+                 f'TSC cycles per op, median of {n} rounds (10th-90th percentile).') +
+            table(header, rows))
+
+
+def frag_native(res):
+    return ops_table(res, 'native', False)
+
+
+def frag_xen(res):
+    return ops_table(res, 'xen', True)
+
+
+def frag_esx(res):
+    return ops_table(res, 'esx', True)
+
+
+def frag_xen_vs_esx(res):
+    rows = []
+    for op in ops(res, 'esx') + [o for o in ops(res, 'xen') if o not in ops(res, 'esx')]:
+        e = one(res, run='esx', source='pvops_bench', op=op, variant='pvops')
+        x = one(res, run='xen', source='pvops_bench', op=op, variant='pvops')
+        rows.append([op, num(e['median']) if e else '-',
+                     num(e.get('exits_per_op'), 'exits') if e else '-',
+                     num(x['median']) if x else '-',
+                     num(x.get('exits_per_op'), 'exits') if x else '-'])
+    return (para(short_env(res, 'esx'),
+                 'TSC cycles per op (median) and exits per op, through pvops on each backend.')
+            + table(['op', 'esx cycles', 'esx exits', 'xen cycles', 'xen exits'], rows))
+
+
+def frag_roundtrips(res):
+    rows = []
+    for f in figures(res, run='stub-none', source='pvhyp_bench'):
+        rows.append([ROUNDTRIP_LABELS.get(f['op'], f['op']), num(f['median']),
+                     num(f['p10']), num(f['p90']), f'{f["n"]:,}'])
+    return (para(short_env(res, 'stub-none'),
+                 'TSC cycles per single round trip, interrupts off, personality ``none``.') +
+            table(['round trip', 'median', 'p10', 'p90', 'samples'], rows))
+
+
+IDLE_OPS = ('idle_exits', 'idle_hypercalls', 'idle_timer')
+
+
+def idle_order(fig):
+    op = IDLE_OPS.index(fig['op']) if fig['op'] in IDLE_OPS else len(IDLE_OPS)
+    return (op, fig['variant'] != 'all', -(fig.get('count') or 0), fig['variant'] or '')
+
+
+def idle_label(fig):
+    what = fig['variant'] or '-'
+    if fig['op'] == 'idle_exits':
+        return 'exits, all' if what == 'all' else f'exits, ``{what}``'
+    if fig['op'] == 'idle_hypercalls':
+        return f'hypercall ``{what}``'
+    if fig['op'] == 'idle_timer':
+        return f'timer {what}'
+    return f'{fig["op"]} {what}'
+
+
+def frag_idle(res):
+    rows = []
+    for run in res['runs']:
+        for f in sorted(figures(res, run=run['name'], source='rig_idle'), key=idle_order):
+            rows.append([run['name'], str(f.get('cpus', run['smp'])), idle_label(f),
+                         cell(f, 'rate'), f'{f.get("count", 0):,}'])
+    secs = max((f.get('seconds', 0) for f in figures(res, source='rig_idle')), default=0)
+    return (para(short_env(res),
+                 f'The stub\'s counters over {secs:.0f} s with nothing running (only '
+                 'shell builtins, one window), per CPU per second: exits in all and by '
+                 'reason, the hypercall exits by call, and the stub timer\'s arms and '
+                 'expiries; "count" is the total over the window, all CPUs.',
+                 'Rows that stayed at 0 are left out.') +
+            table(['run', 'CPUs', 'counter', 'per CPU per s', 'count'], rows))
+
+
+def frag_environment(res):
+    env = res['environment']
+    out = [f':Host CPU: {env["host_cpu"]} ({env["host_cpus"]} CPUs)',
+           f':Emulator: {env["emulator_version"]}, accel ``{env["accel"]}``',
+           f':Guest kernel: ``{env["guest_kernel"]}``',
+           f':Kernel banner: ``{env.get("guest_kernel_banner") or "-"}``',
+           f':Tree: ``{env["commit"]}``',
+           f':Date: {env["date"]}',
+           ''] + para('TSC cycles under TCG are emulation time: QEMU translates and runs '
+                      'each guest instruction in software, so they say what the emulator '
+                      'took, not what a CPU would.',
+                      'Ratios between figures of one run are what carry over, roughly.')
+    rows = [[r['name'], str(r['smp']), r['mem'], f'``{r["cpu"]}``', f'``{r["append"]}``',
+             f'{r["wall_seconds"]:.0f} s'] for r in res['runs']]
+    return out + table(['run', 'vCPUs', 'memory', '-cpu', 'command line', 'wall'], rows)
+
+
+FRAGMENTS = {
+    'bench-native.rst': frag_native,
+    'bench-xen.rst': frag_xen,
+    'bench-esx.rst': frag_esx,
+    'bench-xen-vs-esx.rst': frag_xen_vs_esx,
+    'bench-stub-roundtrips.rst': frag_roundtrips,
+    'bench-idle-exits.rst': frag_idle,
+    'bench-environment.rst': frag_environment,
+}
+
+
+def render(res, source):
+    """{file name: text} for every fragment."""
+    head = f'.. generated by scripts/gen-results-docs.py from {source}; do not edit\n\n'
+    return {name: head + '\n'.join(fn(res)) + '\n' for name, fn in FRAGMENTS.items()}
+
+
+def shown_path(path):
+    path = os.path.abspath(path)
+    return os.path.relpath(path, TOP) if path.startswith(TOP + os.sep) else path
+
+
+def check(texts):
+    """Names of fragments that are missing, differ, or should not be there."""
+    bad = []
+    for name, text in texts.items():
+        path = os.path.join(GENERATED, name)
+        try:
+            with open(path) as f:
+                same = f.read() == text
+        except OSError:
+            same = False
+        if not same:
+            bad.append(f'{shown_path(path)}: differs from what the results give')
+    if os.path.isdir(GENERATED):
+        for name in sorted(os.listdir(GENERATED)):
+            if name not in texts:
+                bad.append(f'{shown_path(os.path.join(GENERATED, name))}: '
+                           'not generated from the results (stale)')
+    return bad
+
+
+def write(texts):
+    os.makedirs(GENERATED, exist_ok=True)
+    for name, text in texts.items():
+        with open(os.path.join(GENERATED, name), 'w') as f:
+            f.write(text)
+    print(f'gen-results-docs: wrote {len(texts)} fragments in {shown_path(GENERATED)}')
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('json', nargs='?', default=RESULTS, help='results file')
+    ap.add_argument('--check', action='store_true',
+                    help='compare the checked-in fragments; exit 1 if any differs')
+    ap.add_argument('--publish', metavar='PATH',
+                    help='copy a make bench result to Documentation/results/bench.json first')
+    args = ap.parse_args()
+    try:
+        if args.publish:
+            res = load(args.publish)
+            if res.get('problems'):
+                raise ResultsError(f'{args.publish}: the run had problems, not publishing:\n  '
+                                   + '\n  '.join(p.splitlines()[0] for p in res['problems']))
+            os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+            shutil.copyfile(args.publish, RESULTS)
+            print(f'gen-results-docs: {args.publish} -> {shown_path(RESULTS)}')
+            args.json = RESULTS
+        texts = render(load(args.json), shown_path(args.json))
+    except ResultsError as e:
+        sys.exit(f'gen-results-docs: {e}')
+    if args.check:
+        bad = check(texts)
+        for b in bad:
+            print(f'gen-results-docs: {b}', file=sys.stderr)
+        if bad:
+            print('gen-results-docs: run scripts/gen-results-docs.py to regenerate',
+                  file=sys.stderr)
+            return 1
+        print(f'gen-results-docs: {len(texts)} fragments match {shown_path(args.json)}')
+        return 0
+    write(texts)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
