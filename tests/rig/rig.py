@@ -34,6 +34,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import manifest  # noqa: E402  (beside this file)
+import bench  # noqa: E402  (beside this file)
 
 TOP = manifest.TOP
 OUT = os.path.join(TOP, '.rig-out')
@@ -516,6 +517,7 @@ def matrix_job(kdir, initrd):
         res['passed'] += p
         res['failed'] += f
         res['host_timed'] = measured
+        res.update({k: run[k] for k in ('smp', 'cpu', 'emulator', 'personality', 'backend')})
         with OUTPUT:
             sys.stdout.write(res['report'])
             log(f'{run["name"]}: {res["passed"]} passed, {res["failed"]} failed, '
@@ -624,7 +626,7 @@ def ending_job(kdir, initrd):
     return job
 
 
-def summarize(results, extra_passed=0, extra_failed=0):
+def summarize(results, extra_passed=0, extra_failed=0, elapsed=None, summary='summary.json'):
     """The per-run table, skips by reason, summary.json and the last line."""
     log(f'{"run":28} {"passed":>6} {"failed":>6} {"skipped":>7} {"wall s":>7}')
     for r in results:
@@ -643,8 +645,11 @@ def summarize(results, extra_passed=0, extra_failed=0):
     failed = extra_failed + sum(r['failed'] for r in results)
     skipped = sum(r['skipped'] for r in results)
     os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, 'summary.json'), 'w') as f:
+    with open(os.path.join(RESULTS, summary), 'w') as f:
         json.dump({'passed': passed, 'failed': failed, 'skipped': skipped,
+                   'elapsed': elapsed,
+                   'environment': bench.environment(
+                       time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), {}),
                    'runs': [{k: v for k, v in r.items() if k != 'report'} for r in results]},
                   f, indent=2)
         f.write('\n')
@@ -652,11 +657,13 @@ def summarize(results, extra_passed=0, extra_failed=0):
     return 1 if failed else 0
 
 
-def clear_results():
-    """Results of an earlier make test or bochs go; the benchmark's stay."""
+def clear_results(runs, summary):
+    """Results of an earlier time of these runs go; the others stay (make
+    test's and make bochs' side by side, the benchmark's)."""
+    names = {r['name'] for r in runs}
     if os.path.isdir(RESULTS):
         for f in os.listdir(RESULTS):
-            if not f.startswith('bench'):
+            if f.split('.')[0] in names or f == summary:
                 os.unlink(os.path.join(RESULTS, f))
 
 
@@ -667,15 +674,16 @@ def cmd_test():
     if selftests:
         passed, failed = bad_name_selftests()
     kdir, initrd = build()
-    clear_results()
     start = time.monotonic()
     jobs = [(run, matrix_job(kdir, initrd)) for run in chosen]
     if selftests:
         jobs += [(run, ending_job(kdir, initrd)) for run in ending_runs()]
         jobs += [(run, selftest_job(kdir, initrd)) for run in selftest_runs()]
+    clear_results([run for run, _ in jobs], 'summary.json')
     results = in_parallel(jobs)
-    log(f'all guests done in {time.monotonic() - start:.0f} s')
-    return summarize(results, passed, failed)
+    elapsed = time.monotonic() - start
+    log(f'all guests done in {elapsed:.0f} s')
+    return summarize(results, passed, failed, elapsed)
 
 
 def cmd_demo():
@@ -715,31 +723,16 @@ def build_stock():
 
 
 def cmd_bench():
-    """Cycles per op, on Debian's stock kernel (jump labels on, as users
-    run it) with one vCPU; PVOPS_BENCH_KERNEL=test uses the test kernel."""
+    """Cycles and exits per op, on Debian's stock kernel (jump labels on,
+    as users run it); PVOPS_BENCH_KERNEL=test uses the test kernel.  The
+    boots and the results file (.rig-out/results/bench.json) are
+    tests/rig/bench.py's."""
     if os.environ.get('PVOPS_BENCH_KERNEL') == 'test':
         kdir, initrd = build()
         image = os.path.join(kdir, 'arch/x86/boot/bzImage')
     else:
         image, initrd = build_stock()
-    problems = []
-    # Native ops against the bare instruction; the stub's exit costs; the
-    # same ops on the Xen-like and ESX-like backends, with exits per op.
-    for run in ({'name': 'bench', 'smp': 1, 'mem': '1G', 'append': 'pvops.backend=native'},
-                {'name': 'bench-pvhyp', 'smp': 2, 'mem': '1G',
-                 'append': 'pvhyp.personality=none pvops.backend=native'},
-                {'name': 'bench-xen', 'smp': 1, 'mem': '1G',
-                 'append': 'pvhyp.personality=xen pvops.backend=xen'},
-                {'name': 'bench-esx', 'smp': 1, 'mem': '1G',
-                 'append': 'pvhyp.personality=esx pvops.backend=esx'}):
-        lines, secs, timed_out, console = boot(image, initrd, run, 'bench')
-        for line in lines:
-            if 'pvops_bench:' in line or 'pvhyp_bench:' in line:
-                print(PRINTK_PREFIX.sub('', line).replace('rig: ', ''))
-        problems += judge(lines, timed_out, secs)
-    for p in problems:
-        log(f'FAILED: {p}')
-    return 1 if problems else 0
+    return bench.run(boot, judge, image, initrd, os.path.join(OUT, 'results'))
 
 
 def cmd_bochs():
@@ -748,8 +741,10 @@ def cmd_bochs():
     Bochs runs each guest on one host thread, so two run side by side."""
     chosen = runs(manifest.BOCHS_RUNS)
     kdir, initrd = build()
-    clear_results()
-    return summarize(in_parallel([(run, matrix_job(kdir, initrd)) for run in chosen]))
+    clear_results(chosen, 'summary-bochs.json')
+    start = time.monotonic()
+    results = in_parallel([(run, matrix_job(kdir, initrd)) for run in chosen])
+    return summarize(results, elapsed=time.monotonic() - start, summary='summary-bochs.json')
 
 
 def cmd_list(args):
