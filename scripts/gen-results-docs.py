@@ -126,7 +126,7 @@ def short_env(res, run=None):
     emu = f'QEMU {m.group(1)}' if m else env.get('emulator_version') or env.get('emulator')
     # The package version comes last in the banner, after the build number.
     m = re.search(r'#\d+\S* .*\bDebian (\S+)', env.get('guest_kernel_banner') or '')
-    kernel = env.get('guest_kernel') + (f' (Debian {m.group(1)})' if m else '')
+    kernel = (env.get('guest_kernel') or 'unknown') + (f' (Debian {m.group(1)})' if m else '')
     commit = (env.get('commit') or 'unknown')[:12]
     if (env.get('commit') or '').endswith('-dirty'):
         commit += '-dirty'
