@@ -54,8 +54,10 @@ bochs: deps
 
 # The last make bench's results into the docs: the checked-in copy and the
 # tables generated from it (Documentation/generated/).
+# The last make bench and make test results become the docs' numbers.
 docs-numbers:
-	@$(TOP)/scripts/gen-results-docs.py --publish $(TOP)/.rig-out/results/bench.json
+	@$(TOP)/scripts/gen-results-docs.py --publish $(TOP)/.rig-out/results/bench.json \
+		--publish-test $(TOP)/.rig-out/results/summary.json
 
 check: deps
 	@$(TOP)/scripts/check.sh

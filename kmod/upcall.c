@@ -8,10 +8,12 @@
  * kernel's interrupt entry acknowledges it at the local APIC and calls
  * the backend's handler.
  */
+#include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
 #include <linux/percpu.h>
+#include <asm/apic.h>
 #include <asm/hw_irq.h>
 #include <asm/irqdomain.h>
 #include "internal.h"
@@ -56,12 +58,43 @@ int pvops_upcall_alloc(unsigned int cpu, irq_handler_t handler, const char *name
 	return irq;
 }
 
+/*
+ * An upcall the hypervisor raised before its sources were closed (the
+ * borrowed local APIC timer firing on the vector, a kick) may still sit in
+ * this CPU's local APIC, requested or in service, while interrupts are
+ * off.  Taken after free_irq(), it would find no handler ("No irq handler
+ * for vector", or a bad-IRQ report): let it in first.  Only the CPU the
+ * vector lives on can see its APIC, and only with interrupts on.
+ */
+static void pvops_upcall_drain(int irq)
+{
+	struct irq_data *d = irq_get_irq_data(irq);
+	unsigned int cpu = get_cpu();
+	u8 vector = irqd_cfg(d)->vector;
+	u32 reg = (vector / 32) * 0x10, bit = BIT(vector % 32);
+	int i;
+
+	if (cpumask_equal(irq_data_get_effective_affinity_mask(d), cpumask_of(cpu)) &&
+	    !irqs_disabled()) {
+		for (i = 0; i < 1000; i++) {
+			if (!((apic_read(APIC_IRR + reg) | apic_read(APIC_ISR + reg)) & bit))
+				break;
+			udelay(1);	/* interrupts are on: it is taken meanwhile */
+		}
+	}
+	put_cpu();
+}
+
 /**
  * pvops_upcall_free() - give an upcall vector back
  * @irq: what pvops_upcall_alloc() returned
+ *
+ * Call it on the vector's CPU, with interrupts on, once the hypervisor can
+ * no longer raise it: what it raised before is delivered first.
  */
 void pvops_upcall_free(int irq)
 {
+	pvops_upcall_drain(irq);
 	free_irq(irq, NULL);
 	irq_dispose_mapping(irq);
 }

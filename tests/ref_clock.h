@@ -10,8 +10,11 @@
 #ifndef PVOPS_TESTS_REF_CLOCK_H
 #define PVOPS_TESTS_REF_CLOCK_H
 
+#include <kunit/test.h>
 #include <linux/acpi.h>
+#include <linux/delay.h>
 #include <linux/io.h>
+#include <linux/irqflags.h>
 #include <linux/math64.h>
 #include <linux/time64.h>
 
@@ -38,6 +41,37 @@ static inline u32 ref_pmtmr_read(u16 port)
 static inline u64 ref_pmtmr_ns(u32 from, u32 to)
 {
 	return div_u64((u64)((to - from) & REF_PMTMR_MASK) * NSEC_PER_SEC, REF_PMTMR_HZ);
+}
+
+/*
+ * @read (nanoseconds) runs at the PM timer's rate, within 1%, over about
+ * 100 ms.  Each pair is read with interrupts off, so that nothing (a TCG
+ * interrupt can take a while) comes between the two reads.
+ */
+static inline void ref_clock_expect_rate(struct kunit *test, const char *what,
+					 u64 (*read)(void))
+{
+	u16 port = ref_pmtmr_port();
+	unsigned long flags;
+	u64 c0, c1, ref, dev;
+	u32 p0, p1;
+
+	if (!port)
+		kunit_skip(test, "no ACPI PM timer to compare with");
+	local_irq_save(flags);
+	c0 = read();
+	p0 = ref_pmtmr_read(port);
+	local_irq_restore(flags);
+	msleep(100);
+	local_irq_save(flags);
+	c1 = read();
+	p1 = ref_pmtmr_read(port);
+	local_irq_restore(flags);
+	ref = ref_pmtmr_ns(p0, p1);
+	kunit_info(test, "%s %llu ns, PM timer %llu ns\n", what, c1 - c0, ref);
+	KUNIT_EXPECT_GT(test, ref, 50 * NSEC_PER_MSEC);
+	dev = c1 - c0 > ref ? c1 - c0 - ref : ref - (c1 - c0);
+	KUNIT_EXPECT_LT_MSG(test, dev, ref / 100, "%s off by more than 1%%", what);
 }
 
 #endif
