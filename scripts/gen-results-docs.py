@@ -284,7 +284,9 @@ def test_env(res):
     commit = (env.get('commit') or 'unknown')[:12]
     if (env.get('commit') or '').endswith('-dirty'):
         commit += '-dirty'
-    return (f'Measured {env["date"][:10]} by ``make test``: {env.get("qemu") or "QEMU"} on '
+    m = re.search(r'QEMU emulator version (\S+)', env.get('emulator_version') or '')
+    return (f'Measured {env["date"][:10]} by ``make test``: QEMU {m.group(1) if m else ""} '
+            f'{env.get("accel", "tcg").upper()} on '
             f'{env["host_cpu"]} ({env["host_cpus"]} CPUs), tree ``{commit}``.')
 
 
@@ -299,7 +301,7 @@ def frag_test_runs(res):
     own = [r for r in res['runs'] if 'smp' not in r]
     return (para(test_env(res),
                  f'All guests, two single-vCPU ones at a time, took {res["elapsed"]:.0f} s; '
-                 f'the rig\'s own {len(own)} failing guests and restarts '
+                 f'the rig\'s own {len(own)} guests that fail or restart on purpose '
                  f'({sum(r["wall"] for r in own):.0f} s of guest time) ran alongside.',
                  f'In all: {res["passed"]} passed, {res["failed"]} failed, '
                  f'{res["skipped"]} skipped.') +
@@ -434,7 +436,8 @@ def main():
             print('gen-results-docs: run scripts/gen-results-docs.py to regenerate',
                   file=sys.stderr)
             return 1
-        print(f'gen-results-docs: {len(texts)} fragments match {shown_path(args.json)}')
+        print(f'gen-results-docs: {len(texts)} fragments match {shown_path(args.json)}'
+              + (f' and {shown_path(TEST_RESULTS)}' if test else ''))
         return 0
     write(texts)
     return 0

@@ -75,7 +75,6 @@ SPLATS = [
      'module did not load'),
 ]
 PRINTK = re.compile(r'^\[\s*(\d+\.\d+)\] ?')
-PRINTK_PREFIX = PRINTK
 # "rig: mark NAME" lines, stamped with the host's clock as they arrive.
 MARK = re.compile(r'rig: mark (\S+)')
 # "rig: figure name=... value=... unit=..." lines: numbers a check measured.
@@ -597,6 +596,18 @@ def bad_name_selftests():
     return passed, failed
 
 
+def docs_numbers_check():
+    """The docs' measured numbers are what the checked-in results give."""
+    p = subprocess.run([os.path.join(TOP, 'scripts', 'gen-results-docs.py'), '--check'],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode == 0:
+        log(f'docs: {p.stdout.strip()}')
+        return 1, 0
+    log(f'docs: FAILED, generated tables differ from the results:\n    '
+        + '\n    '.join(p.stdout.splitlines()))
+    return 0, 1
+
+
 def ending_runs():
     return [{'name': name, 'smp': 2, 'mem': '1G', 'append': words, 'mode': mode,
              'marker': marker, 'crashes': crashes}
@@ -673,6 +684,9 @@ def cmd_test():
     passed = failed = 0
     if selftests:
         passed, failed = bad_name_selftests()
+    p, f = docs_numbers_check()
+    passed += p
+    failed += f
     kdir, initrd = build()
     start = time.monotonic()
     jobs = [(run, matrix_job(kdir, initrd)) for run in chosen]
