@@ -514,7 +514,12 @@ static long xen_hvm_op(struct hv_exit *ex, u64 op, u64 arg)
 			return -EFAULT;
 		if (uv.vcpu >= nr_cpu_ids)
 			return -ENOENT;
-		if (uv.vector < XEN_MIN_VECTOR)
+		/*
+		 * 0 withdraws the vCPU's vector, our extension (Xen refuses it):
+		 * a vCPU going offline frees its vector, and no kick may reach
+		 * it after, nor before the vCPU registers a new one.
+		 */
+		if (uv.vector && uv.vector < XEN_MIN_VECTOR)
 			return -EINVAL;
 		xd->vcpus[uv.vcpu].upcall_vector = uv.vector;
 		return 0;

@@ -541,16 +541,22 @@ static void xen_close(evtchn_port_t *port)
 	*port = 0;
 }
 
-/* cpuhp, on the CPU: ports closed, the vector returned; vcpu_info stays. */
+/*
+ * cpuhp, on the CPU: ports closed, the vector withdrawn (the stub's
+ * extension: a hypervisor that refuses vector 0 keeps kicking it) and
+ * returned; vcpu_info stays.
+ */
 static int xen_cpu_offline(unsigned int cpu)
 {
 	struct xen_cpu *xc = this_cpu_ptr(&xen_cpus);
+	struct xen_hvm_evtchn_upcall_vector none = { .vcpu = cpu, .vector = 0 };
 
 	xen_vcpu_op(VCPUOP_stop_singleshot_timer, cpu, NULL);
 	if (xc->vi)
 		WRITE_ONCE(xc->vi->evtchn_upcall_mask, 1);
 	xen_close(&xc->timer_port);
 	xen_close(&xc->ipi_port);
+	xen_hypercall2(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, &none);
 	if (xc->irq > 0)
 		pvops_upcall_free(xc->irq);
 	xc->irq = 0;

@@ -13,6 +13,7 @@
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/irqflags.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -601,6 +602,57 @@ static void xen_remote_flush(struct kunit *test)
 	__free_page(pages[1]);
 }
 
+struct flusher {
+	atomic_t calls;
+	atomic_t errors;
+};
+
+static int flush_all_loop(void *data)
+{
+	struct flusher *f = data;
+
+	while (!kthread_should_stop()) {
+		if (mmuext(MMUEXT_TLB_FLUSH_ALL, 0))
+			atomic_inc(&f->errors);
+		atomic_inc(&f->calls);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * A CPU going offline and online while another one flushes every vCPU's
+ * TLB: no kick may reach a vector the CPU has freed, or one it has not
+ * registered yet (the console judge fails the run on "No irq handler for
+ * vector" and on an unexpected IRQ).
+ */
+static void xen_hotplug_under_remote_flushes(struct kunit *test)
+{
+	unsigned int cpu = cpumask_last(cpu_online_mask);
+	struct flusher f = { };
+	struct task_struct *t;
+	int i;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs a second CPU");
+	t = kthread_create_on_cpu(flush_all_loop, &f, cpumask_first(cpu_online_mask),
+				  "xen_flusher/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wake_up_process(t);
+	for (i = 0; i < 5; i++) {
+		if (remove_cpu(cpu) || add_cpu(cpu)) {
+			KUNIT_FAIL(test, "cpu %u: offline/online %d failed", cpu, i);
+			break;
+		}
+	}
+	kthread_stop(t);
+	/* A vCPU that does not answer in time fails a flush: counted, not judged. */
+	kunit_info(test, "%d flushes of every vCPU during 5 offline/online cycles, %d failed\n",
+		   atomic_read(&f.calls), atomic_read(&f.errors));
+	KUNIT_EXPECT_GT(test, atomic_read(&f.calls), 0);
+	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+}
+
 static void xen_multicall_hostile(struct kunit *test)
 {
 	struct multicall_entry mc[3] = {
@@ -623,6 +675,7 @@ static struct kunit_case xen_mmu_cases[] = {
 	KUNIT_CASE(xen_mmu_update_hostile),
 	KUNIT_CASE(xen_mmuext_hostile),
 	KUNIT_CASE(xen_remote_flush),
+	KUNIT_CASE(xen_hotplug_under_remote_flushes),
 	KUNIT_CASE(xen_multicall_hostile),
 	{}
 };
