@@ -22,7 +22,10 @@
 #include <asm/pgtable.h>
 #include <asm/processor.h>
 #include <asm/msr.h>
+#include <pvops/pvhyp.h>
 #include <pvops/pvops.h>
+#include <pvops/vmware.h>
+#include <pvops/xen.h>
 #include "ref_clock.h"
 
 #define TB_NR 2
@@ -519,27 +522,33 @@ static void tb_drain_ipi(void *info)
  * machine whose CPUID is not KVM's is taken to be TCG (pvhyp, when loaded,
  * answers CPUID 0x40000000 itself, so TCG's own signature may be hidden).
  */
+/* The 12 characters of CPUID 0x40000000, NUL-terminated. */
+static void tb_hypervisor_signature(char sig[13])
+{
+	u32 eax = 0x40000000, regs[3] = { };
+
+	native_cpuid(&eax, &regs[0], &regs[1], &regs[2]);
+	memcpy(sig, regs, 12);
+	sig[12] = '\0';
+}
+
 static bool tb_cross_cpu_patching_unreliable(void)
 {
-	u32 eax = 0x40000000, sig[3] = { };
+	char sig[13];
 
-	native_cpuid(&eax, &sig[0], &sig[1], &sig[2]);
+	tb_hypervisor_signature(sig);
 	return num_online_cpus() > 1 && dmi_match(DMI_SYS_VENDOR, "QEMU") &&
-	       memcmp(sig, "KVMKVMKVM\0\0\0", 12);
+	       strcmp(sig, "KVMKVMKVM");
 }
 
 /* pvhyp.ko answers the hypervisor leaf, with one of its personalities. */
 static bool tb_under_stub(void)
 {
-	static const char * const sigs[] = { "PvopsHypStub", "XenVMMXenVMM", "VMwareVMware" };
-	u32 eax = 0x40000000, sig[3] = { };
-	int i;
+	char sig[13];
 
-	native_cpuid(&eax, &sig[0], &sig[1], &sig[2]);
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		if (!memcmp(sig, sigs[i], 12))
-			return true;
-	return false;
+	tb_hypervisor_signature(sig);
+	return !strcmp(sig, PVHYP_SIGNATURE) || !strcmp(sig, XEN_CPUID_SIGNATURE) ||
+	       !strcmp(sig, VMWARE_CPUID_SIGNATURE);
 }
 
 static void tb_stress(struct kunit *test, bool counting, int switches)

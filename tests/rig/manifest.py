@@ -20,7 +20,6 @@ import re
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 TESTS = os.path.join(TOP, 'tests')
 
-PERSONALITIES = ('none', 'xen', 'esx')
 PV_PERSONALITIES = ('xen', 'esx')
 
 # Each run: vCPUs, memory, what it loads and what the checks expect.

@@ -316,10 +316,6 @@ def ktap_lines(lines):
     return out
 
 
-def to_ktap(lines):
-    return [line for _, line in ktap_lines(lines)]
-
-
 def kunit_tool(kdir, name):
     """A module of the kernel's own KUnit tool, from the test kernel's tree."""
     path = os.path.join(os.path.realpath(os.path.join(kdir, 'source')), 'tools', 'testing', 'kunit')
@@ -482,9 +478,8 @@ def in_parallel(jobs):
         try:
             results[run['name']] = fn(run)
         except Exception as e:  # a broken rig is a failure, not a hang
-            results[run['name']] = {'name': run['name'], 'passed': 0, 'failed': 1, 'skipped': 0,
-                                    'skips': {}, 'messages': [f'rig error: {e!r}'],
-                                    'wall': 0, 'report': f'rig: {run["name"]}: rig error: {e!r}\n'}
+            results[run['name']] = dict(tally(run['name'], False, 0, [f'rig error: {e!r}']),
+                                        report=f'rig: {run["name"]}: rig error: {e!r}\n')
         with lock:
             free[0] += need
             lock.notify_all()
@@ -571,8 +566,7 @@ def selftest_job(kdir, initrd):
                 log(f'rig self-test {run["name"]}: ok, reported as failed ({run["want"]})')
             else:
                 log(f'rig self-test {run["name"]}: NOT OK, the rig did not report "{run["want"]}"')
-        return {'name': run['name'], 'passed': 1 if ok else 0, 'failed': 0 if ok else 1,
-                'skipped': 0, 'skips': {}, 'messages': [], 'wall': secs}
+        return tally(run['name'], ok, secs)
     return job
 
 
@@ -608,6 +602,12 @@ def docs_numbers_check():
     return 0, 1
 
 
+def tally(name, ok, secs, messages=()):
+    """A result of the rig's own: one check that passed or failed."""
+    return {'name': name, 'passed': 1 if ok else 0, 'failed': 0 if ok else 1, 'skipped': 0,
+            'skips': {}, 'messages': list(messages), 'wall': secs}
+
+
 def ending_runs():
     return [{'name': name, 'smp': 2, 'mem': '1G', 'append': words, 'mode': mode,
              'marker': marker, 'crashes': crashes}
@@ -632,8 +632,7 @@ def ending_job(kdir, initrd):
                 f'{oopses} crash report(s) (wanted {crashes}), "{marker}" '
                 f'{"seen" if seen else "missing"}; last lines:\n    '
                 + '\n    '.join(lines[-20:]))
-        return {'name': run['name'], 'passed': 1 if ok else 0, 'failed': 0 if ok else 1,
-                'skipped': 0, 'skips': {}, 'messages': [], 'wall': secs}
+        return tally(run['name'], ok, secs)
     return job
 
 
