@@ -17,6 +17,7 @@
 #include <linux/workqueue.h>
 #include <pvops/hypercall.h>
 #include "personality.h"
+#include "tdp.h"
 
 static char *personality = "none";
 module_param(personality, charp, 0444);
@@ -359,6 +360,44 @@ bool pvhyp_cpu_virtualized(unsigned int cpu)
 }
 EXPORT_SYMBOL_GPL(pvhyp_cpu_virtualized);
 
+/**
+ * pvhyp_drop_nested() - remove the nested mapping of one guest page
+ * @gpa: a guest-physical address in RAM
+ *
+ * Fault injection for tests: the next guest access to the page, from any
+ * CPU and whatever it is (an interrupt's delivery through the IDT, say),
+ * exits on the missing entry, which the stub makes again.  The page's
+ * contents and protection are not touched.
+ *
+ * Return: 0; -EINVAL outside RAM; -EPERM for a page the stub protects
+ * (its own, or a pinned page table); -ENOMEM.
+ */
+int pvhyp_drop_nested(u64 gpa)
+{
+	return hv_tdp_drop(gpa);
+}
+EXPORT_SYMBOL_GPL(pvhyp_drop_nested);
+
+/**
+ * pvhyp_event_stats() - how a CPU's exits met events and missing entries
+ * @cpu: the CPU
+ * @reinjected: receives the events an exit cut short and the stub delivered again
+ * @npf_mapped: receives the missing nested entries made on demand
+ *
+ * Return: 0, or -ENODEV for a CPU not in guest mode.
+ */
+int pvhyp_event_stats(unsigned int cpu, u64 *reinjected, u64 *npf_mapped)
+{
+	struct hv_cpu *hc = hv_cpu_of(cpu);
+
+	if (!hc)
+		return -ENODEV;
+	*reinjected = READ_ONCE(hc->stats.reinjected);
+	*npf_mapped = READ_ONCE(hc->stats.npf_mapped);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pvhyp_event_stats);
+
 static int hv_stats_show(struct seq_file *m, void *v)
 {
 	static const char * const states[] = { "off", "on", "failed" };
@@ -392,6 +431,9 @@ static int hv_stats_show(struct seq_file *m, void *v)
 			   hc->stats.npt_violations, hc->stats.npt_last_gpa);
 		seq_printf(m, "cpu%u npt pinned_table_writes %llu walk_steps %llu\n", cpu,
 			   hc->stats.pt_writes_blocked, hc->stats.walk_steps);
+		seq_printf(m, "cpu%u events reinjected %llu npf_mapped %llu decode_retries %llu\n",
+			   cpu, hc->stats.reinjected, hc->stats.npf_mapped,
+			   hc->stats.decode_retries);
 	}
 	cpus_read_unlock();
 	return 0;

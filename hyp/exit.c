@@ -9,6 +9,7 @@
 #include <asm/processor.h>
 #include <asm/traps.h>
 #include "personality.h"
+#include "tdp.h"
 
 static void hv_cpuid(struct hv_gprs *regs)
 {
@@ -83,9 +84,7 @@ static enum hv_action hv_msr(struct hv_exit *ex, struct hv_gprs *regs, bool writ
 		return HV_RESUME;
 	}
 	/* What the CPU itself would have done. */
-	ex->inject_vector = X86_TRAP_GP;
-	ex->inject_error = true;
-	ex->error_code = 0;
+	hv_inject_exception(ex, X86_TRAP_GP, true, 0);
 	return HV_RESUME_NO_SKIP;
 }
 
@@ -122,11 +121,123 @@ static void hv_step_done(struct hv_cpu *hc)
 	hv_ops->single_step(hc, false);
 }
 
+/**
+ * hv_inject_exception() - have the guest take an exception where it exited
+ * @ex: the exit
+ * @vector: the exception
+ * @has_error: it pushes an error code
+ * @error: the error code
+ */
+void hv_inject_exception(struct hv_exit *ex, u8 vector, bool has_error, u32 error)
+{
+	ex->inject_vector = vector;
+	ex->inject_error = has_error;
+	ex->error_code = error;
+}
+
+/*
+ * The length of the instruction that exited, where the vendor does not
+ * know it (SVM without next-RIP saving): decoded from the guest's code.
+ * Only the instructions that exit to be done by the stub are known; their
+ * opcodes take no ModRM, so the length is the prefixes plus the opcode.
+ * Another instruction at RIP (the code changed since it exited, from
+ * another CPU) gives 0: the exit is not handled and the guest runs what
+ * is there now.
+ */
+#define HV_INSN_MAX	15
+
+static u8 hv_insn_opcode_len(enum hv_exit_reason reason, const u8 *op, unsigned int n)
+{
+	if (n >= 1 && reason == HV_EXIT_IO) {
+		if (op[0] >= 0xe4 && op[0] <= 0xe7)
+			return 2;		/* IN/OUT with an 8-bit port */
+		if (op[0] >= 0xec && op[0] <= 0xef)
+			return 1;		/* IN/OUT with DX */
+		return 0;
+	}
+	if (n < 2 || op[0] != 0x0f)
+		return 0;
+	switch (reason) {
+	case HV_EXIT_CPUID:
+		return op[1] == 0xa2 ? 2 : 0;
+	case HV_EXIT_MSR_READ:
+		return op[1] == 0x32 ? 2 : 0;
+	case HV_EXIT_MSR_WRITE:
+		return op[1] == 0x30 ? 2 : 0;
+	case HV_EXIT_HYPERCALL:		/* VMMCALL 0f 01 d9, VMCALL 0f 01 c1 */
+		return n >= 3 && op[1] == 0x01 && (op[2] == 0xd9 || op[2] == 0xc1) ? 3 : 0;
+	case HV_EXIT_EMULATED:		/* XSETBV 0f 01 d1, STGI 0f 01 dc */
+		return n >= 3 && op[1] == 0x01 && (op[2] == 0xd1 || op[2] == 0xdc) ? 3 : 0;
+	default:
+		return 0;
+	}
+}
+
+static bool hv_legacy_prefix(u8 b)
+{
+	switch (b) {
+	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+		return true;
+	}
+	return false;
+}
+
+static u8 hv_decode_insn_len(const struct hv_exit *ex)
+{
+	u8 code[HV_INSN_MAX];
+	unsigned int n = HV_INSN_MAX, i;
+
+	/* As far as the page goes first: the instruction may end before it. */
+	if (hv_copy_from_guest(ex, code, ex->rip, n)) {
+		n = PAGE_SIZE - (ex->rip & ~PAGE_MASK);
+		if (n >= HV_INSN_MAX || hv_copy_from_guest(ex, code, ex->rip, n))
+			return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (!hv_legacy_prefix(code[i]) && !(ex->long_cs && (code[i] & 0xf0) == 0x40))
+			break;
+	if (i == n)
+		return 0;
+	n = hv_insn_opcode_len(ex->reason, code + i, n - i);
+	return n ? i + n : 0;
+}
+
+static bool hv_exit_skips(enum hv_exit_reason reason)
+{
+	return reason == HV_EXIT_CPUID || reason == HV_EXIT_HYPERCALL ||
+	       reason == HV_EXIT_MSR_READ || reason == HV_EXIT_MSR_WRITE ||
+	       reason == HV_EXIT_IO || reason == HV_EXIT_EMULATED;
+}
+
+/**
+ * hv_exit_length() - make sure the length of an instruction exit is known
+ * @hc: this CPU's state
+ * @ex: the exit; @ex->insn_len is set from the guest's code if it was 0
+ *
+ * Return: false when the instruction at RIP is not one that exits so
+ * (changed since, or unreadable): the exit is not to be handled, and the
+ * guest resumes at the same RIP.
+ */
+bool hv_exit_length(struct hv_cpu *hc, struct hv_exit *ex)
+{
+	if (ex->insn_len || !hv_exit_skips(ex->reason))
+		return true;
+	ex->insn_len = hv_decode_insn_len(ex);
+	if (ex->insn_len)
+		return true;
+	hc->stats.decode_retries++;
+	return false;
+}
+
 static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 				       struct hv_gprs *regs)
 {
 	ex->inject_vector = -1;
 	hc->stats.exits[ex->reason]++;
+
+	if (!hv_exit_length(hc, ex))
+		return HV_RESUME_NO_SKIP;
 
 	switch (ex->reason) {
 	case HV_EXIT_CPUID:
@@ -140,9 +251,18 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 		return hv_msr(ex, regs, true);
 	case HV_EXIT_NPF:
 		if (!ex->present) {
-			/* Beyond what nested paging maps: nothing sane to do. */
-			hc->state = HV_CPU_FAILED;
-			return HV_FATAL;
+			/*
+			 * No entry yet (high MMIO on a CPU without 1 GiB
+			 * pages, a dropped page): make it and retry.  Where
+			 * none can be made the access faults in the guest, as
+			 * an access no bus answers might; never a reset.
+			 */
+			if (hv_tdp_map_missing(ex->gpa)) {
+				hc->stats.npf_mapped++;
+				return HV_RESUME_NO_SKIP;
+			}
+			hv_inject_exception(ex, X86_TRAP_GP, true, 0);
+			return HV_RESUME_NO_SKIP;
 		}
 		if (ex->write && hv_ops->write_protected(ex->gpa)) {
 			/*
@@ -161,9 +281,7 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 			} else {
 				hc->stats.pt_writes_blocked++;
 			}
-			ex->inject_vector = X86_TRAP_GP;
-			ex->inject_error = true;
-			ex->error_code = 0;
+			hv_inject_exception(ex, X86_TRAP_GP, true, 0);
 			return HV_RESUME_NO_SKIP;
 		}
 		/* A stale translation after a change: retry with it flushed. */
@@ -186,13 +304,11 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 	case HV_EXIT_GP:
 		if (hv_personality->gp && hv_personality->gp(hc, ex, regs))
 			return HV_RESUME;
-		ex->inject_vector = X86_TRAP_GP;
-		ex->inject_error = true;
-		ex->error_code = ex->gp_error;
+		hv_inject_exception(ex, X86_TRAP_GP, true, ex->gp_error);
 		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_VIRT_INSN:
 		/* No nested virtualization: as on a CPU without it. */
-		ex->inject_vector = X86_TRAP_UD;
+		hv_inject_exception(ex, X86_TRAP_UD, false, 0);
 		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_SHUTDOWN:
 	default:
@@ -222,4 +338,66 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 
 	hc->host_tsc += rdtsc() - start;
 	return action;
+}
+
+/* Exceptions that make a second one during their delivery a double fault. */
+static bool hv_contributory(u8 vector)
+{
+	return vector == X86_TRAP_DE || vector == X86_TRAP_TS || vector == X86_TRAP_NP ||
+	       vector == X86_TRAP_SS || vector == X86_TRAP_GP;
+}
+
+/**
+ * hv_complete_exit() - what every exit leaves for the guest's next entry
+ * @hc: this CPU's state
+ * @ex: the exit, handled
+ * @action: what the handler decided; HV_FATAL is the vendor's business
+ *
+ * One policy for both vendors, in this order:
+ *
+ * - Past the instruction (HV_RESUME, HV_DEVIRT): RIP moves, the interrupt
+ *   shadow ends, and a guest single-stepping itself gets its #DB trap.
+ * - An exception the handler raised is delivered.  If the exit cut short
+ *   the delivery of another event: an exception makes the pair a double
+ *   fault where the architecture says so (SDM vol. 3 table 6-5, APM vol. 2
+ *   8.2.9); an interrupt or NMI is held and delivered at a later entry.
+ * - Otherwise the event the exit cut short (a nested page fault on the
+ *   IDT or stack while an interrupt was delivered) is delivered again: it
+ *   already left the local APIC's IRR, and dropped it would never be
+ *   acknowledged.
+ * - Otherwise an event held earlier goes now.
+ */
+void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action action)
+{
+	struct hv_event cut = {}, raised = {};
+
+	hv_ops->vectoring(hc, &cut);
+	if (action == HV_RESUME || action == HV_DEVIRT) {
+		hv_ops->skip(hc, ex->rip + ex->insn_len);
+		if ((hv_ops->rflags(hc) & X86_EFLAGS_TF) && ex->inject_vector < 0)
+			hv_ops->step_trap(hc);
+	}
+	if (ex->inject_vector >= 0) {
+		raised.valid = true;
+		raised.type = HV_EVENT_EXCEPTION;
+		raised.vector = ex->inject_vector;
+		raised.has_error = ex->inject_error;
+		raised.error = ex->error_code;
+		if (cut.valid && cut.type == HV_EVENT_EXCEPTION &&
+		    (cut.vector == X86_TRAP_PF || hv_contributory(cut.vector)) &&
+		    hv_contributory(raised.vector)) {
+			raised.vector = X86_TRAP_DF;
+			raised.error = 0;
+		} else if (cut.valid && (cut.type == HV_EVENT_INTR || cut.type == HV_EVENT_NMI) &&
+			   !hc->held.valid) {
+			hc->held = cut;
+		}
+		hv_ops->inject(hc, &raised);
+	} else if (cut.valid) {
+		hc->stats.reinjected++;
+		hv_ops->inject(hc, &cut);
+	} else if (hc->held.valid) {
+		hv_ops->inject(hc, &hc->held);
+		hc->held.valid = false;
+	}
 }

@@ -46,10 +46,38 @@ enum hv_action {
 	HV_FATAL,		/* the guest cannot go on: reset, as the CPU would */
 };
 
+/* Kinds of event the guest can be given at entry, as both vendors know them. */
+enum hv_event_type {
+	HV_EVENT_INTR,		/* an external interrupt */
+	HV_EVENT_NMI,
+	HV_EVENT_EXCEPTION,	/* a fault or trap the CPU raised */
+	HV_EVENT_SOFT_INT,	/* INT n: delivered past its instruction */
+	HV_EVENT_SOFT_EXCEPTION,	/* INT3, INTO: likewise */
+};
+
+/**
+ * struct hv_event - an event to deliver to the guest at its next entry
+ * @valid: there is one
+ * @type: enum hv_event_type
+ * @vector: the IDT vector
+ * @has_error: an error code is pushed
+ * @error: that error code
+ * @insn_len: for the soft kinds, the length of the INT instruction
+ */
+struct hv_event {
+	bool valid;
+	u8 type;
+	u8 vector;
+	bool has_error;
+	u32 error;
+	u8 insn_len;
+};
+
 struct hv_exit {
 	enum hv_exit_reason reason;
 	u8 insn_len;		/* of the exiting instruction, 0 if unknown */
 	u8 cpl;
+	bool long_cs;		/* CS is a 64-bit code segment (REX prefixes exist) */
 	u64 cr3;		/* the guest's, to reach hypercall arguments */
 	bool la57;		/* the guest uses 5-level paging */
 	u64 gpa;		/* HV_EXIT_NPF: the guest-physical address */
@@ -87,6 +115,9 @@ struct hv_stats {
 	u64 npt_last_gpa;
 	u64 pt_writes_blocked;			/* direct writes to pinned page tables */
 	u64 walk_steps;				/* walks let through a pinned table */
+	u64 reinjected;				/* events an exit interrupted, delivered again */
+	u64 decode_retries;			/* exits whose instruction was not the one that exited */
+	u64 npf_mapped;				/* missing nested entries filled on demand */
 };
 
 /*
@@ -113,6 +144,8 @@ struct hv_cpu {
 	/* Remote TLB flushes: asked by others, done by this vCPU (flush.c). */
 	atomic64_t flush_asked;
 	u64 flush_done;
+	/* An interrupt an exit cut short, held while an exception goes first. */
+	struct hv_event held;
 	u64 host_tsc;			/* TSC cycles spent handling its exits */
 	struct hv_stats stats;
 };
@@ -143,6 +176,14 @@ struct hv_cpu {
  *	page again (for one instruction), or protect it again
  * @single_step: host context: exit (HV_EXIT_STEP) after the guest's next
  *	instruction, or stop doing so and leave the guest's flags as they were
+ * @vectoring: host context: the event whose delivery the exit interrupted
+ *	(SVM's EXITINTINFO, VMX's IDT-vectoring information), if any
+ * @inject: host context: deliver @ev at the next entry
+ * @skip: host context: resume at @rip, past an instruction the stub did
+ *	for the guest; the interrupt shadow (STI, MOV SS) ends with it
+ * @rflags: host context: the guest's RFLAGS as the guest itself set them
+ * @step_trap: host context: the #DB a guest single-stepping itself gets
+ *	after an instruction the stub did for it
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -160,6 +201,11 @@ struct hv_vendor_ops {
 	void (*flush_guest_tlb)(struct hv_cpu *hc, u64 addr);
 	void (*open_guest_page)(u64 gpa, bool open);
 	void (*single_step)(struct hv_cpu *hc, bool on);
+	bool (*vectoring)(struct hv_cpu *hc, struct hv_event *ev);
+	void (*inject)(struct hv_cpu *hc, const struct hv_event *ev);
+	void (*skip)(struct hv_cpu *hc, u64 rip);
+	u64 (*rflags)(struct hv_cpu *hc);
+	void (*step_trap)(struct hv_cpu *hc);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
@@ -172,6 +218,9 @@ u64 hv_host_cr3(void);
 
 /* exit.c: the common exit handlers, called by the vendor with GIF/IF off. */
 enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
+bool hv_exit_length(struct hv_cpu *hc, struct hv_exit *ex);
+void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action action);
+void hv_inject_exception(struct hv_exit *ex, u8 vector, bool has_error, u32 error);
 
 /* timer.c: the local APIC timer and interrupts the stub sends. */
 int hv_timer_init(void);

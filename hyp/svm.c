@@ -8,8 +8,10 @@
  * switch CR3 to a private top-level table that outlives any task, and run
  * the VMRUN loop on the stub's own stack (svm_entry.S).
  *
- * QEMU's TCG has no NRIP save and no decode assists, so instruction
- * lengths are known per exit (CPUID 2, VMMCALL 3, RDMSR/WRMSR 2).
+ * Instruction lengths come from next-RIP saving where the CPU has it
+ * (CPUID 0x8000000a EDX.NRIPS); otherwise the core decodes the instruction
+ * (a prefixed CPUID is longer than two bytes).  IOIO exits always give the
+ * next RIP.
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -60,6 +62,8 @@ static struct hv_tdp_format svm_npt_format = {
 };
 
 static void *svm_msrpm;		/* 8 KiB, order 1 */
+static u64 svm_efer_valid;	/* the EFER bits this CPU's CPUID admits */
+static bool svm_nrips;
 static void *svm_iopm;		/* 12 KiB, order 2 */
 
 static void svm_vmsave(u64 pa)
@@ -117,6 +121,40 @@ static void svm_free_global(void)
 	free_pages((unsigned long)svm_iopm, 2);
 }
 
+/* EFER.TCE and EFER.AUTOIBRS; <asm/msr-index.h> names neither in 6.1. */
+#define SVM_EFER_TCE		BIT_ULL(15)
+#define SVM_EFER_AUTOIBRS	BIT_ULL(21)
+
+/*
+ * The EFER bits a WRMSR may set on this CPU, from CPUID as the APM (vol. 2,
+ * 3.1.7) ties each to its feature; a write with any other bit faults
+ * natively, so it must fault here too rather than reach VMRUN.
+ */
+static u64 svm_efer_bits(void)
+{
+	u32 ext_ecx = cpuid_ecx(0x80000001), ext_edx = cpuid_edx(0x80000001);
+	u64 bits = EFER_LME | EFER_LMA | EFER_SVME;
+	u32 ebx8 = 0, eax21 = 0;
+
+	if (ext_edx & BIT(11))				/* SYSCALL */
+		bits |= EFER_SCE;
+	if (ext_edx & BIT(20))				/* NX */
+		bits |= EFER_NX;
+	if (ext_edx & BIT(25))				/* FFXSR */
+		bits |= EFER_FFXSR;
+	if (ext_ecx & BIT(17))				/* TCE */
+		bits |= SVM_EFER_TCE;
+	if (cpuid_eax(0x80000000) >= 0x80000008)
+		ebx8 = cpuid_ebx(0x80000008);
+	if (cpuid_eax(0x80000000) >= 0x80000021)
+		eax21 = cpuid_eax(0x80000021);
+	if (!(ebx8 & BIT(20)))				/* EferLmsleUnsupported */
+		bits |= EFER_LMSLE;
+	if (eax21 & BIT(8))				/* AutomaticIBRS */
+		bits |= SVM_EFER_AUTOIBRS;
+	return bits;
+}
+
 static int svm_global_init(void)
 {
 	unsigned int i;
@@ -138,6 +176,8 @@ static int svm_global_init(void)
 	for (i = 0; i < hv_personality->nr_io_ports; i++)
 		__set_bit(hv_personality->io_ports[i], svm_iopm);
 
+	svm_efer_valid = svm_efer_bits();
+	svm_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
 	svm_npt_format.gbpages = boot_cpu_has(X86_FEATURE_GBPAGES);
 	ret = hv_tdp_init(&svm_npt_format);
 	if (!ret)
@@ -315,9 +355,6 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	return frame;
 }
 
-/* EFER bits AMD defines; a write setting any other faults, as on hardware. */
-#define SVM_EFER_DEFINED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_SVME | \
-				 EFER_LMSLE | EFER_FFXSR | BIT_ULL(15) /* TCE */)
 
 /*
  * EFER and HSAVE_PA writes: the vendor's own MSRs.  The guest's EFER is
@@ -335,15 +372,16 @@ static bool svm_own_msr(struct vmcb *v, struct hv_gprs *regs, struct hv_exit *ex
 		return false;
 	switch ((u32)regs->rcx) {
 	case MSR_EFER:
-		if ((val & ~SVM_EFER_DEFINED) || ((val ^ v->save.efer) & (EFER_LME | EFER_LMA)) ||
+		if ((val & ~svm_efer_valid) || ((val ^ v->save.efer) & (EFER_LME | EFER_LMA)) ||
 		    (!(val & EFER_SVME) && (val ^ v->save.efer) != EFER_SVME)) {
-			ex->inject_vector = X86_TRAP_GP;
-			ex->inject_error = true;
-			ex->error_code = 0;
+			hv_inject_exception(ex, X86_TRAP_GP, true, 0);
 			*action = HV_RESUME_NO_SKIP;
 			return true;
 		}
 		if (val & EFER_SVME) {
+			/* NX changes what every guest translation means: drop them. */
+			if ((val ^ v->save.efer) & EFER_NX)
+				v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 			v->save.efer = val;
 			*action = HV_RESUME;
 		} else {
@@ -357,7 +395,6 @@ static bool svm_own_msr(struct vmcb *v, struct hv_gprs *regs, struct hv_exit *ex
 	default:
 		return false;
 	}
-	ex->insn_len = 2;
 	return true;
 }
 
@@ -398,6 +435,14 @@ static void __noreturn svm_reset(void)
 		asm volatile("int3");
 }
 
+/* The next RIP the CPU saved, or 0 for the core to decode the instruction. */
+static u8 svm_insn_len(const struct vmcb *v)
+{
+	u64 len = v->control.next_rip - v->save.rip;
+
+	return svm_nrips && v->control.next_rip && len && len <= 15 ? len : 0;
+}
+
 /*
  * Called by svm_entry.S after every #VMEXIT, host state loaded, GIF=0.
  * Returns 0 to resume the guest, 1 to leave guest mode.
@@ -412,11 +457,13 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 		.rip = v->save.rip,
 		.cr3 = v->save.cr3,
 		.la57 = v->save.cr4 & X86_CR4_LA57,
+		.long_cs = v->save.cs.attrib & SVM_SELECTOR_L_MASK,
 		.inject_vector = -1,
 	};
 	enum hv_action action;
 
 	v->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	/* What was injected at the last entry went, or is in EXITINTINFO now. */
 	v->control.event_inj = 0;
 	regs->rax = v->save.rax;
 	if (code == SVM_EXIT_NPF)
@@ -425,25 +472,28 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	switch (code) {
 	case SVM_EXIT_CPUID:
 		ex.reason = HV_EXIT_CPUID;
-		ex.insn_len = 2;
+		ex.insn_len = svm_insn_len(v);
 		break;
 	case SVM_EXIT_VMMCALL:
 		ex.reason = HV_EXIT_HYPERCALL;
-		ex.insn_len = 3;
+		ex.insn_len = svm_insn_len(v);
 		break;
 	case SVM_EXIT_MSR:
 		ex.reason = v->control.exit_info_1 ? HV_EXIT_MSR_WRITE : HV_EXIT_MSR_READ;
-		ex.insn_len = 2;
+		ex.insn_len = svm_insn_len(v);
 		if (svm_own_msr(v, regs, &ex, &action)) {
 			hc->stats.exits[ex.reason]++;
+			if (action != HV_RESUME_NO_SKIP && !hv_exit_length(hc, &ex))
+				action = HV_RESUME_NO_SKIP;
 			goto done;
 		}
 		break;
 	case SVM_EXIT_STGI:
 		/* The kernel's SVM disable sets GIF before clearing SVME. */
 		hc->stats.exits[HV_EXIT_VIRT_INSN]++;
-		ex.insn_len = 3;
-		action = HV_RESUME;
+		ex.reason = HV_EXIT_EMULATED;
+		ex.insn_len = svm_insn_len(v);
+		action = hv_exit_length(hc, &ex) ? HV_RESUME : HV_RESUME_NO_SKIP;
 		goto done;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -499,20 +549,9 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	action = hv_handle_exit(hc, &ex, regs);
 done:
 	s->ran = true;
-	switch (action) {
-	case HV_RESUME:
-	case HV_DEVIRT:
-		v->save.rip += ex.insn_len;
-		break;
-	case HV_RESUME_NO_SKIP:
-		break;
-	case HV_FATAL:
+	if (action == HV_FATAL)
 		svm_reset();
-	}
-	if (ex.inject_vector >= 0)
-		v->control.event_inj = ex.inject_vector | SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
-				       (ex.inject_error ? SVM_EVTINJ_VALID_ERR : 0);
-	v->control.event_inj_err = ex.error_code;
+	hv_complete_exit(hc, &ex, action);
 	v->save.rax = regs->rax;
 	/* Nested tables changed (here or elsewhere) since this CPU flushed: flush on entry. */
 	if (s->tdp_seen != READ_ONCE(hv_tdp_generation)) {
@@ -526,13 +565,98 @@ done:
 		if (ex.reason == HV_EXIT_HYPERCALL) {
 			v->save.rax = -EFAULT;
 		} else {
-			v->save.rip -= ex.insn_len;
+			v->save.rip = ex.rip;
 			v->control.event_inj = X86_TRAP_GP | SVM_EVTINJ_VALID |
 					       SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID_ERR;
 			v->control.event_inj_err = 0;
 		}
 	}
 	return 0;
+}
+
+/*
+ * EXITINTINFO: the event whose delivery the exit interrupted.  A software
+ * interrupt is not given back: RIP is still at its INT instruction, which
+ * runs again.
+ */
+static bool svm_vectoring(struct hv_cpu *hc, struct hv_event *ev)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+	u32 info = s->guest->control.exit_int_info;
+
+	ev->valid = false;
+	if (!(info & SVM_EXITINTINFO_VALID))
+		return false;
+	switch (info & SVM_EXITINTINFO_TYPE_MASK) {
+	case SVM_EXITINTINFO_TYPE_INTR:
+		ev->type = HV_EVENT_INTR;
+		break;
+	case SVM_EXITINTINFO_TYPE_NMI:
+		ev->type = HV_EVENT_NMI;
+		break;
+	case SVM_EXITINTINFO_TYPE_EXEPT:
+		/* INT3 and INTO: like INT n, the instruction runs again. */
+		if ((info & SVM_EXITINTINFO_VEC_MASK) == BP_VECTOR ||
+		    (info & SVM_EXITINTINFO_VEC_MASK) == OF_VECTOR)
+			return false;
+		ev->type = HV_EVENT_EXCEPTION;
+		break;
+	default:
+		return false;
+	}
+	ev->valid = true;
+	ev->vector = info & SVM_EXITINTINFO_VEC_MASK;
+	ev->has_error = info & SVM_EXITINTINFO_VALID_ERR;
+	ev->error = s->guest->control.exit_int_info_err;
+	ev->insn_len = 0;
+	return true;
+}
+
+static void svm_inject(struct hv_cpu *hc, const struct hv_event *ev)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+	struct vmcb *v = s->guest;
+	static const u32 type[] = {
+		[HV_EVENT_INTR] = SVM_EVTINJ_TYPE_INTR,
+		[HV_EVENT_NMI] = SVM_EVTINJ_TYPE_NMI,
+		[HV_EVENT_EXCEPTION] = SVM_EVTINJ_TYPE_EXEPT,
+		[HV_EVENT_SOFT_INT] = SVM_EVTINJ_TYPE_SOFT,
+		[HV_EVENT_SOFT_EXCEPTION] = SVM_EVTINJ_TYPE_EXEPT,
+	};
+
+	v->control.event_inj = ev->vector | SVM_EVTINJ_VALID | type[ev->type] |
+			       (ev->has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	v->control.event_inj_err = ev->error;
+}
+
+/* Past an instruction the stub did: the interrupt shadow ends with it. */
+static void svm_skip(struct hv_cpu *hc, u64 rip)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+
+	s->guest->save.rip = rip;
+	s->guest->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
+/* The guest's own TF, not the one the stub sets to step over a walk. */
+static u64 svm_rflags(struct hv_cpu *hc)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+	u64 rflags = s->guest->save.rflags;
+
+	if (hc->nr_step && !s->guest_tf)
+		rflags &= ~X86_EFLAGS_TF;
+	return rflags;
+}
+
+/* The single-step trap the instruction would have raised: DR6.BS, #DB. */
+static void svm_step_trap(struct hv_cpu *hc)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+	struct hv_event db = { .valid = true, .type = HV_EVENT_EXCEPTION, .vector = DB_VECTOR };
+
+	s->guest->save.dr6 |= DR_STEP;
+	svm_inject(hc, &db);
 }
 
 /*
@@ -606,4 +730,9 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.flush_guest_tlb = svm_flush_guest_tlb,
 	.open_guest_page = hv_tdp_open_guest_page,
 	.single_step = svm_single_step,
+	.vectoring = svm_vectoring,
+	.inject = svm_inject,
+	.skip = svm_skip,
+	.rflags = svm_rflags,
+	.step_trap = svm_step_trap,
 };

@@ -8,11 +8,16 @@
  * 1 GiB leaves, 512 entries a table) and differ in their bits, which the
  * vendor gives as a struct hv_tdp_format.
  *
- * Layout: one PML4 page, one PDPT (the first 512 GiB).  Each GiB that
- * holds RAM, and the first four (where the APIC, IOAPIC, HPET and PCI
- * holes of a PC lie), gets a page directory of 2 MiB pages; beyond that,
- * 1 GiB pages where the CPU has them.  Protecting a page splits its 2 MiB
- * page into a table of 4 KiB pages; the tables made so are protected too.
+ * Layout: one PML4 page and a PDPT for each 512 GiB up to the CPU's
+ * physical address width (MAXPHYADDR), so that a 64-bit BAR placed high
+ * is reachable.  Each GiB that holds RAM, and the first four (where the
+ * APIC, IOAPIC, HPET and PCI holes of a PC lie), gets a page directory of
+ * 2 MiB pages; beyond that, 1 GiB pages where the CPU has them, and where
+ * it has none the entries are made when the guest first touches them
+ * (hv_tdp_map_missing(), from a pool of pages set aside at load).  A
+ * missing entry is never fatal: it is made, or the access faults in the
+ * guest.  Protecting a page splits its 2 MiB page into a table of 4 KiB
+ * pages; the tables made so are protected too.
  * SVM: all entries are user-accessible (nested walks are user accesses),
  * and the guest's own PAT decides the memory type.  VMX: every entry is
  * readable and executable; RAM is WB and everything else UC, standing in
@@ -28,11 +33,16 @@
 #include "tdp.h"
 
 #define TDP_ADDR	0x000ffffffffff000ULL
-#define TDP_REACH	(512ULL << 30)
+#define TDP_REACH	(512ULL << 30)		/* what the first PDPT maps */
+#define TDP_MAX_WIDTH	48			/* four levels */
+#define TDP_POOL	32			/* tables host context may take */
 
 static const struct hv_tdp_format *fmt;
 static u64 *tdp_pml4;
 static u64 *tdp_pdpt;
+static u64 tdp_width_end;			/* 1 << MAXPHYADDR, at most 2^48 */
+static u64 *tdp_pool[TDP_POOL];
+static atomic_t tdp_pool_left;
 static LIST_HEAD(tdp_tables);		/* every table page, to protect and free */
 static DEFINE_MUTEX(tdp_lock);
 unsigned long hv_tdp_generation;
@@ -270,6 +280,132 @@ u64 hv_tdp_root(void)
 	return __pa(tdp_pml4);
 }
 
+/*
+ * Beyond the first 512 GiB: a PDPT of 1 GiB leaves for each 512 GiB up to
+ * the address width where the CPU has 1 GiB pages; otherwise nothing yet.
+ */
+static int tdp_map_high(void)
+{
+	u64 base, *pdpt;
+	int i;
+
+	if (!fmt->gbpages)
+		return 0;
+	for (base = TDP_REACH; base < tdp_width_end; base += TDP_REACH) {
+		pdpt = tdp_alloc_table();
+		if (!pdpt)
+			return -ENOMEM;
+		for (i = 0; i < 512; i++)
+			pdpt[i] = (base + ((u64)i << 30)) | (fmt->leaf | fmt->mmio_type | fmt->large);
+		tdp_pml4[base >> 39] = __pa(pdpt) | fmt->table;
+	}
+	return 0;
+}
+
+/* A zeroed table from the pool, for host context; NULL when it ran dry. */
+static u64 *tdp_pool_take(void)
+{
+	int left = atomic_dec_if_positive(&tdp_pool_left);
+
+	return left < 0 ? NULL : tdp_pool[left];
+}
+
+/*
+ * Fill a missing entry at one level: the identity leaf at the 4 KiB and
+ * 2 MiB levels (and 1 GiB where the CPU has them), a table from the pool
+ * above.  Two CPUs may race to fill the same entry: the first wins, and
+ * the loser's table, still zero, goes back.
+ */
+static bool tdp_fill(u64 *entry, u64 gpa, int level)
+{
+	u64 size = 1ULL << (12 + 9 * (level - 1)), base = gpa & ~(size - 1);
+	u64 *table, old = 0;
+
+	if (level == 1 || level == 2 || (level == 3 && fmt->gbpages)) {
+		try_cmpxchg64(entry, &old, base | fmt->leaf | (level > 1 ? fmt->large : 0) |
+			      (hv_gpa_is_ram(base, size) ? fmt->ram_type : fmt->mmio_type));
+		return true;
+	}
+	table = tdp_pool_take();
+	if (!table)
+		return false;
+	/* Lost the race: the table stays unused (freed with the rest at unload). */
+	try_cmpxchg64(entry, &old, __pa(table) | fmt->table);
+	return true;
+}
+
+/**
+ * hv_tdp_map_missing() - make the nested entry a guest access found missing
+ * @gpa: the guest-physical address of the access
+ *
+ * Host context.  Everything below the address width is the guest's to
+ * reach (RAM, or MMIO where nothing may answer): the identity mapping is
+ * made, with the tables it needs from a pool set aside at load.
+ *
+ * Return: true when the access can be retried; false beyond the address
+ * width or when the pool ran dry (the caller faults the guest's access).
+ */
+bool hv_tdp_map_missing(u64 gpa)
+{
+	u64 *table = tdp_pml4, *entry, e;
+	int level;
+
+	if (gpa >= tdp_width_end)
+		return false;
+	for (level = 4; level >= 1; level--) {
+		entry = &table[(gpa >> (12 + 9 * (level - 1))) & 511];
+		e = READ_ONCE(*entry);
+		if (!(e & fmt->present)) {
+			if (!tdp_fill(entry, gpa, level))
+				return false;
+			e = READ_ONCE(*entry);
+		}
+		if (level == 1 || (e & fmt->large))
+			break;
+		table = tdp_table(e);
+	}
+	WRITE_ONCE(hv_tdp_generation, hv_tdp_generation + 1);
+	return true;
+}
+
+/**
+ * hv_tdp_drop() - remove the nested mapping of one guest page
+ * @gpa: an address in it: RAM, not the stub's, not a protected table
+ *
+ * A fault-injection hook: the guest's next access to the page finds its
+ * entry missing and takes hv_tdp_map_missing()'s path, in the middle of
+ * whatever it was doing (delivering an interrupt through that page, say).
+ *
+ * Return: 0; -EINVAL outside RAM; -EPERM for a page the stub protects;
+ * -ENOMEM when the 2 MiB page could not be split.
+ */
+int hv_tdp_drop(u64 gpa)
+{
+	u64 *pte, e;
+	int ret = 0;
+
+	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
+		return -EINVAL;
+	mutex_lock(&tdp_lock);
+	pte = tdp_pte(gpa);
+	if (!pte) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	e = READ_ONCE(*pte);
+	if ((e & (fmt->stub | fmt->guest_ro)) || !(e & fmt->write)) {
+		ret = -EPERM;
+		goto out;
+	}
+	if (!try_cmpxchg64(pte, &e, 0))
+		ret = -EPERM;	/* protected under our feet */
+	ret = ret ?: tdp_protect_tables();
+	WRITE_ONCE(hv_tdp_generation, hv_tdp_generation + 1);
+out:
+	mutex_unlock(&tdp_lock);
+	return ret;
+}
+
 /**
  * hv_tdp_init() - build the identity map
  * @format: the vendor's entry bits; it outlives the map
@@ -293,6 +429,17 @@ int hv_tdp_init(const struct hv_tdp_format *format)
 	if (!tdp_pml4 || !tdp_pdpt)
 		goto fail;
 	tdp_pml4[0] = __pa(tdp_pdpt) | fmt->table;
+	tdp_width_end = 1ULL << min_t(u32, boot_cpu_data.x86_phys_bits, TDP_MAX_WIDTH);
+	ret = tdp_map_high();
+	if (ret)
+		goto fail;
+	ret = -ENOMEM;
+	for (i = 0; i < TDP_POOL; i++) {
+		tdp_pool[i] = tdp_alloc_table();
+		if (!tdp_pool[i])
+			goto fail;
+	}
+	atomic_set(&tdp_pool_left, TDP_POOL);
 	for (gib = 0; gib < 512; gib++) {
 		if (gib < 4 || (gib << 30) < ram_end) {
 			pd = tdp_alloc_table();
@@ -334,4 +481,5 @@ void hv_tdp_exit(void)
 	}
 	tdp_pml4 = NULL;
 	tdp_pdpt = NULL;
+	atomic_set(&tdp_pool_left, 0);
 }

@@ -740,9 +740,7 @@ static bool vmx_own_exit(struct hv_cpu *hc, u32 reason, struct hv_exit *ex,
 		ex->reason = HV_EXIT_EMULATED;
 		hc->stats.exits[ex->reason]++;
 		if (!vmx_xsetbv(ex, regs)) {
-			ex->inject_vector = X86_TRAP_GP;
-			ex->inject_error = true;
-			ex->error_code = 0;
+			hv_inject_exception(ex, X86_TRAP_GP, true, 0);
 			*action = HV_RESUME_NO_SKIP;
 		}
 		return true;
@@ -755,7 +753,7 @@ static bool vmx_own_exit(struct hv_cpu *hc, u32 reason, struct hv_exit *ex,
 	case VMX_EXIT_GETSEC:
 		ex->reason = HV_EXIT_EMULATED;
 		hc->stats.exits[ex->reason]++;
-		ex->inject_vector = X86_TRAP_UD;
+		hv_inject_exception(ex, X86_TRAP_UD, false, 0);
 		*action = HV_RESUME_NO_SKIP;
 		return true;
 	}
@@ -834,31 +832,82 @@ static void vmx_decode_exit(u32 reason, struct hv_exit *ex)
 	}
 }
 
-/* The event an exit interrupted (delivery through a protected page): again. */
-static void vmx_reinject_vectoring(void)
+/* IDT-vectoring information: the event whose delivery the exit interrupted. */
+static bool vmx_vectoring(struct hv_cpu *hc, struct hv_event *ev)
 {
 	u32 info = vmx_read(IDT_VECTORING_INFO_FIELD);
 
+	ev->valid = false;
 	if (!(info & VECTORING_INFO_VALID_MASK))
-		return;
-	vmx_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
-	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
-		vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmx_read(IDT_VECTORING_ERROR_CODE));
-	vmx_write(VM_ENTRY_INSTRUCTION_LEN, vmx_read(VM_EXIT_INSTRUCTION_LEN));
+		return false;
+	switch (info & VECTORING_INFO_TYPE_MASK) {
+	case INTR_TYPE_EXT_INTR:
+		ev->type = HV_EVENT_INTR;
+		break;
+	case INTR_TYPE_NMI_INTR:
+		ev->type = HV_EVENT_NMI;
+		break;
+	case INTR_TYPE_HARD_EXCEPTION:
+		ev->type = HV_EVENT_EXCEPTION;
+		break;
+	case INTR_TYPE_SOFT_INTR:
+		ev->type = HV_EVENT_SOFT_INT;
+		break;
+	case INTR_TYPE_SOFT_EXCEPTION:
+		ev->type = HV_EVENT_SOFT_EXCEPTION;
+		break;
+	default:
+		return false;
+	}
+	ev->valid = true;
+	ev->vector = info & VECTORING_INFO_VECTOR_MASK;
+	ev->has_error = info & VECTORING_INFO_DELIVER_CODE_MASK;
+	ev->error = ev->has_error ? vmx_read(IDT_VECTORING_ERROR_CODE) : 0;
+	ev->insn_len = vmx_read(VM_EXIT_INSTRUCTION_LEN);
+	return true;
 }
 
-/*
- * Past the instruction: STI and MOV SS blocking end with it, and a guest
- * single-stepping itself gets the #DB the instruction would have raised.
- */
-static void vmx_skip(u64 rip)
+static void vmx_inject(struct hv_cpu *hc, const struct hv_event *ev)
+{
+	static const u32 type[] = {
+		[HV_EVENT_INTR] = INTR_TYPE_EXT_INTR,
+		[HV_EVENT_NMI] = INTR_TYPE_NMI_INTR,
+		[HV_EVENT_EXCEPTION] = INTR_TYPE_HARD_EXCEPTION,
+		[HV_EVENT_SOFT_INT] = INTR_TYPE_SOFT_INTR,
+		[HV_EVENT_SOFT_EXCEPTION] = INTR_TYPE_SOFT_EXCEPTION,
+	};
+
+	vmx_write(VM_ENTRY_INTR_INFO_FIELD, ev->vector | type[ev->type] | INTR_INFO_VALID_MASK |
+		  (ev->has_error ? INTR_INFO_DELIVER_CODE_MASK : 0));
+	if (ev->has_error)
+		vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ev->error);
+	if (ev->type == HV_EVENT_SOFT_INT || ev->type == HV_EVENT_SOFT_EXCEPTION)
+		vmx_write(VM_ENTRY_INSTRUCTION_LEN, ev->insn_len);
+}
+
+/* Past the instruction: STI and MOV SS blocking end with it. */
+static void vmx_skip(struct hv_cpu *hc, u64 rip)
 {
 	vmx_write(GUEST_RIP, rip);
 	vmx_write(GUEST_INTERRUPTIBILITY_INFO, vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
 		  ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-	if (vmx_read(GUEST_RFLAGS) & X86_EFLAGS_TF)
-		vmx_write(GUEST_PENDING_DBG_EXCEPTIONS,
-			  vmx_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
+}
+
+/* The guest's own TF, not the one the stub sets to step over a walk. */
+static u64 vmx_rflags(struct hv_cpu *hc)
+{
+	struct hv_vmx_cpu *s = hc->vendor;
+	u64 rflags = vmx_read(GUEST_RFLAGS);
+
+	if (hc->nr_step && !vmx_caps.mtf && !s->guest_tf)
+		rflags &= ~X86_EFLAGS_TF;
+	return rflags;
+}
+
+/* The single-step trap the instruction would have raised: a pending BS. */
+static void vmx_step_trap(struct hv_cpu *hc)
+{
+	vmx_write(GUEST_PENDING_DBG_EXCEPTIONS, vmx_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
 }
 
 /* The first entry failed on guest state: back to the launching kernel, -EIO. */
@@ -889,6 +938,7 @@ int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 		.cpl = (vmx_read(GUEST_SS_AR_BYTES) >> 5) & 3,
 		.rip = vmx_read(GUEST_RIP),
 		.cr3 = vmx_read(GUEST_CR3),
+		.long_cs = vmx_read(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK,
 		.la57 = vmx_read(GUEST_CR4) & X86_CR4_LA57,
 		.insn_len = vmx_read(VM_EXIT_INSTRUCTION_LEN),
 		.inject_vector = -1,
@@ -910,30 +960,15 @@ int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	action = hv_handle_exit(hc, &ex, regs);
 done:
 	s->ran = true;
-	switch (action) {
-	case HV_RESUME:
-	case HV_DEVIRT:
-		vmx_skip(ex.rip + ex.insn_len);
-		break;
-	case HV_RESUME_NO_SKIP:
-		break;
-	case HV_FATAL:
+	if (action == HV_FATAL)
 		vmx_reset();
-	}
-	if (ex.inject_vector >= 0) {
-		vmx_write(VM_ENTRY_INTR_INFO_FIELD, ex.inject_vector | INTR_TYPE_HARD_EXCEPTION |
-			  (ex.inject_error ? INTR_INFO_DELIVER_CODE_MASK : 0) |
-			  INTR_INFO_VALID_MASK);
-		vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ex.error_code);
-	} else {
-		vmx_reinject_vectoring();
-		/* An EPT violation in an IRET undid its NMI unblocking: block again. */
-		qual = reason == EXIT_REASON_EPT_VIOLATION ? vmx_read(EXIT_QUALIFICATION) : 0;
-		if ((qual & EPT_VIOLATION_NMI_UNBLOCKING) &&
-		    !(vmx_read(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK))
-			vmx_write(GUEST_INTERRUPTIBILITY_INFO,
-				  vmx_read(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
-	}
+	hv_complete_exit(hc, &ex, action);
+	/* An EPT violation in an IRET undid its NMI unblocking: block again. */
+	qual = reason == EXIT_REASON_EPT_VIOLATION ? vmx_read(EXIT_QUALIFICATION) : 0;
+	if ((qual & EPT_VIOLATION_NMI_UNBLOCKING) &&
+	    !(vmx_read(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK))
+		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+			  vmx_read(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
 	/* EPT changed (here or elsewhere) since this CPU last flushed. */
 	if (s->tdp_seen != READ_ONCE(hv_tdp_generation)) {
 		s->tdp_seen = READ_ONCE(hv_tdp_generation);
@@ -1079,4 +1114,9 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.flush_guest_tlb = vmx_flush_guest_tlb,
 	.open_guest_page = hv_tdp_open_guest_page,
 	.single_step = vmx_single_step,
+	.vectoring = vmx_vectoring,
+	.inject = vmx_inject,
+	.skip = vmx_skip,
+	.rflags = vmx_rflags,
+	.step_trap = vmx_step_trap,
 };

@@ -8,12 +8,19 @@
  * change nothing; on VMX, XSETBV is run for the guest and a bad one
  * faults; a write to the stub's memory is blocked, counted and faults in
  * the guest; the kernel's emergency disable (SVM or VMX) devirtualizes a
- * CPU and CPU hotplug puts it back.
+ * CPU and CPU hotplug puts it back; an interrupt whose delivery exits (its
+ * IDT page missing from the nested map) is delivered again, on every CPU;
+ * an access at the top of the physical address width is answered.
  */
 #include <kunit/test.h>
 #include <linux/cpu.h>
+#include <linux/hrtimer.h>
+#include <linux/io.h>
+#include <linux/irq_work.h>
 #include <linux/module.h>
 #include <linux/smp.h>
+#include <asm/desc.h>
+#include <asm/set_memory.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/virtext.h>
@@ -119,6 +126,51 @@ static void pvhyp_bad_hypercalls(struct kunit *test)
 }
 
 /*
+ * Each optional EFER bit is writable exactly when CPUID names its feature
+ * (AMD APM vol. 2, 3.1.7): FFXSR (0x80000001 EDX[25]), TCE (0x80000001
+ * ECX[17]), AutomaticIBRS (0x80000021 EAX[8]).  LMSLE is left out: QEMU
+ * neither implements it nor says so (0x80000008 EBX[20]).  A bit taken is
+ * written back at once, interrupts off.
+ */
+static void efer_bits_follow_cpuid(struct kunit *test, u64 efer)
+{
+	static const struct {
+		const char *name;
+		u64 bit;
+		u32 leaf;
+		int reg;	/* 0 EAX, 2 ECX, 3 EDX */
+		u32 mask;
+	} bits[] = {
+		{ "FFXSR", EFER_FFXSR, 0x80000001, 3, BIT(25) },
+		{ "TCE", BIT_ULL(15), 0x80000001, 2, BIT(17) },
+		{ "AUTOIBRS", BIT_ULL(21), 0x80000021, 0, BIT(8) },
+	};
+	unsigned long flags;
+	unsigned int i;
+	u32 r[4];
+	bool admitted;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(bits); i++) {
+		if (efer & bits[i].bit)
+			continue;	/* the kernel uses it (AutoIBRS on Zen 4) */
+		admitted = false;
+		if (cpuid_eax(0x80000000) >= bits[i].leaf) {
+			cpuid(bits[i].leaf, &r[0], &r[1], &r[2], &r[3]);
+			admitted = r[bits[i].reg] & bits[i].mask;
+		}
+		local_irq_save(flags);
+		ret = wrmsrl_safe(MSR_EFER, efer | bits[i].bit);
+		if (!ret)
+			wrmsrl(MSR_EFER, efer);
+		local_irq_restore(flags);
+		KUNIT_EXPECT_EQ_MSG(test, !ret, admitted, "EFER.%s: write %s, CPUID %s it",
+				    bits[i].name, ret ? "faulted" : "taken",
+				    admitted ? "names" : "does not name");
+	}
+}
+
+/*
  * EFER values the CPU would refuse fault, change nothing and leave the CPU
  * in guest mode: the stub loads the guest's EFER as its own on the way out.
  */
@@ -138,6 +190,7 @@ static void pvhyp_bad_efer_refused(struct kunit *test)
 	rdmsrl(MSR_EFER, after);
 	KUNIT_EXPECT_EQ(test, after, efer);
 	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+	efer_bits_follow_cpuid(test, efer);
 	/* A good write with SVM still on is taken. */
 	KUNIT_EXPECT_EQ(test, wrmsrl_safe(MSR_EFER, efer), 0);
 	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
@@ -277,6 +330,100 @@ static void pvhyp_emergency_disable_and_hotplug(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
 }
 
+/*
+ * An interrupt whose delivery exits has left the local APIC's IRR already:
+ * the stub must deliver it again, or its priority class stays blocked on
+ * that CPU (no EOI ever comes).  With the IDT's page dropped from the
+ * nested map, the next event on any CPU exits while it reads its gate.
+ * Every CPU's timer interrupt must then still come, within a deadline
+ * kept with the clocksource (a CPU that lost one would wait forever).
+ */
+struct tick_probe {
+	struct hrtimer timer;
+	bool fired;
+};
+
+static enum hrtimer_restart tick_probe_fn(struct hrtimer *t)
+{
+	WRITE_ONCE(container_of(t, struct tick_probe, timer)->fired, true);
+	return HRTIMER_NORESTART;
+}
+
+static void tick_probe_start(void *info)
+{
+	struct tick_probe *p = info;
+
+	hrtimer_init(&p->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	p->timer.function = tick_probe_fn;
+	hrtimer_start(&p->timer, ms_to_ktime(10), HRTIMER_MODE_REL_PINNED_HARD);
+}
+
+static u64 reinjected_sum(void)
+{
+	u64 sum = 0, r, m;
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu)
+		if (!pvhyp_event_stats(cpu, &r, &m))
+			sum += r;
+	return sum;
+}
+
+static void pvhyp_interrupt_cut_short_is_delivered_again(struct kunit *test)
+{
+	struct tick_probe *probes;
+	struct desc_ptr idt;
+	unsigned int cpu, round;
+	u64 gpa, before, deadline;
+
+	probes = kunit_kcalloc(test, nr_cpu_ids, sizeof(*probes), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, probes);
+	store_idt(&idt);
+	gpa = slow_virt_to_phys((void *)idt.address);
+	cpus_read_lock();
+	for (round = 0; round < 3; round++) {
+		before = reinjected_sum();
+		KUNIT_ASSERT_EQ(test, pvhyp_drop_nested(gpa), 0);
+		for_each_online_cpu(cpu) {
+			probes[cpu].fired = false;
+			smp_call_function_single(cpu, tick_probe_start, &probes[cpu], 1);
+		}
+		deadline = ktime_get_ns() + 2 * NSEC_PER_SEC;
+		for_each_online_cpu(cpu) {
+			while (!READ_ONCE(probes[cpu].fired) && ktime_get_ns() < deadline)
+				cpu_relax();
+			KUNIT_EXPECT_TRUE_MSG(test, READ_ONCE(probes[cpu].fired),
+					      "round %u: cpu %u's timer interrupt never came", round,
+					      cpu);
+			hrtimer_cancel(&probes[cpu].timer);
+		}
+		KUNIT_EXPECT_GT_MSG(test, reinjected_sum(), before,
+				    "round %u: no event was delivered again", round);
+	}
+	cpus_read_unlock();
+}
+
+/*
+ * The nested map reaches the whole physical address width: an access to
+ * its last page (far above RAM, where a server puts 64-bit BARs) is
+ * answered as the bus answers it, and the CPU stays in guest mode.
+ */
+static void pvhyp_top_of_address_width_reachable(struct kunit *test)
+{
+	u64 top = (1ULL << boot_cpu_data.x86_phys_bits) - PAGE_SIZE;
+	void __iomem *p = ioremap(top, PAGE_SIZE);
+	unsigned int cpu;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	cpu = get_cpu();
+	(void)readl(p);
+	(void)readl(p + PAGE_SIZE - 4);
+	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+	put_cpu();
+	iounmap(p);
+	kunit_info(test, "read at %#llx (MAXPHYADDR %u)", top, boot_cpu_data.x86_phys_bits);
+}
+
 static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_every_cpu_answers),
 	KUNIT_CASE(pvhyp_bad_hypercalls),
@@ -285,6 +432,8 @@ static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_xsetbv_run_for_guest),
 	KUNIT_CASE(pvhyp_stub_page_write_blocked),
 	KUNIT_CASE(pvhyp_emergency_disable_and_hotplug),
+	KUNIT_CASE(pvhyp_interrupt_cut_short_is_delivered_again),
+	KUNIT_CASE(pvhyp_top_of_address_width_reachable),
 	{}
 };
 

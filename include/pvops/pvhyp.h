@@ -48,6 +48,8 @@ bool pvhyp_cpu_virtualized(unsigned int cpu);
 const char *pvhyp_personality_name(void);
 void *pvhyp_protected_page(unsigned int cpu);
 u64 pvhyp_npt_violations(unsigned int cpu, u64 *last_gpa);
+int pvhyp_drop_nested(u64 gpa);
+int pvhyp_event_stats(unsigned int cpu, u64 *reinjected, u64 *npf_mapped);
 #endif
 
 #endif /* _PVOPS_PVHYP_H */

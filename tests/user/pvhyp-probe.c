@@ -10,11 +10,19 @@
  *                                kvm_intel holding a VM)
  *   pvhyp-probe kvm [SECONDS]    KVM_CREATE_VM; print "ok" or the errno
  *                                name, holding the VM SECONDS if it worked
+ *   pvhyp-probe cpuid-prefixed   CPUID with legacy and REX prefixes (66, 2e 3e,
+ *                                48, f3 66 2e 48): "ok" when each resumes
+ *                                after the whole instruction with the plain
+ *                                CPUID's answer, else which one did not
+ *   pvhyp-probe cpuid-step       single-step (RFLAGS.TF) over CPUID: "ok"
+ *                                when the first SIGTRAP is right after it,
+ *                                else where it came
  *   pvhyp-probe backdoor CMD [MAGIC [ESI EDI]]
  *                                VMware's backdoor from CPL 3: "in" on port
  *                                0x5658; print EAX EBX ECX in hex, or SIGSEGV
  *                                when the port faults (no backdoor there)
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <ucontext.h>
 
 #define KVM_CREATE_VM_IOCTL 0xAE01	/* _IO(KVMIO, 0x01) */
 
@@ -60,6 +69,114 @@ static long hypercall(unsigned long nr, unsigned long arg)
 	return ret;
 }
 
+static void on_sigsegv_prefixed(int sig)
+{
+	(void)sig;
+	puts("SIGSEGV (resumed inside a prefixed CPUID)");
+	exit(2);
+}
+
+/* CPUID 0x40000000's EBX with each prefix sequence; 0 where none is given. */
+static unsigned int cpuid_prefixed(int which)
+{
+	unsigned int a = 0x40000000, b = 0, c = 0, d;
+
+	switch (which) {
+	case 0:
+		asm volatile("cpuid" : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+		break;
+	case 1:
+		asm volatile(".byte 0x66, 0x0f, 0xa2" : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+		break;
+	case 2:
+		asm volatile(".byte 0x2e, 0x3e, 0x0f, 0xa2" : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+		break;
+	case 3:
+		asm volatile(".byte 0x48, 0x0f, 0xa2" : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+		break;
+	case 4:
+		asm volatile(".byte 0xf3, 0x66, 0x2e, 0x48, 0x0f, 0xa2"
+			     : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+		break;
+	}
+	return b;
+}
+
+static const char * const prefixes[] = { "", "66", "2e 3e", "48", "f3 66 2e 48" };
+
+static int probe_cpuid_prefixed(void)
+{
+	unsigned int plain, got;
+	int i, bad = 0;
+
+	signal(SIGSEGV, on_sigsegv_prefixed);
+	signal(SIGILL, on_sigsegv_prefixed);
+	plain = cpuid_prefixed(0);
+	for (i = 1; i < 5; i++) {
+		got = cpuid_prefixed(i);
+		if (got != plain) {
+			printf("prefix %s: EBX %#x, plain CPUID %#x\n", prefixes[i], got, plain);
+			bad = 1;
+		}
+	}
+	if (!bad)
+		puts("ok");
+	return bad;
+}
+
+/*
+ * Single-step over CPUID: TF set by POPF traps after the instruction that
+ * follows it, so the first #DB is at cpuid_step_after.
+ */
+extern const char cpuid_step_after[];
+void cpuid_step(void);
+asm(".pushsection .text\n"
+    ".globl cpuid_step\n"
+    "cpuid_step:\n"
+    "	push %rbx\n"
+    "	mov $0x40000000, %eax\n"
+    "	xor %ecx, %ecx\n"
+    "	pushfq\n"
+    "	orq $0x100, (%rsp)\n"
+    "	popfq\n"
+    "	cpuid\n"
+    ".globl cpuid_step_after\n"
+    "cpuid_step_after:\n"
+    "	nop\n"
+    "	nop\n"
+    "	pop %rbx\n"
+    "	ret\n"
+    ".popsection\n");
+
+static volatile unsigned long first_trap;
+
+static void on_sigtrap(int sig, siginfo_t *si, void *uc_void)
+{
+	ucontext_t *uc = uc_void;
+
+	(void)sig;
+	(void)si;
+	if (!first_trap)
+		first_trap = uc->uc_mcontext.gregs[REG_RIP];
+	uc->uc_mcontext.gregs[REG_EFL] &= ~0x100UL;
+}
+
+static int probe_cpuid_step(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigtrap, .sa_flags = SA_SIGINFO };
+	long off;
+
+	sigaction(SIGTRAP, &sa, NULL);
+	cpuid_step();
+	off = (long)(first_trap - (unsigned long)cpuid_step_after);
+	if (!off) {
+		puts("ok");
+		return 0;
+	}
+	printf("first trap at CPUID's end %+ld\n", off);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int eax = 0x40000000, ebx, ecx, edx;
@@ -83,6 +200,10 @@ int main(int argc, char **argv)
 		printf("%ld\n", ret);
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "cpuid-prefixed"))
+		return probe_cpuid_prefixed();
+	if (argc >= 2 && !strcmp(argv[1], "cpuid-step"))
+		return probe_cpuid_step();
 	if (argc >= 3 && !strcmp(argv[1], "backdoor")) {
 		unsigned int a = argc >= 4 ? strtoul(argv[3], NULL, 0) : 0x564D5868;
 		unsigned int b = ~0U, c = strtoul(argv[2], NULL, 0), d = 0x5658;
@@ -113,7 +234,8 @@ int main(int argc, char **argv)
 			sleep(atoi(argv[2]));
 		return 0;
 	}
-	fprintf(stderr, "usage: pvhyp-probe cpuid | hypercall NR ARG | kvm [SECONDS] |\n"
+	fprintf(stderr, "usage: pvhyp-probe cpuid | cpuid-prefixed | cpuid-step |\n"
+		"       hypercall NR ARG | kvm [SECONDS] |\n"
 		"       backdoor CMD [MAGIC [ESI EDI]]\n");
 	return 64;
 }

@@ -130,15 +130,24 @@ pvhyp_violation_reported() {
 	return 1
 }
 
+# probe_ok ARGS...: pvhyp-probe ARGS prints "ok", or what it printed fails.
+probe_ok() {
+	out=$(pvhyp-probe "$@" 2>&1)
+	[ "$out" = ok ] || { echo "pvhyp-probe $*: $out"; return 1; }
+}
+
 pvhyp_checks() {
 	suite_begin pvhyp_integration
 	check blocked_write_reported pvhyp_violation_reported
 	check user_cpuid_sees_signature sh -c '[ "$(pvhyp-probe cpuid)" = PvopsHypStub ]'
 	check user_hypercall_refused pvhyp_user_hypercall_refused
+	check user_prefixed_cpuid_resumes_after_it probe_ok cpuid-prefixed
+	check user_single_step_over_cpuid_traps_after_it probe_ok cpuid-step
 	check kvm_vm_creation_busy pvhyp_kvm_busy
 	check hotplug_each_secondary_cpu pvhyp_hotplug_each_cpu
 	rmmod pvhyp
 	check native_after_unload sh -c '[ "$(pvhyp-probe hypercall 1 5)" = SIGILL ]'
+	check native_single_step_over_cpuid_traps_after_it probe_ok cpuid-step
 	check kvm_vm_creation_works_after_unload sh -c '[ "$(pvhyp-probe kvm)" = ok ]'
 	check load_refused_while_kvm_runs_a_vm pvhyp_refused_while_kvm_runs_a_vm
 	pvhyp_kvm_unload
