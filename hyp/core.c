@@ -370,11 +370,19 @@ EXPORT_SYMBOL_GPL(pvhyp_cpu_virtualized);
  * contents and protection are not touched.
  *
  * Return: 0; -EINVAL outside RAM; -EPERM for a page the stub protects
- * (its own, or a pinned page table); -ENOMEM.
+ * (its own, or a pinned page table); -ENODEV when this CPU is not in
+ * guest mode.
  */
 int pvhyp_drop_nested(u64 gpa)
 {
-	return hv_tdp_drop(gpa);
+	long ret;
+
+	/* The nested tables are read-only to the guest: the stub edits them. */
+	preempt_disable();
+	ret = hv_cpu_of(smp_processor_id()) ?
+	      pvops_hypercall2(PVHYP_HC_DROP_NESTED, hv_devirt_cookie, gpa) : -ENODEV;
+	preempt_enable();
+	return ret;
 }
 EXPORT_SYMBOL_GPL(pvhyp_drop_nested);
 

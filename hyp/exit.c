@@ -56,6 +56,10 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		regs->rax = 0;
 		return HV_DEVIRT;
 	}
+	if (regs->rax == PVHYP_HC_DROP_NESTED) {
+		regs->rax = regs->rdi == hv_devirt_cookie ? hv_tdp_drop(regs->rsi) : -EINVAL;
+		return HV_RESUME;
+	}
 	if (nr >= HV_HC_SLOTS || !hv_personality->hypercall_names[nr]) {
 		hc->stats.hypercalls_unknown++;
 		regs->rax = -ENOSYS;

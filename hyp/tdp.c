@@ -372,38 +372,27 @@ bool hv_tdp_map_missing(u64 gpa)
  * hv_tdp_drop() - remove the nested mapping of one guest page
  * @gpa: an address in it: RAM, not the stub's, not a protected table
  *
- * A fault-injection hook: the guest's next access to the page finds its
- * entry missing and takes hv_tdp_map_missing()'s path, in the middle of
- * whatever it was doing (delivering an interrupt through that page, say).
+ * Host context.  A fault-injection hook: the guest's next access to the
+ * page finds its entry missing and takes hv_tdp_map_missing()'s path, in
+ * the middle of whatever it was doing (delivering an interrupt through
+ * that page, say).  RAM is mapped with 4 KiB entries from load on, so no
+ * table is made or freed here.
  *
- * Return: 0; -EINVAL outside RAM; -EPERM for a page the stub protects;
- * -ENOMEM when the 2 MiB page could not be split.
+ * Return: 0; -EINVAL outside RAM; -EPERM for a page the stub protects.
  */
 int hv_tdp_drop(u64 gpa)
 {
-	u64 *pte, e;
-	int ret = 0;
+	u64 *pte = tdp_pte_nosplit(gpa), e;
 
-	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
+	if (!pte || !hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
 		return -EINVAL;
-	mutex_lock(&tdp_lock);
-	pte = tdp_pte(gpa);
-	if (!pte) {
-		ret = -ENOMEM;
-		goto out;
-	}
 	e = READ_ONCE(*pte);
-	if ((e & (fmt->stub | fmt->guest_ro)) || !(e & fmt->write)) {
-		ret = -EPERM;
-		goto out;
-	}
-	if (!try_cmpxchg64(pte, &e, 0))
-		ret = -EPERM;	/* protected under our feet */
-	ret = ret ?: tdp_protect_tables();
+	do {
+		if ((e & (fmt->stub | fmt->guest_ro)) || !(e & fmt->write))
+			return -EPERM;
+	} while (!try_cmpxchg64(pte, &e, 0));
 	WRITE_ONCE(hv_tdp_generation, hv_tdp_generation + 1);
-out:
-	mutex_unlock(&tdp_lock);
-	return ret;
+	return 0;
 }
 
 /**

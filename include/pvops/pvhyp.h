@@ -33,6 +33,12 @@
  */
 #define PVHYP_HC_DEVIRT		0x70766800	/* (cookie) -> 0 */
 
+/*
+ * Likewise, with the same cookie: drop the nested mapping of the guest
+ * page at RSI (fault injection for tests; see pvhyp_drop_nested()).
+ */
+#define PVHYP_HC_DROP_NESTED	0x70766801	/* (cookie, gpa) -> 0 or -errno */
+
 /* pvhyp_hypercall_count()'s slot for numbers the personality does not know. */
 #define PVHYP_HC_UNKNOWN	(~0U)
 

@@ -95,7 +95,7 @@ def test_modules():
     """Modules the guest can run by name (rig.tests=): the suites, and the
     rig's own fault modules that fail on purpose."""
     return sorted(f[:-2] for f in os.listdir(TESTS)
-                  if f.endswith('.c') and (f.endswith('_test.c') or f.startswith('rig_fault_')))
+                  if f.endswith('.c') and not f.endswith('.mod.c') and (f.endswith('_test.c') or f.startswith('rig_fault_')))
 
 
 def _source(module):
