@@ -154,6 +154,7 @@ static void hv_cpu_free(struct hv_cpu *hc)
 {
 	hv_protect(hc, 1, false);
 	hv_ops->cpu_exit(hc);
+	hv_map_window_free(hc);
 	if (hc->stack) {
 		hv_protect(hc->stack, 1 << HV_STACK_ORDER, false);
 		free_pages((unsigned long)hc->stack, HV_STACK_ORDER);
@@ -174,7 +175,9 @@ static int hv_cpu_online(unsigned int cpu)
 		return -ENOMEM;
 	hc->cpu = cpu;
 	hc->stack = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, HV_STACK_ORDER);
-	ret = hc->stack ? hv_ops->cpu_init(hc) : -ENOMEM;
+	ret = hc->stack ? hv_map_window_init(hc) : -ENOMEM;
+	if (!ret)
+		ret = hv_ops->cpu_init(hc);
 	if (!ret)
 		ret = hv_protect(hc->stack, 1 << HV_STACK_ORDER, true);
 	if (!ret)

@@ -3,9 +3,14 @@
  * Guest memory as hypercalls reach it.  Pointer arguments are guest
  * virtual addresses: the stub walks the caller's page tables itself (from
  * the CR3 of the exit), checks every guest-physical page it lands on (RAM,
- * not one of the stub's own pages), and only then touches it, through the
- * kernel's direct map that the host shares.  No guest value can make the
- * host fault or write to the stub's memory.
+ * not one of the stub's own pages), and only then touches it, through a
+ * mapping of its own: a few pages of kernel virtual space per CPU whose
+ * entries the host side sets to the frame it needs.  The guest's direct
+ * map says nothing about whether a frame may be touched: a page the guest
+ * freed may be unmapped there (KFENCE, DEBUG_PAGEALLOC) or changed under
+ * a check by another CPU, and is still the guest's RAM, which a
+ * hypervisor may read and write.  No guest value can make the host fault
+ * or write to the stub's memory.
  *
  * RAM is what the kernel's resource tree called System RAM at load; the
  * host cannot take the resource lock, so a copy is kept here.
@@ -13,9 +18,10 @@
 #include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <asm/page.h>
 #include <asm/pgtable.h>
-#include "hv.h"
+#include "personality.h"
 
 #define HV_RAM_RANGES	64
 
@@ -88,20 +94,6 @@ bool hv_gpa_is_ram(u64 gpa, u64 len)
 	return false;
 }
 
-/*
- * The host reaches guest RAM through the kernel's direct map; not every
- * RAM page is mapped there (DEBUG_PAGEALLOC, KFENCE, secretmem), or
- * writable (the alias of the kernel's text and read-only data).  A plain
- * walk of the kernel's tables, no locks: host context may ask.
- */
-static bool hv_direct_map_ok(u64 gpa, bool write)
-{
-	unsigned int level;
-	pte_t *pte = lookup_address((unsigned long)__va(gpa), &level);
-
-	return pte && pte_present(*pte) && (!write || pte_write(*pte));
-}
-
 /**
  * hv_guest_page() - whether the guest may hand the stub this frame
  * @gpa: an address in the frame
@@ -114,12 +106,177 @@ static bool hv_direct_map_ok(u64 gpa, bool write)
  */
 int hv_guest_page(u64 gpa, bool write)
 {
-	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE) || !hv_direct_map_ok(gpa, write))
+	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
 		return -EINVAL;
 	if (hv_ops->stub_page(gpa & PAGE_MASK) ||
 	    (write && hv_ops->write_protected(gpa & PAGE_MASK)))
 		return -EPERM;
 	return 0;
+}
+
+/* Each CPU's window, from before its launch (the first exit may need it). */
+static DEFINE_PER_CPU(struct hv_map_window *, hv_window);
+
+/**
+ * hv_map_window_init() - set up a CPU's view of guest pages
+ * @hc: the CPU's state, not in guest mode yet
+ *
+ * Guest context.  The slots are a vmap() of one filler page, so the
+ * kernel made every table level; the host then only rewrites leaf entries.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hv_map_window_init(struct hv_cpu *hc)
+{
+	struct hv_map_window *w = &hc->map;
+	struct page *pages[HV_MAP_SLOTS];
+	unsigned int i, level;
+
+	w->filler = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!w->filler)
+		return -ENOMEM;
+	for (i = 0; i < HV_MAP_SLOTS; i++)
+		pages[i] = w->filler;
+	w->va = vmap(pages, HV_MAP_SLOTS, VM_MAP, PAGE_KERNEL);
+	if (!w->va) {
+		__free_page(w->filler);
+		w->filler = NULL;
+		return -ENOMEM;
+	}
+	for (i = 0; i < HV_MAP_SLOTS; i++) {
+		w->pte[i] = lookup_address((unsigned long)w->va + i * PAGE_SIZE, &level);
+		w->pfn[i] = ~0ULL;
+	}
+	w->used = 1;
+	per_cpu(hv_window, hc->cpu) = w;
+	return 0;
+}
+
+/**
+ * hv_map_window_free() - give the slots back
+ * @hc: the CPU's state; the CPU is not in guest mode
+ */
+void hv_map_window_free(struct hv_cpu *hc)
+{
+	struct hv_map_window *w = &hc->map;
+	unsigned int i;
+
+	if (!w->va)
+		return;
+	per_cpu(hv_window, hc->cpu) = NULL;
+	/* As vmap() left them, for vunmap() to take down. */
+	for (i = 0; i < HV_MAP_SLOTS; i++)
+		WRITE_ONCE(*w->pte[i], mk_pte(w->filler, PAGE_KERNEL));
+	vunmap(w->va);
+	__free_page(w->filler);
+	w->va = NULL;
+	w->filler = NULL;
+}
+
+/**
+ * hv_map_exit_begin() - an exit starts: the exit-long slots are free again
+ * @hc: this CPU's state
+ */
+void hv_map_exit_begin(struct hv_cpu *hc)
+{
+	hc->map.used = 1;
+}
+
+/* Host context: point slot @i at @pfn; the CPU drops its old translation. */
+static void *hv_map_slot(struct hv_map_window *w, unsigned int i, u64 pfn)
+{
+	u8 *va = w->va + i * PAGE_SIZE;
+
+	if (w->pfn[i] != pfn) {
+		WRITE_ONCE(*w->pte[i], pfn_pte(pfn, PAGE_KERNEL));
+		asm volatile("invlpg (%0)" : : "r" (va) : "memory");
+		w->pfn[i] = pfn;
+	}
+	return va;
+}
+
+static struct hv_map_window *hv_this_window(void)
+{
+	return this_cpu_read(hv_window);
+}
+
+/* An exit-long slot for @gpa's frame: the one that has it, or a new one. */
+static void *hv_map_exit_long(u64 gpa)
+{
+	struct hv_map_window *w = hv_this_window();
+	u64 pfn = gpa >> PAGE_SHIFT;
+	unsigned int i;
+
+	if (!w)
+		return NULL;
+	for (i = 1; i < w->used; i++)
+		if (w->pfn[i] == pfn)
+			return w->va + i * PAGE_SIZE + offset_in_page(gpa);
+	if (w->used == HV_MAP_SLOTS)
+		return NULL;
+	return (u8 *)hv_map_slot(w, w->used++, pfn) + offset_in_page(gpa);
+}
+
+/**
+ * hv_guest_map() - host context: a guest frame the stub may touch, mapped
+ * @gpa: the guest-physical address
+ * @write: the stub is to write there
+ *
+ * Checked as hv_guest_page() checks; the mapping lasts until the exit
+ * ends, and a second call for the same frame in one exit gives the same
+ * mapping.
+ *
+ * Return: a pointer to @gpa, or NULL (refused, or too many frames in one
+ * exit).
+ */
+void *hv_guest_map(u64 gpa, bool write)
+{
+	return hv_guest_page(gpa, write) ? NULL : hv_map_exit_long(gpa);
+}
+
+/**
+ * hv_guest_map_table() - host context: a page table the stub keeps, mapped
+ * @gpa: an address in it
+ *
+ * As hv_guest_map() for writing, but a page the stub keeps read-only to
+ * the guest (a validated table) is allowed: the stub writes it itself.
+ *
+ * Return: a pointer to @gpa, or NULL.
+ */
+void *hv_guest_map_table(u64 gpa)
+{
+	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE) || hv_ops->stub_page(gpa & PAGE_MASK))
+		return NULL;
+	return hv_map_exit_long(gpa);
+}
+
+/**
+ * hv_guest_map_scratch() - host context: a guest frame, for one short use
+ * @gpa: the guest-physical address
+ * @write: the stub is to write there
+ *
+ * As hv_guest_map(), in the one slot every such call shares: the pointer
+ * lasts until the next call of this function.
+ *
+ * Return: a pointer to @gpa, or NULL.
+ */
+void *hv_guest_map_scratch(u64 gpa, bool write)
+{
+	struct hv_map_window *w = hv_this_window();
+
+	if (!w || hv_guest_page(gpa, write))
+		return NULL;
+	return (u8 *)hv_map_slot(w, 0, gpa >> PAGE_SHIFT) + offset_in_page(gpa);
+}
+
+/* Slot 0 for a guest page table the walk reads: RAM, and not the stub's. */
+static void *hv_guest_map_scratch_any(u64 gpa)
+{
+	struct hv_map_window *w = hv_this_window();
+
+	if (!w || hv_ops->stub_page(gpa & PAGE_MASK))
+		return NULL;
+	return (u8 *)hv_map_slot(w, 0, gpa >> PAGE_SHIFT) + offset_in_page(gpa);
 }
 
 #define PT_P		BIT_ULL(0)
@@ -139,10 +296,14 @@ static int hv_gva_to_gpa(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa
 		return -EFAULT;
 	for (level = levels; level >= 1; level--) {
 		unsigned int shift = 12 + 9 * (level - 1);
+		u64 *t;
 
-		if (!hv_gpa_is_ram(table, PAGE_SIZE) || !hv_direct_map_ok(table, false))
+		if (!hv_gpa_is_ram(table, PAGE_SIZE))
 			return -EFAULT;
-		entry = READ_ONCE(((u64 *)__va(table))[(gva >> shift) & 511]);
+		t = hv_guest_map_scratch_any(table);
+		if (!t)
+			return -EFAULT;
+		entry = READ_ONCE(t[(gva >> shift) & 511]);
 		if (!(entry & PT_P) || (write && !(entry & PT_RW)))
 			return -EFAULT;
 		if (level == 1 || ((level == 2 || level == 3) && (entry & PT_PS))) {
@@ -175,9 +336,9 @@ static void *hv_guest_chunk(const struct hv_exit *ex, u64 gva, bool write)
 {
 	u64 gpa;
 
-	if (hv_gva_to_gpa(ex, gva, write, &gpa) || hv_guest_page(gpa, write))
+	if (hv_gva_to_gpa(ex, gva, write, &gpa))
 		return NULL;
-	return __va(gpa);
+	return hv_guest_map_scratch(gpa, write);
 }
 
 /* With @buf NULL, only check that every page of the range is reachable. */

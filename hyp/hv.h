@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <linux/percpu.h>
 #include <linux/atomic.h>
+#include <asm/pgtable_types.h>
 #include <pvops/pvhyp.h>
 
 #define HV_STACK_ORDER	2			/* 16 KiB host stack per CPU */
@@ -129,6 +130,21 @@ struct hv_timer {
 	u8 vector;
 };
 
+/*
+ * The host's own view of guest pages (guest.c): a few pages of kernel
+ * virtual space per CPU whose entries only that CPU's host side sets.
+ * Slot 0 is for copies; the others live until the exit ends.
+ */
+#define HV_MAP_SLOTS	16
+
+struct hv_map_window {
+	u8 *va;
+	pte_t *pte[HV_MAP_SLOTS];
+	u64 pfn[HV_MAP_SLOTS];		/* what each slot maps; ~0: nothing */
+	unsigned int used;		/* exit-long slots taken, from 1 */
+	struct page *filler;		/* what the slots map outside host use */
+};
+
 /* Pinned tables opened to the page walker for one instruction (exit.c). */
 #define HV_STEP_PAGES	4
 
@@ -144,6 +160,7 @@ struct hv_cpu {
 	/* Remote TLB flushes: asked by others, done by this vCPU (flush.c). */
 	atomic64_t flush_asked;
 	u64 flush_done;
+	struct hv_map_window map;
 	/* An interrupt an exit cut short, held while an exception goes first. */
 	struct hv_event held;
 	u64 host_tsc;			/* TSC cycles spent handling its exits */
@@ -236,6 +253,12 @@ int hv_ram_init(void);
 int hv_ram_walk(int (*fn)(u64 start, u64 end));
 bool hv_gpa_is_ram(u64 gpa, u64 len);
 int hv_guest_page(u64 gpa, bool write);
+int hv_map_window_init(struct hv_cpu *hc);
+void hv_map_window_free(struct hv_cpu *hc);
+void hv_map_exit_begin(struct hv_cpu *hc);
+void *hv_guest_map(u64 gpa, bool write);
+void *hv_guest_map_table(u64 gpa);
+void *hv_guest_map_scratch(u64 gpa, bool write);
 int hv_guest_translate(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa);
 int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len);
 int hv_copy_to_guest(const struct hv_exit *ex, u64 gva, const void *src, size_t len);

@@ -126,7 +126,7 @@ static struct vmi_vcpu_area *esx_area(unsigned int vcpu)
 {
 	u64 gpa = ed->vcpus[vcpu].area_gpa;
 
-	return gpa && !hv_guest_page(gpa, true) ? __va(gpa) : NULL;
+	return gpa ? hv_guest_map(gpa, true) : NULL;
 }
 
 static u8 esx_vector_of(unsigned int vcpu)
@@ -339,7 +339,7 @@ static long esx_flush_queue(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gpr
 {
 	struct vmi_vcpu_area *a = esx_area(hc->cpu);
 	struct vmi_queue_entry q[VMI_QUEUE_LEN];
-	u64 gpa[VMI_QUEUE_LEN];
+	u64 gpa[VMI_QUEUE_LEN], *entry;
 	u32 n, i;
 	long ret = 0;
 
@@ -379,7 +379,12 @@ static long esx_flush_queue(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gpr
 			regs->rbx = i;
 			return ret;
 		}
-		WRITE_ONCE(*(u64 *)__va(gpa[i]), q[i].val);
+		entry = hv_guest_map_table(gpa[i]);
+		if (!entry) {
+			regs->rbx = i;
+			return -EINVAL;
+		}
+		WRITE_ONCE(*entry, q[i].val);
 	}
 	regs->rbx = n;
 	return 0;
@@ -457,10 +462,10 @@ static long esx_vmi_command(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gpr
 
 /* --- VMware's commands -------------------------------------------------- */
 
-/* STEALCLOCK: 64 aligned bytes of RAM that are not the stub's. */
-static bool esx_steal_area_ok(u64 pa)
+/* STEALCLOCK: 64 aligned bytes of RAM that are not the stub's, mapped. */
+static struct vmware_steal_time *esx_steal_area(u64 pa)
 {
-	return !(pa & 63) && !hv_guest_page(pa, true);
+	return pa & 63 ? NULL : hv_guest_map(pa, true);
 }
 
 static void esx_write_steal(struct hv_cpu *hc)
@@ -468,9 +473,9 @@ static void esx_write_steal(struct hv_cpu *hc)
 	u64 gpa = ed->vcpus[hc->cpu].steal_gpa;
 	struct vmware_steal_time *st;
 
-	if (!gpa || !esx_steal_area_ok(gpa))
+	st = gpa ? esx_steal_area(gpa) : NULL;
+	if (!st)
 		return;
-	st = __va(gpa);
 	WRITE_ONCE(st->clock, mul_u64_u32_div(hc->host_tsc, USEC_PER_SEC, tsc_khz));
 }
 
@@ -478,6 +483,7 @@ static void esx_write_steal(struct hv_cpu *hc)
 static void esx_backdoor(struct hv_cpu *hc, struct hv_gprs *regs, bool kernel)
 {
 	u64 tsc_hz = tsc_khz * 1000ULL, pa;
+	struct vmware_steal_time *st;
 
 	switch ((u16)regs->rcx) {
 	case VMWARE_CMD_GETVERSION:
@@ -504,11 +510,12 @@ static void esx_backdoor(struct hv_cpu *hc, struct hv_gprs *regs, bool kernel)
 			return;
 		}
 		pa = (u64)(u32)regs->rsi << 32 | (u32)regs->rdi;
-		if (!hc || !esx_steal_area_ok(pa)) {
+		st = hc ? esx_steal_area(pa) : NULL;
+		if (!st) {
 			regs->rax = (u32)VMWARE_STEALCLOCK_NOT_AVAILABLE;
 			return;
 		}
-		memset(__va(pa), 0, sizeof(struct vmware_steal_time));
+		memset(st, 0, sizeof(*st));
 		ed->vcpus[hc->cpu].steal_gpa = pa;
 		esx_write_steal(hc);
 		regs->rax = VMWARE_STEALCLOCK_ENABLED;

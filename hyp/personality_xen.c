@@ -94,7 +94,7 @@ static u64 xen_now(void)
  */
 static void *xen_guest_ptr(u64 gpa)
 {
-	return hv_guest_page(gpa, true) ? NULL : __va(gpa);
+	return hv_guest_map(gpa, true);
 }
 
 static struct shared_info *xen_shared(void)
@@ -259,7 +259,9 @@ static long xen_add_to_physmap(struct hv_exit *ex, u64 arg)
 		return ret;
 	if (xd->shared_info_gpa)
 		return -EBUSY;
-	sh = __va(gpa);
+	sh = xen_guest_ptr(gpa);
+	if (!sh)
+		return -EINVAL;
 	memset(sh, 0, PAGE_SIZE);
 	for (i = 0; i < XEN_LEGACY_MAX_VCPUS; i++) {
 		sh->vcpu_info[i].evtchn_upcall_mask = 1;
@@ -294,7 +296,9 @@ static long xen_register_vcpu_info(struct hv_exit *ex, unsigned int vcpu, u64 ar
 	if (xd->vcpus[vcpu].vcpu_info_gpa)
 		return -EINVAL;		/* once per vCPU, as in Xen */
 	gpa += r.offset;
-	vi = __va(gpa);
+	vi = xen_guest_ptr(gpa);
+	if (!vi)
+		return -EINVAL;
 	old = xen_vcpu_info(vcpu);
 	if (old) {
 		memcpy(vi, old, sizeof(*vi));

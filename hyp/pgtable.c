@@ -62,7 +62,9 @@ static bool hv_pt_mapped_writable(struct hv_pins *pins, u64 pfn)
 	for (i = 0; i < HV_MAX_PINNED; i++) {
 		if (pins->pin[i].level != 1)
 			continue;
-		t = __va(pins->pin[i].pfn << PAGE_SHIFT);
+		t = hv_guest_map_scratch(pins->pin[i].pfn << PAGE_SHIFT, false);
+		if (!t)
+			continue;
 		for (j = 0; j < PTRS_PER_PTE; j++) {
 			u64 e = READ_ONCE(t[j]);
 
@@ -118,7 +120,11 @@ long hv_pt_register(struct hv_cpu *hc, struct hv_pins *pins, u64 pfn, unsigned i
 		ret = sync(hc);
 	if (ret)
 		goto undo;
-	t = __va(gpa);
+	t = hv_guest_map_table(gpa);
+	if (!t) {
+		ret = -EINVAL;
+		goto undo;
+	}
 	for (i = 0; i < PTRS_PER_PTE; i++) {
 		u64 e = READ_ONCE(t[i]);
 
@@ -191,10 +197,15 @@ long hv_pt_check_update(struct hv_pins *pins, u64 gpa, u64 val)
 long hv_pt_update(struct hv_pins *pins, u64 gpa, u64 val)
 {
 	long ret = hv_pt_check_update(pins, gpa, val);
+	u64 *entry;
 
-	if (!ret)
-		WRITE_ONCE(*(u64 *)__va(gpa), val);
-	return ret;
+	if (ret)
+		return ret;
+	entry = hv_guest_map_table(gpa);
+	if (!entry)
+		return -EINVAL;
+	WRITE_ONCE(*entry, val);
+	return 0;
 }
 
 /**

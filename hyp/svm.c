@@ -462,6 +462,7 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	};
 	enum hv_action action;
 
+	hv_map_exit_begin(hc);
 	v->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	/* What was injected at the last entry went, or is in EXITINTINFO now. */
 	v->control.event_inj = 0;

@@ -946,6 +946,7 @@ int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	enum hv_action action;
 	u64 qual;
 
+	hv_map_exit_begin(hc);
 	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		if (!s->ran)
 			return vmx_launch_exit_failed(hc, &ex, regs, reason);
