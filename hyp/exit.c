@@ -5,6 +5,7 @@
  * locks, no sleeping; only the CPU's own state and statistics.
  */
 #include <linux/errno.h>
+#include <linux/io.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/traps.h>
@@ -123,6 +124,61 @@ static void hv_step_done(struct hv_cpu *hc)
 	while (hc->nr_step)
 		hv_ops->open_guest_page(hc->step_gpa[--hc->nr_step], false);
 	hv_ops->single_step(hc, false);
+}
+
+/*
+ * The last words before a reset: host context can take no lock and call
+ * no printk, so they go straight to the first serial port, polled, where
+ * the rig's console (and a developer's) reads them.  A machine without
+ * that UART loses nothing but the message.
+ */
+#define HV_UART		0x3f8
+#define HV_UART_LSR	5
+#define HV_UART_THRE	0x20
+
+static void hv_uart_putc(char c)
+{
+	unsigned int spin = 100000;
+
+	while (!(inb(HV_UART + HV_UART_LSR) & HV_UART_THRE) && --spin)
+		cpu_relax();
+	outb(c, HV_UART);
+}
+
+static void hv_uart_puts(const char *s)
+{
+	while (*s)
+		hv_uart_putc(*s++);
+}
+
+static void hv_uart_hex(u64 v)
+{
+	int shift;
+
+	hv_uart_puts("0x");
+	for (shift = 60; shift >= 0; shift -= 4)
+		hv_uart_putc("0123456789abcdef"[(v >> shift) & 15]);
+}
+
+/**
+ * hv_fatal_report() - say on the serial console why the stub resets
+ * @hc: this CPU's state
+ * @ex: the exit that cannot go on
+ * @code: the vendor's own exit code, for the reader
+ */
+void hv_fatal_report(struct hv_cpu *hc, const struct hv_exit *ex, u64 code)
+{
+	hv_uart_puts("\r\npvhyp: cpu ");
+	hv_uart_hex(hc->cpu);
+	hv_uart_puts(": fatal exit, reason ");
+	hv_uart_hex(ex->reason);
+	hv_uart_puts(" vendor code ");
+	hv_uart_hex(code);
+	hv_uart_puts(" rip ");
+	hv_uart_hex(ex->rip);
+	hv_uart_puts(" gpa ");
+	hv_uart_hex(ex->gpa);
+	hv_uart_puts(": resetting, as the CPU would\r\n");
 }
 
 /**

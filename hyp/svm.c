@@ -538,8 +538,10 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 			hc->state = HV_CPU_FAILED;
 			regs->rax = -EIO;
 			/* The launching thread's own stack: no room there is a broken kernel. */
-			if (!svm_prepare_devirt(hc, v, &ex, regs))
+			if (!svm_prepare_devirt(hc, v, &ex, regs)) {
+				hv_fatal_report(hc, &ex, code);
 				svm_reset();
+			}
 			return 1;
 		}
 		fallthrough;
@@ -550,8 +552,10 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	action = hv_handle_exit(hc, &ex, regs);
 done:
 	s->ran = true;
-	if (action == HV_FATAL)
+	if (action == HV_FATAL) {
+		hv_fatal_report(hc, &ex, code);
 		svm_reset();
+	}
 	hv_complete_exit(hc, &ex, action);
 	v->save.rax = regs->rax;
 	/* Nested tables changed (here or elsewhere) since this CPU flushed: flush on entry. */

@@ -961,8 +961,10 @@ int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	action = hv_handle_exit(hc, &ex, regs);
 done:
 	s->ran = true;
-	if (action == HV_FATAL)
+	if (action == HV_FATAL) {
+		hv_fatal_report(hc, &ex, reason);
 		vmx_reset();
+	}
 	hv_complete_exit(hc, &ex, action);
 	/* An EPT violation in an IRET undid its NMI unblocking: block again. */
 	qual = reason == EXIT_REASON_EPT_VIOLATION ? vmx_read(EXIT_QUALIFICATION) : 0;
