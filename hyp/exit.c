@@ -161,6 +161,20 @@ static void hv_uart_hex(u64 v)
 }
 
 /**
+ * hv_fatal_note() - one more named value after hv_fatal_report()
+ * @name: what it is
+ * @value: its value
+ */
+void hv_fatal_note(const char *name, u64 value)
+{
+	hv_uart_puts("pvhyp:   ");
+	hv_uart_puts(name);
+	hv_uart_puts(" ");
+	hv_uart_hex(value);
+	hv_uart_puts("\r\n");
+}
+
+/**
  * hv_fatal_report() - say on the serial console why the stub resets
  * @hc: this CPU's state
  * @ex: the exit that cannot go on

@@ -236,6 +236,7 @@ u64 hv_host_cr3(void);
 /* exit.c: the common exit handlers, called by the vendor with GIF/IF off. */
 enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
 void hv_fatal_report(struct hv_cpu *hc, const struct hv_exit *ex, u64 code);
+void hv_fatal_note(const char *name, u64 value);
 bool hv_exit_length(struct hv_cpu *hc, struct hv_exit *ex);
 void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action action);
 void hv_inject_exception(struct hv_exit *ex, u8 vector, bool has_error, u32 error);

@@ -435,6 +435,23 @@ static void __noreturn svm_reset(void)
 		asm volatile("int3");
 }
 
+/* What VMRUN checks (APM vol. 2, 15.5.1), for the report before a reset. */
+static void svm_fatal_state(const struct vmcb *v)
+{
+	hv_fatal_note("efer", v->save.efer);
+	hv_fatal_note("cr0", v->save.cr0);
+	hv_fatal_note("cr3", v->save.cr3);
+	hv_fatal_note("cr4", v->save.cr4);
+	hv_fatal_note("dr6", v->save.dr6);
+	hv_fatal_note("dr7", v->save.dr7);
+	hv_fatal_note("rflags", v->save.rflags);
+	hv_fatal_note("event_inj", v->control.event_inj);
+	hv_fatal_note("exit_int_info", v->control.exit_int_info);
+	hv_fatal_note("int_state", v->control.int_state);
+	hv_fatal_note("cs_attrib", v->save.cs.attrib);
+	hv_fatal_note("ss_attrib", v->save.ss.attrib);
+}
+
 /* The next RIP the CPU saved, or 0 for the core to decode the instruction. */
 static u8 svm_insn_len(const struct vmcb *v)
 {
@@ -554,6 +571,7 @@ done:
 	s->ran = true;
 	if (action == HV_FATAL) {
 		hv_fatal_report(hc, &ex, code);
+		svm_fatal_state(v);
 		svm_reset();
 	}
 	hv_complete_exit(hc, &ex, action);
