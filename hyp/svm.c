@@ -622,7 +622,14 @@ static bool svm_vectoring(struct hv_cpu *hc, struct hv_event *ev)
 		if ((info & SVM_EXITINTINFO_VEC_MASK) == BP_VECTOR ||
 		    (info & SVM_EXITINTINFO_VEC_MASK) == OF_VECTOR)
 			return false;
-		ev->type = HV_EVENT_EXCEPTION;
+		/*
+		 * Exceptions are vectors 0-31 (APM vol. 2, 8.2).  QEMU's TCG
+		 * reports an external interrupt cut short with this type;
+		 * given back as an exception VMRUN would refuse it.  What it
+		 * can only be is an interrupt.
+		 */
+		ev->type = (info & SVM_EXITINTINFO_VEC_MASK) < 32 ? HV_EVENT_EXCEPTION :
+								    HV_EVENT_INTR;
 		break;
 	default:
 		return false;
