@@ -18,6 +18,7 @@
 #include <pvops/hypercall.h>
 #include "personality.h"
 #include "tdp.h"
+#include "hw.h"
 
 static char *personality = "none";
 module_param(personality, charp, 0444);
@@ -485,6 +486,7 @@ static int __init hv_init(void)
 	ret = hv_ops->probe();
 	if (ret)
 		return ret;
+	hv_apic_init();
 	ret = hv_ram_init();
 	if (ret)
 		return ret;

@@ -10,6 +10,7 @@
 #include <asm/processor.h>
 #include <asm/traps.h>
 #include "personality.h"
+#include "hw.h"
 #include "tdp.h"
 
 static void hv_cpuid(struct hv_gprs *regs)
@@ -81,9 +82,9 @@ static enum hv_action hv_msr(struct hv_exit *ex, struct hv_gprs *regs, bool writ
 
 	if (write) {
 		val = (regs->rdx << 32) | (u32)regs->rax;
-		if (!wrmsrl_safe(msr, val))
+		if (!hv_wrmsr_safe(msr, val))
 			return HV_RESUME;
-	} else if (!rdmsrl_safe(msr, &val)) {
+	} else if (!hv_rdmsr_safe(msr, &val)) {
 		regs->rax = (u32)val;
 		regs->rdx = val >> 32;
 		return HV_RESUME;

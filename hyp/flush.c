@@ -39,9 +39,9 @@ void hv_flush_asked(struct hv_cpu *hc)
  * While it waits, it does the flushes others ask of it: the holder may be
  * waiting for this vCPU.
  */
-void hv_lock(struct hv_cpu *hc, arch_spinlock_t *lock)
+void hv_lock(struct hv_cpu *hc, struct hv_spinlock *lock)
 {
-	while (!arch_spin_trylock(lock)) {
+	while (arch_atomic_cmpxchg(&lock->held, 0, 1)) {
 		hv_flush_asked(hc);
 		cpu_relax();
 	}

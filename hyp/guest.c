@@ -147,6 +147,7 @@ int hv_map_window_init(struct hv_cpu *hc)
 		w->pte[i] = lookup_address((unsigned long)w->va + i * PAGE_SIZE, &level);
 		w->pfn[i] = ~0ULL;
 	}
+	w->prot = pte_val(pfn_pte(0, PAGE_KERNEL));
 	w->used = 1;
 	per_cpu(hv_window, hc->cpu) = w;
 	return 0;
@@ -188,7 +189,8 @@ static void *hv_map_slot(struct hv_map_window *w, unsigned int i, u64 pfn)
 	u8 *va = w->va + i * PAGE_SIZE;
 
 	if (w->pfn[i] != pfn) {
-		WRITE_ONCE(*w->pte[i], pfn_pte(pfn, PAGE_KERNEL));
+		/* The bare entry: pfn_pte() may be a pv_ops call. */
+		WRITE_ONCE(*(u64 *)w->pte[i], pfn << PAGE_SHIFT | w->prot);
 		asm volatile("invlpg (%0)" : : "r" (va) : "memory");
 		w->pfn[i] = pfn;
 	}

@@ -142,6 +142,7 @@ struct hv_map_window {
 	pte_t *pte[HV_MAP_SLOTS];
 	u64 pfn[HV_MAP_SLOTS];		/* what each slot maps; ~0: nothing */
 	unsigned int used;		/* exit-long slots taken, from 1 */
+	u64 prot;			/* a slot's entry, but for the frame */
 	struct page *filler;		/* what the slots map outside host use */
 };
 

@@ -95,7 +95,21 @@ void hv_pt_reset(struct hv_pins *pins);
 
 /* flush.c: remote TLB flushes and the lock around personality state. */
 void hv_flush_asked(struct hv_cpu *hc);
-void hv_lock(struct hv_cpu *hc, arch_spinlock_t *lock);
+/*
+ * A lock host context can take.  Not the kernel's spinlocks: with
+ * PARAVIRT_SPINLOCKS their unlock is a pv_ops call, which on a kernel that
+ * is itself a guest can kick a vCPU through the hypervisor below.
+ */
+struct hv_spinlock {
+	atomic_t held;
+};
+
+void hv_lock(struct hv_cpu *hc, struct hv_spinlock *lock);
+
+static inline void hv_unlock(struct hv_spinlock *lock)
+{
+	smp_store_release(&lock->held.counter, 0);
+}
 long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 		     int (*mask_word)(void *ctx, unsigned int word, unsigned long *bits),
 		     void *ctx, u8 (*vector)(unsigned int cpu),

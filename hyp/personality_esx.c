@@ -49,7 +49,7 @@ struct esx_vcpu {
 
 /* Read-only to the guest, like every page of the stub. */
 struct esx_domain {
-	arch_spinlock_t lock;
+	struct hv_spinlock lock;
 	bool pinned;		/* holds a reference on the module */
 	bool rom_bound;		/* the guest asked for the ROM */
 	struct hv_pins pins;
@@ -258,7 +258,7 @@ static void esx_timer_fired(struct hv_cpu *hc)
 		return;
 	hv_lock(hc, &ed->lock);
 	esx_raise_alarm(hc);
-	arch_spin_unlock(&ed->lock);
+	hv_unlock(&ed->lock);
 }
 
 /* --- page tables and TLBs --------------------------------------------- */
@@ -556,7 +556,7 @@ static long esx_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 	} else {
 		hv_lock(hc, &ed->lock);
 		ret = (u32)esx_vmi_command(hc, ex, regs);
-		arch_spin_unlock(&ed->lock);
+		hv_unlock(&ed->lock);
 	}
 	esx_check_events(hc);
 	return ret;
@@ -677,7 +677,7 @@ static int esx_init(void)
 		ret = -ENOMEM;
 		goto free;
 	}
-	ed->lock = (arch_spinlock_t)__ARCH_SPIN_LOCK_UNLOCKED;
+	atomic_set(&ed->lock.held, 0);
 	esx_rom_build();
 	ret = hv_protect(ed, ed_size >> PAGE_SHIFT, true);
 	if (!ret)

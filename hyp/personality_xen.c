@@ -61,7 +61,7 @@ struct xen_vcpu {
 
 /* Read-only to the guest, like every page of the stub. */
 struct xen_domain {
-	arch_spinlock_t lock;
+	struct hv_spinlock lock;
 	u64 shared_info_gpa;	/* 0: none */
 	u8 callback_vector;	/* HVM_PARAM_CALLBACK_IRQ, vector type */
 	bool pinned;		/* holds a reference on the module */
@@ -345,7 +345,7 @@ static void xen_timer_fired(struct hv_cpu *hc)
 	port = xd->vcpus[hc->cpu].timer_port;
 	if (port)
 		xen_set_pending(port);
-	arch_spin_unlock(&xd->lock);
+	hv_unlock(&xd->lock);
 }
 
 static long xen_vcpu_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 vcpu, u64 arg)
@@ -779,7 +779,7 @@ static long xen_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 	if (vi && READ_ONCE(vi->evtchn_upcall_pending) && !READ_ONCE(vi->evtchn_upcall_mask) &&
 	    xen_vector(hc->cpu))
 		hv_raise_vector_self(xen_vector(hc->cpu));
-	arch_spin_unlock(&xd->lock);
+	hv_unlock(&xd->lock);
 	return ret;
 }
 
@@ -849,7 +849,7 @@ static int xen_init(void)
 	xd = alloc_pages_exact(xd_size, GFP_KERNEL | __GFP_ZERO);
 	if (!xd)
 		return -ENOMEM;
-	xd->lock = (arch_spinlock_t)__ARCH_SPIN_LOCK_UNLOCKED;
+	atomic_set(&xd->lock.held, 0);
 	xd->tsc_khz = tsc_khz;
 	xen_time_scale(tsc_khz * 1000ULL, &xd->mul, &xd->shift);
 	xd->tsc0 = rdtsc();

@@ -28,6 +28,7 @@
 #include <asm/traps.h>
 #include "tdp.h"
 #include "personality.h"
+#include "hw.h"
 #include "svm.h"
 
 /* A page of its own, read-only to the guest like the three it points to. */
@@ -98,12 +99,12 @@ static int svm_probe(void)
 		pr_err("pvhyp: SVM not available: CPUID 0x80000001 ECX.SVM is clear\n");
 		return -ENODEV;
 	}
-	rdmsrl(MSR_VM_CR, vm_cr);
+	vm_cr = hv_rdmsr(MSR_VM_CR);
 	if (vm_cr & (1 << SVM_VM_CR_SVM_DISABLE)) {
 		pr_err("pvhyp: SVM disabled by firmware (VM_CR.SVMDIS)\n");
 		return -ENODEV;
 	}
-	rdmsrl(MSR_EFER, efer);
+	efer = hv_rdmsr(MSR_EFER);
 	if (efer & EFER_SVME) {
 		pr_err("pvhyp: EFER.SVME is already set: another hypervisor (kvm_amd running a VM?) owns SVM\n");
 		return -EBUSY;
@@ -302,7 +303,7 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	v->save.idtr.base = idt.address;
 	v->save.idtr.limit = idt.size;
 
-	rdmsrl(MSR_EFER, efer);
+	efer = hv_rdmsr(MSR_EFER);
 	v->save.efer = efer;		/* SVME set: VMRUN demands it */
 	v->save.cr0 = native_read_cr0();
 	v->save.cr2 = native_read_cr2();
@@ -315,7 +316,7 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	v->save.rsp = rsp;
 	v->save.rax = 0;
 	v->save.cpl = 0;
-	rdmsrl(MSR_IA32_CR_PAT, v->save.g_pat);
+	v->save.g_pat = hv_rdmsr(MSR_IA32_CR_PAT);
 	/* FS, GS, TR, LDTR, KernelGSBase, STAR/LSTAR/CSTAR/SFMASK, SYSENTER */
 	svm_vmsave(s->guest_pa);
 
@@ -418,7 +419,7 @@ static bool svm_prepare_devirt(struct hv_cpu *hc, struct vmcb *v, const struct h
 
 	frame->guest_rsp = v->save.rsp - sizeof(ret_frame);
 	frame->efer = v->save.efer & ~EFER_SVME;
-	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	hv_wrmsr(MSR_VM_HSAVE_PA, 0);
 	native_write_cr3(v->save.cr3);
 	hc->state = hc->state == HV_CPU_FAILED ? HV_CPU_FAILED : HV_CPU_OFF;
 	return true;
@@ -730,17 +731,17 @@ static int svm_cpu_launch(struct hv_cpu *hc)
 	u64 efer;
 	int ret;
 
-	rdmsrl(MSR_EFER, efer);
+	efer = hv_rdmsr(MSR_EFER);
 	if (efer & EFER_SVME)
 		return -EBUSY;
-	wrmsrl(MSR_EFER, efer | EFER_SVME);
-	wrmsrl(MSR_VM_HSAVE_PA, s->hsave_pa);
+	hv_wrmsr(MSR_EFER, efer | EFER_SVME);
+	hv_wrmsr(MSR_VM_HSAVE_PA, s->hsave_pa);
 	/* The host's FS/GS/TR/..., reloaded after every exit. */
 	svm_vmsave(s->host_pa);
 	ret = hv_svm_enter(hc);
 	if (ret) {
-		wrmsrl(MSR_VM_HSAVE_PA, 0);
-		wrmsrl(MSR_EFER, efer);
+		hv_wrmsr(MSR_VM_HSAVE_PA, 0);
+		hv_wrmsr(MSR_EFER, efer);
 	}
 	return ret;
 }

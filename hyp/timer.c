@@ -30,6 +30,7 @@
 #include <asm/apic.h>
 #include <asm/msr.h>
 #include "personality.h"
+#include "hw.h"
 
 #define HV_TIMER_TDCR_DIV16	0x3
 
@@ -45,15 +46,15 @@ static bool hv_timer_calibrate_once(void)
 	u64 t0, t1;
 
 	local_irq_save(flags);
-	c0 = apic_read(APIC_TMCCT);
+	c0 = hv_apic_read(APIC_TMCCT);
 	t0 = rdtsc_ordered();
 	do {
 		cpu_relax();
 		t1 = rdtsc_ordered();
 	} while (t1 - t0 < tsc_khz);	/* 1 ms */
-	c1 = apic_read(APIC_TMCCT);
+	c1 = hv_apic_read(APIC_TMCCT);
 	t1 = rdtsc_ordered();
-	hv_timer_tdcr = apic_read(APIC_TDCR);
+	hv_timer_tdcr = hv_apic_read(APIC_TDCR);
 	local_irq_restore(flags);
 	/* Expired in between (0), or reprogrammed (went up): try again. */
 	if (!c0 || !c1 || c1 >= c0 || t1 <= t0)
@@ -98,17 +99,17 @@ static void hv_timer_calibrate_host(void)
 	u64 t0, t1, span = tsc_khz ?: 1000000;
 	u32 c0, c1;
 
-	apic_write(APIC_LVTT, APIC_LVT_MASKED);
-	apic_write(APIC_TDCR, hv_timer_tdcr);
-	apic_write(APIC_TMICT, U32_MAX);
-	c0 = apic_read(APIC_TMCCT);
+	hv_apic_write(APIC_LVTT, APIC_LVT_MASKED);
+	hv_apic_write(APIC_TDCR, hv_timer_tdcr);
+	hv_apic_write(APIC_TMICT, U32_MAX);
+	c0 = hv_apic_read(APIC_TMCCT);
 	t0 = rdtsc_ordered();
 	do {
 		cpu_relax();
 		t1 = rdtsc_ordered();
 	} while (t1 - t0 < span);
-	c1 = apic_read(APIC_TMCCT);
-	apic_write(APIC_TMICT, 0);
+	c1 = hv_apic_read(APIC_TMCCT);
+	hv_apic_write(APIC_TMICT, 0);
 	hv_timer_rate = c1 < c0 ? div64_u64((u64)(c0 - c1) << 32, t1 - t0) : 0;
 	/* A timer that does not count: fire at once rather than never. */
 	if (!hv_timer_rate)
@@ -120,10 +121,10 @@ static bool hv_timer_hw_expired(void)
 	u64 left;
 
 	if (hv_timer_deadline_mode) {
-		rdmsrl(MSR_IA32_TSC_DEADLINE, left);
+		left = hv_rdmsr(MSR_IA32_TSC_DEADLINE);
 		return !left;
 	}
-	return !apic_read(APIC_TMCCT);
+	return !hv_apic_read(APIC_TMCCT);
 }
 
 /**
@@ -142,10 +143,10 @@ void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
 	t->armed = true;
 	t->vector = vector;
 	if (hv_timer_deadline_mode) {
-		apic_write(APIC_LVTT, vector | APIC_LVT_TIMER_TSCDEADLINE);
+		hv_apic_write(APIC_LVTT, vector | APIC_LVT_TIMER_TSCDEADLINE);
 		/* The mode change must land before the deadline is written. */
 		asm volatile("mfence" : : : "memory");
-		wrmsrl(MSR_IA32_TSC_DEADLINE, max(deadline_tsc, 1ULL));
+		hv_wrmsr(MSR_IA32_TSC_DEADLINE, max(deadline_tsc, 1ULL));
 	} else {
 		if (!hv_timer_rate)
 			hv_timer_calibrate_host();
@@ -153,9 +154,9 @@ void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
 		count = deadline_tsc > now ?
 			mul_u64_u64_shr(deadline_tsc - now, hv_timer_rate, 32) : 0;
 		count = clamp_t(u64, count, 1, U32_MAX);
-		apic_write(APIC_LVTT, vector);
-		apic_write(APIC_TDCR, hv_timer_tdcr);
-		apic_write(APIC_TMICT, count);
+		hv_apic_write(APIC_LVTT, vector);
+		hv_apic_write(APIC_TDCR, hv_timer_tdcr);
+		hv_apic_write(APIC_TMICT, count);
 	}
 }
 
@@ -173,11 +174,11 @@ void hv_timer_cancel(struct hv_cpu *hc)
 	if (!t->armed)
 		return;
 	t->armed = false;
-	apic_write(APIC_LVTT, APIC_LVT_MASKED | t->vector);
+	hv_apic_write(APIC_LVTT, APIC_LVT_MASKED | t->vector);
 	if (hv_timer_deadline_mode)
-		wrmsrl(MSR_IA32_TSC_DEADLINE, 0);
+		hv_wrmsr(MSR_IA32_TSC_DEADLINE, 0);
 	else
-		apic_write(APIC_TMICT, 0);
+		hv_apic_write(APIC_TMICT, 0);
 }
 
 /**
@@ -223,7 +224,7 @@ u64 hv_timer_bus_hz(void)
  */
 void hv_send_vector(unsigned int cpu, u8 vector)
 {
-	apic->send_IPI(cpu, vector);
+	hv_apic_send(per_cpu(x86_cpu_to_apicid, cpu), vector);
 }
 
 /**
@@ -235,7 +236,70 @@ void hv_send_vector(unsigned int cpu, u8 vector)
  */
 void hv_raise_vector_self(u8 vector)
 {
-	if (apic_read(APIC_IRR + (vector / 32) * 0x10) & BIT(vector % 32))
+	if (hv_apic_read(APIC_IRR + (vector / 32) * 0x10) & BIT(vector % 32))
 		return;
-	apic->send_IPI_self(vector);
+	hv_apic_send_self(vector);
+}
+
+bool hv_x2apic;
+
+/**
+ * hv_apic_init() - note the local APIC's mode, for host context
+ *
+ * Guest context, at load: every CPU is in the mode the boot CPU is in.
+ */
+void hv_apic_init(void)
+{
+	hv_x2apic = boot_cpu_has(X86_FEATURE_X2APIC) &&
+		    (hv_rdmsr(MSR_IA32_APICBASE) & X2APIC_ENABLE);
+}
+
+/* xAPIC: the ICR takes one command at a time. */
+static void hv_xapic_wait_idle(void)
+{
+	unsigned int spin = 100000;
+
+	while ((hv_apic_read(APIC_ICR) & APIC_ICR_BUSY) && --spin)
+		cpu_relax();
+}
+
+/**
+ * hv_apic_send() - a fixed interrupt to one local APIC
+ * @apicid: the destination's APIC ID
+ * @vector: the vector
+ *
+ * Host context.  In xAPIC mode the exit may have come between the guest's
+ * own writes of ICR2 and ICR: ICR2 is given back as the guest left it.
+ */
+void hv_apic_send(u32 apicid, u8 vector)
+{
+	u32 icr2;
+
+	if (hv_x2apic) {
+		hv_wrmsr(HV_X2APIC_MSR(APIC_ICR), (u64)apicid << 32 | APIC_DM_FIXED | vector);
+		return;
+	}
+	icr2 = hv_apic_read(APIC_ICR2);
+	hv_xapic_wait_idle();
+	hv_apic_write(APIC_ICR2, SET_XAPIC_DEST_FIELD(apicid));
+	hv_apic_write(APIC_ICR, APIC_DM_FIXED | APIC_DEST_PHYSICAL | vector);
+	hv_xapic_wait_idle();
+	hv_apic_write(APIC_ICR2, icr2);
+}
+
+/**
+ * hv_apic_send_self() - a fixed interrupt to this CPU
+ * @vector: the vector
+ *
+ * Host context.
+ */
+void hv_apic_send_self(u8 vector)
+{
+	if (hv_x2apic) {
+		hv_wrmsr(HV_X2APIC_MSR(APIC_SELF_IPI), vector);
+		return;
+	}
+	hv_xapic_wait_idle();
+	hv_apic_write(APIC_ICR, APIC_DEST_SELF | APIC_DM_FIXED | vector);
+	hv_xapic_wait_idle();
 }

@@ -32,6 +32,7 @@
 #include <asm/traps.h>
 #include <asm/vmx.h>
 #include "personality.h"
+#include "hw.h"
 #include "tdp.h"
 #include "vmx.h"
 
@@ -179,7 +180,7 @@ static bool vmx_fit(u32 msr, const char *what, u32 want, u32 optional, u32 *ctl)
 {
 	u64 cap;
 
-	rdmsrl(msr, cap);
+	cap = hv_rdmsr(msr);
 	*ctl = (want | optional | (u32)cap) & (u32)(cap >> 32);
 	if ((*ctl & want) != want) {
 		pr_err("pvhyp: VMX %s controls lack %#x, which the stub needs\n", what,
@@ -193,7 +194,7 @@ static int vmx_probe_controls(void)
 {
 	u64 basic, ept, proc_cap;
 
-	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	basic = hv_rdmsr(MSR_IA32_VMX_BASIC);
 	if (!(basic & VMX_BASIC_TRUE_CTLS)) {
 		pr_err("pvhyp: VMX without the TRUE control MSRs: CR3 accesses would have to exit\n");
 		return -ENODEV;
@@ -241,7 +242,7 @@ static int vmx_probe_controls(void)
 		return -ENODEV;
 	}
 	/* Required-1 bits that would make exits the stub does not handle. */
-	rdmsrl(MSR_IA32_VMX_TRUE_PROCBASED_CTLS, proc_cap);
+	proc_cap = hv_rdmsr(MSR_IA32_VMX_TRUE_PROCBASED_CTLS);
 	if (vmx_caps.proc & (CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
 			     CPU_BASED_HLT_EXITING | CPU_BASED_INVLPG_EXITING |
 			     CPU_BASED_MOV_DR_EXITING | CPU_BASED_UNCOND_IO_EXITING |
@@ -258,7 +259,7 @@ static int vmx_probe_controls(void)
 	/* The step over a page walk: the monitor trap flag, else RFLAGS.TF. */
 	vmx_caps.mtf = (proc_cap >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
 
-	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, ept);
+	ept = hv_rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
 	if (!(ept & VMX_EPT_PAGE_WALK_4_BIT) || !(ept & VMX_EPTP_WB_BIT) ||
 	    !(ept & VMX_EPT_2MB_PAGE_BIT) || !(ept & VMX_EPT_INVEPT_BIT) ||
 	    !(ept & (VMX_EPT_EXTENT_CONTEXT_BIT | VMX_EPT_EXTENT_GLOBAL_BIT))) {
@@ -286,7 +287,7 @@ static int vmx_probe(void)
 		return -ENODEV;
 	}
 	/* Linux locks it at boot; VMX left off there is off until reset. */
-	rdmsrl(MSR_IA32_FEAT_CTL, feat);
+	feat = hv_rdmsr(MSR_IA32_FEAT_CTL);
 	if (!(feat & FEAT_CTL_LOCKED) || !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
 		pr_err("pvhyp: VMX disabled by firmware (IA32_FEATURE_CONTROL %#llx)\n", feat);
 		return -ENODEV;
@@ -469,19 +470,19 @@ static bool vmx_setup_guest_state(u64 rsp, u64 rip, const struct desc_ptr *gdt,
 	     vmx_guest_seg(VMX_FS, fs, gdt) && vmx_guest_seg(VMX_GS, gs, gdt) &&
 	     vmx_guest_seg(VMX_LDTR, vmx_sldt(), gdt) && vmx_guest_seg(VMX_TR, vmx_str(), gdt);
 	/* In 64-bit mode the FS and GS bases are the MSRs, not the GDT's. */
-	ok = ok && vmx_write(GUEST_FS_BASE, native_read_msr(MSR_FS_BASE)) &&
-	     vmx_write(GUEST_GS_BASE, native_read_msr(MSR_GS_BASE)) &&
+	ok = ok && vmx_write(GUEST_FS_BASE, hv_rdmsr(MSR_FS_BASE)) &&
+	     vmx_write(GUEST_GS_BASE, hv_rdmsr(MSR_GS_BASE)) &&
 	     vmx_write(GUEST_GDTR_BASE, gdt->address) && vmx_write(GUEST_GDTR_LIMIT, gdt->size) &&
 	     vmx_write(GUEST_IDTR_BASE, idt->address) && vmx_write(GUEST_IDTR_LIMIT, idt->size);
 	ok = ok && vmx_write(GUEST_CR0, native_read_cr0()) &&
-	     vmx_write(GUEST_CR3, __native_read_cr3()) && vmx_write(GUEST_CR4, __read_cr4()) &&
+	     vmx_write(GUEST_CR3, __native_read_cr3()) && vmx_write(GUEST_CR4, native_read_cr4()) &&
 	     vmx_write(GUEST_DR7, native_get_debugreg(7)) &&
-	     vmx_write(GUEST_IA32_DEBUGCTL, native_read_msr(MSR_IA32_DEBUGCTLMSR)) &&
-	     vmx_write(GUEST_SYSENTER_CS, native_read_msr(MSR_IA32_SYSENTER_CS)) &&
-	     vmx_write(GUEST_SYSENTER_ESP, native_read_msr(MSR_IA32_SYSENTER_ESP)) &&
-	     vmx_write(GUEST_SYSENTER_EIP, native_read_msr(MSR_IA32_SYSENTER_EIP)) &&
-	     vmx_write(GUEST_IA32_PAT, native_read_msr(MSR_IA32_CR_PAT)) &&
-	     vmx_write(GUEST_IA32_EFER, native_read_msr(MSR_EFER));
+	     vmx_write(GUEST_IA32_DEBUGCTL, hv_rdmsr(MSR_IA32_DEBUGCTLMSR)) &&
+	     vmx_write(GUEST_SYSENTER_CS, hv_rdmsr(MSR_IA32_SYSENTER_CS)) &&
+	     vmx_write(GUEST_SYSENTER_ESP, hv_rdmsr(MSR_IA32_SYSENTER_ESP)) &&
+	     vmx_write(GUEST_SYSENTER_EIP, hv_rdmsr(MSR_IA32_SYSENTER_EIP)) &&
+	     vmx_write(GUEST_IA32_PAT, hv_rdmsr(MSR_IA32_CR_PAT)) &&
+	     vmx_write(GUEST_IA32_EFER, hv_rdmsr(MSR_EFER));
 	return ok && vmx_write(GUEST_RSP, rsp) && vmx_write(GUEST_RIP, rip) &&
 	       vmx_write(GUEST_RFLAGS, native_save_fl()) &&
 	       vmx_write(VMCS_LINK_POINTER, ~0ULL) &&
@@ -497,24 +498,24 @@ static bool vmx_setup_host_state(struct hv_cpu *hc, const struct desc_ptr *gdt,
 	u16 tr = vmx_str();
 
 	return vmx_write(HOST_CR0, native_read_cr0()) && vmx_write(HOST_CR3, hv_host_cr3()) &&
-	       vmx_write(HOST_CR4, __read_cr4()) &&
+	       vmx_write(HOST_CR4, native_read_cr4()) &&
 	       vmx_write(HOST_CS_SELECTOR, __KERNEL_CS) &&
 	       vmx_write(HOST_SS_SELECTOR, __KERNEL_DS) &&
 	       vmx_write(HOST_DS_SELECTOR, __KERNEL_DS) &&
 	       vmx_write(HOST_ES_SELECTOR, __KERNEL_DS) &&
 	       vmx_write(HOST_FS_SELECTOR, 0) && vmx_write(HOST_GS_SELECTOR, 0) &&
 	       vmx_write(HOST_TR_SELECTOR, tr) &&
-	       vmx_write(HOST_FS_BASE, native_read_msr(MSR_FS_BASE)) &&
+	       vmx_write(HOST_FS_BASE, hv_rdmsr(MSR_FS_BASE)) &&
 	       /* The kernel's per-CPU base: the canary and smp_processor_id(). */
-	       vmx_write(HOST_GS_BASE, native_read_msr(MSR_GS_BASE)) &&
+	       vmx_write(HOST_GS_BASE, hv_rdmsr(MSR_GS_BASE)) &&
 	       vmx_write(HOST_TR_BASE,
 			 vmx_desc_base((const struct desc_struct *)(gdt->address + tr))) &&
 	       vmx_write(HOST_GDTR_BASE, gdt->address) && vmx_write(HOST_IDTR_BASE, idt->address) &&
-	       vmx_write(HOST_IA32_SYSENTER_CS, native_read_msr(MSR_IA32_SYSENTER_CS)) &&
-	       vmx_write(HOST_IA32_SYSENTER_ESP, native_read_msr(MSR_IA32_SYSENTER_ESP)) &&
-	       vmx_write(HOST_IA32_SYSENTER_EIP, native_read_msr(MSR_IA32_SYSENTER_EIP)) &&
-	       vmx_write(HOST_IA32_PAT, native_read_msr(MSR_IA32_CR_PAT)) &&
-	       vmx_write(HOST_IA32_EFER, native_read_msr(MSR_EFER)) &&
+	       vmx_write(HOST_IA32_SYSENTER_CS, hv_rdmsr(MSR_IA32_SYSENTER_CS)) &&
+	       vmx_write(HOST_IA32_SYSENTER_ESP, hv_rdmsr(MSR_IA32_SYSENTER_ESP)) &&
+	       vmx_write(HOST_IA32_SYSENTER_EIP, hv_rdmsr(MSR_IA32_SYSENTER_EIP)) &&
+	       vmx_write(HOST_IA32_PAT, hv_rdmsr(MSR_IA32_CR_PAT)) &&
+	       vmx_write(HOST_IA32_EFER, hv_rdmsr(MSR_EFER)) &&
 	       vmx_write(HOST_RSP, (unsigned long)vmx_frame(hc)) &&
 	       vmx_write(HOST_RIP, (unsigned long)hv_vmx_exit_entry);
 }
@@ -536,7 +537,7 @@ static bool vmx_setup_controls(void)
 	       /* CR0 and CR4 are the guest's to change, within the fixed bits. */
 	       vmx_write(CR0_GUEST_HOST_MASK, 0) && vmx_write(CR4_GUEST_HOST_MASK, 0) &&
 	       vmx_write(CR0_READ_SHADOW, native_read_cr0()) &&
-	       vmx_write(CR4_READ_SHADOW, __read_cr4()) &&
+	       vmx_write(CR4_READ_SHADOW, native_read_cr4()) &&
 	       vmx_write(CR3_TARGET_COUNT, 0) && vmx_write(TSC_OFFSET, 0) &&
 	       vmx_write(VM_EXIT_MSR_STORE_COUNT, 0) && vmx_write(VM_EXIT_MSR_LOAD_COUNT, 0) &&
 	       vmx_write(VM_ENTRY_MSR_LOAD_COUNT, 0) && vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0) &&
@@ -649,20 +650,21 @@ static bool vmx_prepare_devirt(struct hv_cpu *hc, const struct hv_exit *ex,
 	/* CR4 keeps VMXE: the kernel clears it with its shadow (cpu_left, its VMXOFF path). */
 	if (cr0 != native_read_cr0())
 		vmx_write_cr0(cr0);
-	if (cr4 != __read_cr4())
+	if (cr4 != native_read_cr4())
 		vmx_write_cr4(cr4);
 	native_write_cr3(cr3);
 	native_load_gdt(&gdt);
 	native_load_idt(&idt);
-	invalidate_tss_limit();
+	/* The exit left TR's limit at 0x67: the full TSS again (I/O bitmap). */
+	native_load_tr_desc();
 	if (ldt)
 		asm volatile("lldt %0" : : "r" (ldt));
-	wrmsrl(MSR_IA32_SYSENTER_CS, sysenter[0]);
-	wrmsrl(MSR_IA32_SYSENTER_ESP, sysenter[1]);
-	wrmsrl(MSR_IA32_SYSENTER_EIP, sysenter[2]);
-	wrmsrl(MSR_IA32_CR_PAT, pat);
-	wrmsrl(MSR_EFER, efer);
-	wrmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
+	hv_wrmsr(MSR_IA32_SYSENTER_CS, sysenter[0]);
+	hv_wrmsr(MSR_IA32_SYSENTER_ESP, sysenter[1]);
+	hv_wrmsr(MSR_IA32_SYSENTER_EIP, sysenter[2]);
+	hv_wrmsr(MSR_IA32_CR_PAT, pat);
+	hv_wrmsr(MSR_EFER, efer);
+	hv_wrmsr(MSR_IA32_DEBUGCTLMSR, debugctl);
 	native_set_debugreg(7, dr7);
 	hc->state = hc->state == HV_CPU_FAILED ? HV_CPU_FAILED : HV_CPU_OFF;
 	return true;
@@ -748,7 +750,7 @@ static bool vmx_own_exit(struct hv_cpu *hc, u32 reason, struct hv_exit *ex,
 		/* Dropping the caches would drop the host's writes too. */
 		ex->reason = HV_EXIT_EMULATED;
 		hc->stats.exits[ex->reason]++;
-		wbinvd();
+		native_wbinvd();
 		return true;
 	case VMX_EXIT_GETSEC:
 		ex->reason = HV_EXIT_EMULATED;
@@ -1049,19 +1051,19 @@ static int vmx_cpu_launch(struct hv_cpu *hc)
 	if (cr4_read_shadow() & X86_CR4_VMXE)
 		return -EBUSY;
 	/* VMXON wants CR0 and CR4 inside the bits VMX operation fixes. */
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, fixed0);
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, fixed1);
+	fixed0 = hv_rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	fixed1 = hv_rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 	if ((native_read_cr0() & fixed0) != fixed0 || (native_read_cr0() & ~fixed1)) {
 		pr_err("pvhyp: cpu %u: CR0 %#lx outside VMX's fixed bits\n", hc->cpu,
 		       native_read_cr0());
 		return -EIO;
 	}
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, fixed0);
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, fixed1);
+	fixed0 = hv_rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	fixed1 = hv_rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	fixed0 &= ~(u64)X86_CR4_VMXE;	/* set just below */
-	if ((__read_cr4() & fixed0) != fixed0 || (__read_cr4() & ~fixed1)) {
+	if ((native_read_cr4() & fixed0) != fixed0 || (native_read_cr4() & ~fixed1)) {
 		pr_err("pvhyp: cpu %u: CR4 %#lx outside VMX's fixed bits\n", hc->cpu,
-		       __read_cr4());
+		       native_read_cr4());
 		return -EIO;
 	}
 	/* Through the kernel's shadow: kvm_intel reads VT-x as taken. */

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Hardware access for host context: MSRs and the local APIC, without the
+ * kernel's accessors.  Those carry tracepoints (read_msr, write_msr), go
+ * through the APIC driver's function pointers and, with PARAVIRT_XXL,
+ * through pv_ops: code that tracing, kprobes and BPF can hook, which must
+ * not run while the guest is stopped mid-exit.  These are the bare
+ * instructions.  An MSR the CPU refuses is the one fault host mode takes
+ * on purpose: it enters the kernel's noinstr #GP handler, which finds the
+ * exception-table entry and returns here with -EIO.
+ */
+#ifndef _PVHYP_HW_H
+#define _PVHYP_HW_H
+
+#include <linux/types.h>
+#include <asm/apicdef.h>
+#include <asm/asm.h>
+#include <asm/extable_fixup_types.h>
+#include <asm/fixmap.h>
+
+static __always_inline u64 hv_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
+	return (u64)hi << 32 | lo;
+}
+
+static __always_inline void hv_wrmsr(u32 msr, u64 val)
+{
+	asm volatile("wrmsr" : : "c" (msr), "a" ((u32)val), "d" ((u32)(val >> 32)) : "memory");
+}
+
+static __always_inline int hv_rdmsr_safe(u32 msr, u64 *val)
+{
+	u32 lo, hi;
+	int err;
+
+	asm volatile("1: rdmsr ; xor %[err],%[err]\n"
+		     "2:\n\t"
+		     _ASM_EXTABLE_TYPE_REG(1b, 2b, EX_TYPE_RDMSR_SAFE, %[err])
+		     : [err] "=r" (err), "=a" (lo), "=d" (hi)
+		     : "c" (msr));
+	*val = (u64)hi << 32 | lo;
+	return err;
+}
+
+static __always_inline int hv_wrmsr_safe(u32 msr, u64 val)
+{
+	int err;
+
+	asm volatile("1: wrmsr ; xor %[err],%[err]\n"
+		     "2:\n\t"
+		     _ASM_EXTABLE_TYPE_REG(1b, 2b, EX_TYPE_WRMSR_SAFE, %[err])
+		     : [err] "=a" (err)
+		     : "c" (msr), "0" ((u32)val), "d" ((u32)(val >> 32))
+		     : "memory");
+	return err;
+}
+
+/* The local APIC in the mode the kernel put it in (hv_apic_init()). */
+extern bool hv_x2apic;
+
+/* xAPIC register @reg (its MMIO offset) as an x2APIC MSR. */
+#define HV_X2APIC_MSR(reg)	(APIC_BASE_MSR + ((reg) >> 4))
+
+static __always_inline u32 hv_apic_read(u32 reg)
+{
+	if (hv_x2apic)
+		return hv_rdmsr(HV_X2APIC_MSR(reg));
+	return *(volatile u32 *)(APIC_BASE + reg);
+}
+
+static __always_inline void hv_apic_write(u32 reg, u32 val)
+{
+	if (hv_x2apic)
+		hv_wrmsr(HV_X2APIC_MSR(reg), val);
+	else
+		*(volatile u32 *)(APIC_BASE + reg) = val;
+}
+
+void hv_apic_init(void);
+void hv_apic_send(u32 apicid, u8 vector);
+void hv_apic_send_self(u8 vector);
+
+#endif /* _PVHYP_HW_H */
