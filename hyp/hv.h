@@ -117,7 +117,7 @@ struct hv_stats {
 	u64 pt_writes_blocked;			/* direct writes to pinned page tables */
 	u64 walk_steps;				/* walks let through a pinned table */
 	u64 reinjected;				/* events an exit interrupted, delivered again */
-	u64 decode_retries;			/* exits whose instruction was not the one that exited */
+	u64 decode_retries;			/* exits found another instruction at RIP */
 	u64 npf_mapped;				/* missing nested entries filled on demand */
 };
 

@@ -12,6 +12,7 @@
 #ifndef _PVHYP_HW_H
 #define _PVHYP_HW_H
 
+#include <linux/compiler.h>
 #include <linux/types.h>
 #include <asm/apicdef.h>
 #include <asm/asm.h>
@@ -68,7 +69,7 @@ static __always_inline u32 hv_apic_read(u32 reg)
 {
 	if (hv_x2apic)
 		return hv_rdmsr(HV_X2APIC_MSR(reg));
-	return *(volatile u32 *)(APIC_BASE + reg);
+	return READ_ONCE(*(u32 *)(APIC_BASE + reg));
 }
 
 static __always_inline void hv_apic_write(u32 reg, u32 val)
@@ -76,7 +77,7 @@ static __always_inline void hv_apic_write(u32 reg, u32 val)
 	if (hv_x2apic)
 		hv_wrmsr(HV_X2APIC_MSR(reg), val);
 	else
-		*(volatile u32 *)(APIC_BASE + reg) = val;
+		WRITE_ONCE(*(u32 *)(APIC_BASE + reg), val);
 }
 
 void hv_apic_init(void);

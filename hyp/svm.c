@@ -356,7 +356,6 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	return frame;
 }
 
-
 /*
  * EFER and HSAVE_PA writes: the vendor's own MSRs.  The guest's EFER is
  * loaded as the host's when it leaves guest mode, so only what the CPU

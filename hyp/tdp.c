@@ -296,7 +296,8 @@ static int tdp_map_high(void)
 		if (!pdpt)
 			return -ENOMEM;
 		for (i = 0; i < 512; i++)
-			pdpt[i] = (base + ((u64)i << 30)) | (fmt->leaf | fmt->mmio_type | fmt->large);
+			pdpt[i] = (base + ((u64)i << 30)) |
+				  (fmt->leaf | fmt->mmio_type | fmt->large);
 		tdp_pml4[base >> 39] = __pa(pdpt) | fmt->table;
 	}
 	return 0;

@@ -44,6 +44,19 @@ MATRIX = [
     # An Intel CPU as QEMU's TCG models it: no VMX.
     {'name': 'novmx', 'smp': 1, 'cpu': 'Nehalem', 'vendor': 'vmx', 'expect_pvhyp': 'novmx',
      'expect': 'native'},
+] + [
+    # The hostile-input fuzzer against each personality (tests/pvhyp_fuzz.c),
+    # the pvops layer on native so that nothing of the guest's own relies on
+    # the state the fuzzer scribbles over; then the stub must unload clean.
+    {'name': f'fuzz-{p}', 'smp': 2, 'personality': p, 'backend': 'native',
+     'expect': 'native', 'tests': ['pvhyp_fuzz'], 'fuzz': True, 'extra': 'rig.fuzz=1'}
+    for p in ('none', 'xen', 'esx')
+]
+
+# make fuzz: the same runs with 10^6 calls each, the fuzzer's long target.
+FUZZ_LONG_RUNS = [
+    dict(r, name=r['name'] + '-long', extra=r['extra'] + ' pvhyp_fuzz.calls=1000000')
+    for r in MATRIX if r.get('fuzz')
 ]
 
 # Under Bochs (make bochs): an Intel CPU with VMX and EPT, where the stub
@@ -81,7 +94,7 @@ def complete(run):
 
 
 def all_runs():
-    return [complete(dict(r)) for r in MATRIX + BOCHS_RUNS]
+    return [complete(dict(r)) for r in MATRIX + BOCHS_RUNS + FUZZ_LONG_RUNS]
 
 
 # --- the test modules and their suites, from the sources -------------------
@@ -95,7 +108,8 @@ def test_modules():
     """Modules the guest can run by name (rig.tests=): the suites, and the
     rig's own fault modules that fail on purpose."""
     return sorted(f[:-2] for f in os.listdir(TESTS)
-                  if f.endswith('.c') and not f.endswith('.mod.c') and (f.endswith('_test.c') or f.startswith('rig_fault_')))
+                  if f.endswith('.c') and not f.endswith('.mod.c') and
+                  (f.endswith('_test.c') or f.endswith('_fuzz.c') or f.startswith('rig_fault_')))
 
 
 def _source(module):
@@ -125,6 +139,8 @@ def module_suites(module):
 def check_suites(run):
     """Suites the guest's /init and tests/rig/checks/*.sh write for RUN."""
     p = run['personality']
+    if run.get('fuzz'):
+        return ['rig_layer', 'pvhyp_fuzz_end', 'rig_kmemleak']
     suites = ['rig_layer']
     if p == 'none':
         suites.append('pvhyp_integration')

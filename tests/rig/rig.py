@@ -760,6 +760,17 @@ def cmd_bochs():
     return summarize(results, elapsed=time.monotonic() - start, summary='summary-bochs.json')
 
 
+def cmd_fuzz():
+    """The hostile-input fuzzer's long target: 10^6 calls per personality
+    (make test runs 10^5)."""
+    chosen = runs(manifest.FUZZ_LONG_RUNS)
+    kdir, initrd = build()
+    clear_results(chosen, 'summary-fuzz.json')
+    start = time.monotonic()
+    results = in_parallel([(run, matrix_job(kdir, initrd)) for run in chosen])
+    return summarize(results, elapsed=time.monotonic() - start, summary='summary-fuzz.json')
+
+
 def cmd_list(args):
     """The runs and test modules; with a run's name, its manifest."""
     everything = manifest.all_runs()
@@ -781,6 +792,8 @@ def cmd_list(args):
     for r in everything:
         if r['emulator'] == 'bochs' and r is everything[len(manifest.MATRIX)]:
             print('runs (make bochs):')
+        if r['name'] == manifest.FUZZ_LONG_RUNS[0]['name']:
+            print('runs (make fuzz):')
         print(f'  {r["name"]:14} {r["emulator"]} -cpu {r["cpu"]} -smp {r["smp"]}  {r["append"]}')
     print('test modules (rig.tests=) and their suites:')
     for m in manifest.test_modules():
@@ -790,12 +803,13 @@ def cmd_list(args):
 
 if __name__ == '__main__':
     what = sys.argv[1] if len(sys.argv) > 1 else 'test'
-    cmds = {'test': cmd_test, 'demo': cmd_demo, 'bench': cmd_bench, 'bochs': cmd_bochs}
+    cmds = {'test': cmd_test, 'demo': cmd_demo, 'bench': cmd_bench, 'bochs': cmd_bochs,
+            'fuzz': cmd_fuzz}
     try:
         if what == 'list':
             sys.exit(cmd_list(sys.argv[2:]))
         if what not in cmds:
-            sys.exit(f'usage: {sys.argv[0]} test|demo|bench|bochs|list [RUN]')
+            sys.exit(f'usage: {sys.argv[0]} test|demo|bench|bochs|fuzz|list [RUN]')
         sys.exit(cmds[what]())
     except UsageError as e:
         print(f'rig: {e}', flush=True)

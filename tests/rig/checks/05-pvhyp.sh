@@ -136,6 +136,15 @@ probe_ok() {
 	[ "$out" = ok ] || { echo "pvhyp-probe $*: $out"; return 1; }
 }
 
+# After the fuzzer (rig.fuzz=1): the stub, its state reset through its own
+# ABI, unloads, and every CPU is native again.
+pvhyp_fuzz_checks() {
+	suite_begin pvhyp_fuzz_end
+	check stub_unloads_after_fuzz rmmod pvhyp
+	check native_after_fuzz sh -c '[ "$(pvhyp-probe hypercall 1 5)" = SIGILL ]'
+	suite_end
+}
+
 pvhyp_checks() {
 	suite_begin pvhyp_integration
 	check blocked_write_reported pvhyp_violation_reported
