@@ -263,12 +263,13 @@ static u8 hv_decode_insn_len(const struct hv_exit *ex)
 	u8 code[HV_INSN_MAX];
 	unsigned int n = HV_INSN_MAX, i;
 
-	/* As far as the page goes first: the instruction may end before it. */
-	if (hv_copy_from_guest(ex, code, ex->rip, n)) {
-		n = PAGE_SIZE - (ex->rip & ~PAGE_MASK);
-		if (n >= HV_INSN_MAX || hv_copy_from_guest(ex, code, ex->rip, n))
-			return 0;
-	}
+	unsigned int first = min_t(unsigned int, n, PAGE_SIZE - offset_in_page(ex->rip));
+
+	/* Page by page: the instruction may end before an unmapped one. */
+	if (hv_fetch_guest_code(ex, code, ex->rip, first))
+		return 0;
+	if (first < n && hv_fetch_guest_code(ex, code + first, ex->rip + first, n - first))
+		n = first;
 	for (i = 0; i < n; i++)
 		if (!hv_legacy_prefix(code[i]) && !(ex->long_cs && (code[i] & 0xf0) == 0x40))
 			break;

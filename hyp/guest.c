@@ -383,6 +383,30 @@ int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len)
 }
 
 /**
+ * hv_fetch_guest_code() - read the instruction bytes at a guest address
+ * @ex: the exit, for the guest's paging state
+ * @dst: host buffer
+ * @gva: guest-virtual address
+ * @len: bytes, within one page
+ *
+ * As the CPU fetched them: from any RAM the guest's tables map, the stub's
+ * read-only pages included (VMware's ROM runs from one).
+ *
+ * Return: 0, or -EFAULT.
+ */
+int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 gva, size_t len)
+{
+	struct hv_map_window *w = hv_this_window();
+	u64 gpa;
+
+	if (!w || len > PAGE_SIZE - offset_in_page(gva) || hv_gva_to_gpa(ex, gva, false, &gpa) ||
+	    !hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
+		return -EFAULT;
+	memcpy(dst, (u8 *)hv_map_slot(w, 0, gpa >> PAGE_SHIFT) + offset_in_page(gpa), len);
+	return 0;
+}
+
+/**
  * hv_copy_to_guest() - write a hypercall's result
  * @ex: the exit, for the guest's paging state
  * @gva: guest-virtual address

@@ -265,5 +265,6 @@ void *hv_guest_map_scratch(u64 gpa, bool write);
 int hv_guest_translate(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa);
 int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len);
 int hv_copy_to_guest(const struct hv_exit *ex, u64 gva, const void *src, size_t len);
+int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 gva, size_t len);
 
 #endif /* _PVHYP_HV_H */
