@@ -11,7 +11,12 @@
  * threads together), seed, hotplug.
  *
  * What the guest may hand the stub is drawn so that a correct stub cannot
- * hurt the guest, and anything else is a stub bug:
+ * hurt the guest, and anything else is a stub bug.  Any value may be taken
+ * as a pointer, a frame number or a physical address by some call, so a
+ * value is either typed for its place (a VMI command's physical address)
+ * or safe as all three: never a small number in a structure (frames 1-255
+ * are the guest's low memory, 4096 its kernel), never a physical address
+ * that is not the arena's.
  *
  * - frames and pointers that are valid point into an arena of pages the
  *   fuzzer owns (direct map and a second, vmap() alias) and nowhere else:
@@ -98,6 +103,28 @@ static u64 arena_va(struct fuzz *f, struct rnd_state *r)
 	return (u64)page_address(f->arena[page]) + off;
 }
 
+static u64 arena_pa(struct fuzz *f, struct rnd_state *r)
+{
+	u64 pa = page_to_phys(f->arena[prandom_u32_state(r) % ARENA_PAGES]);
+
+	return pa + (prandom_u32_state(r) % 2 ? 0 : (prandom_u32_state(r) % PAGE_SIZE) & ~63);
+}
+
+/* A physical address: the arena's, or one that is not the guest's to give. */
+static u64 fuzz_pa(struct fuzz *f, struct rnd_state *r)
+{
+	switch (prandom_u32_state(r) % 6) {
+	case 0: case 1: case 2:
+		return arena_pa(f, r);
+	case 3:
+		return virt_to_phys(f->stub_page) + (prandom_u32_state(r) % PAGE_SIZE);
+	case 4:
+		return APIC_DEFAULT_PHYS_BASE;
+	default:
+		return (1ULL << boot_cpu_data.x86_phys_bits) + fuzz_u64(r) % (1ULL << 40);
+	}
+}
+
 /* A pointer argument: valid into the arena, or hostile. */
 static u64 fuzz_ptr(struct fuzz *f, struct rnd_state *r)
 {
@@ -137,11 +164,11 @@ static u64 fuzz_gfn(struct fuzz *f, struct rnd_state *r)
 	case 3:
 		return virt_to_phys(f->stub_page) >> PAGE_SHIFT;
 	case 4:
-		return 0xfee00;					/* the local APIC */
+		return APIC_DEFAULT_PHYS_BASE >> PAGE_SHIFT;
 	case 5:
 		return (1ULL << (boot_cpu_data.x86_phys_bits - PAGE_SHIFT)) - 1;
 	case 6:
-		return fuzz_u64(r);
+		return fuzz_u64(r) | 1ULL << 63;
 	default:
 		return (1ULL << 52 >> PAGE_SHIFT) + prandom_u32_state(r);	/* beyond any */
 	}
@@ -156,7 +183,7 @@ static u64 fuzz_small(struct rnd_state *r)
 	return prandom_u32_state(r) % 256;
 }
 
-/* An argument of any kind. */
+/* A register argument of a call that takes no frame or address in one. */
 static u64 fuzz_arg(struct fuzz *f, struct rnd_state *r)
 {
 	switch (prandom_u32_state(r) % 4) {
@@ -168,6 +195,27 @@ static u64 fuzz_arg(struct fuzz *f, struct rnd_state *r)
 		return fuzz_small(r);
 	default:
 		return fuzz_u64(r);
+	}
+}
+
+/* A value for a structure: safe as a pointer, a frame and an address. */
+static u64 fuzz_field(struct fuzz *f, struct rnd_state *r)
+{
+	u64 v;
+
+	switch (prandom_u32_state(r) % 6) {
+	case 0: case 1:
+		return arena_va(f, r);
+	case 2:
+		/* An arena frame: as an address, low memory no call writes unpinned. */
+		return page_to_pfn(f->arena[prandom_u32_state(r) % ARENA_PAGES]);
+	case 3:
+		return 0;
+	case 4:
+		v = fuzz_ptr(f, r);
+		return v < (1ULL << 32) ? v | 1ULL << 63 : v;
+	default:
+		return fuzz_u64(r) | 1ULL << 62;
 	}
 }
 
@@ -189,7 +237,7 @@ static void scribble(struct fuzz *f, struct rnd_state *r)
 	unsigned int i, n = prandom_u32_state(r) % 32;
 
 	for (i = 0; i < n; i++)
-		WRITE_ONCE(p[prandom_u32_state(r) % (PAGE_SIZE / 8)], no_hvm_op(fuzz_arg(f, r)));
+		WRITE_ONCE(p[prandom_u32_state(r) % (PAGE_SIZE / 8)], no_hvm_op(fuzz_field(f, r)));
 }
 
 /* --- the calls ------------------------------------------------------- */
@@ -270,9 +318,21 @@ static void fuzz_esx(struct fuzz *f, struct rnd_state *r, struct fuzz_regs *g)
 		 fuzz_small(r) % VMWARE_CMD_MAX;
 	/* EBX: a vCPU, a table level, a vector (VCPU_AREA): below 32 all. */
 	g->rbx = fuzz_small(r) % 32;
-	arg = prandom_u32_state(r) % 2 ? virt_to_phys((void *)arena_va(f, r)) : fuzz_arg(f, r);
-	if (prandom_u32_state(r) % 4 == 0)
-		arg = fuzz_ptr(f, r);
+	/* ESI:EDI, typed by the command: a frame, an address or a plain value. */
+	switch (g->rcx) {
+	case VMI_CMD_ALLOCATE_PAGE:
+	case VMI_CMD_RELEASE_PAGE:
+		arg = fuzz_gfn(f, r);
+		break;
+	case VMI_CMD_SET_ALARM:
+	case VMI_CMD_FLUSH_TLB:
+	case VMI_CMD_NOTIFY:
+		arg = fuzz_u64(r);
+		break;
+	default:
+		arg = fuzz_pa(f, r);
+		break;
+	}
 	g->rsi = arg >> 32;
 	g->rdi = (u32)arg;
 	g->rdx = VMWARE_HYPERVISOR_PORT;
