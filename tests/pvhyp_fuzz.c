@@ -7,8 +7,7 @@
  *
  * Reproducible: each thread draws from its own generator seeded with
  * (seed, thread); the interleaving of threads is not reproducible, the
- * sequence each issues is.  Module parameters: calls (per personality, all
- * threads together), seed, hotplug.
+ * sequence each issues is.  Settings below (fuzz_settings()).
  *
  * What the guest may hand the stub is drawn so that a correct stub cannot
  * hurt the guest, and anything else is a stub bug.  Any value may be taken
@@ -42,6 +41,7 @@
 #include <kunit/test.h>
 #include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/kfence.h>
 #include <linux/kthread.h>
@@ -55,17 +55,66 @@
 #include <pvops/vmware.h>
 #include <pvops/xen.h>
 
+/*
+ * Settings, from the kernel command line (pvhyp_fuzz.calls=N and so on):
+ * KUnit in 6.1 runs a module's suites when it is coming, before its
+ * parameters are parsed, so module parameters would never be seen.
+ *   calls    hypercalls in all (default 100000)
+ *   seed     of every thread's generator (default 1)
+ *   numbers  xen: bit i lets xen_numbers[i] be called (default all), to
+ *            narrow a failure down
+ *   hotplug  0: no CPU goes offline meanwhile (default 1)
+ */
 static unsigned long calls = 100000;
-module_param(calls, ulong, 0444);
-MODULE_PARM_DESC(calls, "hypercalls in all (default 100000)");
 static unsigned long seed = 1;
-module_param(seed, ulong, 0444);
-MODULE_PARM_DESC(seed, "seed of every thread's generator (default 1)");
+static unsigned long numbers = ~0UL;
 static bool hotplug = true;
-module_param(hotplug, bool, 0444);
-MODULE_PARM_DESC(hotplug, "take a CPU offline and online every 0.3 s meanwhile (default on)");
 
-#define ARENA_PAGES	16
+static void fuzz_settings(struct kunit *test)
+{
+	static const char key[] = "pvhyp_fuzz.";
+	struct file *file = filp_open("/proc/cmdline", O_RDONLY, 0);
+	char *buf, *p, *w, *v;
+	unsigned long val;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(file)) {
+		kunit_info(test, "no /proc/cmdline (%ld): default settings", PTR_ERR(file));
+		return;
+	}
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	n = buf ? kernel_read(file, buf, PAGE_SIZE - 1, &pos) : -ENOMEM;
+	filp_close(file, NULL);
+	for (p = buf; n > 0 && (w = strsep(&p, " \n"));) {
+		if (strncmp(w, key, sizeof(key) - 1))
+			continue;
+		w += sizeof(key) - 1;
+		v = strchr(w, '=');
+		if (!v || kstrtoul(v + 1, 0, &val))
+			continue;
+		*v = '\0';
+		if (!strcmp(w, "calls"))
+			calls = val;
+		else if (!strcmp(w, "seed"))
+			seed = val;
+		else if (!strcmp(w, "numbers"))
+			numbers = val;
+		else if (!strcmp(w, "hotplug"))
+			hotplug = val;
+	}
+}
+
+/*
+ * The arena: 16 pages, physically contiguous.  A buffer the stub fills may
+ * run past the pointer it was handed (a multicall's 256 entries are 16
+ * KiB): direct-map pointers start in the first ARENA_SPAN bytes, so that
+ * it stays inside; the vmap() alias is followed by a guard page, where an
+ * overrun faults the stub's walk (-EFAULT).
+ */
+#define ARENA_ORDER	4
+#define ARENA_PAGES	(1 << ARENA_ORDER)
+#define ARENA_SPAN	(ARENA_PAGES * PAGE_SIZE - SZ_16K - PAGE_SIZE)
 #define CANARY_BYTES	(64 * 1024)
 #define CANARY_BYTE(i)	((u8)(0xa5 ^ (i) ^ ((i) >> 8)))
 #define MAX_THREADS	16
@@ -93,21 +142,20 @@ static u64 fuzz_u64(struct rnd_state *r)
 
 static u64 arena_va(struct fuzz *f, struct rnd_state *r)
 {
-	unsigned int page = prandom_u32_state(r) % ARENA_PAGES;
-	unsigned int off = prandom_u32_state(r) % PAGE_SIZE;
+	unsigned int off = prandom_u32_state(r) % ARENA_SPAN;
 
 	if (prandom_u32_state(r) & 1)
 		off &= ~63;
 	if (prandom_u32_state(r) & 1)
-		return (u64)f->alias + page * PAGE_SIZE + off;
-	return (u64)page_address(f->arena[page]) + off;
+		return (u64)f->alias + prandom_u32_state(r) % (ARENA_PAGES * PAGE_SIZE);
+	return (u64)page_address(f->arena[0]) + off;
 }
 
 static u64 arena_pa(struct fuzz *f, struct rnd_state *r)
 {
-	u64 pa = page_to_phys(f->arena[prandom_u32_state(r) % ARENA_PAGES]);
+	u64 pa = page_to_phys(f->arena[0]);
 
-	return pa + (prandom_u32_state(r) % 2 ? 0 : (prandom_u32_state(r) % PAGE_SIZE) & ~63);
+	return pa + ((prandom_u32_state(r) % ARENA_SPAN) & (prandom_u32_state(r) % 2 ? PAGE_MASK : ~63));
 }
 
 /* A physical address: the arena's, or one that is not the guest's to give. */
@@ -149,9 +197,8 @@ static u64 fuzz_ptr(struct fuzz *f, struct rnd_state *r)
 			return (u64)f->unmapped_alias + (prandom_u32_state(r) % PAGE_SIZE);
 		return (u64)f->alias + (prandom_u32_state(r) % PAGE_SIZE);
 	default:
-		/* The arena's last bytes: a buffer that runs off its page. */
-		return (u64)page_address(f->arena[ARENA_PAGES - 1]) + PAGE_SIZE -
-		       (prandom_u32_state(r) % 64);
+		/* The alias's last bytes: a buffer that runs into its guard page. */
+		return (u64)f->alias + ARENA_PAGES * PAGE_SIZE - 1 - (prandom_u32_state(r) % 64);
 	}
 }
 
@@ -282,9 +329,11 @@ static const u32 xen_numbers[] = {
  */
 static void fuzz_xen(struct fuzz *f, struct rnd_state *r, struct fuzz_regs *g)
 {
-	g->rax = prandom_u32_state(r) % 8 ? xen_numbers[prandom_u32_state(r) %
-							ARRAY_SIZE(xen_numbers)] :
-					    fuzz_small(r);
+	unsigned int i = prandom_u32_state(r) % ARRAY_SIZE(xen_numbers);
+
+	if (!(numbers & BIT(i)))
+		return;
+	g->rax = prandom_u32_state(r) % 8 ? xen_numbers[i] : fuzz_small(r);
 	g->rdi = prandom_u32_state(r) % 2 ? fuzz_small(r) % 16 : fuzz_arg(f, r);
 	g->rsi = fuzz_arg(f, r);
 	g->rdx = fuzz_arg(f, r);
@@ -484,12 +533,13 @@ static void pvhyp_fuzz_hostile_calls(struct kunit *test)
 	struct fuzz *f;
 	u64 start = ktime_get_ns();
 
+	fuzz_settings(test);
 	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	for (i = 0; i < ARENA_PAGES; i++) {
-		f->arena[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		KUNIT_ASSERT_NOT_NULL(test, f->arena[i]);
-	}
+	f->arena[0] = alloc_pages(GFP_KERNEL | __GFP_ZERO, ARENA_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, f->arena[0]);
+	for (i = 1; i < ARENA_PAGES; i++)
+		f->arena[i] = f->arena[0] + i;
 	f->alias = vmap(f->arena, ARENA_PAGES, VM_MAP, PAGE_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->alias);
 	f->canary = vmalloc(CANARY_BYTES);
@@ -503,6 +553,8 @@ static void pvhyp_fuzz_hostile_calls(struct kunit *test)
 	fuzz_unmapped_page(test, f);
 	f->freed_until = ktime_get_ns() + 2 * NSEC_PER_SEC;
 
+	kunit_info(test, "personality %s, %lu calls, seed %lu, hotplug %s, numbers %#lx",
+		   pvhyp_personality_name(), calls, seed, hotplug ? "on" : "off", numbers);
 	cpus_read_lock();
 	nthreads = min_t(unsigned int, num_online_cpus(), MAX_THREADS);
 	cpus_read_unlock();
@@ -541,8 +593,7 @@ static void pvhyp_fuzz_hostile_calls(struct kunit *test)
 	if (f->unmapped_alias != f->alias)
 		vunmap(f->unmapped_alias);
 	vunmap(f->alias);
-	for (i = 0; i < ARENA_PAGES; i++)
-		__free_page(f->arena[i]);
+	__free_pages(f->arena[0], ARENA_ORDER);
 }
 
 static struct kunit_case pvhyp_fuzz_cases[] = {
