@@ -62,6 +62,7 @@ SYM_FUNC_START(hv_svm_enter)
 	/* Host FS/GS/TR first: C code reads the stack canary through GS. */
 	mov	FRAME_HOST_PA + GPRS(%rsp), %rax
 	vmload	%rax
+	EXIT_SPECULATION_BARRIER X86_FEATURE_RETPOLINE
 	mov	FRAME_HC + GPRS(%rsp), %rdi
 	mov	%rsp, %rsi
 	call	hv_svm_exit

@@ -78,6 +78,7 @@ SYM_FUNC_END(hv_vmx_enter)
 SYM_CODE_START(hv_vmx_exit_entry)
 	UNWIND_HINT_EMPTY
 	PUSH_GPRS
+	EXIT_SPECULATION_BARRIER X86_FEATURE_RSB_VMEXIT, X86_FEATURE_RSB_VMEXIT_LITE
 	mov	FRAME_HC + GPRS(%rsp), %rdi
 	mov	%rsp, %rsi
 	call	hv_vmx_exit
