@@ -327,8 +327,13 @@ static void esx_op_flush_tlb_multi(const struct cpumask *cpus, unsigned long add
 		a->flush_mask[cpu / 64] |= BIT_ULL(cpu % 64);
 	}
 	ret = esx_rom_call(VMI_CMD_FLUSH_TLB, VMI_FLUSH_MULTI, (u64)addr >> 32, addr);
+	if (ret) {
+		/* Not done (a vCPU did not answer in time): do it with IPIs. */
+		pr_warn_ratelimited("pvops: esx: remote TLB flush failed: %ld; flushing with IPIs\n",
+				    ret);
+		pvops_native_flush_tlb_multi(cpus, addr);
+	}
 	preempt_enable();
-	WARN_ONCE(ret, "pvops: esx: remote TLB flush failed: %ld\n", ret);
 }
 
 static int esx_op_pin_table(unsigned long pfn, unsigned int level)

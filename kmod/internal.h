@@ -59,4 +59,6 @@ void pvops_esx_prepare(void);
 void pvops_debugfs_init(void);
 void pvops_debugfs_exit(void);
 
+void pvops_native_flush_tlb_multi(const struct cpumask *cpus, unsigned long addr);
+
 #endif /* _PVOPS_INTERNAL_H */

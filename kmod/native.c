@@ -51,7 +51,16 @@ static void native_flush_ipi(void *info)
 		pvops_native_flush_tlb_one(addr);
 }
 
-static void native_op_flush_tlb_multi(const struct cpumask *cpus, unsigned long addr)
+/**
+ * pvops_native_flush_tlb_multi() - flush other CPUs' TLBs with IPIs
+ * @cpus: the CPUs
+ * @addr: one address, or PVOPS_FLUSH_ALL
+ *
+ * The native op, and what a pv backend falls back on when its hypervisor
+ * could not finish a remote flush: a flush is never reported done when it
+ * is not.  Preemption off, interrupts on.
+ */
+void pvops_native_flush_tlb_multi(const struct cpumask *cpus, unsigned long addr)
 {
 	on_each_cpu_mask(cpus, native_flush_ipi, (void *)addr, true);
 }
@@ -175,7 +184,7 @@ struct pvops_backend pvops_native_backend = {
 #define __NATIVE_SLOT_PVOPS_NATIVE_CALL(name)
 #include <pvops/ops.h>
 		.flush_tlb_all = native_op_flush_tlb_all,
-		.flush_tlb_multi = native_op_flush_tlb_multi,
+		.flush_tlb_multi = pvops_native_flush_tlb_multi,
 		.notify_cpu = native_op_notify_cpu,
 	},
 };

@@ -490,7 +490,12 @@ static void xen_op_flush_tlb_multi(const struct cpumask *cpus, unsigned long add
 	long ret;
 
 	ret = xen_call(__HYPERVISOR_mmuext_op, (unsigned long)&op, 1, 0, DOMID_SELF, 0);
-	WARN_ONCE(ret, "pvops: xen: remote TLB flush failed: %ld\n", ret);
+	if (ret) {
+		/* Not done (a vCPU did not answer in time): do it with IPIs. */
+		pr_warn_ratelimited("pvops: xen: remote TLB flush failed: %ld; flushing with IPIs\n",
+				    ret);
+		pvops_native_flush_tlb_multi(cpus, addr);
+	}
 }
 
 /* Lazy sections run with preemption off (the caller's), like Linux's own. */
