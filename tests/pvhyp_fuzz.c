@@ -24,10 +24,11 @@
  *   addresses, read-only kernel text, a vmalloc guard page, a page whose
  *   direct map was taken away under a live alias (KFENCE's freed objects,
  *   where KFENCE is on), frames beyond RAM and MMIO;
- * - interrupt vectors are below 32, which the stub must refuse: an event on
- *   a real vector would reach handlers the fuzzer does not own.  So hvm_op's
- *   structures come from a page of their own with their vector bytes below
- *   32, and no byte the fuzzer writes into the arena is hvm_op's number
+ * - interrupt vectors are below 16, which the stub must refuse (as Xen
+ *   does; 16-31 are the exceptions', and a guest that asks for events there
+ *   gets them, as from Xen): an event on a real vector would reach handlers
+ *   the fuzzer does not own.  So hvm_op's structures come from a page of
+ *   their own with their vector bytes below 16, and no byte the fuzzer writes into the arena is hvm_op's number
  *   (a multicall entry read from there cannot name it);
  * - a freed page's alias is named only in the first two seconds, before
  *   KFENCE can give the page to another allocation (it reuses its 255
@@ -340,10 +341,10 @@ static void fuzz_xen(struct fuzz *f, struct rnd_state *r, struct fuzz_regs *g)
 	g->r10 = fuzz_arg(f, r);
 	g->r8 = fuzz_arg(f, r);
 	if (g->rax == __HYPERVISOR_hvm_op) {
-		/* Both structures hvm_op reads, their vector bytes below 32. */
+		/* Both structures hvm_op reads, their vector bytes below 16. */
 		get_random_bytes(f->hvm, 16);
-		f->hvm[offsetof(struct xen_hvm_evtchn_upcall_vector, vector)] &= 31;
-		f->hvm[offsetof(struct xen_hvm_param, value)] &= 31;
+		f->hvm[offsetof(struct xen_hvm_evtchn_upcall_vector, vector)] &= 15;
+		f->hvm[offsetof(struct xen_hvm_param, value)] &= 15;
 		if (prandom_u32_state(r) % 4)
 			g->rsi = (u64)f->hvm;
 		else if (prandom_u32_state(r) % 2)
@@ -365,8 +366,8 @@ static void fuzz_esx(struct fuzz *f, struct rnd_state *r, struct fuzz_regs *g)
 	g->rcx = prandom_u32_state(r) % 2 ? VMI_CMD_FIRST +
 		 prandom_u32_state(r) % (VMI_CMD_LAST - VMI_CMD_FIRST + 1) :
 		 fuzz_small(r) % VMWARE_CMD_MAX;
-	/* EBX: a vCPU, a table level, a vector (VCPU_AREA): below 32 all. */
-	g->rbx = fuzz_small(r) % 32;
+	/* EBX: a vCPU, a table level, a vector (VCPU_AREA): below 16 all. */
+	g->rbx = fuzz_small(r) % 16;
 	/* ESI:EDI, typed by the command: a frame, an address or a plain value. */
 	switch (g->rcx) {
 	case VMI_CMD_ALLOCATE_PAGE:
