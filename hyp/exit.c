@@ -441,7 +441,8 @@ static bool hv_contributory(u8 vector)
  *   IDT or stack while an interrupt was delivered) is delivered again: it
  *   already left the local APIC's IRR, and dropped it would never be
  *   acknowledged.
- * - Otherwise an event held earlier goes now.
+ * - Otherwise an event held earlier goes now; an interrupt only once the
+ *   guest has RFLAGS.IF set again (injection would ignore it).
  */
 void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action action)
 {
@@ -472,7 +473,9 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 	} else if (cut.valid) {
 		hc->stats.reinjected++;
 		hv_ops->inject(hc, &cut);
-	} else if (hc->held.valid) {
+	} else if (hc->held.valid &&
+		   (hc->held.type != HV_EVENT_INTR || (hv_ops->rflags(hc) & X86_EFLAGS_IF))) {
+		/* An interrupt only where the guest takes interrupts: IF set. */
 		hv_ops->inject(hc, &hc->held);
 		hc->held.valid = false;
 	}
