@@ -108,8 +108,10 @@ void hv_lock(struct hv_cpu *hc, struct hv_spinlock *lock);
 
 static inline void hv_unlock(struct hv_spinlock *lock)
 {
+	/* Release: what was written under the lock is seen by the next holder. */
 	smp_store_release(&lock->held.counter, 0);
 }
+
 long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 		     int (*mask_word)(void *ctx, unsigned int word, unsigned long *bits),
 		     void *ctx, u8 (*vector)(unsigned int cpu),

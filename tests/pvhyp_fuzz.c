@@ -28,7 +28,8 @@
  *   does; 16-31 are the exceptions', and a guest that asks for events there
  *   gets them, as from Xen): an event on a real vector would reach handlers
  *   the fuzzer does not own.  So hvm_op's structures come from a page of
- *   their own with their vector bytes below 16, and no byte the fuzzer writes into the arena is hvm_op's number
+ *   their own with their vector bytes below 16, and no byte the fuzzer
+ *   writes into the arena is hvm_op's number
  *   (a multicall entry read from there cannot name it);
  * - a freed page's alias is named only in the first two seconds, before
  *   KFENCE can give the page to another allocation (it reuses its 255
@@ -87,7 +88,7 @@ static void fuzz_settings(struct kunit *test)
 	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	n = buf ? kernel_read(file, buf, PAGE_SIZE - 1, &pos) : -ENOMEM;
 	filp_close(file, NULL);
-	for (p = buf; n > 0 && (w = strsep(&p, " \n"));) {
+	for (p = buf; n > 0 && (w = strsep(&p, "\t\n "));) {
 		if (strncmp(w, key, sizeof(key) - 1))
 			continue;
 		w += sizeof(key) - 1;
@@ -114,10 +115,14 @@ static void fuzz_settings(struct kunit *test)
  * overrun faults the stub's walk (-EFAULT).
  */
 #define ARENA_ORDER	4
-#define ARENA_PAGES	(1 << ARENA_ORDER)
+#define ARENA_PAGES	BIT(ARENA_ORDER)
 #define ARENA_SPAN	(ARENA_PAGES * PAGE_SIZE - SZ_16K - PAGE_SIZE)
 #define CANARY_BYTES	(64 * 1024)
-#define CANARY_BYTE(i)	((u8)(0xa5 ^ (i) ^ ((i) >> 8)))
+static u8 canary_byte(unsigned int i)
+{
+	return 0xa5 ^ i ^ (i >> 8);
+}
+
 #define MAX_THREADS	16
 
 struct fuzz {
@@ -155,8 +160,9 @@ static u64 arena_va(struct fuzz *f, struct rnd_state *r)
 static u64 arena_pa(struct fuzz *f, struct rnd_state *r)
 {
 	u64 pa = page_to_phys(f->arena[0]);
+	u64 align = prandom_u32_state(r) % 2 ? PAGE_MASK : ~63ULL;
 
-	return pa + ((prandom_u32_state(r) % ARENA_SPAN) & (prandom_u32_state(r) % 2 ? PAGE_MASK : ~63));
+	return pa + ((prandom_u32_state(r) % ARENA_SPAN) & align);
 }
 
 /* A physical address: the arena's, or one that is not the guest's to give. */
@@ -493,7 +499,8 @@ static void fuzz_unmapped_page(struct kunit *test, struct fuzz *f)
 		f->unmapped_alias = f->alias;
 		kunit_info(test, "no KFENCE object found: freed-page pointers point into the arena");
 	} else {
-		kunit_info(test, "a freed KFENCE object's page is mapped at %px", f->unmapped_alias);
+		kunit_info(test, "a freed KFENCE object's page is mapped at %p",
+			   f->unmapped_alias);
 	}
 }
 
@@ -546,7 +553,7 @@ static void pvhyp_fuzz_hostile_calls(struct kunit *test)
 	f->canary = vmalloc(CANARY_BYTES);
 	KUNIT_ASSERT_NOT_NULL(test, f->canary);
 	for (i = 0; i < CANARY_BYTES; i++)
-		f->canary[i] = CANARY_BYTE(i);
+		f->canary[i] = canary_byte(i);
 	f->stub_page = pvhyp_protected_page(raw_smp_processor_id());
 	KUNIT_ASSERT_NOT_NULL(test, f->stub_page);
 	f->hvm = (u8 *)get_zeroed_page(GFP_KERNEL);
@@ -575,7 +582,7 @@ static void pvhyp_fuzz_hostile_calls(struct kunit *test)
 		kthread_stop(hp);
 
 	for (i = 0; i < CANARY_BYTES; i++)
-		bad += f->canary[i] != CANARY_BYTE(i);
+		bad += f->canary[i] != canary_byte(i);
 	KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "canary bytes changed");
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&f->done), (u64)calls);
 	fuzz_stub_answers(test, "after the fuzz");
