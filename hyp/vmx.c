@@ -588,6 +588,28 @@ static void __noreturn vmx_reset(void)
 		asm volatile("int3");
 }
 
+/*
+ * The exit left TR's limit at 0x67: the full TSS again (a task's I/O
+ * bitmap lies beyond), as the kernel's force_reload_TR() does it, with the
+ * bare instructions: LTR wants the descriptor available, and the GDT it
+ * is written in is the writable one, loaded for the moment.
+ */
+static void vmx_reload_tr(void)
+{
+	struct desc_struct *gdt = get_current_gdt_rw();
+	struct desc_ptr rw = { .address = (unsigned long)gdt, .size = GDT_SIZE - 1 }, cur;
+	tss_desc tss;
+
+	memcpy(&tss, &gdt[GDT_ENTRY_TSS], sizeof(tss));
+	tss.type = DESC_TSS;
+	memcpy(&gdt[GDT_ENTRY_TSS], &tss, sizeof(tss));
+	native_store_gdt(&cur);
+	native_load_gdt(&rw);
+	asm volatile("ltr %w0" : : "q" (GDT_ENTRY_TSS * 8));
+	native_load_gdt(&cur);
+	this_cpu_write(__tss_limit_invalid, false);
+}
+
 /* VMRESUME failed: the state the stub keeps is broken. */
 void __noreturn hv_vmx_resume_failed(struct hv_cpu *hc)
 {
@@ -655,8 +677,7 @@ static bool vmx_prepare_devirt(struct hv_cpu *hc, const struct hv_exit *ex,
 	native_write_cr3(cr3);
 	native_load_gdt(&gdt);
 	native_load_idt(&idt);
-	/* The exit left TR's limit at 0x67: the full TSS again (I/O bitmap). */
-	native_load_tr_desc();
+	vmx_reload_tr();
 	if (ldt)
 		asm volatile("lldt %0" : : "r" (ldt));
 	hv_wrmsr(MSR_IA32_SYSENTER_CS, sysenter[0]);
