@@ -748,27 +748,28 @@ def cmd_bench():
     return bench.run(boot, judge, image, initrd, os.path.join(OUT, 'results'))
 
 
+def run_set(matrix, summary):
+    """The runs of MATRIX (PVOPS_RUNS may pick some), judged and summed up
+    into SUMMARY, as make test's are."""
+    chosen = runs(matrix)
+    kdir, initrd = build()
+    clear_results(chosen, summary)
+    start = time.monotonic()
+    results = in_parallel([(run, matrix_job(kdir, initrd)) for run in chosen])
+    return summarize(results, elapsed=time.monotonic() - start, summary=summary)
+
+
 def cmd_bochs():
     """The test kernel under Bochs, which emulates Intel VMX with EPT (QEMU's
     TCG does not): the same manifests, results and summary as make test.
     Bochs runs each guest on one host thread, so two run side by side."""
-    chosen = runs(manifest.BOCHS_RUNS)
-    kdir, initrd = build()
-    clear_results(chosen, 'summary-bochs.json')
-    start = time.monotonic()
-    results = in_parallel([(run, matrix_job(kdir, initrd)) for run in chosen])
-    return summarize(results, elapsed=time.monotonic() - start, summary='summary-bochs.json')
+    return run_set(manifest.BOCHS_RUNS, 'summary-bochs.json')
 
 
 def cmd_fuzz():
     """The hostile-input fuzzer's long target: 10^6 calls per personality
     (make test runs 10^5)."""
-    chosen = runs(manifest.FUZZ_LONG_RUNS)
-    kdir, initrd = build()
-    clear_results(chosen, 'summary-fuzz.json')
-    start = time.monotonic()
-    results = in_parallel([(run, matrix_job(kdir, initrd)) for run in chosen])
-    return summarize(results, elapsed=time.monotonic() - start, summary='summary-fuzz.json')
+    return run_set(manifest.FUZZ_LONG_RUNS, 'summary-fuzz.json')
 
 
 def cmd_list(args):
