@@ -148,7 +148,7 @@ int hv_map_window_init(struct hv_cpu *hc)
 		w->pfn[i] = ~0ULL;
 	}
 	w->prot = pte_val(pfn_pte(0, PAGE_KERNEL));
-	w->used = 1;
+	w->used = HV_MAP_EXIT_LONG;
 	per_cpu(hv_window, hc->cpu) = w;
 	return 0;
 }
@@ -180,7 +180,7 @@ void hv_map_window_free(struct hv_cpu *hc)
  */
 void hv_map_exit_begin(struct hv_cpu *hc)
 {
-	hc->map.used = 1;
+	hc->map.used = HV_MAP_EXIT_LONG;
 }
 
 /* Host context: point slot @i at @pfn; the CPU drops its old translation. */
@@ -211,7 +211,7 @@ static void *hv_map_exit_long(u64 gpa)
 
 	if (!w)
 		return NULL;
-	for (i = 1; i < w->used; i++)
+	for (i = HV_MAP_EXIT_LONG; i < w->used; i++)
 		if (w->pfn[i] == pfn)
 			return w->va + i * PAGE_SIZE + offset_in_page(gpa);
 	if (w->used == HV_MAP_SLOTS)
@@ -271,14 +271,15 @@ void *hv_guest_map_scratch(u64 gpa, bool write)
 	return (u8 *)hv_map_slot(w, 0, gpa >> PAGE_SHIFT) + offset_in_page(gpa);
 }
 
-/* Slot 0 for a guest page table the walk reads: RAM, and not the stub's. */
-static void *hv_guest_map_scratch_any(u64 gpa)
+/* A guest page table the walk reads, at its level's slot: RAM, not the stub's. */
+static void *hv_guest_map_walk(u64 gpa, int level)
 {
 	struct hv_map_window *w = hv_this_window();
 
 	if (!w || hv_ops->stub_page(gpa & PAGE_MASK))
 		return NULL;
-	return (u8 *)hv_map_slot(w, 0, gpa >> PAGE_SHIFT) + offset_in_page(gpa);
+	return (u8 *)hv_map_slot(w, HV_MAP_WALK + level - 1, gpa >> PAGE_SHIFT) +
+	       offset_in_page(gpa);
 }
 
 #define PT_P		BIT_ULL(0)
@@ -302,7 +303,7 @@ static int hv_gva_to_gpa(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa
 
 		if (!hv_gpa_is_ram(table, PAGE_SIZE))
 			return -EFAULT;
-		t = hv_guest_map_scratch_any(table);
+		t = hv_guest_map_walk(table, level);
 		if (!t)
 			return -EFAULT;
 		entry = READ_ONCE(t[(gva >> shift) & 511]);

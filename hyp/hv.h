@@ -133,15 +133,19 @@ struct hv_timer {
 /*
  * The host's own view of guest pages (guest.c): a few pages of kernel
  * virtual space per CPU whose entries only that CPU's host side sets.
- * Slot 0 is for copies; the others live until the exit ends.
+ * Slot 0 is for copies, slots 1-5 for the page walk's tables (one per
+ * level, so walks through the same tables remap nothing), the others
+ * live until the exit ends.
  */
-#define HV_MAP_SLOTS	16
+#define HV_MAP_SLOTS		20
+#define HV_MAP_WALK		1		/* + level - 1, levels 1-5 */
+#define HV_MAP_EXIT_LONG	6
 
 struct hv_map_window {
 	u8 *va;
 	pte_t *pte[HV_MAP_SLOTS];
 	u64 pfn[HV_MAP_SLOTS];		/* what each slot maps; ~0: nothing */
-	unsigned int used;		/* exit-long slots taken, from 1 */
+	unsigned int used;		/* exit-long slots taken, from HV_MAP_EXIT_LONG */
 	u64 prot;			/* a slot's entry, but for the frame */
 	struct page *filler;		/* what the slots map outside host use */
 };

@@ -276,6 +276,8 @@ void hv_apic_send(u32 apicid, u8 vector)
 	u32 icr2;
 
 	if (hv_x2apic) {
+		/* x2APIC writes are not serializing: what was written goes first. */
+		asm volatile("mfence; lfence" : : : "memory");
 		hv_wrmsr(HV_X2APIC_MSR(APIC_ICR), (u64)apicid << 32 | APIC_DM_FIXED | vector);
 		return;
 	}
@@ -296,6 +298,7 @@ void hv_apic_send(u32 apicid, u8 vector)
 void hv_apic_send_self(u8 vector)
 {
 	if (hv_x2apic) {
+		asm volatile("mfence; lfence" : : : "memory");
 		hv_wrmsr(HV_X2APIC_MSR(APIC_SELF_IPI), vector);
 		return;
 	}
