@@ -393,8 +393,8 @@ static void pvhyp_interrupt_cut_short_is_delivered_again(struct kunit *test)
 			while (!READ_ONCE(probes[cpu].fired) && ktime_get_ns() < deadline)
 				cpu_relax();
 			KUNIT_EXPECT_TRUE_MSG(test, READ_ONCE(probes[cpu].fired),
-					      "round %u: cpu %u's timer interrupt never came", round,
-					      cpu);
+					      "round %u: cpu %u's timer interrupt never came",
+					      round, cpu);
 			hrtimer_cancel(&probes[cpu].timer);
 		}
 		KUNIT_EXPECT_GT_MSG(test, reinjected_sum(), before,
@@ -414,7 +414,7 @@ static void pvhyp_top_of_address_width_reachable(struct kunit *test)
 	void __iomem *p = ioremap(top, PAGE_SIZE);
 	unsigned int cpu;
 
-	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_TRUE_MSG(test, !!p, "ioremap of %#llx failed", top);
 	cpu = get_cpu();
 	(void)readl(p);
 	(void)readl(p + PAGE_SIZE - 4);

@@ -89,7 +89,8 @@ static unsigned int cpuid_prefixed(int which)
 		asm volatile(".byte 0x66, 0x0f, 0xa2" : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
 		break;
 	case 2:
-		asm volatile(".byte 0x2e, 0x3e, 0x0f, 0xa2" : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+		asm volatile(".byte 0x2e, 0x3e, 0x0f, 0xa2"
+			     : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
 		break;
 	case 3:
 		asm volatile(".byte 0x48, 0x0f, 0xa2" : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
@@ -126,29 +127,26 @@ static int probe_cpuid_prefixed(void)
 
 /*
  * Single-step over CPUID: TF set by POPF traps after the instruction that
- * follows it, so the first #DB is at cpuid_step_after.
+ * follows it, so the first #DB is right after CPUID.  Returns that address.
  */
-extern const char cpuid_step_after[];
-void cpuid_step(void);
-asm(".pushsection .text\n"
-    ".globl cpuid_step\n"
-    "cpuid_step:\n"
-    "	push %rbx\n"
-    "	mov $0x40000000, %eax\n"
-    "	xor %ecx, %ecx\n"
-    "	pushfq\n"
-    "	orq $0x100, (%rsp)\n"
-    "	popfq\n"
-    "	cpuid\n"
-    ".globl cpuid_step_after\n"
-    "cpuid_step_after:\n"
-    "	nop\n"
-    "	nop\n"
-    "	pop %rbx\n"
-    "	ret\n"
-    ".popsection\n");
+static unsigned long cpuid_step(void)
+{
+	unsigned int a = 0x40000000, b, c = 0, d;
+	unsigned long after;
 
-static volatile unsigned long first_trap;
+	asm volatile("sub $128, %%rsp\n\t"	/* the red zone stays ours */
+		     "pushfq\n\t"
+		     "orq $0x100, (%%rsp)\n\t"
+		     "popfq\n\t"
+		     "cpuid\n"
+		     "1:\tnop\n\t"
+		     "add $128, %%rsp\n\t"
+		     "lea 1b(%%rip), %4"
+		     : "+a" (a), "=b" (b), "+c" (c), "=d" (d), "=r" (after) : : "memory", "cc");
+	return after;
+}
+
+static unsigned long first_trap;	/* set by the handler, read after it ran */
 
 static void on_sigtrap(int sig, siginfo_t *si, void *uc_void)
 {
@@ -164,11 +162,12 @@ static void on_sigtrap(int sig, siginfo_t *si, void *uc_void)
 static int probe_cpuid_step(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigtrap, .sa_flags = SA_SIGINFO };
+	unsigned long after;
 	long off;
 
 	sigaction(SIGTRAP, &sa, NULL);
-	cpuid_step();
-	off = (long)(first_trap - (unsigned long)cpuid_step_after);
+	after = cpuid_step();
+	off = (long)(__atomic_load_n(&first_trap, __ATOMIC_RELAXED) - after);
 	if (!off) {
 		puts("ok");
 		return 0;
