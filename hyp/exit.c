@@ -260,10 +260,9 @@ static bool hv_legacy_prefix(u8 b)
 
 static u8 hv_decode_insn_len(const struct hv_exit *ex)
 {
-	u8 code[HV_INSN_MAX];
 	unsigned int n = HV_INSN_MAX, i;
-
 	unsigned int first = min_t(unsigned int, n, PAGE_SIZE - offset_in_page(ex->rip));
+	u8 code[HV_INSN_MAX];
 
 	/* Page by page: the instruction may end before an unmapped one. */
 	if (hv_fetch_guest_code(ex, code, ex->rip, first))

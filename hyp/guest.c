@@ -247,9 +247,8 @@ void *hv_guest_map(u64 gpa, bool write)
  */
 void *hv_guest_map_table(u64 gpa)
 {
-	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE) || hv_ops->stub_page(gpa & PAGE_MASK))
-		return NULL;
-	return hv_map_exit_long(gpa);
+	/* hv_guest_page()'s rules for reading: RAM, not the stub's. */
+	return hv_guest_page(gpa, false) ? NULL : hv_map_exit_long(gpa);
 }
 
 /**
@@ -276,7 +275,7 @@ static void *hv_guest_map_walk(u64 gpa, int level)
 {
 	struct hv_map_window *w = hv_this_window();
 
-	if (!w || hv_ops->stub_page(gpa & PAGE_MASK))
+	if (!w || hv_guest_page(gpa, false))
 		return NULL;
 	return (u8 *)hv_map_slot(w, HV_MAP_WALK + level - 1, gpa >> PAGE_SHIFT) +
 	       offset_in_page(gpa);
@@ -299,11 +298,8 @@ static int hv_gva_to_gpa(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa
 		return -EFAULT;
 	for (level = levels; level >= 1; level--) {
 		unsigned int shift = 12 + 9 * (level - 1);
-		u64 *t;
+		u64 *t = hv_guest_map_walk(table, level);
 
-		if (!hv_gpa_is_ram(table, PAGE_SIZE))
-			return -EFAULT;
-		t = hv_guest_map_walk(table, level);
 		if (!t)
 			return -EFAULT;
 		entry = READ_ONCE(t[(gva >> shift) & 511]);

@@ -223,7 +223,7 @@ struct hv_vendor_ops {
 	void (*flush_guest_tlb)(struct hv_cpu *hc, u64 addr);
 	void (*open_guest_page)(u64 gpa, bool open);
 	void (*single_step)(struct hv_cpu *hc, bool on);
-	bool (*vectoring)(struct hv_cpu *hc, struct hv_event *ev);
+	void (*vectoring)(struct hv_cpu *hc, struct hv_event *ev);
 	void (*inject)(struct hv_cpu *hc, const struct hv_event *ev);
 	void (*skip)(struct hv_cpu *hc, u64 rip);
 	u64 (*rflags)(struct hv_cpu *hc);

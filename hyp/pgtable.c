@@ -63,8 +63,9 @@ static bool hv_pt_mapped_writable(struct hv_pins *pins, u64 pfn)
 		if (pins->pin[i].level != 1)
 			continue;
 		t = hv_guest_map_scratch(pins->pin[i].pfn << PAGE_SHIFT, false);
+		/* A table that cannot be read cannot be vouched for. */
 		if (!t)
-			continue;
+			return true;
 		for (j = 0; j < PTRS_PER_PTE; j++) {
 			u64 e = READ_ONCE(t[j]);
 

@@ -602,14 +602,14 @@ done:
  * interrupt is not given back: RIP is still at its INT instruction, which
  * runs again.
  */
-static bool svm_vectoring(struct hv_cpu *hc, struct hv_event *ev)
+static void svm_vectoring(struct hv_cpu *hc, struct hv_event *ev)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 	u32 info = s->guest->control.exit_int_info;
 
 	ev->valid = false;
 	if (!(info & SVM_EXITINTINFO_VALID))
-		return false;
+		return;
 	switch (info & SVM_EXITINTINFO_TYPE_MASK) {
 	case SVM_EXITINTINFO_TYPE_INTR:
 		ev->type = HV_EVENT_INTR;
@@ -621,7 +621,7 @@ static bool svm_vectoring(struct hv_cpu *hc, struct hv_event *ev)
 		/* INT3 and INTO: like INT n, the instruction runs again. */
 		if ((info & SVM_EXITINTINFO_VEC_MASK) == BP_VECTOR ||
 		    (info & SVM_EXITINTINFO_VEC_MASK) == OF_VECTOR)
-			return false;
+			return;
 		/*
 		 * Exceptions are vectors 0-31 (APM vol. 2, 8.2).  QEMU's TCG
 		 * reports an external interrupt cut short with this type;
@@ -632,14 +632,13 @@ static bool svm_vectoring(struct hv_cpu *hc, struct hv_event *ev)
 								    HV_EVENT_INTR;
 		break;
 	default:
-		return false;
+		return;
 	}
 	ev->valid = true;
 	ev->vector = info & SVM_EXITINTINFO_VEC_MASK;
 	ev->has_error = info & SVM_EXITINTINFO_VALID_ERR;
 	ev->error = s->guest->control.exit_int_info_err;
 	ev->insn_len = 0;
-	return true;
 }
 
 static void svm_inject(struct hv_cpu *hc, const struct hv_event *ev)

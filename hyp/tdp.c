@@ -314,8 +314,7 @@ static u64 *tdp_pool_take(void)
 /*
  * Fill a missing entry at one level: the identity leaf at the 4 KiB and
  * 2 MiB levels (and 1 GiB where the CPU has them), a table from the pool
- * above.  Two CPUs may race to fill the same entry: the first wins, and
- * the loser's table, still zero, goes back.
+ * above.  Two CPUs may race to fill the same entry: the first wins.
  */
 static bool tdp_fill(u64 *entry, u64 gpa, int level)
 {

@@ -856,13 +856,13 @@ static void vmx_decode_exit(u32 reason, struct hv_exit *ex)
 }
 
 /* IDT-vectoring information: the event whose delivery the exit interrupted. */
-static bool vmx_vectoring(struct hv_cpu *hc, struct hv_event *ev)
+static void vmx_vectoring(struct hv_cpu *hc, struct hv_event *ev)
 {
 	u32 info = vmx_read(IDT_VECTORING_INFO_FIELD);
 
 	ev->valid = false;
 	if (!(info & VECTORING_INFO_VALID_MASK))
-		return false;
+		return;
 	switch (info & VECTORING_INFO_TYPE_MASK) {
 	case INTR_TYPE_EXT_INTR:
 		ev->type = HV_EVENT_INTR;
@@ -880,14 +880,13 @@ static bool vmx_vectoring(struct hv_cpu *hc, struct hv_event *ev)
 		ev->type = HV_EVENT_SOFT_EXCEPTION;
 		break;
 	default:
-		return false;
+		return;
 	}
 	ev->valid = true;
 	ev->vector = info & VECTORING_INFO_VECTOR_MASK;
 	ev->has_error = info & VECTORING_INFO_DELIVER_CODE_MASK;
 	ev->error = ev->has_error ? vmx_read(IDT_VECTORING_ERROR_CODE) : 0;
 	ev->insn_len = vmx_read(VM_EXIT_INSTRUCTION_LEN);
-	return true;
 }
 
 static void vmx_inject(struct hv_cpu *hc, const struct hv_event *ev)
