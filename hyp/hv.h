@@ -126,8 +126,10 @@ struct hv_stats {
  * guest's own clockevent has handed over (see timer.c).
  */
 struct hv_timer {
-	bool armed;
+	bool armed;		/* counting down for the stub */
+	bool lent;		/* LVTT holds what the stub wrote there */
 	u8 vector;
+	u32 lvtt;		/* what the stub wrote to LVTT */
 };
 
 /*
@@ -248,7 +250,7 @@ void hv_inject_exception(struct hv_exit *ex, u8 vector, bool has_error, u32 erro
 
 /* timer.c: the local APIC timer and interrupts the stub sends. */
 int hv_timer_init(void);
-void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector);
+int hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector);
 void hv_timer_cancel(struct hv_cpu *hc);
 void hv_timer_poll(struct hv_cpu *hc);
 u64 hv_timer_bus_hz(void);

@@ -248,8 +248,8 @@ static long esx_set_alarm(struct hv_cpu *hc, u64 deadline_ns)
 	 * clock_read() has reached the deadline.
 	 */
 	ticks = mul_u64_u64_div_u64(now + delta, 1ULL << 32, *esx_rom_word(vmi_rom_ns_mul));
-	hv_timer_arm(hc, *esx_rom_word(vmi_rom_tsc_base) + ticks + 1, esx_vector_of(hc->cpu));
-	return 0;
+	return hv_timer_arm(hc, *esx_rom_word(vmi_rom_tsc_base) + ticks + 1,
+			    esx_vector_of(hc->cpu));
 }
 
 static void esx_timer_fired(struct hv_cpu *hc)

@@ -333,8 +333,8 @@ static long xen_timer_set(struct hv_cpu *hc, u64 deadline_ns)
 		return -EINVAL;		/* nowhere to deliver it */
 	/* Far deadlines are clamped: the guest re-arms, as for any wrap. */
 	delta = min(deadline_ns - now, 1ULL << 40);
-	hv_timer_arm(hc, rdtsc() + mul_u64_u32_div(delta, xd->tsc_khz, USEC_PER_SEC), vector);
-	return 0;
+	return hv_timer_arm(hc, rdtsc() + mul_u64_u32_div(delta, xd->tsc_khz, USEC_PER_SEC),
+			    vector);
 }
 
 static void xen_timer_fired(struct hv_cpu *hc)

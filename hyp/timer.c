@@ -8,6 +8,9 @@
  * (detached), so the stub borrows that timer: arming programs it to fire
  * on the guest's upcall vector, and it is given back masked and stopped
  * when the timer is cancelled, before the kernel takes it over again.
+ * A timer the kernel still runs is not borrowed: the call fails with
+ * -EBUSY and the kernel's tick goes on (a guest asking for a pv timer
+ * while its own APIC timer runs gets an error, not a dead tick).
  *
  * The stub must learn that the timer fired, to mark the timer event
  * pending, and it runs only on exits: the APIC's interrupt goes straight
@@ -133,17 +136,29 @@ static bool hv_timer_hw_expired(void)
  * @deadline_tsc: when; in the past means at once
  * @vector: the guest vector the interrupt arrives on
  *
- * Host context.  Replaces an armed timer.
+ * Host context.  Replaces an armed timer.  The local APIC timer must be
+ * the stub's already, or masked (the kernel shut it down).
+ *
+ * Return: 0, or -EBUSY when the kernel's own timer runs on it.
  */
-void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
+int hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
 {
 	struct hv_timer *t = &hc->timer;
+	u32 lvtt = hv_apic_read(APIC_LVTT) & ~APIC_SEND_PENDING;
 	u64 now, count;
 
+	if (!(t->lent && lvtt == t->lvtt) && !(lvtt & APIC_LVT_MASKED)) {
+		/* The kernel took it back, or never lent it. */
+		t->lent = false;
+		t->armed = false;
+		return -EBUSY;
+	}
 	t->armed = true;
+	t->lent = true;
 	t->vector = vector;
 	if (hv_timer_deadline_mode) {
-		hv_apic_write(APIC_LVTT, vector | APIC_LVT_TIMER_TSCDEADLINE);
+		t->lvtt = vector | APIC_LVT_TIMER_TSCDEADLINE;
+		hv_apic_write(APIC_LVTT, t->lvtt);
 		/* The mode change must land before the deadline is written. */
 		asm volatile("mfence" : : : "memory");
 		hv_wrmsr(MSR_IA32_TSC_DEADLINE, max(deadline_tsc, 1ULL));
@@ -154,10 +169,12 @@ void hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
 		count = deadline_tsc > now ?
 			mul_u64_u64_shr(deadline_tsc - now, hv_timer_rate, 32) : 0;
 		count = clamp_t(u64, count, 1, U32_MAX);
-		hv_apic_write(APIC_LVTT, vector);
+		t->lvtt = vector;
+		hv_apic_write(APIC_LVTT, t->lvtt);
 		hv_apic_write(APIC_TDCR, hv_timer_tdcr);
 		hv_apic_write(APIC_TMICT, count);
 	}
+	return 0;
 }
 
 /**
@@ -171,9 +188,13 @@ void hv_timer_cancel(struct hv_cpu *hc)
 {
 	struct hv_timer *t = &hc->timer;
 
-	if (!t->armed)
-		return;
 	t->armed = false;
+	if (!t->lent)
+		return;
+	t->lent = false;
+	/* Taken back meanwhile: the kernel's timer is not the stub's to stop. */
+	if ((hv_apic_read(APIC_LVTT) & ~APIC_SEND_PENDING) != t->lvtt)
+		return;
 	hv_apic_write(APIC_LVTT, APIC_LVT_MASKED | t->vector);
 	if (hv_timer_deadline_mode)
 		hv_wrmsr(MSR_IA32_TSC_DEADLINE, 0);
