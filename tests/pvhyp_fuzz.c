@@ -44,6 +44,7 @@
 #include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/io.h>
 #include <linux/kfence.h>
 #include <linux/kthread.h>
@@ -533,6 +534,53 @@ static void fuzz_stub_answers(struct kunit *test, const char *when)
 				      "%s: cpu %u left guest mode", when, cpu);
 }
 
+/*
+ * The kernel's own tick device on each CPU still fires: the stub lends
+ * its timer calls the local APIC timer only when the kernel has shut it
+ * down, so no hostile timer call may take the kernel's tick away.
+ */
+struct tick_probe {
+	struct hrtimer timer;
+	bool fired;
+};
+
+static enum hrtimer_restart tick_probe_fired(struct hrtimer *t)
+{
+	WRITE_ONCE(container_of(t, struct tick_probe, timer)->fired, true);
+	return HRTIMER_NORESTART;
+}
+
+static void tick_probe_start(void *data)
+{
+	struct tick_probe *p = data;
+
+	hrtimer_start(&p->timer, ms_to_ktime(20), HRTIMER_MODE_REL_PINNED);
+}
+
+static void fuzz_ticks_go_on(struct kunit *test)
+{
+	struct tick_probe p;
+	unsigned int cpu;
+	u64 deadline;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		hrtimer_init(&p.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
+		p.timer.function = tick_probe_fired;
+		p.fired = false;
+		smp_call_function_single(cpu, tick_probe_start, &p, 1);
+		/* Polled by the clocksource: the waiting CPU's own tick may be the dead one. */
+		deadline = ktime_get_ns() + NSEC_PER_SEC;
+		while (!READ_ONCE(p.fired) && ktime_get_ns() < deadline)
+			udelay(100);
+		KUNIT_EXPECT_TRUE_MSG(test, READ_ONCE(p.fired),
+				      "cpu %u: a 20 ms timer did not fire in 1 s (its tick device is dead)",
+				      cpu);
+		hrtimer_cancel(&p.timer);
+	}
+	cpus_read_unlock();
+}
+
 static void pvhyp_fuzz_hostile_calls(struct kunit *test)
 {
 	struct fuzz_thread threads[MAX_THREADS];
@@ -586,6 +634,7 @@ static void pvhyp_fuzz_hostile_calls(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "canary bytes changed");
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&f->done), (u64)calls);
 	fuzz_stub_answers(test, "after the fuzz");
+	fuzz_ticks_go_on(test);
 	KUNIT_EXPECT_EQ(test, pvops_hypercall1(PVHYP_HC_DEVIRT, 0), (long)-EINVAL);
 
 	kunit_info(test, "personality %s seed %lu: %llu calls (%llu refused, %llu answered) from %u threads, %d hotplug cycles, %llu ms",
