@@ -29,6 +29,13 @@ const struct hv_personality *hv_personality;
 u64 hv_devirt_cookie;
 
 static struct hv_cpu *hv_cpus[NR_CPUS];
+/*
+ * Each CPU's struct hv_cpu lives from its first online until unload: other
+ * CPUs' host sides (a remote flush, a kick) may still hold the pointer
+ * when the CPU goes offline, and must find a struct there, never a page
+ * the kernel has given to someone else.
+ */
+static struct hv_cpu *hv_cpu_pages[NR_CPUS];
 static pgd_t *hv_host_pgd;
 static u64 hv_reported[NR_CPUS];
 static enum cpuhp_state hv_cpuhp_state;
@@ -150,7 +157,10 @@ static void hv_report(struct work_struct *work)
 	schedule_delayed_work(&hv_report_work, HZ / 2);
 }
 
-/* On a CPU no longer (or not yet) in guest mode: writable again, then freed. */
+/*
+ * On a CPU no longer (or not yet) in guest mode: writable again, what it
+ * alone used freed; the struct itself stays for the next online.
+ */
 static void hv_cpu_free(struct hv_cpu *hc)
 {
 	hv_protect(hc, 1, false);
@@ -159,8 +169,19 @@ static void hv_cpu_free(struct hv_cpu *hc)
 	if (hc->stack) {
 		hv_protect(hc->stack, 1 << HV_STACK_ORDER, false);
 		free_pages((unsigned long)hc->stack, HV_STACK_ORDER);
+		hc->stack = NULL;
 	}
-	free_page((unsigned long)hc);
+}
+
+/* At unload, every CPU native: no host side is left to look. */
+static void hv_cpu_pages_free(void)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		free_page((unsigned long)hv_cpu_pages[cpu]);
+		hv_cpu_pages[cpu] = NULL;
+	}
 }
 
 /* cpuhp, on the CPU itself: allocate and protect, then enter guest mode. */
@@ -171,9 +192,16 @@ static int hv_cpu_online(unsigned int cpu)
 	int ret;
 
 	BUILD_BUG_ON(sizeof(*hc) > PAGE_SIZE);
-	hc = (struct hv_cpu *)get_zeroed_page(GFP_KERNEL);
-	if (!hc)
-		return -ENOMEM;
+	hc = hv_cpu_pages[cpu];
+	if (!hc) {
+		hc = (struct hv_cpu *)get_zeroed_page(GFP_KERNEL);
+		if (!hc)
+			return -ENOMEM;
+		hv_cpu_pages[cpu] = hc;
+	} else {
+		/* A late asker's count may land meanwhile: at worst one more flush. */
+		memset(hc, 0, sizeof(*hc));
+	}
 	hc->cpu = cpu;
 	hc->stack = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, HV_STACK_ORDER);
 	ret = hc->stack ? hv_map_window_init(hc) : -ENOMEM;
@@ -228,9 +256,11 @@ static int hv_cpu_offline(unsigned int cpu)
 	local_irq_restore(flags);
 	WRITE_ONCE(hv_cpus[cpu], NULL);
 	if (WARN(ret || READ_ONCE(hc->state) == HV_CPU_ON,
-		 "pvhyp: cpu %u: leaving guest mode: %ld; its pages are leaked\n", cpu, ret))
+		 "pvhyp: cpu %u: leaving guest mode: %ld; its pages are leaked\n", cpu, ret)) {
 		/* Still in guest mode: freeing would write protected pages and free its VMCS. */
+		hv_cpu_pages[cpu] = NULL;
 		return 0;
+	}
 	/* Its counters go with it: report what the periodic look has not. */
 	hv_report_cpu(cpu, hc);
 	hv_reported[cpu] = 0;
@@ -513,6 +543,7 @@ static int __init hv_init(void)
 		if (hv_personality->exit)
 			hv_personality->exit();
 		hv_global_exit();
+		hv_cpu_pages_free();
 		return ret;
 	}
 	hv_cpuhp_state = ret;
@@ -533,6 +564,7 @@ static void __exit hv_exit(void)
 	if (hv_personality->exit)
 		hv_personality->exit();
 	hv_global_exit();
+	hv_cpu_pages_free();
 	pr_info("pvhyp: every CPU back to native\n");
 }
 
