@@ -565,7 +565,7 @@ static void fuzz_ticks_go_on(struct kunit *test)
 
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
-		hrtimer_init(&p.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
+		hrtimer_init_on_stack(&p.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
 		p.timer.function = tick_probe_fired;
 		p.fired = false;
 		smp_call_function_single(cpu, tick_probe_start, &p, 1);
@@ -577,6 +577,7 @@ static void fuzz_ticks_go_on(struct kunit *test)
 				      "cpu %u: a 20 ms timer did not fire in 1 s (its tick device is dead)",
 				      cpu);
 		hrtimer_cancel(&p.timer);
+		destroy_hrtimer_on_stack(&p.timer);
 	}
 	cpus_read_unlock();
 }
