@@ -124,6 +124,8 @@ static const char * const hv_exit_names[HV_EXIT_NR] = {
 	[HV_EXIT_IO] = "io",
 	[HV_EXIT_GP] = "gp",
 	[HV_EXIT_EMULATED] = "emulated",
+	[HV_EXIT_INTR] = "intr",
+	[HV_EXIT_INTR_WINDOW] = "intr_window",
 	[HV_EXIT_OTHER] = "other",
 };
 
@@ -473,9 +475,9 @@ static int hv_stats_show(struct seq_file *m, void *v)
 			   hc->stats.npt_violations, hc->stats.npt_last_gpa);
 		seq_printf(m, "cpu%u npt pinned_table_writes %llu walk_steps %llu\n", cpu,
 			   hc->stats.pt_writes_blocked, hc->stats.walk_steps);
-		seq_printf(m, "cpu%u events reinjected %llu npf_mapped %llu decode_retries %llu\n",
+		seq_printf(m, "cpu%u events reinjected %llu npf_mapped %llu decode_retries %llu irqs_held %llu\n",
 			   cpu, hc->stats.reinjected, hc->stats.npf_mapped,
-			   hc->stats.decode_retries);
+			   hc->stats.decode_retries, hc->stats.irqs_held);
 	}
 	cpus_read_unlock();
 	return 0;

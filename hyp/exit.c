@@ -46,8 +46,6 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		regs->rax = -EPERM;
 		return HV_RESUME;
 	}
-	/* Another CPU may be waiting for this one to call in. */
-	hv_flush_asked(hc);
 	if (hv_personality->pre_hypercall)
 		hv_personality->pre_hypercall(hc);
 	if (regs->rax == PVHYP_HC_DEVIRT) {
@@ -68,8 +66,6 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		return HV_RESUME;
 	}
 	hc->stats.hypercalls[nr]++;
-	/* The stub's timer interrupt went to the guest; this is where it is seen. */
-	hv_timer_poll(hc);
 	regs->rax = hv_personality->hypercall(hc, ex, nr, regs, &action);
 	return action;
 }
@@ -364,6 +360,10 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 	case HV_EXIT_STEP:
 		hv_step_done(hc);
 		return HV_RESUME_NO_SKIP;
+	case HV_EXIT_INTR:
+	case HV_EXIT_INTR_WINDOW:
+		/* Seen at the top of the exit; delivered as it ends. */
+		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_IO:
 		if (ex->io_string || !hv_personality->io || !hv_personality->io(hc, ex, regs)) {
 			/*
@@ -409,7 +409,20 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
 {
 	u64 start = rdtsc();
-	enum hv_action action = hv_dispatch_exit(hc, ex, regs);
+	enum hv_action action;
+
+	/* Before the timer is looked at: an event it raises need not be sent. */
+	if (ex->reason == HV_EXIT_INTR && ex->intr_vector >= 0)
+		__set_bit(ex->intr_vector, hc->irqs_acked);
+	/* Any exit ends a window: hv_complete_exit() opens one if still needed. */
+	if (hc->intr_window) {
+		hv_ops->intr_window(hc, false);
+		hc->intr_window = false;
+	}
+	/* What happened while the guest ran: the stub's timer, flushes asked. */
+	hv_timer_poll(hc);
+	hv_flush_asked(hc);
+	action = hv_dispatch_exit(hc, ex, regs);
 
 	hc->host_tsc += rdtsc() - start;
 	return action;
@@ -442,6 +455,13 @@ static bool hv_contributory(u8 vector)
  *   acknowledged.
  * - Otherwise an event held earlier goes now; an interrupt only once the
  *   guest has RFLAGS.IF set again (injection would ignore it).
+ * - Otherwise the highest interrupt an exit acknowledged (VMX) goes, if the
+ *   guest takes interrupts now; the APIC offered it above everything in
+ *   service, so highest first keeps the guest's EOIs in order.
+ * - An interrupt-window exit is asked for while anything waits for the
+ *   guest to take interrupts again, and after an INTR intercept (SVM): the
+ *   interrupt is still pending in the APIC, and reaches the guest while
+ *   the window is open, the intercept lifted until the window's exit.
  */
 void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action action)
 {
@@ -477,5 +497,23 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 		/* An interrupt only where the guest takes interrupts: IF set. */
 		hv_ops->inject(hc, &hc->held);
 		hc->held.valid = false;
+	} else if (!bitmap_empty(hc->irqs_acked, 256)) {
+		struct hv_event irq = { .valid = true, .type = HV_EVENT_INTR };
+
+		if (action != HV_DEVIRT && hv_ops->interruptible(hc)) {
+			irq.vector = find_last_bit(hc->irqs_acked, 256);
+			__clear_bit(irq.vector, hc->irqs_acked);
+			hv_ops->inject(hc, &irq);
+		} else {
+			hc->stats.irqs_held++;
+		}
+	}
+	/* Leaving guest mode: what the guest did not get is the kernel's to take. */
+	if (action == HV_DEVIRT)
+		hv_give_back_irqs(hc);
+	else if (hc->held.valid || !bitmap_empty(hc->irqs_acked, 256) ||
+		 (ex->reason == HV_EXIT_INTR && ex->intr_vector < 0)) {
+		hv_ops->intr_window(hc, true);
+		hc->intr_window = true;
 	}
 }

@@ -35,6 +35,8 @@ enum hv_exit_reason {
 	HV_EXIT_IO,		/* IN/OUT to a port the personality claimed */
 	HV_EXIT_GP,		/* #GP in the guest, while the personality wants to see them */
 	HV_EXIT_EMULATED,	/* an instruction the vendor ran for the guest (XSETBV, INVD) */
+	HV_EXIT_INTR,		/* a physical interrupt, while the stub watches them */
+	HV_EXIT_INTR_WINDOW,	/* the guest can take an interrupt again */
 	HV_EXIT_OTHER,
 	HV_EXIT_NR
 };
@@ -91,6 +93,8 @@ struct hv_exit {
 	bool io_in;		/* HV_EXIT_IO: IN, not OUT */
 	bool io_string;		/* HV_EXIT_IO: INS/OUTS */
 	u32 gp_error;		/* HV_EXIT_GP: the error code */
+	int intr_vector;	/* HV_EXIT_INTR: acknowledged by the exit (VMX), or -1:
+				 * still pending in the local APIC (SVM) */
 	int inject_vector;	/* >= 0: inject this exception */
 	bool inject_error;
 	u32 error_code;
@@ -119,6 +123,7 @@ struct hv_stats {
 	u64 reinjected;				/* events an exit interrupted, delivered again */
 	u64 decode_retries;			/* exits found another instruction at RIP */
 	u64 npf_mapped;				/* missing nested entries filled on demand */
+	u64 irqs_held;				/* acknowledged while the guest had IF clear */
 };
 
 /*
@@ -170,6 +175,9 @@ struct hv_cpu {
 	struct hv_map_window map;
 	/* An interrupt an exit cut short, held while an exception goes first. */
 	struct hv_event held;
+	/* Interrupts an exit acknowledged (VMX) that the guest has yet to get. */
+	DECLARE_BITMAP(irqs_acked, 256);
+	bool intr_window;		/* an interrupt-window exit is asked for */
 	u64 host_tsc;			/* TSC cycles spent handling its exits */
 	struct hv_stats stats;
 };
@@ -208,6 +216,12 @@ struct hv_cpu {
  * @rflags: host context: the guest's RFLAGS as the guest itself set them
  * @step_trap: host context: the #DB a guest single-stepping itself gets
  *	after an instruction the stub did for it
+ * @intr_window: host context: exit (HV_EXIT_INTR_WINDOW) once the guest can
+ *	take an interrupt, or stop doing so.  While it is open on SVM,
+ *	physical interrupts go to the guest without an exit: that is how an
+ *	interrupt the INTR intercept saw (still pending) reaches the guest
+ * @interruptible: host context: an external interrupt injected now would
+ *	be taken (RFLAGS.IF set, no STI or MOV SS shadow)
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -230,6 +244,8 @@ struct hv_vendor_ops {
 	void (*skip)(struct hv_cpu *hc, u64 rip);
 	u64 (*rflags)(struct hv_cpu *hc);
 	void (*step_trap)(struct hv_cpu *hc);
+	void (*intr_window)(struct hv_cpu *hc, bool open);
+	bool (*interruptible)(struct hv_cpu *hc);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
@@ -256,6 +272,8 @@ void hv_timer_poll(struct hv_cpu *hc);
 u64 hv_timer_bus_hz(void);
 void hv_send_vector(unsigned int cpu, u8 vector);
 void hv_raise_vector_self(u8 vector);
+bool hv_watch_interrupts(void);
+void hv_give_back_irqs(struct hv_cpu *hc);
 
 /* guest.c: guest memory, as hypercalls reach it. */
 int hv_ram_init(void);

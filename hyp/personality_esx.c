@@ -270,15 +270,6 @@ static int esx_all_word(void *ctx, unsigned int word, unsigned long *bits)
 	return 0;
 }
 
-/* A vCPU asked to flush: its guest calls in when it sees this. */
-static void esx_flush_wanted(unsigned int vcpu)
-{
-	struct vmi_vcpu_area *a = esx_area(vcpu);
-
-	if (a)
-		__atomic_fetch_or(&a->events, VMI_EVENT_CALL_IN, __ATOMIC_SEQ_CST);
-}
-
 static long esx_sync_all(struct hv_cpu *hc)
 {
 	unsigned int cpu;
@@ -290,7 +281,7 @@ static long esx_sync_all(struct hv_cpu *hc)
 		if (other && READ_ONCE(other->state) == HV_CPU_ON && !esx_vector_of(cpu))
 			return -EBUSY;
 	}
-	return hv_flush_remote(hc, ~0ULL, esx_all_word, NULL, esx_vector_of, esx_flush_wanted);
+	return hv_flush_remote(hc, ~0ULL, esx_all_word, NULL, esx_vector_of, NULL);
 }
 
 static int esx_mask_word(void *ctx, unsigned int word, unsigned long *bits)
@@ -313,7 +304,7 @@ static long esx_flush_tlb(struct hv_cpu *hc, u32 how, u64 addr)
 		a = esx_area(hc->cpu);
 		if (!a)
 			return -ENOENT;
-		return hv_flush_remote(hc, addr, esx_mask_word, a, esx_vector_of, esx_flush_wanted);
+		return hv_flush_remote(hc, addr, esx_mask_word, a, esx_vector_of, NULL);
 	}
 	return -EINVAL;
 }

@@ -333,6 +333,9 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	__set_bit(INTERCEPT_INVLPGA, (unsigned long *)v->control.intercepts);
 	if (hv_personality->nr_io_ports)
 		__set_bit(INTERCEPT_IOIO_PROT, (unsigned long *)v->control.intercepts);
+	/* V_INTR_MASKING stays clear: the guest's IF masks physical interrupts. */
+	if (hv_watch_interrupts())
+		__set_bit(INTERCEPT_INTR, (unsigned long *)v->control.intercepts);
 	if (hv_personality->gp)
 		__set_bit(INTERCEPT_EXCEPTION_OFFSET + GP_VECTOR,
 			  (unsigned long *)v->control.intercepts);
@@ -549,6 +552,15 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	case SVM_EXIT_SHUTDOWN:
 		ex.reason = HV_EXIT_SHUTDOWN;
 		break;
+	case SVM_EXIT_INTR:
+		/* Taken where the guest would take it: not acknowledged, still pending. */
+		ex.reason = HV_EXIT_INTR;
+		ex.intr_vector = -1;
+		break;
+	case SVM_EXIT_VINTR:
+	case SVM_EXIT_IRET:
+		ex.reason = HV_EXIT_INTR_WINDOW;
+		break;
 	case (u32)SVM_EXIT_ERR:
 		/* TCG reports a failed VMRUN as 32-bit -1; the first one is the launch's. */
 		if (!s->ran) {
@@ -689,6 +701,46 @@ static void svm_step_trap(struct hv_cpu *hc)
 }
 
 /*
+ * The window: a virtual interrupt the guest would take (V_IRQ, any TPR),
+ * intercepted, so the exit comes when the guest sets IF; meanwhile the
+ * INTR intercept is lifted, and a pending physical interrupt goes to the
+ * guest first (physical interrupts outrank the virtual one, APM vol. 2
+ * 15.21.4).  IRET is intercepted too: QEMU 7.2's TCG drops the virtual
+ * interrupt request when it delivers a physical one (seg_helper.c,
+ * x86_cpu_exec_interrupt clears CPU_INTERRUPT_VIRQ with the HARD one), so
+ * there the VINTR exit never comes; the handler's IRET, before it runs,
+ * brings the stub back all the same.
+ */
+static void svm_intr_window(struct hv_cpu *hc, bool open)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+	struct vmcb *v = s->guest;
+	unsigned long *icpt = (unsigned long *)v->control.intercepts;
+
+	if (open) {
+		v->control.int_vector = 0;
+		v->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK;
+		__set_bit(INTERCEPT_VINTR, icpt);
+		__set_bit(INTERCEPT_IRET, icpt);
+		__clear_bit(INTERCEPT_INTR, icpt);
+	} else {
+		v->control.int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+		__clear_bit(INTERCEPT_VINTR, icpt);
+		__clear_bit(INTERCEPT_IRET, icpt);
+		if (hv_watch_interrupts())
+			__set_bit(INTERCEPT_INTR, icpt);
+	}
+}
+
+static bool svm_interruptible(struct hv_cpu *hc)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+
+	return (s->guest->save.rflags & X86_EFLAGS_IF) &&
+	       !(s->guest->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
+}
+
+/*
  * The guest's translations for one address, with INVLPGA on its ASID; for
  * all of them, a flush as it resumes (TCG has no flush-by-ASID).
  */
@@ -764,4 +816,6 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.skip = svm_skip,
 	.rflags = svm_rflags,
 	.step_trap = svm_step_trap,
+	.intr_window = svm_intr_window,
+	.interruptible = svm_interruptible,
 };

@@ -13,13 +13,15 @@
  * while its own APIC timer runs gets an error, not a dead tick).
  *
  * The stub must learn that the timer fired, to mark the timer event
- * pending, and it runs only on exits: the APIC's interrupt goes straight
- * to the guest, on its upcall vector, and the guest, finding a timer due
- * that it was not told of, makes a hypercall; every hypercall first looks
- * at the timer (hv_timer_poll()).  So a timer costs one exit to arm and
- * one to fire.  (Interrupt exits would spare the guest the call, but
- * letting the other interrupts through needs the interrupt-window exit,
- * which QEMU's TCG did not deliver reliably here.)
+ * pending before the guest looks, with no help from the guest: a Xen or
+ * VMware guest makes no call for it.  So while the personality has a
+ * timer, physical interrupts exit (hv_watch_interrupts(); SVM's INTR
+ * intercept, VMX's external-interrupt exiting with acknowledge on exit),
+ * and every exit first looks at the timer (hv_timer_poll()).  The
+ * timer's interrupt is then one exit: the event is marked, and the
+ * interrupt goes on to the guest (VMX injects the vector the exit
+ * acknowledged; SVM lifts its intercept until the guest can take the next
+ * one, see exit.c).  A timer costs one exit to arm and one to fire.
  *
  * The timer runs in TSC-deadline mode where the CPU has it, else one-shot
  * at a count rate measured against the TSC: at load from the kernel's own
@@ -252,14 +254,54 @@ void hv_send_vector(unsigned int cpu, u8 vector)
  * hv_raise_vector_self() - make sure this CPU's guest gets @vector
  * @vector: the vector
  *
- * Host context.  Nothing is sent when the vector is already pending in
- * the local APIC (the timer's own interrupt, say).
+ * Host context.  Nothing is sent when the vector is already on its way:
+ * pending in the local APIC (the timer's own interrupt, say), or
+ * acknowledged by this exit for the guest.
  */
 void hv_raise_vector_self(u8 vector)
 {
+	struct hv_cpu *hc = hv_cpu_of(raw_smp_processor_id());
+
+	if (hc && test_bit(vector, hc->irqs_acked))
+		return;
 	if (hv_apic_read(APIC_IRR + (vector / 32) * 0x10) & BIT(vector % 32))
 		return;
 	hv_apic_send_self(vector);
+}
+
+/**
+ * hv_watch_interrupts() - whether physical interrupts exit
+ *
+ * While the personality has a timer or kicks vCPUs (a remote flush), it
+ * must see interrupts arrive: its own timer's, to mark the event before
+ * the guest looks, and a kick's, to do what was asked.  Without one (none)
+ * the guest keeps its interrupts to itself.
+ *
+ * Return: true for personalities with a timer.
+ */
+bool hv_watch_interrupts(void)
+{
+	return hv_personality->timer_fired != NULL;
+}
+
+/**
+ * hv_give_back_irqs() - interrupts acknowledged for the guest, back to the APIC
+ * @hc: this CPU, just out of guest mode
+ *
+ * On the CPU, interrupts off.  Each is the highest in service (the APIC
+ * only offers one above what is in service), so an EOI ends the
+ * acknowledgment and a self-IPI makes it pending again, for the kernel to
+ * take natively.
+ */
+void hv_give_back_irqs(struct hv_cpu *hc)
+{
+	int vector;
+
+	while ((vector = find_last_bit(hc->irqs_acked, 256)) < 256) {
+		__clear_bit(vector, hc->irqs_acked);
+		hv_apic_write(APIC_EOI, APIC_EOI_ACK);
+		hv_apic_send_self(vector);
+	}
 }
 
 bool hv_x2apic;

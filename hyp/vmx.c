@@ -62,6 +62,7 @@ static struct {
 	u32 revision;
 	u64 invept_type;
 	bool mtf;		/* the monitor trap flag exists (Bochs 2.7 has none) */
+	bool intr_exiting;	/* external-interrupt exiting, acknowledged on exit */
 } vmx_caps;
 
 static u64 vmx_eptp;
@@ -258,6 +259,15 @@ static int vmx_probe_controls(void)
 	}
 	/* The step over a page walk: the monitor trap flag, else RFLAGS.TF. */
 	vmx_caps.mtf = (proc_cap >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
+	/* Watching interrupts: they exit, acknowledged, and are injected (SDM 25.2, 26.8). */
+	vmx_caps.intr_exiting =
+		(hv_rdmsr(MSR_IA32_VMX_TRUE_PINBASED_CTLS) >> 32 & PIN_BASED_EXT_INTR_MASK) &&
+		(hv_rdmsr(MSR_IA32_VMX_TRUE_EXIT_CTLS) >> 32 & VM_EXIT_ACK_INTR_ON_EXIT);
+	if (hv_watch_interrupts() && !vmx_caps.intr_exiting) {
+		pr_err("pvhyp: VMX lacks external-interrupt exiting with acknowledge on exit, which personality %s needs\n",
+		       hv_personality->name);
+		return -ENODEV;
+	}
 
 	ept = hv_rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
 	if (!(ept & VMX_EPT_PAGE_WALK_4_BIT) || !(ept & VMX_EPTP_WB_BIT) ||
@@ -522,10 +532,13 @@ static bool vmx_setup_host_state(struct hv_cpu *hc, const struct desc_ptr *gdt,
 
 static bool vmx_setup_controls(void)
 {
-	return vmx_write(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin) &&
+	bool watch = hv_watch_interrupts();
+
+	return vmx_write(PIN_BASED_VM_EXEC_CONTROL,
+			 vmx_caps.pin | (watch ? PIN_BASED_EXT_INTR_MASK : 0)) &&
 	       vmx_write(CPU_BASED_VM_EXEC_CONTROL, vmx_caps.proc) &&
 	       vmx_write(SECONDARY_VM_EXEC_CONTROL, vmx_caps.proc2) &&
-	       vmx_write(VM_EXIT_CONTROLS, vmx_caps.exit) &&
+	       vmx_write(VM_EXIT_CONTROLS, vmx_caps.exit | (watch ? VM_EXIT_ACK_INTR_ON_EXIT : 0)) &&
 	       vmx_write(VM_ENTRY_CONTROLS, vmx_caps.entry) &&
 	       vmx_write(EXCEPTION_BITMAP, hv_personality->gp ? BIT(X86_TRAP_GP) : 0) &&
 	       vmx_write(PAGE_FAULT_ERROR_CODE_MASK, 0) &&
@@ -844,6 +857,15 @@ static void vmx_decode_exit(u32 reason, struct hv_exit *ex)
 	case EXIT_REASON_TRIPLE_FAULT:
 		ex->reason = HV_EXIT_SHUTDOWN;
 		break;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		/* Acknowledged on exit: the vector is in the exit's interruption info. */
+		intr = vmx_read(VM_EXIT_INTR_INFO);
+		ex->reason = HV_EXIT_INTR;
+		ex->intr_vector = intr & INTR_INFO_VALID_MASK ? intr & INTR_INFO_VECTOR_MASK : -1;
+		break;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		ex->reason = HV_EXIT_INTR_WINDOW;
+		break;
 	case EXIT_REASON_INIT_SIGNAL:
 	default:
 		/*
@@ -964,6 +986,7 @@ int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 		.la57 = vmx_read(GUEST_CR4) & X86_CR4_LA57,
 		.insn_len = vmx_read(VM_EXIT_INSTRUCTION_LEN),
 		.inject_vector = -1,
+		.intr_vector = -1,
 	};
 	enum hv_action action;
 	u64 qual;
@@ -1019,6 +1042,30 @@ done:
 		}
 	}
 	return 0;
+}
+
+/*
+ * Interrupt-window exiting: the exit comes before any instruction once
+ * RFLAGS.IF is set and nothing blocks interrupts, ahead of external
+ * interrupts (SDM vol. 3, 26.7.5 and 26.2).
+ */
+static void vmx_intr_window(struct hv_cpu *hc, bool open)
+{
+	u32 proc = vmx_read(CPU_BASED_VM_EXEC_CONTROL);
+
+	if (open)
+		proc |= CPU_BASED_INTR_WINDOW_EXITING;
+	else
+		proc &= ~CPU_BASED_INTR_WINDOW_EXITING;
+	vmx_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+}
+
+/* VM entry refuses an external interrupt otherwise (SDM vol. 3, 27.3.1.4). */
+static bool vmx_interruptible(struct hv_cpu *hc)
+{
+	return (vmx_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
 /* Without VPIDs every VM entry drops the guest's linear translations. */
@@ -1144,4 +1191,6 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.skip = vmx_skip,
 	.rflags = vmx_rflags,
 	.step_trap = vmx_step_trap,
+	.intr_window = vmx_intr_window,
+	.interruptible = vmx_interruptible,
 };

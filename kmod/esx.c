@@ -269,16 +269,9 @@ static irqreturn_t esx_upcall(int irq, void *dev)
 	unsigned long notify;
 	unsigned int events, event;
 
-	/*
-	 * Masked: it is owed, and irq_enable() asks for it again.  A stub
-	 * waiting for this vCPU (a remote flush) is answered now all the same:
-	 * the call delivers nothing, it only lets the stub see the vCPU.
-	 */
+	/* Masked: it is owed, and irq_enable() asks for it again. */
 	if (READ_ONCE(a->masked)) {
 		WRITE_ONCE(a->owed, 1);
-		if (__atomic_fetch_and(&a->events, ~VMI_EVENT_CALL_IN, __ATOMIC_SEQ_CST) &
-		    VMI_EVENT_CALL_IN)
-			esx_rom_call(VMI_CMD_CHECK_EVENTS, 0, 0, 0);
 		return IRQ_HANDLED;
 	}
 	WRITE_ONCE(a->owed, 0);
@@ -288,13 +281,6 @@ static irqreturn_t esx_upcall(int irq, void *dev)
 		pvops_deliver_event(PVOPS_EVENT_TIMER);
 	for_each_set_bit(event, &notify, PVOPS_NR_EVENTS)
 		pvops_deliver_event(event);
-	/*
-	 * The vector also comes from the stub's timer itself (the borrowed
-	 * local APIC timer) and from a stub waiting for this vCPU (a remote
-	 * flush): both are seen at the vCPU's next call.
-	 */
-	if ((events & VMI_EVENT_CALL_IN) || (!events && !notify))
-		esx_rom_call(VMI_CMD_CHECK_EVENTS, 0, 0, 0);
 	return IRQ_HANDLED;
 }
 

@@ -85,13 +85,9 @@ static u8 xen_port_event[EVTCHN_2L_NR_CHANNELS];
 
 #define XEN_PORT_CARRIED	0xff	/* the IPI port: deliver the carried word */
 
-/* Hypercalls this CPU made: an upcall that made none calls in at its end. */
-static DEFINE_PER_CPU(unsigned long, xen_calls);
-
 static long xen_call(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
 		     unsigned long a4, unsigned long a5)
 {
-	this_cpu_inc(xen_calls);
 	return pvops_hypercall5(nr, a1, a2, a3, a4, a5);
 }
 
@@ -160,7 +156,7 @@ static irqreturn_t xen_upcall(int irq, void *dev)
 	struct xen_cpu *xc = this_cpu_ptr(&xen_cpus);
 	struct vcpu_info *vi = xc->vi;
 	unsigned int cpu = smp_processor_id();
-	unsigned long sel, bits, calls = this_cpu_read(xen_calls);
+	unsigned long sel, bits;
 	unsigned int word, bit;
 
 	WRITE_ONCE(xc->raise_asked, false);
@@ -188,14 +184,6 @@ static irqreturn_t xen_upcall(int irq, void *dev)
 		}
 	} while (READ_ONCE(vi->evtchn_upcall_pending));
 	WRITE_ONCE(vi->evtchn_upcall_mask, 0);
-	/*
-	 * The upcall vector is also where the hypervisor's timer interrupt
-	 * lands (pvhyp lends it the local APIC timer) and where it kicks a
-	 * vCPU it wants to hear from (a remote TLB flush): it learns of both
-	 * at the vCPU's next hypercall.  So an upcall that made none calls in.
-	 */
-	if (this_cpu_read(xen_calls) == calls)
-		xen_check_events(xc);
 	return IRQ_HANDLED;
 }
 

@@ -82,7 +82,6 @@
 
 /* vCPU events the stub raises in the shared area. */
 #define VMI_EVENT_ALARM		BIT(0)	/* the alarm went off */
-#define VMI_EVENT_CALL_IN	BIT(1)	/* the stub waits for this vCPU to call in */
 
 /* Registered areas are aligned to this, so one never straddles a page. */
 #define VMI_AREA_ALIGN		2048
