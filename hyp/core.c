@@ -313,11 +313,18 @@ EXPORT_SYMBOL_GPL(pvhyp_npt_violations);
 u64 pvhyp_hypercall_count(unsigned int cpu, unsigned int nr)
 {
 	struct hv_cpu *hc = hv_cpu_of(cpu);
+	u64 sum;
 
 	if (!hc)
 		return 0;
 	if (nr == PVHYP_HC_UNKNOWN)
 		return READ_ONCE(hc->stats.hypercalls_unknown);
+	if (nr == PVHYP_HC_ALL) {
+		sum = READ_ONCE(hc->stats.hypercalls_unknown);
+		for (nr = 0; nr < HV_HC_SLOTS; nr++)
+			sum += READ_ONCE(hc->stats.hypercalls[nr]);
+		return sum;
+	}
 	return nr < HV_HC_SLOTS ? READ_ONCE(hc->stats.hypercalls[nr]) : 0;
 }
 EXPORT_SYMBOL_GPL(pvhyp_hypercall_count);

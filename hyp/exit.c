@@ -46,8 +46,6 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		regs->rax = -EPERM;
 		return HV_RESUME;
 	}
-	if (hv_personality->pre_hypercall)
-		hv_personality->pre_hypercall(hc);
 	if (regs->rax == PVHYP_HC_DEVIRT) {
 		if (regs->rdi != hv_devirt_cookie) {
 			regs->rax = -EINVAL;
@@ -420,6 +418,8 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 		hc->intr_window = false;
 	}
 	/* What happened while the guest ran: the stub's timer, flushes asked. */
+	if (hv_personality->exit_begin)
+		hv_personality->exit_begin(hc);
 	hv_timer_poll(hc);
 	hv_flush_asked(hc);
 	action = hv_dispatch_exit(hc, ex, regs);

@@ -30,8 +30,9 @@ struct hv_cpuid_regs {
  *	devirtualize
  * @timer_fired: host context: the timer this CPU armed with
  *	hv_timer_arm() expired; may be NULL
- * @pre_hypercall: host context, first thing at every hypercall exit, before
- *	anything that may wait for another CPU; may be NULL
+ * @exit_begin: host context, first thing at every exit, before anything
+ *	that may wait for another CPU: keep what the guest reads without
+ *	asking current (steal time); may be NULL
  * @hypercall_nr: host context: the hypercall number in the guest's
  *	registers; NULL means RAX
  * @io_ports: ports whose IN/OUT exit to @io (VMware's backdoor); may be NULL
@@ -50,7 +51,7 @@ struct hv_personality {
 	long (*hypercall)(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 			  struct hv_gprs *regs, enum hv_action *action);
 	void (*timer_fired)(struct hv_cpu *hc);
-	void (*pre_hypercall)(struct hv_cpu *hc);
+	void (*exit_begin)(struct hv_cpu *hc);
 	u64 (*hypercall_nr)(const struct hv_gprs *regs);
 	const u16 *io_ports;
 	unsigned int nr_io_ports;

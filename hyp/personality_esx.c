@@ -553,8 +553,8 @@ static long esx_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 	return ret;
 }
 
-/* Steal time up to this hypercall; an alarm a reset took away. */
-static void esx_pre_hypercall(struct hv_cpu *hc)
+/* Steal time up to this exit; an alarm a reset took away. */
+static void esx_exit_begin(struct hv_cpu *hc)
 {
 	if (READ_ONCE(ed->vcpus[hc->cpu].cancel_alarm)) {
 		WRITE_ONCE(ed->vcpus[hc->cpu].cancel_alarm, false);
@@ -723,7 +723,7 @@ const struct hv_personality hv_personality_esx = {
 	.cpuid = esx_cpuid,
 	.hypercall = esx_hypercall,
 	.timer_fired = esx_timer_fired,
-	.pre_hypercall = esx_pre_hypercall,
+	.exit_begin = esx_exit_begin,
 	.hypercall_nr = esx_hypercall_nr,
 	.io_ports = esx_ports,
 	.nr_io_ports = ARRAY_SIZE(esx_ports),

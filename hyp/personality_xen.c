@@ -57,13 +57,18 @@ struct xen_vcpu {
 	u64 vcpu_info_gpa;	/* 0: its slot in shared_info, if it has one */
 	u8 upcall_vector;	/* 0: the domain's callback vector */
 	u16 timer_port;		/* bound to VIRQ_TIMER, 0 if none */
+	/* The runstate area: where its first and last bytes are (0: none). */
+	u64 runstate_gpa, runstate_end_gpa;
+	u64 runstate_since;	/* system time of registration */
+	u64 runstate_stolen0;	/* the vCPU's exit time then, TSC cycles */
 };
 
 /* Read-only to the guest, like every page of the stub. */
 struct xen_domain {
 	struct hv_spinlock lock;
 	u64 shared_info_gpa;	/* 0: none */
-	u8 callback_vector;	/* HVM_PARAM_CALLBACK_IRQ, vector type */
+	u64 callback_irq;	/* HVM_PARAM_CALLBACK_IRQ as set */
+	u8 callback_vector;	/* from it, if of the vector type */
 	bool pinned;		/* holds a reference on the module */
 	/* pvclock: ns = sys0 + scale(tsc - tsc0), the same on every vCPU */
 	u64 tsc0, sys0;
@@ -221,8 +226,10 @@ static void xen_reset_domain(struct hv_cpu *hc)
 		xd->vcpus[i].vcpu_info_gpa = 0;
 		xd->vcpus[i].upcall_vector = 0;
 		xd->vcpus[i].timer_port = 0;
+		xd->vcpus[i].runstate_gpa = 0;
 	}
 	xd->shared_info_gpa = 0;
+	xd->callback_irq = 0;
 	xd->callback_vector = 0;
 	if (xd->pinned) {
 		/* module_put() may trace and reschedule; the host may do neither. */
@@ -348,6 +355,95 @@ static void xen_timer_fired(struct hv_cpu *hc)
 	hv_unlock(&xd->lock);
 }
 
+/* @len bytes at @off in @vcpu's runstate area, which may cross a page. */
+static void xen_runstate_put(const struct xen_vcpu *v, size_t off, const void *src, size_t len)
+{
+	size_t first = min_t(size_t, len, PAGE_SIZE - offset_in_page(v->runstate_gpa + off));
+	u8 *p;
+
+	if (off >= PAGE_SIZE - offset_in_page(v->runstate_gpa)) {
+		/* Wholly in the second page. */
+		off -= PAGE_SIZE - offset_in_page(v->runstate_gpa);
+		p = xen_guest_ptr(PAGE_ALIGN_DOWN(v->runstate_end_gpa) + off);
+		if (p)
+			memcpy(p, src, len);
+		return;
+	}
+	p = xen_guest_ptr(v->runstate_gpa + off);
+	if (p)
+		memcpy(p, src, first);
+	if (first < len) {
+		p = xen_guest_ptr(PAGE_ALIGN_DOWN(v->runstate_end_gpa));
+		if (p)
+			memcpy(p, (const u8 *)src + first, len - first);
+	}
+}
+
+/*
+ * The vCPU runs whenever it is not in the stub, which it never leaves
+ * runnable or blocked (HLT is the guest's own): the time its exits took
+ * is what was stolen, counted as runnable.  XEN_RUNSTATE_UPDATE marks the
+ * write, for readers that retry on it or on a changed state_entry_time.
+ */
+static void xen_write_runstate(struct hv_cpu *hc)
+{
+	struct xen_vcpu *v = &xd->vcpus[hc->cpu];
+	struct vcpu_runstate_info rs = { .state = RUNSTATE_running };
+	u64 now = xen_now(), busy, entry;
+
+	if (!v->runstate_gpa)
+		return;
+	busy = mul_u64_u32_div(hc->host_tsc - v->runstate_stolen0, USEC_PER_SEC, xd->tsc_khz);
+	entry = now | XEN_RUNSTATE_UPDATE;
+	xen_runstate_put(v, offsetof(struct vcpu_runstate_info, state_entry_time), &entry,
+			 sizeof(entry));
+	smp_wmb();
+	rs.time[RUNSTATE_runnable] = busy;
+	rs.time[RUNSTATE_running] = now - v->runstate_since > busy ?
+				    now - v->runstate_since - busy : 0;
+	xen_runstate_put(v, offsetof(struct vcpu_runstate_info, time), rs.time, sizeof(rs.time));
+	xen_runstate_put(v, offsetof(struct vcpu_runstate_info, state), &rs.state,
+			 sizeof(rs.state));
+	smp_wmb();
+	xen_runstate_put(v, offsetof(struct vcpu_runstate_info, state_entry_time), &now,
+			 sizeof(now));
+}
+
+/*
+ * VCPUOP_register_runstate_memory_area: a guest virtual address, which
+ * Xen translates at every update; the stub translates it once (a kernel
+ * registers its per-CPU data, mapped for good).  0 withdraws it.
+ */
+static long xen_register_runstate(struct hv_cpu *hc, struct hv_exit *ex, unsigned int vcpu,
+				  u64 arg)
+{
+	struct vcpu_register_runstate_memory_area r;
+	struct xen_vcpu *v = &xd->vcpus[vcpu];
+	struct hv_cpu *target = hv_cpu_of(vcpu);
+	u64 gpa, end_gpa;
+
+	if (hv_copy_from_guest(ex, &r, arg, sizeof(r)))
+		return -EFAULT;
+	if (!r.addr) {
+		v->runstate_gpa = 0;
+		return 0;
+	}
+	if (r.addr % sizeof(u64) ||
+	    hv_guest_translate(ex, r.addr, true, &gpa) ||
+	    hv_guest_translate(ex, r.addr + sizeof(struct vcpu_runstate_info) - 1, true,
+			       &end_gpa) ||
+	    hv_guest_page(gpa, true) || hv_guest_page(end_gpa, true))
+		return -EFAULT;
+	v->runstate_gpa = 0;
+	v->runstate_end_gpa = end_gpa;
+	v->runstate_since = xen_now();
+	v->runstate_stolen0 = target ? READ_ONCE(target->host_tsc) : 0;
+	v->runstate_gpa = gpa;
+	if (vcpu == hc->cpu)
+		xen_write_runstate(hc);
+	return 0;
+}
+
 static long xen_vcpu_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 vcpu, u64 arg)
 {
 	struct vcpu_set_singleshot_timer st;
@@ -358,6 +454,8 @@ static long xen_vcpu_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 vcpu
 	switch (cmd) {
 	case VCPUOP_register_vcpu_info:
 		return xen_register_vcpu_info(ex, vcpu, arg);
+	case VCPUOP_register_runstate_memory_area:
+		return xen_register_runstate(hc, ex, vcpu, arg);
 	case VCPUOP_set_singleshot_timer:
 		if (vcpu != hc->cpu)
 			return -EINVAL;
@@ -406,16 +504,18 @@ static long xen_bind_virq(struct hv_exit *ex, u64 arg)
 		return -EFAULT;
 	if (b.virq >= NR_VIRQS)
 		return -EINVAL;
-	if (b.virq != VIRQ_TIMER)
-		return -EOPNOTSUPP;
 	if (b.vcpu >= nr_cpu_ids)
 		return -ENOENT;
-	if (xd->vcpus[b.vcpu].timer_port)
-		return -EEXIST;
+	/* Any VIRQ binds, once per vCPU; only VIRQ_TIMER is ever raised here. */
+	for (port = 1; port < XEN_PORTS; port++)
+		if (xd->ports[port].type == XEN_PORT_VIRQ && xd->ports[port].virq == b.virq &&
+		    xd->ports[port].vcpu == b.vcpu)
+			return -EEXIST;
 	port = xen_bind_reply(ex, arg, &b, sizeof(b), &b.port, XEN_PORT_VIRQ, b.virq, b.vcpu);
 	if (port < 0)
 		return port;
-	xd->vcpus[b.vcpu].timer_port = port;
+	if (b.virq == VIRQ_TIMER)
+		xd->vcpus[b.vcpu].timer_port = port;
 	return 0;
 }
 
@@ -533,39 +633,63 @@ static long xen_hvm_op(struct hv_exit *ex, u64 op, u64 arg)
 			return -EFAULT;
 		if (p.domid != DOMID_SELF)
 			return -ESRCH;
-		if (p.index != HVM_PARAM_CALLBACK_IRQ)
+		if (p.index >= HVM_NR_PARAMS)
 			return -EINVAL;
 		if (op == HVMOP_get_param) {
-			p.value = xd->callback_vector ?
-				  HVM_PARAM_CALLBACK_TYPE_VECTOR << HVM_PARAM_CALLBACK_TYPE_SHIFT |
-				  xd->callback_vector : 0;
+			/* Unset parameters read 0, as from Xen: no store, no console. */
+			p.value = p.index == HVM_PARAM_CALLBACK_IRQ ? xd->callback_irq : 0;
 			return hv_copy_to_guest(ex, arg, &p, sizeof(p));
 		}
+		if (p.index != HVM_PARAM_CALLBACK_IRQ)
+			return -EPERM;
 		type = p.value >> HVM_PARAM_CALLBACK_TYPE_SHIFT;
-		if (!p.value) {
+		switch (type) {
+		case HVM_PARAM_CALLBACK_TYPE_VECTOR:
+			if ((p.value & ~(0xffULL << HVM_PARAM_CALLBACK_TYPE_SHIFT)) > 0xff ||
+			    (p.value && (u8)p.value < XEN_MIN_VECTOR))
+				return -EINVAL;
+			xd->callback_vector = p.value;
+			break;
+		case HVM_PARAM_CALLBACK_TYPE_GSI:
+		case HVM_PARAM_CALLBACK_TYPE_PCI_INTX:
+			/*
+			 * Recorded, never raised: events go by vector only (a
+			 * guest with per-vCPU vectors, as Linux, sets a GSI too,
+			 * for its toolstack's sake).
+			 */
 			xd->callback_vector = 0;
-			return 0;
-		}
-		if (type != HVM_PARAM_CALLBACK_TYPE_VECTOR)
-			return -EOPNOTSUPP;	/* no GSI or PCI INTx callbacks */
-		if ((p.value & ~(0xffULL << HVM_PARAM_CALLBACK_TYPE_SHIFT)) > 0xff ||
-		    (u8)p.value < XEN_MIN_VECTOR)
+			break;
+		default:
 			return -EINVAL;
-		xd->callback_vector = p.value;
+		}
+		xd->callback_irq = p.value;
 		return 0;
 	}
 	return -ENOSYS;
 }
 
+/* What an HVM guest may rely on here (xen-abi.rst). */
+#define XEN_FEATURES	(BIT(XENFEAT_writable_page_tables) | \
+			 BIT(XENFEAT_auto_translated_physmap) | \
+			 BIT(XENFEAT_hvm_callback_vector) | BIT(XENFEAT_hvm_safe_pvclock))
+
 static long xen_version(struct hv_exit *ex, u64 cmd, u64 arg)
 {
 	static const char extra[16] = "-pvhyp";
+	struct xen_feature_info fi;
 
 	switch (cmd) {
 	case XENVER_version:
 		return XEN_VERSION_MAJOR << 16 | XEN_VERSION_MINOR;
 	case XENVER_extraversion:
 		return hv_copy_to_guest(ex, arg, extra, sizeof(extra));
+	case XENVER_get_features:
+		if (hv_copy_from_guest(ex, &fi, arg, sizeof(fi)))
+			return -EFAULT;
+		if (fi.submap_idx >= XENFEAT_NR_SUBMAPS)
+			return -EINVAL;
+		fi.submap = XEN_FEATURES;
+		return hv_copy_to_guest(ex, arg, &fi, sizeof(fi));
 	}
 	return -ENOSYS;
 }
@@ -892,4 +1016,5 @@ const struct hv_personality hv_personality_xen = {
 	.cpuid = xen_cpuid,
 	.hypercall = xen_hypercall,
 	.timer_fired = xen_timer_fired,
+	.exit_begin = xen_write_runstate,
 };

@@ -207,6 +207,30 @@ static void pv_timer_fires_on_every_cpu(struct kunit *test)
 	cpus_read_unlock();
 }
 
+/*
+ * The timer fires with no call from the guest, as a Xen or VMware guest
+ * expects: while it runs with interrupts on, the hypercalls this CPU makes
+ * are its timer arms, and hardly anything else (a call-in per tick would
+ * be as many calls as fires).
+ */
+static void pv_timer_fires_without_a_call(struct kunit *test)
+{
+	unsigned int cpu = get_cpu();
+	u64 h0 = pvhyp_hypercall_count(cpu, PVHYP_HC_ALL);
+	u64 a0 = pvhyp_timer_count(cpu, false), f0 = pvhyp_timer_count(cpu, true);
+	u64 calls, fires;
+
+	mdelay(100);
+	fires = pvhyp_timer_count(cpu, true) - f0;
+	calls = pvhyp_hypercall_count(cpu, PVHYP_HC_ALL) - h0 -
+		(pvhyp_timer_count(cpu, false) - a0);
+	put_cpu();
+	KUNIT_EXPECT_GE(test, fires, 4ULL);
+	KUNIT_EXPECT_LT_MSG(test, calls * 4, fires,
+			    "cpu %u: %llu hypercalls besides timer arms for %llu timer fires",
+			    cpu, calls, fires);
+}
+
 /* An event sent while masked waits for the unmask, then arrives once. */
 static void pv_masked_event_waits(struct kunit *test)
 {
@@ -365,6 +389,7 @@ static struct kunit_case pv_backend_cases[] = {
 	KUNIT_CASE(pv_kernel_time_is_ours),
 	KUNIT_CASE(pv_timer_arm_costs_one_exit),
 	KUNIT_CASE(pv_timer_fires_on_every_cpu),
+	KUNIT_CASE(pv_timer_fires_without_a_call),
 	KUNIT_CASE(pv_masked_event_waits),
 	KUNIT_CASE(pv_notify_other_cpu),
 	KUNIT_CASE(pv_switch_round_trip),

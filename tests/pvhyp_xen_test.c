@@ -269,9 +269,6 @@ static void xen_bad_event_channels(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &virq),
 			(long)-EINVAL);
-	virq.virq = 1;			/* VIRQ_DEBUG: valid in Xen, not served here */
-	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &virq),
-			(long)-EOPNOTSUPP);
 	virq.virq = VIRQ_TIMER;
 	virq.vcpu = 9999;
 	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &virq),
@@ -299,6 +296,102 @@ static void xen_bad_event_channels(struct kunit *test)
 			(long)-EINVAL);
 }
 
+/* The features an HVM guest looks for, Xen's way; one submap only. */
+static void xen_features_for_hvm(struct kunit *test)
+{
+	struct xen_feature_info fi = { .submap_idx = 0 };
+
+	KUNIT_ASSERT_EQ(test, hc2(__HYPERVISOR_xen_version, XENVER_get_features, &fi), 0L);
+	KUNIT_EXPECT_TRUE(test, fi.submap & BIT(XENFEAT_hvm_callback_vector));
+	KUNIT_EXPECT_TRUE(test, fi.submap & BIT(XENFEAT_hvm_safe_pvclock));
+	KUNIT_EXPECT_TRUE(test, fi.submap & BIT(XENFEAT_auto_translated_physmap));
+	fi.submap_idx = XENFEAT_NR_SUBMAPS;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_xen_version, XENVER_get_features, &fi),
+			(long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_xen_version, XENVER_get_features, NULL),
+			(long)-EFAULT);
+}
+
+/*
+ * The parameters a domain without xenstore or console reads as 0 (Linux
+ * then skips xenbus and hvc), and the GSI or PCI callback Linux sets next
+ * to its per-vCPU vectors is taken and read back.
+ */
+static void xen_hvm_params_as_xen(struct kunit *test)
+{
+	static const u32 unset[] = { HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN,
+				     HVM_PARAM_CONSOLE_PFN, HVM_PARAM_CONSOLE_EVTCHN };
+	struct xen_hvm_param p = { .domid = DOMID_SELF };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(unset); i++) {
+		p.index = unset[i];
+		p.value = 123;
+		KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_get_param, &p), 0L);
+		KUNIT_EXPECT_EQ(test, p.value, 0ULL);
+	}
+	p.index = HVM_PARAM_CALLBACK_IRQ;
+	p.value = 1;				/* GSI 1, as Linux sets it */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), 0L);
+	p.value = 0;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_get_param, &p), 0L);
+	KUNIT_EXPECT_EQ(test, p.value, 1ULL);
+	p.value = HVM_PARAM_CALLBACK_TYPE_PCI_INTX << HVM_PARAM_CALLBACK_TYPE_SHIFT | 0x301;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), 0L);
+	p.value = 0;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), 0L);
+	/* Events still come on the backend's per-vCPU vectors. */
+	KUNIT_EXPECT_STREQ(test, pvops_active_backend(), "xen");
+}
+
+/*
+ * The runstate area: registered at a virtual address (here across a page
+ * boundary), kept current at every exit, with time stolen by exits as
+ * runnable; a bad address refused, 0 withdraws it.
+ */
+static void xen_runstate_area(struct kunit *test)
+{
+	struct vcpu_register_runstate_memory_area r;
+	struct vcpu_runstate_info *rs;
+	u64 run0, run1, stolen, entry;
+	unsigned int cpu;
+	u8 *buf;
+
+	buf = vzalloc(2 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	rs = (struct vcpu_runstate_info *)(buf + PAGE_SIZE - 16);
+	cpu = get_cpu();
+	r.addr = NONCANONICAL;
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area,
+				  cpu, &r), (long)-EFAULT);
+	r.addr = (unsigned long)buf + 2 * PAGE_SIZE - 16;	/* runs into the guard page */
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area,
+				  cpu, &r), (long)-EFAULT);
+	r.addr = (unsigned long)rs;
+	KUNIT_ASSERT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area,
+				  cpu, &r), 0L);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(rs->state), RUNSTATE_running);
+	run0 = READ_ONCE(rs->time[RUNSTATE_running]);
+	mdelay(20);				/* ticks: exits, which update it */
+	run1 = READ_ONCE(rs->time[RUNSTATE_running]);
+	stolen = READ_ONCE(rs->time[RUNSTATE_runnable]);
+	entry = READ_ONCE(rs->state_entry_time);
+	r.addr = 0;
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area,
+				  cpu, &r), 0L);
+	put_cpu();
+	KUNIT_EXPECT_GT_MSG(test, run1, run0 + 10 * NSEC_PER_MSEC,
+			    "running time did not advance across the page boundary");
+	KUNIT_EXPECT_GT(test, stolen, 0ULL);
+	KUNIT_EXPECT_LT(test, stolen, run1);
+	KUNIT_EXPECT_FALSE(test, entry & XEN_RUNSTATE_UPDATE);
+	/* Withdrawn: no more writes. */
+	run0 = READ_ONCE(rs->time[RUNSTATE_running]);
+	mdelay(10);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(rs->time[RUNSTATE_running]), run0);
+	vfree(buf);
+}
+
 /* A bound IPI port works until it is closed, then is refused. */
 static void xen_event_channel_life_cycle(struct kunit *test)
 {
@@ -319,6 +412,20 @@ static void xen_event_channel_life_cycle(struct kunit *test)
 	/* VIRQ_TIMER is bound once per vCPU, by the backend already. */
 	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &virq),
 			(long)-EEXIST);
+	/* Any other VIRQ binds too (Linux binds VIRQ_DEBUG on every CPU), once. */
+	virq.virq = VIRQ_DEBUG;
+	KUNIT_ASSERT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &virq), 0L);
+	KUNIT_EXPECT_GT(test, virq.port, 0U);
+	op.port = virq.port;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &virq),
+			(long)-EEXIST);
+	/* Only IPI ports are the guest's to raise. */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &op),
+			(long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &op), 0L);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &virq), 0L);
+	op.port = virq.port;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &op), 0L);
 }
 
 static void xen_bad_hvm_and_sched_ops(struct kunit *test)
@@ -335,14 +442,17 @@ static void xen_bad_hvm_and_sched_ops(struct kunit *test)
 	uv.vector = 0xf0;
 	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, &uv),
 			(long)-ENOENT);
-	p.value = 1ULL << HVM_PARAM_CALLBACK_TYPE_SHIFT;	/* PCI INTx */
-	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), (long)-EOPNOTSUPP);
+	p.value = 3ULL << HVM_PARAM_CALLBACK_TYPE_SHIFT;	/* Arm's PPI */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), (long)-EINVAL);
 	p.value = HVM_PARAM_CALLBACK_TYPE_VECTOR << HVM_PARAM_CALLBACK_TYPE_SHIFT | 5;
 	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), (long)-EINVAL);
 	p.value = HVM_PARAM_CALLBACK_TYPE_VECTOR << HVM_PARAM_CALLBACK_TYPE_SHIFT | 0x1f3;
 	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), (long)-EINVAL);
-	p.index = 7;
+	p.index = HVM_NR_PARAMS;
 	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_get_param, &p), (long)-EINVAL);
+	p.index = HVM_PARAM_STORE_EVTCHN;	/* the guest's to read, not to set */
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_set_param, &p), (long)-EPERM);
 	p.index = HVM_PARAM_CALLBACK_IRQ;
 	p.domid = 3;
 	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_hvm_op, HVMOP_get_param, &p), (long)-ESRCH);
@@ -373,6 +483,9 @@ static struct kunit_case xen_hostile_cases[] = {
 	KUNIT_CASE(xen_bad_timer_requests),
 	KUNIT_CASE(xen_bad_event_channels),
 	KUNIT_CASE(xen_event_channel_life_cycle),
+	KUNIT_CASE(xen_features_for_hvm),
+	KUNIT_CASE(xen_hvm_params_as_xen),
+	KUNIT_CASE(xen_runstate_area),
 	KUNIT_CASE(xen_bad_hvm_and_sched_ops),
 	{}
 };

@@ -41,6 +41,8 @@
 
 /* pvhyp_hypercall_count()'s slot for numbers the personality does not know. */
 #define PVHYP_HC_UNKNOWN	(~0U)
+/* ... and for all of them, known or not. */
+#define PVHYP_HC_ALL		(~1U)
 
 #ifdef __KERNEL__
 #include <linux/types.h>

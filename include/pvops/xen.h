@@ -54,6 +54,19 @@ typedef u16 domid_t;
 /* xen_version(cmd, arg) */
 #define XENVER_version			0
 #define XENVER_extraversion		1	/* arg: char[16] */
+#define XENVER_get_features		6	/* arg: struct xen_feature_info */
+
+struct xen_feature_info {
+	u32 submap_idx;		/* in: which 32 features */
+	u32 submap;		/* out: their bits */
+};
+
+#define XENFEAT_NR_SUBMAPS		1
+/* The features this ABI honours for an HVM guest (Xen's numbers). */
+#define XENFEAT_writable_page_tables	0
+#define XENFEAT_auto_translated_physmap	2
+#define XENFEAT_hvm_callback_vector	8	/* HVM_PARAM_CALLBACK_IRQ vector type */
+#define XENFEAT_hvm_safe_pvclock	9	/* vcpu_time_info is safe to use */
 
 /* memory_op(cmd, arg) */
 #define XENMEM_add_to_physmap		7
@@ -68,6 +81,7 @@ struct xen_add_to_physmap {
 };
 
 /* vcpu_op(cmd, vcpuid, arg) */
+#define VCPUOP_register_runstate_memory_area 5
 #define VCPUOP_stop_periodic_timer	7
 #define VCPUOP_set_singleshot_timer	8
 #define VCPUOP_stop_singleshot_timer	9
@@ -77,6 +91,23 @@ struct vcpu_register_vcpu_info {
 	u64 mfn;		/* frame holding the vcpu_info */
 	u32 offset;		/* within it; the vcpu_info may not cross the page */
 	u32 rsvd;
+};
+
+/* The vCPU's time by state, at a guest virtual address the vCPU gives. */
+#define RUNSTATE_running		0
+#define RUNSTATE_runnable		1	/* ready, not running: stolen */
+#define RUNSTATE_blocked		2
+#define RUNSTATE_offline		3
+#define XEN_RUNSTATE_UPDATE		BIT_ULL(63)	/* in state_entry_time: being written */
+
+struct vcpu_runstate_info {
+	s32 state;
+	u64 state_entry_time;	/* system time the state began */
+	u64 time[4];		/* ns spent in each state */
+};
+
+struct vcpu_register_runstate_memory_area {
+	u64 addr;		/* guest virtual address of a vcpu_runstate_info */
 };
 
 #define VCPU_SSHOTTMR_future		BIT(0)	/* -ETIME if already passed */
@@ -106,6 +137,7 @@ struct sched_shutdown {
 typedef u32 evtchn_port_t;
 
 #define VIRQ_TIMER			0
+#define VIRQ_DEBUG			1
 #define NR_VIRQS			24
 
 /* The 2-level ABI: 64 words of 64 bits in shared_info, one selector bit per word. */
@@ -131,7 +163,14 @@ struct evtchn_port_op {		/* close, send, unmask */
 #define HVMOP_get_param			1
 #define HVMOP_set_evtchn_upcall_vector	23
 #define HVM_PARAM_CALLBACK_IRQ		0
+#define HVM_PARAM_STORE_PFN		1
+#define HVM_PARAM_STORE_EVTCHN		2
+#define HVM_PARAM_CONSOLE_PFN		17
+#define HVM_PARAM_CONSOLE_EVTCHN	18
+#define HVM_NR_PARAMS			39
 #define HVM_PARAM_CALLBACK_TYPE_SHIFT	56
+#define HVM_PARAM_CALLBACK_TYPE_GSI	0ULL	/* value[31:0] = the GSI */
+#define HVM_PARAM_CALLBACK_TYPE_PCI_INTX 1ULL	/* value[31:0] = PCI function and pin */
 #define HVM_PARAM_CALLBACK_TYPE_VECTOR	2ULL	/* value[7:0] = the vector */
 
 struct xen_hvm_param {
@@ -249,6 +288,9 @@ static_assert(sizeof(struct xen_add_to_physmap) == 24);
 static_assert(sizeof(struct vcpu_register_vcpu_info) == 16);
 static_assert(sizeof(struct vcpu_set_singleshot_timer) == 16);
 static_assert(sizeof(struct evtchn_bind_virq) == 12);
+static_assert(sizeof(struct vcpu_runstate_info) == 48);
+static_assert(offsetof(struct vcpu_runstate_info, time) == 16);
+static_assert(sizeof(struct xen_feature_info) == 8);
 static_assert(sizeof(struct xen_hvm_param) == 16);
 static_assert(sizeof(struct xen_hvm_evtchn_upcall_vector) == 8);
 static_assert(sizeof(struct mmu_update) == 16);
