@@ -160,12 +160,12 @@ static void hv_report(struct work_struct *work)
 }
 
 /*
- * On a CPU no longer (or not yet) in guest mode: writable again, what it
- * alone used freed; the struct itself stays for the next online.
+ * On a CPU no longer (or not yet) in guest mode: what it alone used,
+ * writable again and freed; the struct itself stays, the stub's page
+ * still, for the next online.
  */
 static void hv_cpu_free(struct hv_cpu *hc)
 {
-	hv_protect(hc, 1, false);
 	hv_ops->cpu_exit(hc);
 	hv_map_window_free(hc);
 	if (hc->stack) {
@@ -199,6 +199,17 @@ static int hv_cpu_online(unsigned int cpu)
 		hc = (struct hv_cpu *)get_zeroed_page(GFP_KERNEL);
 		if (!hc)
 			return -ENOMEM;
+		/*
+		 * The stub's page until unload, offline or not: the guest
+		 * may not write it, nor hand it to the stub as its own RAM.
+		 * This CPU, native now, still writes it.
+		 */
+		ret = hv_protect(hc, 1, true);
+		if (ret) {
+			hv_protect(hc, 1, false);
+			free_page((unsigned long)hc);
+			return ret;
+		}
 		hv_cpu_pages[cpu] = hc;
 	} else {
 		/* A late asker's count may land meanwhile: at worst one more flush. */
@@ -211,8 +222,6 @@ static int hv_cpu_online(unsigned int cpu)
 		ret = hv_ops->cpu_init(hc);
 	if (!ret)
 		ret = hv_protect(hc->stack, 1 << HV_STACK_ORDER, true);
-	if (!ret)
-		ret = hv_protect(hc, 1, true);
 	if (ret)
 		goto free;
 

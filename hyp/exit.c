@@ -508,9 +508,19 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 			hc->stats.irqs_held++;
 		}
 	}
-	/* Leaving guest mode: what the guest did not get is the kernel's to take. */
-	if (action == HV_DEVIRT)
+	/*
+	 * Leaving guest mode, the entry's injection goes nowhere: interrupts
+	 * the guest did not get (acknowledged, cut short, held) are the
+	 * kernel's to take natively.
+	 */
+	if (action == HV_DEVIRT) {
+		if (cut.valid && cut.type == HV_EVENT_INTR)
+			__set_bit(cut.vector, hc->irqs_acked);
+		if (hc->held.valid && hc->held.type == HV_EVENT_INTR)
+			__set_bit(hc->held.vector, hc->irqs_acked);
+		hc->held.valid = false;
 		hv_give_back_irqs(hc);
+	}
 	else if (hc->held.valid || !bitmap_empty(hc->irqs_acked, 256) ||
 		 (ex->reason == HV_EXIT_INTR && ex->intr_vector < 0)) {
 		hv_ops->intr_window(hc, true);

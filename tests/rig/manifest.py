@@ -48,12 +48,9 @@ MATRIX = [
     # The hostile-input fuzzer against each personality (tests/pvhyp_fuzz.c),
     # the pvops layer on native so that nothing of the guest's own relies on
     # the state the fuzzer scribbles over; then the stub must unload clean.
-    # Under xen, with CPU hotplug, guest memory is still corrupted in about
-    # one long run of three (issue 14, pvhyp.rst): the xen runs go without
-    # hotplug until that is found.
     {'name': f'fuzz-{p}', 'smp': 2, 'personality': p, 'backend': 'native',
      'expect': 'native', 'tests': ['pvhyp_fuzz'], 'fuzz': True,
-     'extra': 'rig.fuzz=1' + (' pvhyp_fuzz.hotplug=0' if p == 'xen' else '')}
+     'extra': 'rig.fuzz=1'}
     for p in ('none', 'xen', 'esx')
 ]
 
