@@ -520,8 +520,7 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 			__set_bit(hc->held.vector, hc->irqs_acked);
 		hc->held.valid = false;
 		hv_give_back_irqs(hc);
-	}
-	else if (hc->held.valid || !bitmap_empty(hc->irqs_acked, 256) ||
+	} else if (hc->held.valid || !bitmap_empty(hc->irqs_acked, 256) ||
 		 (ex->reason == HV_EXIT_INTR && ex->intr_vector < 0)) {
 		hv_ops->intr_window(hc, true);
 		hc->intr_window = true;

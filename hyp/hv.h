@@ -93,8 +93,8 @@ struct hv_exit {
 	bool io_in;		/* HV_EXIT_IO: IN, not OUT */
 	bool io_string;		/* HV_EXIT_IO: INS/OUTS */
 	u32 gp_error;		/* HV_EXIT_GP: the error code */
-	int intr_vector;	/* HV_EXIT_INTR: acknowledged by the exit (VMX), or -1:
-				 * still pending in the local APIC (SVM) */
+	/* HV_EXIT_INTR: acknowledged by the exit (VMX), or -1: still pending (SVM) */
+	int intr_vector;
 	int inject_vector;	/* >= 0: inject this exception */
 	bool inject_error;
 	u32 error_code;

@@ -397,6 +397,7 @@ static void xen_write_runstate(struct hv_cpu *hc)
 	entry = now | XEN_RUNSTATE_UPDATE;
 	xen_runstate_put(v, offsetof(struct vcpu_runstate_info, state_entry_time), &entry,
 			 sizeof(entry));
+	/* The flag lands before the times a reader may see torn. */
 	smp_wmb();
 	rs.time[RUNSTATE_runnable] = busy;
 	rs.time[RUNSTATE_running] = now - v->runstate_since > busy ?
@@ -404,6 +405,7 @@ static void xen_write_runstate(struct hv_cpu *hc)
 	xen_runstate_put(v, offsetof(struct vcpu_runstate_info, time), rs.time, sizeof(rs.time));
 	xen_runstate_put(v, offsetof(struct vcpu_runstate_info, state), &rs.state,
 			 sizeof(rs.state));
+	/* The times land before the flag clears. */
 	smp_wmb();
 	xen_runstate_put(v, offsetof(struct vcpu_runstate_info, state_entry_time), &now,
 			 sizeof(now));

@@ -281,7 +281,7 @@ void hv_raise_vector_self(u8 vector)
  */
 bool hv_watch_interrupts(void)
 {
-	return hv_personality->timer_fired != NULL;
+	return !!hv_personality->timer_fired;
 }
 
 /**

@@ -538,7 +538,8 @@ static bool vmx_setup_controls(void)
 			 vmx_caps.pin | (watch ? PIN_BASED_EXT_INTR_MASK : 0)) &&
 	       vmx_write(CPU_BASED_VM_EXEC_CONTROL, vmx_caps.proc) &&
 	       vmx_write(SECONDARY_VM_EXEC_CONTROL, vmx_caps.proc2) &&
-	       vmx_write(VM_EXIT_CONTROLS, vmx_caps.exit | (watch ? VM_EXIT_ACK_INTR_ON_EXIT : 0)) &&
+	       vmx_write(VM_EXIT_CONTROLS,
+			 vmx_caps.exit | (watch ? VM_EXIT_ACK_INTR_ON_EXIT : 0)) &&
 	       vmx_write(VM_ENTRY_CONTROLS, vmx_caps.entry) &&
 	       vmx_write(EXCEPTION_BITMAP, hv_personality->gp ? BIT(X86_TRAP_GP) : 0) &&
 	       vmx_write(PAGE_FAULT_ERROR_CODE_MASK, 0) &&

@@ -572,7 +572,7 @@ static void fuzz_ticks_go_on(struct kunit *test)
 		/* Polled by the clocksource: the waiting CPU's own tick may be the dead one. */
 		deadline = ktime_get_ns() + NSEC_PER_SEC;
 		while (!READ_ONCE(p.fired) && ktime_get_ns() < deadline)
-			udelay(100);
+			cpu_relax();
 		KUNIT_EXPECT_TRUE_MSG(test, READ_ONCE(p.fired),
 				      "cpu %u: a 20 ms timer did not fire in 1 s (its tick device is dead)",
 				      cpu);
