@@ -10,6 +10,10 @@
 # Command line words of its own:
 #   rig.mode=test|demo|bench  test (default) runs the suites, demo shows
 #                        state, bench loads pvops_bench
+#   rig.mode=launch      loads the stub and boots /k2/vmlinuz on it
+#                        (pvops-launch) in the region rig.launch=SIZE@BASE,
+#                        which crashkernel= kept free; that kernel's /init
+#                        (this script, rig.mode=launched) checks it
 #   rig.tests=a,b        test modules to run (default: all in the image)
 
 /bin/busybox --install -s /bin
@@ -197,6 +201,31 @@ if [ "$mode" = bench ]; then
 		}' /tmp/idle.0 /tmp/idle.1 | while IFS= read -r l; do kmsg "$l"; done
 	fi
 	for m in $(reverse $RIG_LAYER); do rmmod "$m"; done
+	finish
+fi
+
+# Launch mode, first kernel: the stub, then the kernel under test on it,
+# with rig.* words passed on and everything else its own.
+if [ "$mode" = launch ]; then
+	load pvhyp || say "loading pvhyp failed"
+	region=$(cmdline_value rig.launch 560M@400M)
+	mb() { echo $(( ${1%M} * 1024 * 1024 )); }
+	k2="console=ttyS0 panic=-1 oops=panic printk.devkmsg=on nokaslr rig.mode=launched"
+	for w in $cmdline; do
+		case "$w" in rig.mode=*|rig.launch=*) ;; rig.*|pvhyp.personality=*) k2="$k2 $w" ;; esac
+	done
+	say "launching /k2/vmlinuz on the stub: $k2"
+	pvops-launch /k2/vmlinuz /k2/initrd.gz "$(mb "${region#*@}")" "$(mb "${region%@*}")" "$k2"
+	say "launch failed"
+	finish
+fi
+
+# Launch mode, the kernel under test (no modules of ours): what its own
+# guest code made of the stub (Documentation/launch.rst).
+if [ "$mode" = launched ]; then
+	say "ktap begins"
+	kmsg "KTAP version 1"
+	launch_checks "$(cmdline_value pvhyp.personality none)"
 	finish
 fi
 

@@ -74,6 +74,17 @@ BOCHS_RUNS = [
 ]
 
 
+# Launch mode (make test): Debian's stock kernel boots with the stub loaded
+# (kernel 1), which boots the same stock kernel on it (kernel 2) in the
+# region crashkernel= kept free; kernel 2 runs with none of our modules,
+# on its own Xen HVM or VMware guest code (tests/rig/checks/30-launch.sh).
+LAUNCH_RUNS = [
+    {'name': f'launch-{p}', 'smp': 1, 'personality': p, 'launch': True,
+     'expect': 'native', 'tests': [], 'extra': 'crashkernel=560M@400M rig.launch=560M@400M'}
+    for p in ('none', 'xen', 'esx')
+]
+
+
 def complete(run):
     """Fill in a run's defaults and its kernel command line words."""
     run.setdefault('mem', '1G')
@@ -95,7 +106,7 @@ def complete(run):
 
 
 def all_runs():
-    return [complete(dict(r)) for r in MATRIX + BOCHS_RUNS + FUZZ_LONG_RUNS]
+    return [complete(dict(r)) for r in MATRIX + BOCHS_RUNS + FUZZ_LONG_RUNS + LAUNCH_RUNS]
 
 
 # --- the test modules and their suites, from the sources -------------------
@@ -140,6 +151,8 @@ def module_suites(module):
 def check_suites(run):
     """Suites the guest's /init and tests/rig/checks/*.sh write for RUN."""
     p = run['personality']
+    if run.get('launch'):
+        return ['launch']
     if run.get('fuzz'):
         return ['rig_layer', 'pvhyp_fuzz_end', 'rig_kmemleak']
     suites = ['rig_layer']

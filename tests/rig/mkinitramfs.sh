@@ -4,7 +4,8 @@
 # mkinitramfs.sh OUT KDIR MODULE.ko...: the rig's guest image.  busybox,
 # our init and checks, our modules, and the test kernel's KVM modules when
 # KDIR has them.  Test modules (tests/*_test.ko) are listed in
-# /rig/tests.order in the order given.
+# /rig/tests.order in the order given.  PVOPS_INITRD_EXTRA="SRC:DEST ..."
+# adds files (launch mode: the kernel to launch and its image).
 
 set -euo pipefail
 out=$1
@@ -30,6 +31,11 @@ done
 # User-space probes the checks run (static: the image has no libc).
 for src in "$top"/tests/user/*.c; do
 	gcc -static -O2 -Wall -o "$root/bin/$(basename "$src" .c)" "$src"
+done
+
+for pair in ${PVOPS_INITRD_EXTRA:-}; do
+	mkdir -p "$root/$(dirname "${pair#*:}")"
+	cp "${pair%%:*}" "$root/${pair#*:}"
 done
 
 if [ -d "$kdir/modroot/lib/modules" ]; then

@@ -503,9 +503,11 @@ def in_parallel(jobs):
     return [results[run['name']] for run, _ in jobs]
 
 
-def matrix_job(kdir, initrd):
+def matrix_job(kdir, initrd, kernel=None, mode='test'):
+    """A guest of the matrix on the test kernel, or KERNEL in MODE (launch
+    runs: the stock kernel); KDIR's KUnit parser reads the output."""
     def job(run):
-        lines, secs, timed_out, console = boot(bzimage(kdir), initrd, run, 'test')
+        lines, secs, timed_out, console = boot(kernel or bzimage(kdir), initrd, run, mode)
         res = judge_run(run, lines, timed_out, secs, kdir)
         p, f, measured = judge_host_timed(run)
         res['passed'] += p
@@ -677,8 +679,25 @@ def clear_results(runs, summary):
                 os.unlink(os.path.join(RESULTS, f))
 
 
+def launch_jobs(chosen, kdir):
+    """Jobs for the launch runs among CHOSEN: kernel 1 is Debian's stock
+    kernel with our modules built for it, its image holding the stock kernel
+    again and kernel 2's image (init and checks, no modules)."""
+    launch = [r for r in chosen if r.get('launch')]
+    if not launch:
+        return []
+    image, kos = stock_modules()
+    k2 = os.path.join(OUT, 'initrd-launched.cpio.gz')
+    sh([os.path.join(TOP, 'tests', 'rig', 'mkinitramfs.sh'), k2, OUT])
+    k1 = os.path.join(OUT, 'initrd-launch.cpio.gz')
+    env = dict(os.environ, PVOPS_INITRD_EXTRA=f'{image}:k2/vmlinuz {k2}:k2/initrd.gz')
+    subprocess.run([os.path.join(TOP, 'tests', 'rig', 'mkinitramfs.sh'), k1, OUT] +
+                   [k for k in kos if os.path.basename(k) == 'pvhyp.ko'], check=True, env=env)
+    return [(run, matrix_job(kdir, k1, image, 'launch')) for run in launch]
+
+
 def cmd_test():
-    chosen = runs(manifest.MATRIX)
+    chosen = runs(manifest.MATRIX + manifest.LAUNCH_RUNS)
     selftests = os.environ.get('PVOPS_RIG_SELFTEST', '1') != '0'
     passed = failed = 0
     if selftests:
@@ -688,7 +707,8 @@ def cmd_test():
     failed += f
     kdir, initrd = build()
     start = time.monotonic()
-    jobs = [(run, matrix_job(kdir, initrd)) for run in chosen]
+    jobs = [(run, matrix_job(kdir, initrd)) for run in chosen if not run.get('launch')]
+    jobs += launch_jobs(chosen, kdir)
     if selftests:
         jobs += [(run, ending_job(kdir, initrd)) for run in ending_runs()]
         jobs += [(run, selftest_job(kdir, initrd)) for run in selftest_runs()]
@@ -716,7 +736,7 @@ def cmd_demo():
     return 1 if problems else 0
 
 
-def build_stock():
+def stock_modules():
     """Our modules against Debian's stock headers, in a copy of the tree
     (out-of-tree builds write next to the sources), and the stock image."""
     image, headers = subprocess.run([os.path.join(TOP, 'scripts', 'stock-kernel.sh')],
@@ -729,9 +749,15 @@ def build_stock():
     sh(['make', '-s', '-C', headers, f'M={src}', 'modules'])
     kos = [os.path.join(src, d, f) for d in ('kmod', 'hyp', 'tests')
            for f in sorted(os.listdir(os.path.join(src, d))) if f.endswith('.ko')]
+    log(f'stock kernel {image}, modules built against {headers}')
+    return image, kos
+
+
+def build_stock():
+    """The stock image and the guest image with our modules built for it."""
+    image, kos = stock_modules()
     initrd = os.path.join(OUT, 'initrd-stock.cpio.gz')
     sh([os.path.join(TOP, 'tests', 'rig', 'mkinitramfs.sh'), initrd, OUT] + kos)
-    log(f'stock kernel {image}, modules built against {headers}')
     return image, initrd
 
 

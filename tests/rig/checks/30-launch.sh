@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Launch mode (tests/rig/init.sh, rig.mode=launched): a stock kernel booted
+# on the stub, with none of our modules.  What its own Xen HVM or VMware
+# guest code made of the personality is in its boot log and in sysfs.
+
+LAUNCH_CE=/sys/devices/system/clockevents/clockevent0/current_device
+LAUNCH_CS=/sys/devices/system/clocksource/clocksource0/current_clocksource
+
+launch_dmesg_has() {
+	dmesg | grep -q "$1" || { echo "the boot log lacks '$1'"; dmesg | grep -i -e xen -e vmware -e hypervisor -e clocksource; return 1; }
+}
+
+launch_is() {
+	[ "$(cat "$1")" = "$2" ] || { echo "$1 is $(cat "$1"), not $2"; return 1; }
+}
+
+launch_signature() {
+	got=$(pvhyp-probe cpuid)
+	[ "$got" = "$1" ] || { echo "CPUID 0x40000000 says $got, not $1"; return 1; }
+}
+
+# The host stamps both marks as they reach the console (rig.py: 1 s +- 10%).
+launch_sleep_one_second() {
+	kmsg "rig: mark sleep-start"
+	sleep 1
+	kmsg "rig: mark sleep-end"
+}
+
+# Ticks go on through idle and through load: uptime moves with the host's
+# time (the rig times the whole run), and jiffies advance under a busy loop.
+launch_ticks_under_load() {
+	j0=$(awk '/^jiffies/ {print $2; exit}' /proc/timer_list)
+	end=$(( $(cut -d. -f1 /proc/uptime) + 3 ))
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do :; done
+	j1=$(awk '/^jiffies/ {print $2; exit}' /proc/timer_list)
+	[ $((j1 - j0)) -ge 500 ] || { echo "jiffies moved $((j1 - j0)) in 3 s of load"; return 1; }
+}
+
+# VMware steal time: the stub keeps the area current at every exit.
+launch_steal_advances() {
+	s0=$(awk '$1 == "cpu" {print $9}' /proc/stat)
+	end=$(( $(cut -d. -f1 /proc/uptime) + 3 ))
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do :; done
+	s1=$(awk '$1 == "cpu" {print $9}' /proc/stat)
+	[ "$s1" -gt "$s0" ] || { echo "steal stayed at $s0 through 3 s of load"; return 1; }
+}
+
+launch_checks() {
+	personality=$1
+	suite_begin launch
+	case "$personality" in
+	xen)
+		check signature_xen launch_signature XenVMMXenVMM
+		check detected_xen_hvm launch_dmesg_has "Hypervisor detected: Xen HVM"
+		check vector_callback launch_dmesg_has "Xen HVM callback vector for event delivery is enabled"
+		check clocksource_xen launch_is "$LAUNCH_CS" xen
+		check clockevent_xen launch_is "$LAUNCH_CE" xen
+		;;
+	esx)
+		check signature_vmware launch_signature VMwareVMware
+		check detected_vmware launch_dmesg_has "Hypervisor detected: VMware"
+		check tsc_from_hypervisor launch_dmesg_has "TSC freq read from hypervisor"
+		check steal_clock_registered launch_dmesg_has "vmware-stealtime: cpu 0"
+		check steal_advances launch_steal_advances
+		;;
+	*)
+		check signature_stub launch_signature PvopsHypStub
+		;;
+	esac
+	check sleep_one_second launch_sleep_one_second
+	check ticks_under_load launch_ticks_under_load
+	suite_end
+}

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvops-launch: boot a kernel image on the stub (launch mode) with the
+ * kexec_load system call.
+ *
+ *   pvops-launch [-n] BZIMAGE INITRD BASE SIZE "COMMAND LINE"
+ *
+ * The new kernel gets the region [BASE, BASE + SIZE) of RAM and the first
+ * 640 KiB, and nothing else: its e820 map is written here, those two
+ * ranges usable and every range the firmware did not call RAM as it was
+ * (/sys/firmware/memmap), so it finds the ACPI tables but never touches
+ * the memory the running kernel and the stub keep.  The region must be
+ * reserved in the running kernel (crashkernel=SIZE@BASE), or kexec would
+ * overwrite the running kernel's pages before jumping.
+ *
+ * The image, the initrd and a page of boot_params, command line and a
+ * small trampoline are placed inside the region: kexec_load, unlike
+ * kexec_file_load, lets the caller say where.  The kernel's relocation
+ * code copies them there and jumps to the trampoline in 64-bit mode on
+ * identity-mapped page tables; the trampoline loads the GDT the 64-bit boot
+ * protocol asks for (Documentation/x86/boot.rst: __BOOT_CS 0x10, __BOOT_DS
+ * 0x18, flat), points RSI at boot_params and jumps to the image's 64-bit
+ * entry, 0x200 past where it lies.  Nothing of kexec-tools is used.
+ *
+ * -n loads without booting; otherwise it reboots into the image at once.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/kexec.h>
+#include <linux/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#define PAGE			4096UL
+#define LOW_RAM			0xa0000UL	/* 640 KiB */
+
+/* boot_params and its setup header (arch/x86/include/uapi/asm/bootparam.h). */
+#define BP_EXT_RAMDISK_IMAGE	0x0c0
+#define BP_EXT_RAMDISK_SIZE	0x0c4
+#define BP_EXT_CMD_LINE_PTR	0x0c8
+#define BP_E820_ENTRIES		0x1e8
+#define BP_HDR			0x1f1
+#define BP_E820_TABLE		0x2d0
+#define BP_E820_MAX		128
+#define HDR_SETUP_SECTS		0x1f1
+#define HDR_JUMP_END		0x201	/* the header ends 0x202 + this byte */
+#define HDR_MAGIC		0x202	/* "HdrS" */
+#define HDR_VERSION		0x206
+#define HDR_TYPE_OF_LOADER	0x210
+#define HDR_RAMDISK_IMAGE	0x218
+#define HDR_RAMDISK_SIZE	0x21c
+#define HDR_CMD_LINE_PTR	0x228
+#define HDR_KERNEL_ALIGNMENT	0x230
+#define HDR_RELOCATABLE		0x234
+#define HDR_XLOADFLAGS		0x236
+#define HDR_CMDLINE_SIZE	0x238
+#define HDR_INIT_SIZE		0x260
+#define XLF_KERNEL_64		0x1
+#define E820_RAM		1
+#define E820_RESERVED		2
+#define E820_ACPI		3
+#define E820_NVS		4
+
+/* The page after the initrd: boot_params, command line, trampoline, stack. */
+#define OFF_CMDLINE		0x1000
+#define OFF_TRAMP		0x2000
+#define BOOT_PAGES_SIZE		0x4000
+
+/* Position-independent; the data words after it are filled in here. */
+asm(".pushsection .text\n"
+    ".globl launch_tramp, launch_tramp_end, tramp_gdt, tramp_gdt_desc\n"
+    ".globl tramp_stack, tramp_bp, tramp_entry\n"
+    "launch_tramp:\n"
+    "	lgdt	tramp_gdt_desc(%rip)\n"
+    "	movl	$0x18, %eax\n"
+    "	movl	%eax, %ds\n"
+    "	movl	%eax, %es\n"
+    "	movl	%eax, %ss\n"
+    "	movl	%eax, %fs\n"
+    "	movl	%eax, %gs\n"
+    "	movq	tramp_stack(%rip), %rsp\n"
+    "	pushq	$0x10\n"
+    "	leaq	1f(%rip), %rax\n"
+    "	pushq	%rax\n"
+    "	lretq\n"
+    "1:	movq	tramp_bp(%rip), %rsi\n"
+    "	movq	tramp_entry(%rip), %rax\n"
+    "	jmpq	*%rax\n"
+    "	.balign	8\n"
+    "tramp_gdt:\n"
+    "	.quad	0, 0, 0x00af9a000000ffff, 0x00cf92000000ffff\n"
+    "	.word	0\n"
+    "tramp_gdt_desc:\n"
+    "	.word	31\n"
+    "	.quad	0\n"
+    "	.balign	8\n"
+    "tramp_stack:	.quad 0\n"
+    "tramp_bp:	.quad 0\n"
+    "tramp_entry:	.quad 0\n"
+    "launch_tramp_end:\n"
+    ".popsection\n");
+
+extern const char launch_tramp[], launch_tramp_end[], tramp_gdt[], tramp_gdt_desc[];
+extern const char tramp_stack[], tramp_bp[], tramp_entry[];
+
+static void die(const char *what)
+{
+	fprintf(stderr, "pvops-launch: %s\n", what);
+	exit(1);
+}
+
+static void *read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "pvops-launch: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf)
+		die("out of memory");
+	while (got < (size_t)st.st_size && (n = read(fd, buf + got, st.st_size - got)) > 0)
+		got += n;
+	close(fd);
+	if (got != (size_t)st.st_size)
+		die("short read");
+	*len = got;
+	return buf;
+}
+
+static uint32_t get32(const unsigned char *p, unsigned int off)
+{
+	uint32_t v;
+
+	memcpy(&v, p + off, sizeof(v));
+	return v;
+}
+
+static void put32(unsigned char *p, unsigned int off, uint32_t v)
+{
+	memcpy(p + off, &v, sizeof(v));
+}
+
+static void put64(unsigned char *p, unsigned int off, uint64_t v)
+{
+	memcpy(p + off, &v, sizeof(v));
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/* One e820 entry into boot_params; false when the table is full. */
+static int e820_add(unsigned char *bp, uint64_t addr, uint64_t size, uint32_t type)
+{
+	unsigned int n = bp[BP_E820_ENTRIES];
+	unsigned char *e = bp + BP_E820_TABLE + 20 * n;
+
+	if (n >= BP_E820_MAX)
+		return 0;
+	memcpy(e, &addr, 8);
+	memcpy(e + 8, &size, 8);
+	memcpy(e + 16, &type, 4);
+	bp[BP_E820_ENTRIES] = n + 1;
+	return 1;
+}
+
+static uint64_t read_hex(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long long v = 0;
+
+	if (!f || fscanf(f, "%llx", &v) != 1)
+		die("cannot read /sys/firmware/memmap");
+	fclose(f);
+	return v;
+}
+
+/*
+ * The firmware's map: what is not RAM goes over as it is (ACPI tables and
+ * NVS keep their types); of RAM, only the low 640 KiB and the region.
+ */
+static void build_e820(unsigned char *bp, uint64_t base, uint64_t size)
+{
+	char path[128], type[64];
+	uint64_t start, end;
+	unsigned int i;
+	uint32_t t;
+	FILE *f;
+
+	e820_add(bp, 0, LOW_RAM, E820_RAM);
+	e820_add(bp, base, size, E820_RAM);
+	for (i = 0; ; i++) {
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%u/type", i);
+		f = fopen(path, "r");
+		if (!f)
+			break;
+		if (!fgets(type, sizeof(type), f))
+			type[0] = 0;
+		fclose(f);
+		if (!strncmp(type, "System RAM", 10))
+			continue;
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%u/start", i);
+		start = read_hex(path);
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%u/end", i);
+		end = read_hex(path);
+		if (start < LOW_RAM && end >= LOW_RAM - 1)
+			start = LOW_RAM;	/* the EBDA's tail: ours is below it */
+		if (end < start || (start < base + size && end >= base))
+			continue;
+		t = !strncmp(type, "ACPI Tables", 11) ? E820_ACPI :
+		    !strncmp(type, "ACPI Non-volatile", 17) ? E820_NVS : E820_RESERVED;
+		if (!e820_add(bp, start, end - start + 1, t))
+			die("too many memory map entries");
+	}
+	if (i == 0)
+		die("/sys/firmware/memmap is empty (CONFIG_FIRMWARE_MEMMAP?)");
+}
+
+int main(int argc, char **argv)
+{
+	struct kexec_segment seg[3];
+	unsigned char *img, *initrd, *boot;
+	uint64_t base, size, load, initrd_at, boot_at, align, init_size, tramp;
+	size_t img_len, initrd_len, setup_len, hdr_len;
+	int argi = 1, noexec = 0;
+	const char *cmdline;
+
+	if (argc > 1 && !strcmp(argv[1], "-n")) {
+		noexec = 1;
+		argi++;
+	}
+	if (argc - argi != 5) {
+		fprintf(stderr, "usage: pvops-launch [-n] BZIMAGE INITRD BASE SIZE \"COMMAND LINE\"\n");
+		return 2;
+	}
+	img = read_file(argv[argi], &img_len);
+	initrd = read_file(argv[argi + 1], &initrd_len);
+	base = strtoull(argv[argi + 2], NULL, 0);
+	size = strtoull(argv[argi + 3], NULL, 0);
+	cmdline = argv[argi + 4];
+
+	if (img_len < 0x1000 || get32(img, HDR_MAGIC) != 0x53726448)	/* "HdrS" */
+		die("not a bzImage");
+	if ((get32(img, HDR_VERSION) & 0xffff) < 0x020c || !(img[HDR_XLOADFLAGS] & XLF_KERNEL_64) ||
+	    !img[HDR_RELOCATABLE])
+		die("the image has no relocatable 64-bit entry (boot protocol 2.12)");
+	if (base % (2UL << 20) || size % PAGE || base < (16UL << 20))
+		die("BASE must be 2 MiB aligned, at 16 MiB or above; SIZE whole pages");
+	if (strlen(cmdline) >= PAGE || strlen(cmdline) >= get32(img, HDR_CMDLINE_SIZE))
+		die("command line too long");
+
+	setup_len = ((img[HDR_SETUP_SECTS] ? img[HDR_SETUP_SECTS] : 4) + 1) * 512UL;
+	hdr_len = 0x202 + img[HDR_JUMP_END] - BP_HDR;
+	align = get32(img, HDR_KERNEL_ALIGNMENT);
+	init_size = get32(img, HDR_INIT_SIZE);
+	if (!align || align & (align - 1))
+		die("bad kernel_alignment");
+	load = align_up(base, align);
+	initrd_at = (base + size - BOOT_PAGES_SIZE - initrd_len) & ~(PAGE - 1);
+	boot_at = base + size - BOOT_PAGES_SIZE;
+	if (load + align_up(init_size > img_len - setup_len ? init_size : img_len - setup_len,
+			    PAGE) > initrd_at || initrd_at + initrd_len > (1ULL << 32))
+		die("the region is too small for the image and the initrd, or above 4 GiB");
+
+	boot = calloc(1, BOOT_PAGES_SIZE);
+	if (!boot)
+		die("out of memory");
+	memcpy(boot + BP_HDR, img + BP_HDR, hdr_len);
+	boot[HDR_TYPE_OF_LOADER] = 0xff;
+	put32(boot, HDR_RAMDISK_IMAGE, initrd_at);
+	put32(boot, HDR_RAMDISK_SIZE, initrd_len);
+	put32(boot, HDR_CMD_LINE_PTR, boot_at + OFF_CMDLINE);
+	put32(boot, BP_EXT_RAMDISK_IMAGE, 0);
+	put32(boot, BP_EXT_RAMDISK_SIZE, 0);
+	put32(boot, BP_EXT_CMD_LINE_PTR, 0);
+	build_e820(boot, base, size);
+	strcpy((char *)boot + OFF_CMDLINE, cmdline);
+
+	tramp = boot_at + OFF_TRAMP;
+	memcpy(boot + OFF_TRAMP, launch_tramp, launch_tramp_end - launch_tramp);
+	put64(boot, OFF_TRAMP + (tramp_gdt_desc - launch_tramp) + 2,
+	      tramp + (tramp_gdt - launch_tramp));
+	put64(boot, OFF_TRAMP + (tramp_stack - launch_tramp), boot_at + BOOT_PAGES_SIZE);
+	put64(boot, OFF_TRAMP + (tramp_bp - launch_tramp), boot_at);
+	put64(boot, OFF_TRAMP + (tramp_entry - launch_tramp), load + 0x200);
+
+	seg[0] = (struct kexec_segment){ img + setup_len, img_len - setup_len, (void *)load,
+		align_up(init_size > img_len - setup_len ? init_size : img_len - setup_len, PAGE) };
+	seg[1] = (struct kexec_segment){ initrd, initrd_len, (void *)initrd_at,
+		align_up(initrd_len, PAGE) };
+	seg[2] = (struct kexec_segment){ boot, BOOT_PAGES_SIZE, (void *)boot_at, BOOT_PAGES_SIZE };
+	printf("pvops-launch: kernel at %#llx (%#llx bytes reserved), initrd at %#llx, boot_params at %#llx, %u e820 entries\n",
+	       (unsigned long long)load, (unsigned long long)seg[0].memsz,
+	       (unsigned long long)initrd_at, (unsigned long long)boot_at, boot[BP_E820_ENTRIES]);
+	fflush(stdout);
+	if (syscall(SYS_kexec_load, tramp, 3UL, seg, KEXEC_ARCH_X86_64)) {
+		fprintf(stderr, "pvops-launch: kexec_load: %s\n", strerror(errno));
+		return 1;
+	}
+	if (noexec)
+		return 0;
+	sync();
+	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL);
+	fprintf(stderr, "pvops-launch: reboot into the image: %s\n", strerror(errno));
+	return 1;
+}
