@@ -928,6 +928,13 @@ static void vmx_inject(struct hv_cpu *hc, const struct hv_event *ev)
 		vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ev->error);
 	if (ev->type == HV_EVENT_SOFT_INT || ev->type == HV_EVENT_SOFT_EXCEPTION)
 		vmx_write(VM_ENTRY_INSTRUCTION_LEN, ev->insn_len);
+	/*
+	 * An interrupt that exits a halted guest leaves it halted in the
+	 * VMCS, RIP past the HLT already: it wakes to take the event, as KVM
+	 * makes it (vmx_clear_hlt()) rather than trust every CPU's entry to.
+	 */
+	if (vmx_read(GUEST_ACTIVITY_STATE) == GUEST_ACTIVITY_HLT)
+		vmx_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 }
 
 /* Past the instruction: STI and MOV SS blocking end with it. */
