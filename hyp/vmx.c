@@ -262,9 +262,12 @@ static int vmx_probe_controls(void)
 	/* Watching interrupts: they exit, acknowledged, and are injected (SDM 25.2, 26.8). */
 	vmx_caps.intr_exiting =
 		(hv_rdmsr(MSR_IA32_VMX_TRUE_PINBASED_CTLS) >> 32 & PIN_BASED_EXT_INTR_MASK) &&
-		(hv_rdmsr(MSR_IA32_VMX_TRUE_EXIT_CTLS) >> 32 & VM_EXIT_ACK_INTR_ON_EXIT);
+		(hv_rdmsr(MSR_IA32_VMX_TRUE_EXIT_CTLS) >> 32 & VM_EXIT_ACK_INTR_ON_EXIT) &&
+		((proc_cap >> 32) & (CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_HLT_EXITING |
+				     CPU_BASED_MWAIT_EXITING)) ==
+		(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_HLT_EXITING | CPU_BASED_MWAIT_EXITING);
 	if (hv_watch_interrupts() && !vmx_caps.intr_exiting) {
-		pr_err("pvhyp: VMX lacks external-interrupt exiting with acknowledge on exit, which personality %s needs\n",
+		pr_err("pvhyp: VMX lacks external-interrupt exiting with acknowledge on exit, or interrupt-window, HLT and MWAIT exiting, which personality %s needs\n",
 		       hv_personality->name);
 		return -ENODEV;
 	}
@@ -865,6 +868,8 @@ static void vmx_decode_exit(u32 reason, struct hv_exit *ex)
 		ex->intr_vector = intr & INTR_INFO_VALID_MASK ? intr & INTR_INFO_VECTOR_MASK : -1;
 		break;
 	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_HLT:
+	case EXIT_REASON_MWAIT_INSTRUCTION:
 		ex->reason = HV_EXIT_INTR_WINDOW;
 		break;
 	case EXIT_REASON_INIT_SIGNAL:
@@ -1010,6 +1015,11 @@ int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	reason &= 0xffff;
 	if (vmx_own_exit(hc, reason, &ex, regs, &action))
 		goto done;
+	if (reason == EXIT_REASON_HLT || reason == EXIT_REASON_MWAIT_INSTRUCTION) {
+		/* Only while a window is open: done, and the interrupt comes next. */
+		ex.rip += ex.insn_len;
+		vmx_skip(hc, ex.rip);
+	}
 	vmx_decode_exit(reason, &ex);
 	action = hv_handle_exit(hc, &ex, regs);
 done:
@@ -1055,16 +1065,23 @@ done:
 /*
  * Interrupt-window exiting: the exit comes before any instruction once
  * RFLAGS.IF is set and nothing blocks interrupts, ahead of external
- * interrupts (SDM vol. 3, 26.7.5 and 26.2).
+ * interrupts (SDM vol. 3, 26.7.5 and 26.2).  HLT and MWAIT exit too while
+ * it is open: an interrupt held in the shadow of an STI is most often the
+ * kernel's idle "sti; hlt", and a halted CPU need not leave HLT for the
+ * window (Bochs 2.7 does not: the CPU slept with the interrupt held).  The
+ * HLT exit completes the HLT, as the interrupt would have woken it.
  */
+#define VMX_WINDOW_EXITS	(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_HLT_EXITING | \
+				 CPU_BASED_MWAIT_EXITING)
+
 static void vmx_intr_window(struct hv_cpu *hc, bool open)
 {
 	u32 proc = vmx_read(CPU_BASED_VM_EXEC_CONTROL);
 
 	if (open)
-		proc |= CPU_BASED_INTR_WINDOW_EXITING;
+		proc |= VMX_WINDOW_EXITS;
 	else
-		proc &= ~CPU_BASED_INTR_WINDOW_EXITING;
+		proc &= ~VMX_WINDOW_EXITS;
 	vmx_write(CPU_BASED_VM_EXEC_CONTROL, proc);
 }
 
