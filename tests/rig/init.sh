@@ -11,8 +11,8 @@
 #   rig.mode=test|demo|bench  test (default) runs the suites, demo shows
 #                        state, bench loads pvops_bench
 #   rig.mode=launch      loads the stub and boots /k2/vmlinuz on it
-#                        (pvops-launch) in the region rig.launch=SIZE@BASE,
-#                        which crashkernel= kept free; that kernel's /init
+#                        (pvops-launch) in the region crashkernel=SIZE
+#                        reserved; that kernel's /init
 #                        (this script, rig.mode=launched) checks it
 #   rig.tests=a,b        test modules to run (default: all in the image)
 
@@ -208,14 +208,13 @@ fi
 # with rig.* words passed on and everything else its own.
 if [ "$mode" = launch ]; then
 	load pvhyp || say "loading pvhyp failed"
-	region=$(cmdline_value rig.launch 560M@400M)
-	mb() { echo $(( ${1%M} * 1024 * 1024 )); }
 	k2="console=ttyS0 panic=-1 oops=panic printk.devkmsg=on nokaslr rig.mode=launched"
 	for w in $cmdline; do
-		case "$w" in rig.mode=*|rig.launch=*) ;; rig.*|pvhyp.personality=*) k2="$k2 $w" ;; esac
+		case "$w" in rig.mode=*) ;; rig.*|pvhyp.personality=*) k2="$k2 $w" ;; esac
 	done
 	say "launching /k2/vmlinuz on the stub: $k2"
-	pvops-launch /k2/vmlinuz /k2/initrd.gz "$(mb "${region#*@}")" "$(mb "${region%@*}")" "$k2"
+	grep -i "crash kernel" /proc/iomem | while IFS= read -r l; do say "reserved:$l"; done
+	pvops-launch /k2/vmlinuz /k2/initrd.gz "$k2"
 	say "launch failed"
 	finish
 fi

@@ -80,7 +80,7 @@ BOCHS_RUNS = [
 # on its own Xen HVM or VMware guest code (tests/rig/checks/30-launch.sh).
 LAUNCH_RUNS = [
     {'name': f'launch-{p}', 'smp': 1, 'personality': p, 'launch': True,
-     'expect': 'native', 'tests': [], 'extra': 'crashkernel=560M@400M rig.launch=560M@400M'}
+     'expect': 'native', 'tests': [], 'extra': 'crashkernel=512M'}
     for p in ('none', 'xen', 'esx')
 ]
 

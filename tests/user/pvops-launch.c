@@ -3,15 +3,19 @@
  * pvops-launch: boot a kernel image on the stub (launch mode) with the
  * kexec_load system call.
  *
- *   pvops-launch [-n] BZIMAGE INITRD BASE SIZE "COMMAND LINE"
+ *   pvops-launch [-n] BZIMAGE INITRD "COMMAND LINE"
  *
- * The new kernel gets the region [BASE, BASE + SIZE) of RAM and the first
- * 640 KiB, and nothing else: its e820 map is written here, those two
+ * The new kernel gets the region the running kernel reserved for a crash
+ * kernel (crashkernel=SIZE, "Crash kernel" in /proc/iomem) and the first
+ * 640 KiB of RAM, and nothing else: its e820 map is written here, those two
  * ranges usable and every range the firmware did not call RAM as it was
  * (/sys/firmware/memmap), so it finds the ACPI tables but never touches
- * the memory the running kernel and the stub keep.  The region must be
- * reserved in the running kernel (crashkernel=SIZE@BASE), or kexec would
- * overwrite the running kernel's pages before jumping.
+ * the memory the running kernel and the stub keep.  Only a reserved region
+ * will do: kexec copies the image to its place before it jumps, over
+ * whatever the running kernel kept there, the stub's pages among them.
+ * (A fixed crashkernel=SIZE@BASE fails when the kernel or its initrd was
+ * loaded there, KASLR's choice; the kernel then says so and reserves
+ * nothing, and this tool refuses.)
  *
  * The image, the initrd and a page of boot_params, command line and a
  * small trampoline are placed inside the region: kexec_load, unlike
@@ -177,6 +181,35 @@ static int e820_add(unsigned char *bp, uint64_t addr, uint64_t size, uint32_t ty
 	return 1;
 }
 
+/*
+ * The crash kernel reservation, from /proc/iomem (root sees addresses):
+ * the one top-level "Crash kernel" range, 2 MiB aligned.
+ */
+static void crash_region(uint64_t *base, uint64_t *size)
+{
+	unsigned long long start, end;
+	char line[256];
+	int found = 0;
+	FILE *f = fopen("/proc/iomem", "r");
+
+	if (!f)
+		die("cannot read /proc/iomem");
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, ": Crash kernel") ||
+		    sscanf(line, " %llx-%llx", &start, &end) != 2 || end <= start)
+			continue;
+		if (found++)
+			die("more than one crash kernel region: use one crashkernel=SIZE");
+		*base = start;
+		*size = end - start + 1;
+	}
+	fclose(f);
+	if (!found)
+		die("no crash kernel region in /proc/iomem: boot with crashkernel=SIZE (say 512M), and check that the kernel reserved it");
+	if (!*base)
+		die("/proc/iomem shows no addresses: run as root");
+}
+
 static uint64_t read_hex(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -233,7 +266,7 @@ int main(int argc, char **argv)
 {
 	struct kexec_segment seg[3];
 	unsigned char *img, *initrd, *boot;
-	uint64_t base, size, load, initrd_at, boot_at, align, init_size, tramp;
+	uint64_t base = 0, size = 0, load, initrd_at, boot_at, align, init_size, tramp;
 	size_t img_len, initrd_len, setup_len, hdr_len;
 	int argi = 1, noexec = 0;
 	const char *cmdline;
@@ -242,15 +275,14 @@ int main(int argc, char **argv)
 		noexec = 1;
 		argi++;
 	}
-	if (argc - argi != 5) {
-		fprintf(stderr, "usage: pvops-launch [-n] BZIMAGE INITRD BASE SIZE \"COMMAND LINE\"\n");
+	if (argc - argi != 3) {
+		fprintf(stderr, "usage: pvops-launch [-n] BZIMAGE INITRD \"COMMAND LINE\"\n");
 		return 2;
 	}
 	img = read_file(argv[argi], &img_len);
 	initrd = read_file(argv[argi + 1], &initrd_len);
-	base = strtoull(argv[argi + 2], NULL, 0);
-	size = strtoull(argv[argi + 3], NULL, 0);
-	cmdline = argv[argi + 4];
+	cmdline = argv[argi + 2];
+	crash_region(&base, &size);
 
 	if (img_len < 0x1000 || get32(img, HDR_MAGIC) != 0x53726448)	/* "HdrS" */
 		die("not a bzImage");
@@ -258,7 +290,7 @@ int main(int argc, char **argv)
 	    !img[HDR_RELOCATABLE])
 		die("the image has no relocatable 64-bit entry (boot protocol 2.12)");
 	if (base % (2UL << 20) || size % PAGE || base < (16UL << 20))
-		die("BASE must be 2 MiB aligned, at 16 MiB or above; SIZE whole pages");
+		die("the crash kernel region must be 2 MiB aligned, at 16 MiB or above, whole pages");
 	if (strlen(cmdline) >= PAGE || strlen(cmdline) >= get32(img, HDR_CMDLINE_SIZE))
 		die("command line too long");
 
@@ -302,7 +334,8 @@ int main(int argc, char **argv)
 	seg[1] = (struct kexec_segment){ initrd, initrd_len, (void *)initrd_at,
 		align_up(initrd_len, PAGE) };
 	seg[2] = (struct kexec_segment){ boot, BOOT_PAGES_SIZE, (void *)boot_at, BOOT_PAGES_SIZE };
-	printf("pvops-launch: kernel at %#llx (%#llx bytes reserved), initrd at %#llx, boot_params at %#llx, %u e820 entries\n",
+	printf("pvops-launch: region %#llx+%#llx: kernel at %#llx (%#llx bytes reserved), initrd at %#llx, boot_params at %#llx, %u e820 entries\n",
+	       (unsigned long long)base, (unsigned long long)size,
 	       (unsigned long long)load, (unsigned long long)seg[0].memsz,
 	       (unsigned long long)initrd_at, (unsigned long long)boot_at, boot[BP_E820_ENTRIES]);
 	fflush(stdout);
