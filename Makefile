@@ -9,6 +9,7 @@
 #   make bench      boot a guest that prints cycles per op, native vs bare
 #   make bochs      the test kernel under Bochs (Intel VMX with EPT), its suites
 #   make fuzz       the hostile-input fuzzer's long target (10^6 calls each)
+#   make launch     Debian's stock kernel booted on the stub, each personality
 #   make kernel     build (or find in the cache) the test kernel
 #   make check      checkpatch --strict and sparse over our sources
 #   make clean
@@ -22,7 +23,7 @@ W ?= 1
 # The test kernel's build directory, built on first use.
 find_kdir = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$($(TOP)/scripts/build-kernel.sh) || exit 1
 
-.PHONY: all modules deps kernel demo test bench bochs fuzz check clean docs-numbers
+.PHONY: all modules deps kernel demo test bench bochs fuzz launch check clean docs-numbers
 
 all: modules
 
@@ -55,6 +56,9 @@ bochs: deps
 
 fuzz: deps
 	@$(TOP)/tests/rig/rig.py fuzz
+
+launch: deps
+	@$(TOP)/tests/rig/rig.py launch
 
 # The last make bench's results into the docs: the checked-in copy and the
 # tables generated from it (Documentation/generated/).

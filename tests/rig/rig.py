@@ -697,7 +697,13 @@ def launch_jobs(chosen, kdir):
 
 
 def cmd_test():
-    chosen = runs(manifest.MATRIX + manifest.LAUNCH_RUNS)
+    launch = []
+    for run in manifest.LAUNCH_RUNS:
+        if run.get('not_in_test') and not os.environ.get('PVOPS_RUNS'):
+            log(f'{run["name"]}: not in make test (make launch runs it): {run["not_in_test"]}')
+        else:
+            launch.append(run)
+    chosen = runs(manifest.MATRIX + launch)
     selftests = os.environ.get('PVOPS_RIG_SELFTEST', '1') != '0'
     passed = failed = 0
     if selftests:
@@ -792,6 +798,17 @@ def cmd_bochs():
     return run_set(manifest.BOCHS_RUNS, 'summary-bochs.json')
 
 
+def cmd_launch():
+    """Launch mode alone: the stock kernel booted on the stub, on each
+    personality (make test runs those not marked not_in_test)."""
+    chosen = runs(manifest.LAUNCH_RUNS)
+    kdir, _ = build()
+    clear_results(chosen, 'summary-launch.json')
+    start = time.monotonic()
+    results = in_parallel(launch_jobs(chosen, kdir))
+    return summarize(results, elapsed=time.monotonic() - start, summary='summary-launch.json')
+
+
 def cmd_fuzz():
     """The hostile-input fuzzer's long target: 10^6 calls per personality
     (make test runs 10^5)."""
@@ -821,7 +838,11 @@ def cmd_list(args):
             print('runs (make bochs):')
         if r['name'] == manifest.FUZZ_LONG_RUNS[0]['name']:
             print('runs (make fuzz):')
+        if r['name'] == manifest.LAUNCH_RUNS[0]['name']:
+            print('runs (make launch; make test all but those marked):')
         print(f'  {r["name"]:14} {r["emulator"]} -cpu {r["cpu"]} -smp {r["smp"]}  {r["append"]}')
+        if r.get('not_in_test'):
+            print(f'  {"":14} (not in make test: {r["not_in_test"]})')
     print('test modules (rig.tests=) and their suites:')
     for m in manifest.test_modules():
         print(f'  {m:18} {", ".join(manifest.module_suites(m)) or "(no suite)"}')
@@ -831,12 +852,12 @@ def cmd_list(args):
 if __name__ == '__main__':
     what = sys.argv[1] if len(sys.argv) > 1 else 'test'
     cmds = {'test': cmd_test, 'demo': cmd_demo, 'bench': cmd_bench, 'bochs': cmd_bochs,
-            'fuzz': cmd_fuzz}
+            'fuzz': cmd_fuzz, 'launch': cmd_launch}
     try:
         if what == 'list':
             sys.exit(cmd_list(sys.argv[2:]))
         if what not in cmds:
-            sys.exit(f'usage: {sys.argv[0]} test|demo|bench|bochs|fuzz|list [RUN]')
+            sys.exit(f'usage: {sys.argv[0]} test|demo|bench|bochs|fuzz|launch|list [RUN]')
         sys.exit(cmds[what]())
     except UsageError as e:
         print(f'rig: {e}', flush=True)
