@@ -124,6 +124,7 @@ struct hv_stats {
 	u64 decode_retries;			/* exits found another instruction at RIP */
 	u64 npf_mapped;				/* missing nested entries filled on demand */
 	u64 irqs_held;				/* acknowledged while the guest had IF clear */
+	u64 halted_shadow;			/* halted, an STI shadow reported: ended */
 };
 
 /*

@@ -984,6 +984,25 @@ static int vmx_launch_exit_failed(struct hv_cpu *hc, struct hv_exit *ex, struct 
 }
 
 /*
+ * A CPU halted by "sti; hlt" has left the STI's shadow: the HLT was the
+ * one instruction it covered, and the halt is where the interrupt is
+ * taken.  Bochs 2.7 still reports blocking by STI from such a CPU; taken
+ * at its word, the interrupt would wait for a window that a halted CPU
+ * never opens, and the CPU would sleep with it.
+ */
+static void vmx_halted_shadow_over(struct hv_cpu *hc)
+{
+	u32 intr = vmx_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (vmx_read(GUEST_ACTIVITY_STATE) == GUEST_ACTIVITY_HLT &&
+	    (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
+		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+			  intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+		hc->stats.halted_shadow++;
+	}
+}
+
+/*
  * Called by vmx_entry.S after every VM exit, host state loaded, interrupts
  * off.  Returns 0 to resume the guest, 1 to leave VMX operation.
  */
@@ -1013,6 +1032,7 @@ int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 		goto done;
 	}
 	reason &= 0xffff;
+	vmx_halted_shadow_over(hc);
 	if (vmx_own_exit(hc, reason, &ex, regs, &action))
 		goto done;
 	if (reason == EXIT_REASON_HLT || reason == EXIT_REASON_MWAIT_INSTRUCTION) {
