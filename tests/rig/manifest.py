@@ -88,10 +88,17 @@ LAUNCH_RUNS = [
      'expect': 'native', 'tests': [], 'extra': 'crashkernel=512M'}
     for p in ('none', 'xen', 'esx')
 ]
-LAUNCH_RUNS[1]['not_in_test'] = (
-    'kernel 2 takes one stray local APIC timer interrupt (vector 0xec) at its '
-    'first STI in about one boot in four, before its own timer exists; the '
-    'source is not found yet (Documentation/launch.rst, Limits)')
+# Kernel 2 takes one stray local APIC timer interrupt (vector 0xec, kernel
+# 1's timer vector) at its first STI in some boots, before it has a timer
+# of its own, with every personality (xen in 1 boot of 4, esx 1 of 13).  A
+# likely source, not confirmed: kernel 1's timer fired after its last CLI, the vector
+# stayed in the IRR of its disabled local APIC, and kernel 2's early
+# init_bsp_APIC() enabled it again (Documentation/launch.rst, Limits).
+# Once per boot, that exact line, is declared and reported; a second one,
+# or any other interrupt complaint, fails the run.
+for _run in LAUNCH_RUNS:
+    _run['tolerate'] = [(r'Spurious LAPIC timer interrupt on cpu 0\s*$', 1,
+                         "kernel 1's timer vector left pending across kexec")]
 
 
 def complete(run):

@@ -356,12 +356,29 @@ def cases_of(stamped):
     return results
 
 
-def judge(lines, timed_out, seconds):
-    """Problems seen on the console, beyond what KTAP says."""
+def tolerated(run, lines):
+    """The console lines a run declares known and not judged (manifest.py:
+    'tolerate', each a pattern, how many times at most, and why), and the
+    notes that say so.  One more than declared is judged as usual."""
+    left = {i: n for i, (_, n, _) in enumerate(run.get('tolerate', []))}
+    spared, notes = set(), []
+    for at, line in enumerate(lines):
+        for i, (pattern, _, why) in enumerate(run.get('tolerate', [])):
+            if left[i] and re.search(pattern, line):
+                left[i] -= 1
+                spared.add(at)
+                notes.append(f'known, not judged ({why}): {line.strip()}')
+                break
+    return spared, notes
+
+
+def judge(lines, timed_out, seconds, spared=frozenset()):
+    """Problems seen on the console, beyond what KTAP says; lines in
+    spared (indexes, from tolerated()) are not looked at."""
     problems = []
     for pattern, what in SPLATS:
         for i, line in enumerate(lines):
-            if pattern.search(line):
+            if i not in spared and pattern.search(line):
                 ctx = '\n    '.join(lines[max(0, i - 2):i + 12])
                 problems.append(f'{what}:\n    {ctx}')
                 break
@@ -443,7 +460,8 @@ def judge_run(run, lines, timed_out, secs, kdir, on_purpose=False):
     for p in manifest.compare(run, {s: {k: v[:2] for k, v in cs.items()}
                                     for s, cs in cases.items()}):
         msgs.append(f'manifest: {p}')
-    msgs += judge(lines, timed_out, secs)
+    spared, notes = tolerated(run, lines)
+    msgs += judge(lines, timed_out, secs, spared)
     failed += len(msgs)
     skips = {}
     for cs in cases.values():
@@ -455,7 +473,8 @@ def judge_run(run, lines, timed_out, secs, kdir, on_purpose=False):
     tag = 'detected, as intended' if on_purpose else 'FAILED'
     return {'name': name, 'passed': c.passed, 'failed': failed, 'skipped': c.skipped,
             'skips': skips, 'messages': msgs, 'wall': secs, 'figures': figures,
-            'report': report.getvalue() + ''.join(f'rig: {name}: {tag}: {m}\n' for m in msgs)}
+            'report': report.getvalue() + ''.join(f'rig: {name}: {n}\n' for n in notes)
+            + ''.join(f'rig: {name}: {tag}: {m}\n' for m in msgs)}
 
 
 # --- running many guests -------------------------------------------------------------
