@@ -59,6 +59,21 @@ static __always_inline int hv_wrmsr_safe(u32 msr, u64 val)
 	return err;
 }
 
+/*
+ * Control registers as a devirtualize puts the guest's back: the kernel's
+ * native_write_cr4() is out of line and warns (it may trace) on a pinned
+ * bit.
+ */
+static __always_inline void hv_write_cr0(unsigned long val)
+{
+	asm volatile("mov %0, %%cr0" : : "r" (val) : "memory");
+}
+
+static __always_inline void hv_write_cr4(unsigned long val)
+{
+	asm volatile("mov %0, %%cr4" : : "r" (val) : "memory");
+}
+
 /* The local APIC in the mode the kernel put it in (hv_apic_init()). */
 extern bool hv_x2apic;
 

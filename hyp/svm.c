@@ -30,6 +30,7 @@
 #include "personality.h"
 #include "hw.h"
 #include "svm.h"
+#include "frames.h"
 
 /* A page of its own, read-only to the guest like the three it points to. */
 struct hv_svm_cpu {
@@ -40,15 +41,6 @@ struct hv_svm_cpu {
 	unsigned long tdp_seen;	/* hv_tdp_generation at the last flush */
 	bool guest_tf;		/* the guest's own RFLAGS.TF while the stub steps it */
 	bool ran;		/* a VMRUN has succeeded on this CPU */
-};
-
-/* At the top of the stub's stack; svm_entry.S knows the offsets. */
-struct hv_svm_frame {
-	u64 guest_pa;
-	u64 host_pa;
-	struct hv_cpu *hc;
-	u64 efer;		/* to load when leaving guest mode */
-	u64 guest_rsp;		/* where the guest's RAX, RFLAGS, RIP were put */
 };
 
 /* The AMD64 long-mode format; bits 9-11 are the software's. */
@@ -421,8 +413,26 @@ static bool svm_prepare_devirt(struct hv_cpu *hc, struct vmcb *v, const struct h
 
 	frame->guest_rsp = v->save.rsp - sizeof(ret_frame);
 	frame->efer = v->save.efer & ~EFER_SVME;
+	frame->ds = v->save.ds.selector;
+	frame->es = v->save.es.selector;
 	hv_wrmsr(MSR_VM_HSAVE_PA, 0);
+	/*
+	 * #VMEXIT loaded the host state of the last VMRUN, which is the
+	 * kernel's as it was at launch, and disabled every breakpoint (APM
+	 * vol. 2, 15.6).  What the guest changed since goes back: CR0 and CR4
+	 * (CR4.TSD and CR4.PCE follow the running task), CR2, DR6 and DR7 (a
+	 * perf hardware breakpoint), and the PAT, which is the guest's own
+	 * under nested paging.
+	 */
+	if (v->save.cr0 != native_read_cr0())
+		hv_write_cr0(v->save.cr0);
+	if (v->save.cr4 != native_read_cr4())
+		hv_write_cr4(v->save.cr4);
 	native_write_cr3(v->save.cr3);
+	native_write_cr2(v->save.cr2);
+	hv_wrmsr(MSR_IA32_CR_PAT, v->save.g_pat);
+	native_set_debugreg(6, v->save.dr6);
+	native_set_debugreg(7, v->save.dr7);
 	hc->state = hc->state == HV_CPU_FAILED ? HV_CPU_FAILED : HV_CPU_OFF;
 	return true;
 }

@@ -8,7 +8,7 @@
  * as if nothing happened; a failed first VMRUN comes back the same way
  * with an error.
  *
- * The top of the stub's stack holds a struct hv_svm_frame (svm.c); after
+ * The top of the stub's stack holds a struct hv_svm_frame (frames.h); after
  * the guest's registers are pushed below it, the frame is GPRS bytes up.
  *
  * objtool does not follow the stack switches here (Kbuild marks this
@@ -19,11 +19,6 @@
 #include <asm/nospec-branch.h>
 #include "entry_gprs.inc"
 
-#define FRAME_GUEST_PA	0
-#define FRAME_HOST_PA	8
-#define FRAME_HC	16
-#define FRAME_EFER	24
-#define FRAME_GUEST_RSP	32
 
 	.text
 /* int hv_svm_enter(struct hv_cpu *hc) */
@@ -53,17 +48,17 @@ SYM_FUNC_START(hv_svm_enter)
 	RET
 
 .Lrun:
-	mov	FRAME_GUEST_PA(%rsp), %rax
+	mov	SVM_FRAME_GUEST_PA(%rsp), %rax
 	vmload	%rax
 	vmrun	%rax
 	vmsave	%rax
 	/* struct hv_gprs, RAX's slot a placeholder (the guest's is in the VMCB) */
 	PUSH_GPRS
 	/* Host FS/GS/TR first: C code reads the stack canary through GS. */
-	mov	FRAME_HOST_PA + GPRS(%rsp), %rax
+	mov	SVM_FRAME_HOST_PA + GPRS(%rsp), %rax
 	vmload	%rax
 	EXIT_SPECULATION_BARRIER X86_FEATURE_RETPOLINE
-	mov	FRAME_HC + GPRS(%rsp), %rdi
+	mov	SVM_FRAME_HC + GPRS(%rsp), %rdi
 	mov	%rsp, %rsi
 	call	hv_svm_exit
 	test	%eax, %eax
@@ -73,21 +68,26 @@ SYM_FUNC_START(hv_svm_enter)
 
 .Ldevirt:
 	/*
-	 * hv_svm_exit() restored the guest's CR3, cleared HSAVE_PA, put the
-	 * guest's RAX, RFLAGS and RIP below its RSP and left the EFER to
-	 * load.  The guest's FS/GS/TR go back with VMLOAD, which needs
-	 * EFER.SVME, and so does STGI: both before EFER.
+	 * hv_svm_exit() restored the guest's control and debug registers
+	 * and PAT, cleared HSAVE_PA, put the guest's RAX, RFLAGS and RIP
+	 * below its RSP and left its EFER, DS and ES to load.  The guest's
+	 * FS/GS/TR go back with VMLOAD, which needs EFER.SVME, and so does
+	 * STGI: both before EFER.
 	 */
-	mov	FRAME_GUEST_PA + GPRS(%rsp), %rax
+	mov	SVM_FRAME_GUEST_PA + GPRS(%rsp), %rax
 	vmload	%rax
 	stgi
-	mov	FRAME_EFER + GPRS(%rsp), %rax
+	mov	SVM_FRAME_EFER + GPRS(%rsp), %rax
 	mov	%rax, %rdx
 	shr	$32, %rdx
 	mov	$MSR_EFER, %ecx
 	wrmsr
-	mov	FRAME_GUEST_RSP + GPRS(%rsp), %rax
-	mov	%rax, (%rsp)
+	mov	SVM_FRAME_DS + GPRS(%rsp), %rax
+	mov	%eax, %ds
+	mov	SVM_FRAME_ES + GPRS(%rsp), %rax
+	mov	%eax, %es
+	mov	SVM_FRAME_GUEST_RSP + GPRS(%rsp), %rax
+	mov	%rax, HV_GPRS_RAX(%rsp)
 	POP_GPRS
 	mov	%rax, %rsp
 	pop	%rax

@@ -35,6 +35,7 @@
 #include "hw.h"
 #include "tdp.h"
 #include "vmx.h"
+#include "frames.h"
 
 /* A page of its own, read-only to the guest like the two it points to. */
 struct hv_vmx_cpu {
@@ -46,14 +47,6 @@ struct hv_vmx_cpu {
 	bool guest_tf;		/* the guest's own RFLAGS.TF while the stub steps it */
 	u32 launch_error;	/* VM-instruction error, or exit reason, of a failed launch */
 	u64 launch_qual;
-};
-
-/* At the top of the stub's stack; vmx_entry.S knows the offsets. */
-struct hv_vmx_frame {
-	struct hv_cpu *hc;
-	u64 guest_rsp;		/* where the guest's RAX, RFLAGS, RIP were put */
-	u64 ds, es, fs, gs;	/* the guest's selectors, to reload on leaving */
-	u64 fs_base, gs_base;
 };
 
 /* The controls, settled once by the probe. */
@@ -160,16 +153,6 @@ static void vmx_invept(void)
 
 	asm volatile("invept %[desc], %[type]"
 		     : : [desc] "m" (desc), [type] "r" (vmx_caps.invept_type) : "cc", "memory");
-}
-
-static void vmx_write_cr0(unsigned long val)
-{
-	asm volatile("mov %0, %%cr0" : : "r" (val) : "memory");
-}
-
-static void vmx_write_cr4(unsigned long val)
-{
-	asm volatile("mov %0, %%cr4" : : "r" (val) : "memory");
 }
 
 /*
@@ -688,9 +671,9 @@ static bool vmx_prepare_devirt(struct hv_cpu *hc, const struct hv_exit *ex,
 
 	/* CR4 keeps VMXE: the kernel clears it with its shadow (cpu_left, its VMXOFF path). */
 	if (cr0 != native_read_cr0())
-		vmx_write_cr0(cr0);
+		hv_write_cr0(cr0);
 	if (cr4 != native_read_cr4())
-		vmx_write_cr4(cr4);
+		hv_write_cr4(cr4);
 	native_write_cr3(cr3);
 	native_load_gdt(&gdt);
 	native_load_idt(&idt);

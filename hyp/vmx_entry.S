@@ -10,7 +10,7 @@
  * back the same way with an error.
  *
  * Every VM exit lands at hv_vmx_exit_entry on the stub's stack, whose top
- * holds a struct hv_vmx_frame (vmx.c); after the guest's registers are
+ * holds a struct hv_vmx_frame (frames.h); after the guest's registers are
  * pushed below it, the frame is GPRS bytes up.
  *
  * objtool does not follow the stack switches here (Kbuild marks this
@@ -22,14 +22,6 @@
 #include <asm/unwind_hints.h>
 #include "entry_gprs.inc"
 
-#define FRAME_HC	0
-#define FRAME_GUEST_RSP	8
-#define FRAME_DS	16
-#define FRAME_ES	24
-#define FRAME_FS	32
-#define FRAME_GS	40
-#define FRAME_FS_BASE	48
-#define FRAME_GS_BASE	56
 
 /* wrmsr of the 64-bit value at \slot of the frame into MSR \msr. */
 .macro WRMSR_FRAME slot, msr
@@ -79,7 +71,7 @@ SYM_CODE_START(hv_vmx_exit_entry)
 	UNWIND_HINT_EMPTY
 	PUSH_GPRS
 	EXIT_SPECULATION_BARRIER X86_FEATURE_RSB_VMEXIT, X86_FEATURE_RSB_VMEXIT_LITE
-	mov	FRAME_HC + GPRS(%rsp), %rdi
+	mov	VMX_FRAME_HC + GPRS(%rsp), %rdi
 	mov	%rsp, %rsi
 	call	hv_vmx_exit
 	test	%eax, %eax
@@ -88,7 +80,7 @@ SYM_CODE_START(hv_vmx_exit_entry)
 	vmresume
 	/* VMfail: the VMCS is broken; reset. */
 	PUSH_GPRS
-	mov	FRAME_HC + GPRS(%rsp), %rdi
+	mov	VMX_FRAME_HC + GPRS(%rsp), %rdi
 	call	hv_vmx_resume_failed
 	ud2
 
@@ -99,29 +91,29 @@ SYM_CODE_START(hv_vmx_exit_entry)
 	 * below its RSP and left its selectors here.  GS last: C code
 	 * reads the stack canary through it, and none runs after this.
 	 */
-	mov	FRAME_DS + GPRS(%rsp), %rax
+	mov	VMX_FRAME_DS + GPRS(%rsp), %rax
 	mov	%eax, %ds
-	mov	FRAME_ES + GPRS(%rsp), %rax
+	mov	VMX_FRAME_ES + GPRS(%rsp), %rax
 	mov	%eax, %es
-	mov	FRAME_FS + GPRS(%rsp), %rax
+	mov	VMX_FRAME_FS + GPRS(%rsp), %rax
 	test	%eax, %eax
 	jz	1f
 	mov	%eax, %fs
-1:	WRMSR_FRAME FRAME_FS_BASE, MSR_FS_BASE
+1:	WRMSR_FRAME VMX_FRAME_FS_BASE, MSR_FS_BASE
 	/*
 	 * A GS selector (a 32-bit task's TLS) is loaded into the inactive
 	 * half, as the kernel's load_gs_index does, so that an NMI in
 	 * between still finds the kernel's GS; KERNEL_GS_BASE gets its own
 	 * value back.
 	 */
-	mov	FRAME_GS + GPRS(%rsp), %rax
+	mov	VMX_FRAME_GS + GPRS(%rsp), %rax
 	test	%eax, %eax
 	jz	2f
 	mov	$MSR_KERNEL_GS_BASE, %ecx
 	rdmsr
 	mov	%eax, %ebx
 	mov	%edx, %ebp
-	mov	FRAME_GS + GPRS(%rsp), %rax
+	mov	VMX_FRAME_GS + GPRS(%rsp), %rax
 	swapgs
 	mov	%eax, %gs
 	swapgs
@@ -129,9 +121,9 @@ SYM_CODE_START(hv_vmx_exit_entry)
 	mov	%ebp, %edx
 	mov	$MSR_KERNEL_GS_BASE, %ecx
 	wrmsr
-2:	WRMSR_FRAME FRAME_GS_BASE, MSR_GS_BASE
-	mov	FRAME_GUEST_RSP + GPRS(%rsp), %rax
-	mov	%rax, (%rsp)
+2:	WRMSR_FRAME VMX_FRAME_GS_BASE, MSR_GS_BASE
+	mov	VMX_FRAME_GUEST_RSP + GPRS(%rsp), %rax
+	mov	%rax, HV_GPRS_RAX(%rsp)
 	POP_GPRS
 	mov	%rax, %rsp
 	pop	%rax

@@ -8,7 +8,8 @@
  * change nothing; on VMX, XSETBV is run for the guest and a bad one
  * faults; a write to the stub's memory is blocked, counted and faults in
  * the guest; the kernel's emergency disable (SVM or VMX) devirtualizes a
- * CPU and CPU hotplug puts it back; an interrupt whose delivery exits (its
+ * CPU, which keeps the debug, control and segment registers the guest
+ * set, and CPU hotplug puts it back; an interrupt whose delivery exits (its
  * IDT page missing from the nested map) is delivered again, on every CPU;
  * an access at the top of the physical address width is answered.
  */
@@ -19,7 +20,10 @@
 #include <linux/irq_work.h>
 #include <linux/module.h>
 #include <linux/smp.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
+#include <asm/segment.h>
+#include <asm/tlbflush.h>
 #include <asm/set_memory.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -301,29 +305,70 @@ static void pvhyp_xsetbv_run_for_guest(struct kunit *test)
 	put_cpu();
 }
 
+/*
+ * What the CPU holds across a devirtualize that the hardware does not keep
+ * for it: a #VMEXIT loads the host state of the last VMRUN (the kernel's
+ * at launch) and disables every breakpoint; a VM exit loads fixed
+ * selectors and DR7.  The guest's own values must come back.
+ */
+struct devirt_probe {
+	unsigned long dr7, cr4;
+	u16 ds, es;
+	bool on;		/* the vendor's enable bit after the disable */
+};
+
+/* DR7's fixed bit 10 and its exact-match bits LE, GE: no breakpoint armed. */
+#define PROBE_DR7	0x700UL
+
 static void emergency_disable(void *info)
 {
+	struct devirt_probe *p = info;
+	unsigned long dr7 = native_get_debugreg(7);
+	u16 saved_ds, saved_es;
+
+	savesegment(ds, saved_ds);
+	savesegment(es, saved_es);
+	/* State the guest made since launch: CR4.TSD as a task's prctl sets it. */
+	native_set_debugreg(7, PROBE_DR7);
+	cr4_set_bits_irqsoff(X86_CR4_TSD);
+	loadsegment(ds, __USER_DS);
+	loadsegment(es, __USER_DS);
+
 	/* The kernel's crash/reboot path: SVM: HSAVE_PA = 0, EFER.SVME off; VMX: VMXOFF. */
 	if (boot_cpu_has(X86_FEATURE_SVM))
 		cpu_emergency_svm_disable();
 	else
 		__cpu_emergency_vmxoff();
-	*(bool *)info = vendor_enabled();
+	p->on = vendor_enabled();
+
+	p->dr7 = native_get_debugreg(7);
+	p->cr4 = __read_cr4();
+	savesegment(ds, p->ds);
+	savesegment(es, p->es);
+	native_set_debugreg(7, dr7);
+	cr4_clear_bits_irqsoff(X86_CR4_TSD);
+	loadsegment(ds, saved_ds);
+	loadsegment(es, saved_es);
 }
 
 static void pvhyp_emergency_disable_and_hotplug(struct kunit *test)
 {
 	unsigned int cpu = cpumask_last(cpu_online_mask);
-	bool on = true;
+	struct devirt_probe p = { .on = true };
 
 	/* A pv backend on that CPU would lose its hypervisor from under it. */
 	require_none(test);
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs a second CPU to take offline");
 	KUNIT_ASSERT_TRUE(test, pvhyp_cpu_virtualized(cpu));
-	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, emergency_disable, &on, 1), 0);
-	KUNIT_EXPECT_FALSE(test, on);
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, emergency_disable, &p, 1), 0);
+	KUNIT_EXPECT_FALSE(test, p.on);
 	KUNIT_EXPECT_FALSE(test, pvhyp_cpu_virtualized(cpu));
+	/* What the guest had is what the CPU has. */
+	KUNIT_EXPECT_EQ(test, p.dr7, PROBE_DR7);
+	KUNIT_EXPECT_TRUE_MSG(test, p.cr4 & X86_CR4_TSD, "CR4 %#lx lost TSD", p.cr4);
+	KUNIT_EXPECT_EQ(test, p.ds, (u16)__USER_DS);
+	KUNIT_EXPECT_EQ(test, p.es, (u16)__USER_DS);
 	/* Offline and online again: the stub takes the CPU back. */
 	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
 	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
