@@ -50,7 +50,6 @@ struct esx_vcpu {
 /* Read-only to the guest, like every page of the stub. */
 struct esx_domain {
 	struct hv_spinlock lock;
-	bool pinned;		/* holds a reference on the module */
 	bool rom_bound;		/* the guest asked for the ROM */
 	struct hv_pins pins;
 	struct esx_vcpu vcpus[];
@@ -159,15 +158,6 @@ static void esx_check_events(struct hv_cpu *hc)
 		esx_kick(hc->cpu);
 }
 
-static void esx_pin_module(void)
-{
-	if (!ed->pinned) {
-		/* The guest depends on the stub now: no unload until it lets go. */
-		atomic_inc(&THIS_MODULE->refcnt);
-		ed->pinned = true;
-	}
-}
-
 static long esx_vcpu_area(struct hv_cpu *hc, u64 gpa, u32 vector)
 {
 	struct esx_vcpu *v = &ed->vcpus[hc->cpu];
@@ -189,7 +179,6 @@ static long esx_vcpu_area(struct hv_cpu *hc, u64 gpa, u32 vector)
 		return -EBUSY;
 	v->area_gpa = gpa;
 	v->vector = vector;
-	esx_pin_module();
 	return 0;
 }
 
@@ -412,11 +401,6 @@ static void esx_reset(struct hv_cpu *hc)
 	}
 	/* The ROM's data stays: a guest task may still be inside an entry. */
 	ed->rom_bound = false;
-	if (ed->pinned) {
-		/* module_put() may trace and reschedule; the host may do neither. */
-		atomic_dec(&THIS_MODULE->refcnt);
-		ed->pinned = false;
-	}
 }
 
 static long esx_vmi_command(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)

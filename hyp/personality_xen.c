@@ -69,7 +69,6 @@ struct xen_domain {
 	u64 shared_info_gpa;	/* 0: none */
 	u64 callback_irq;	/* HVM_PARAM_CALLBACK_IRQ as set */
 	u8 callback_vector;	/* from it, if of the vector type */
-	bool pinned;		/* holds a reference on the module */
 	/* pvclock: ns = sys0 + scale(tsc - tsc0), the same on every vCPU */
 	u64 tsc0, sys0;
 	u32 mul;
@@ -231,11 +230,6 @@ static void xen_reset_domain(struct hv_cpu *hc)
 	xd->shared_info_gpa = 0;
 	xd->callback_irq = 0;
 	xd->callback_vector = 0;
-	if (xd->pinned) {
-		/* module_put() may trace and reschedule; the host may do neither. */
-		atomic_dec(&THIS_MODULE->refcnt);
-		xd->pinned = false;
-	}
 }
 
 /* A guest frame number, as an address the stub may write, or an error. */
@@ -278,11 +272,6 @@ static long xen_add_to_physmap(struct hv_exit *ex, u64 arg)
 	sh->wc_sec = div_u64_rem(xd->boot_wallclock_ns, NSEC_PER_SEC, &sh->wc_nsec);
 	sh->wc_sec_hi = (xd->boot_wallclock_ns / NSEC_PER_SEC) >> 32;
 	xd->shared_info_gpa = gpa;
-	if (!xd->pinned) {
-		/* The guest depends on the stub now: no unload until it lets go. */
-		atomic_inc(&THIS_MODULE->refcnt);
-		xd->pinned = true;
-	}
 	return 0;
 }
 
@@ -315,10 +304,6 @@ static long xen_register_vcpu_info(struct hv_exit *ex, unsigned int vcpu, u64 ar
 	}
 	xen_write_time(&vi->time);
 	xd->vcpus[vcpu].vcpu_info_gpa = gpa;
-	if (!xd->pinned) {
-		atomic_inc(&THIS_MODULE->refcnt);
-		xd->pinned = true;
-	}
 	return 0;
 }
 

@@ -8,7 +8,9 @@
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <linux/ktime.h>
+#include <linux/rcupdate.h>
 #include <asm/processor.h>
+#include <pvops/pvhyp.h>
 #include "internal.h"
 
 #define CREATE_TRACE_POINTS
@@ -25,8 +27,35 @@ struct pvops_backend *pvops_active;
 unsigned long pvops_switch_count;
 u64 pvops_last_switch_ns;
 
-/* Set once pvops_init() is done: from then on "backend=" switches. */
-static bool pvops_ready;
+/*
+ * The module's life, for "backend=" writes (under pvops_lock): loading (the
+ * name is remembered for pvops_init()), ready (a write switches), going (a
+ * write is refused: rmmod has begun, and sysfs outlives the exit call).
+ */
+static enum { PVOPS_LOADING, PVOPS_READY, PVOPS_GOING } pvops_life;
+
+/*
+ * The hypervisor stub, while a backend other than native is active:
+ * pvops holds a reference on pvhyp.ko when that is the hypervisor it runs
+ * on, so the stub cannot go away under the state the backend registered
+ * with it.  symbol_get() takes the reference in guest context with no
+ * link-time dependency (on another hypervisor there is nothing to hold).
+ */
+static const char *(*pvops_stub)(void);
+
+static void pvops_hold_stub(void)
+{
+	if (!pvops_stub)
+		pvops_stub = symbol_get(pvhyp_personality_name);
+}
+
+static void pvops_release_stub(void)
+{
+	if (pvops_stub)
+		symbol_put(pvhyp_personality_name);
+	pvops_stub = NULL;
+}
+
 static char pvops_requested[PVOPS_NAME_MAX] = "auto";
 
 /**
@@ -166,12 +195,17 @@ static int pvops_activate(struct pvops_backend *to)
 		return 0;
 	if (to->owner != THIS_MODULE && !try_module_get(to->owner))
 		return -ENODEV;
+	/* Before its first hypercall: the stub keeps what init registers. */
+	if (to != &pvops_native_backend)
+		pvops_hold_stub();
 	if (to->init) {
 		ret = to->init();
 		if (ret) {
 			pr_err("pvops: backend %s failed to initialise: %d\n", to->name, ret);
 			if (to->owner != THIS_MODULE)
 				module_put(to->owner);
+			if (!from || from == &pvops_native_backend)
+				pvops_release_stub();
 			return ret;
 		}
 	}
@@ -188,12 +222,21 @@ static int pvops_activate(struct pvops_backend *to)
 	pvops_last_switch_ns = ktime_get_ns() - start;
 
 	if (from) {
+		/*
+		 * No call site leads to the old backend now, but a task
+		 * preempted inside one of its ops still runs it, on its state,
+		 * when it resumes: exit() waits until every task has passed a
+		 * voluntary context switch.
+		 */
+		synchronize_rcu_tasks();
 		if (from->exit)
 			from->exit();
 		if (from->owner != THIS_MODULE)
 			module_put(from->owner);
 		pvops_switch_count++;
 	}
+	if (to == &pvops_native_backend)
+		pvops_release_stub();
 	if (to->caps) {
 		ret = pvops_time_attach(to);
 		if (ret)
@@ -203,6 +246,20 @@ static int pvops_activate(struct pvops_backend *to)
 	trace_pvops_backend_switch(from ? from->name : "none", to->name,
 				   pvops_last_switch_ns);
 	return 0;
+}
+
+static int pvops_select_locked(const char *name)
+{
+	struct pvops_backend *b;
+	int ret;
+
+	lockdep_assert_held(&pvops_lock);
+	b = pvops_resolve(name, &ret);
+	if (b)
+		ret = pvops_activate(b);
+	if (!ret)
+		strscpy(pvops_requested, name, sizeof(pvops_requested));
+	return ret;
 }
 
 /**
@@ -218,18 +275,13 @@ static int pvops_activate(struct pvops_backend *to)
 int pvops_select_backend(const char *name)
 {
 	char buf[PVOPS_NAME_MAX];
-	struct pvops_backend *b;
 	int ret;
 
 	ret = pvops_parse_name(name, buf);
 	if (ret)
 		return ret;
 	mutex_lock(&pvops_lock);
-	b = pvops_resolve(buf, &ret);
-	if (b)
-		ret = pvops_activate(b);
-	if (!ret)
-		strscpy(pvops_requested, buf, sizeof(pvops_requested));
+	ret = pvops_select_locked(buf);
 	mutex_unlock(&pvops_lock);
 	return ret;
 }
@@ -361,24 +413,36 @@ static int pvops_param_set(const char *val, const struct kernel_param *kp)
 	char name[PVOPS_NAME_MAX];
 	int ret;
 
-	if (READ_ONCE(pvops_ready))
-		return pvops_select_backend(val);
-
-	/* At load: remember the name, pvops_init() acts on it. */
 	ret = pvops_parse_name(val, name);
 	if (ret)
 		return ret;
-	if (!pvops_builtin_name(name)) {
-		pr_err("pvops: unknown backend '%s'; valid: " PVOPS_VALID_NAMES "\n", name);
-		return -EINVAL;
+	mutex_lock(&pvops_lock);
+	switch (pvops_life) {
+	case PVOPS_READY:
+		ret = pvops_select_locked(name);
+		break;
+	case PVOPS_LOADING:
+		/* Remember the name: pvops_init() acts on it. */
+		if (pvops_builtin_name(name)) {
+			strscpy(pvops_requested, name, sizeof(pvops_requested));
+		} else {
+			pr_err("pvops: unknown backend '%s'; valid: " PVOPS_VALID_NAMES "\n",
+			       name);
+			ret = -EINVAL;
+		}
+		break;
+	case PVOPS_GOING:
+		pr_err("pvops: backend '%s' not selected: the module is being unloaded\n", name);
+		ret = -ENODEV;
+		break;
 	}
-	strscpy(pvops_requested, name, sizeof(pvops_requested));
-	return 0;
+	mutex_unlock(&pvops_lock);
+	return ret;
 }
 
 static int pvops_param_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%s\n", READ_ONCE(pvops_ready) ?
+	return sysfs_emit(buf, "%s\n", READ_ONCE(pvops_life) == PVOPS_READY ?
 			  pvops_active_backend() : pvops_requested);
 }
 
@@ -440,7 +504,9 @@ static int __init pvops_init(void)
 	}
 
 	pvops_debugfs_init();
-	WRITE_ONCE(pvops_ready, true);
+	mutex_lock(&pvops_lock);
+	WRITE_ONCE(pvops_life, PVOPS_READY);
+	mutex_unlock(&pvops_lock);
 	pr_info("pvops: backend %s active, %d ops (requested '%s')\n",
 		pvops_active->name, PVOPS_NR_OPS, pvops_requested);
 	return 0;
@@ -448,15 +514,20 @@ static int __init pvops_init(void)
 
 static void __exit pvops_exit(void)
 {
-	WRITE_ONCE(pvops_ready, false);
+	mutex_lock(&pvops_lock);
+	WRITE_ONCE(pvops_life, PVOPS_GOING);
+	mutex_unlock(&pvops_lock);
 	pvops_debugfs_exit();
 	mutex_lock(&pvops_lock);
 	/* Backends of other modules depend on us, so the active one is ours. */
 	if (pvops_active->caps)
 		pvops_time_detach();
+	/* A task preempted in a time op (a clocksource read) leaves it first. */
+	synchronize_rcu_tasks();
 	if (pvops_active->exit)
 		pvops_active->exit();
 	pvops_active = NULL;
+	pvops_release_stub();
 	mutex_unlock(&pvops_lock);
 	pvops_unregister_own();
 }

@@ -22,7 +22,6 @@
 #include <linux/interrupt.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
-#include <linux/rcupdate.h>
 #include <linux/smp.h>
 #include <asm/io.h>
 #include <asm/processor.h>
@@ -469,12 +468,7 @@ static void esx_exit(void)
 
 	cpuhp_remove_state(esx_cpuhp_state);
 	esx_restore_placeholders();
-	/*
-	 * The switch moved every call site away from the ROM, but a task
-	 * preempted inside an entry still runs it, and on its area, when it
-	 * resumes: both stay until every task has passed a voluntary switch.
-	 */
-	synchronize_rcu_tasks();
+	/* The core waited for tasks preempted inside a ROM entry to leave it. */
 	call(VMI_CMD_RESET, 0, 0, 0);
 	esx_unmap_rom();
 	free_percpu(esx_areas);

@@ -61,9 +61,22 @@ pv_hotplug_each_cpu() {
 	pv_ticks_on yes
 }
 
+pv_stub_refs() {
+	cat /sys/module/pvhyp/refcnt
+}
+
 # While pvops uses the stub, the stub stays; after pvops leaves, it goes.
+# The reference is pvops' own (taken in guest context): one, held exactly
+# while a pv backend is active.
 pv_unload_orders() {
 	rmmod pvhyp 2>/dev/null && { echo "pvhyp unloaded under the $PV backend"; return 1; }
+	held=$(pv_stub_refs)
+	echo native > /sys/module/pvops/parameters/backend || { echo "no switch to native"; return 1; }
+	[ "$(pv_stub_refs)" = $((held - 1)) ] ||
+		{ echo "pvhyp refcnt $(pv_stub_refs) on native, $held on $PV: not one reference"; return 1; }
+	echo "$PV" > /sys/module/pvops/parameters/backend || { echo "no switch back to $PV"; return 1; }
+	[ "$(pv_stub_refs)" = "$held" ] ||
+		{ echo "pvhyp refcnt $(pv_stub_refs) back on $PV, was $held"; return 1; }
 	rmmod pvops || { echo "pvops does not unload"; return 1; }
 	pv_clocksource_native || return 1
 	pv_ticks_on no || return 1
