@@ -12,6 +12,7 @@
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/suspend.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -518,6 +519,41 @@ static int __init hv_select_personality(void)
 	return -EINVAL;
 }
 
+/*
+ * System sleep.  S3 and hibernation reset every CPU: the boot CPU would
+ * wake outside guest mode while the stub still counts it in (its next
+ * hypercall a #UD), the pv backends' clocks and timers would resume before
+ * anything could take it back, and an image restored by a kernel running
+ * the stub would continue on a stub it does not have.  Until the stub
+ * carries a CPU across, it refuses them, saying why; s2idle too, as the
+ * notifier cannot tell the states apart.
+ */
+static int hv_pm_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	const char *what;
+
+	switch (action) {
+	case PM_SUSPEND_PREPARE:
+		what = "suspend";
+		break;
+	case PM_HIBERNATION_PREPARE:
+		what = "hibernation";
+		break;
+	case PM_RESTORE_PREPARE:
+		what = "restoring a hibernation image";
+		break;
+	default:
+		return NOTIFY_DONE;
+	}
+	pr_err("pvhyp: %s refused: the stub does not carry a CPU across system sleep; unload pvops and pvhyp first\n",
+	       what);
+	return notifier_from_errno(-EBUSY);
+}
+
+static struct notifier_block hv_pm_nb = {
+	.notifier_call = hv_pm_notify,
+};
+
 static int __init hv_init(void)
 {
 	int ret;
@@ -565,6 +601,7 @@ static int __init hv_init(void)
 		return ret;
 	}
 	hv_cpuhp_state = ret;
+	register_pm_notifier(&hv_pm_nb);
 	INIT_DELAYED_WORK(&hv_report_work, hv_report);
 	schedule_delayed_work(&hv_report_work, HZ / 2);
 	hv_debugfs = debugfs_create_dir("pvhyp", NULL);
@@ -576,6 +613,7 @@ static int __init hv_init(void)
 
 static void __exit hv_exit(void)
 {
+	unregister_pm_notifier(&hv_pm_nb);
 	debugfs_remove_recursive(hv_debugfs);
 	cancel_delayed_work_sync(&hv_report_work);
 	cpuhp_remove_state(hv_cpuhp_state);

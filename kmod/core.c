@@ -225,12 +225,13 @@ static int pvops_activate(struct pvops_backend *to)
 		/*
 		 * No call site leads to the old backend now, but a task
 		 * preempted inside one of its ops still runs it, on its state,
-		 * when it resumes: exit() waits until every task has passed a
-		 * voluntary context switch.
+		 * when it resumes: a teardown waits until every task has
+		 * passed a voluntary context switch.
 		 */
-		synchronize_rcu_tasks();
-		if (from->exit)
+		if (from->exit) {
+			synchronize_rcu_tasks();
 			from->exit();
+		}
 		if (from->owner != THIS_MODULE)
 			module_put(from->owner);
 		pvops_switch_count++;
@@ -522,10 +523,11 @@ static void __exit pvops_exit(void)
 	/* Backends of other modules depend on us, so the active one is ours. */
 	if (pvops_active->caps)
 		pvops_time_detach();
-	/* A task preempted in a time op (a clocksource read) leaves it first. */
-	synchronize_rcu_tasks();
-	if (pvops_active->exit)
+	/* A task preempted in an op (a clocksource read) leaves it first. */
+	if (pvops_active->exit) {
+		synchronize_rcu_tasks();
 		pvops_active->exit();
+	}
 	pvops_active = NULL;
 	pvops_release_stub();
 	mutex_unlock(&pvops_lock);
