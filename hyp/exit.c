@@ -328,6 +328,7 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 			 */
 			if (hv_tdp_map_missing(ex->gpa)) {
 				hc->stats.npf_mapped++;
+				ex->flush_tlb = true;
 				return HV_RESUME_NO_SKIP;
 			}
 			hv_inject_exception(ex, X86_TRAP_GP, true, 0);
@@ -353,7 +354,13 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 			hv_inject_exception(ex, X86_TRAP_GP, true, 0);
 			return HV_RESUME_NO_SKIP;
 		}
-		/* A stale translation after a change: retry with it flushed. */
+		/*
+		 * A stale translation after a change: retry with it flushed
+		 * (VMX: the EPT violation itself dropped it, Intel SDM vol. 3,
+		 * "Operations that Invalidate Cached Mappings"; the AMD APM
+		 * promises no such thing for a nested page fault).
+		 */
+		ex->flush_tlb = true;
 		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_STEP:
 		hv_step_done(hc);

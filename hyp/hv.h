@@ -87,6 +87,7 @@ struct hv_exit {
 	bool write;		/* HV_EXIT_NPF: the access was a write */
 	bool present;		/* HV_EXIT_NPF: the address is mapped at all */
 	bool walk;		/* HV_EXIT_NPF: by the CPU walking the guest's page tables */
+	bool flush_tlb;		/* HV_EXIT_NPF: the guest's translations go before it resumes */
 	u64 rip;		/* where the guest is */
 	u16 io_port;		/* HV_EXIT_IO */
 	u8 io_size;		/* HV_EXIT_IO: 1, 2 or 4 */

@@ -54,6 +54,42 @@ static struct hv_tdp_format svm_npt_format = {
 	.guest_ro = BIT_ULL(10),
 };
 
+/*
+ * VMCB clean bits (AMD APM vol. 2, 15.15): groups of fields the hypervisor
+ * did not change since the last VMRUN of this VMCB on this CPU, which VMRUN
+ * may then take from what it cached.  Every exit starts all clean; each
+ * write to a covered field marks its group dirty (svm_dirty()).  Fields
+ * outside the groups (RIP, RSP, RAX, RFLAGS, EVENTINJ, TLB_CONTROL, the
+ * interrupt shadow) are always read.
+ */
+#define SVM_CLEAN_INTERCEPTS	BIT(0)	/* intercept vectors, TSC offset */
+#define SVM_CLEAN_IOPM		BIT(1)	/* IOPM_BASE, MSRPM_BASE */
+#define SVM_CLEAN_ASID		BIT(2)
+#define SVM_CLEAN_TPR		BIT(3)	/* V_TPR, V_IRQ, V_INTR_PRIO, V_IGN_TPR, V_INTR_VECTOR */
+#define SVM_CLEAN_NP		BIT(4)	/* NP_ENABLE, N_CR3, G_PAT */
+#define SVM_CLEAN_CRX		BIT(5)	/* CR0, CR3, CR4, EFER */
+#define SVM_CLEAN_DRX		BIT(6)	/* DR6, DR7 */
+#define SVM_CLEAN_DT		BIT(7)	/* GDTR, IDTR */
+#define SVM_CLEAN_SEG		BIT(8)	/* CS, DS, SS, ES, CPL */
+#define SVM_CLEAN_CR2		BIT(9)
+#define SVM_CLEAN_LBR		BIT(10)
+#define SVM_CLEAN_AVIC		BIT(11)
+#define SVM_CLEAN_ALL		GENMASK(11, 0)
+
+static u32 svm_clean_all;	/* SVM_CLEAN_ALL where the CPU has VmcbClean, else 0 */
+static u8 svm_flush_tlb_ctl;	/* the guest's ASID alone where the CPU can, else all */
+
+static void svm_dirty(struct vmcb *v, u32 groups)
+{
+	v->control.clean &= ~groups;
+}
+
+/* The guest's cached translations, linear and nested, go as it resumes. */
+static void svm_flush_guest(struct vmcb *v)
+{
+	v->control.tlb_ctl = svm_flush_tlb_ctl;
+}
+
 static void *svm_msrpm;		/* 8 KiB, order 1 */
 static u64 svm_efer_valid;	/* the EFER bits this CPU's CPUID admits */
 static bool svm_nrips;
@@ -171,6 +207,10 @@ static int svm_global_init(void)
 
 	svm_efer_valid = svm_efer_bits();
 	svm_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
+	svm_clean_all = boot_cpu_has(X86_FEATURE_VMCBCLEAN) ? SVM_CLEAN_ALL : 0;
+	/* Flushing ASID 0 too would drop the host's translations at every flush. */
+	svm_flush_tlb_ctl = boot_cpu_has(X86_FEATURE_FLUSHBYASID) ? TLB_CONTROL_FLUSH_ASID :
+								    TLB_CONTROL_FLUSH_ALL_ASID;
 	svm_npt_format.gbpages = boot_cpu_has(X86_FEATURE_GBPAGES);
 	ret = hv_tdp_init(&svm_npt_format);
 	if (!ret)
@@ -334,7 +374,8 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	v->control.msrpm_base_pa = __pa(svm_msrpm);
 	v->control.iopm_base_pa = __pa(svm_iopm);
 	v->control.asid = 1;
-	v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	/* What an earlier load left under ASID 1; clean is 0: VMRUN reads it all. */
+	svm_flush_guest(v);
 	v->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	v->control.nested_cr3 = hv_tdp_root();
 	s->tdp_seen = READ_ONCE(hv_tdp_generation);
@@ -376,8 +417,9 @@ static bool svm_own_msr(struct vmcb *v, struct hv_gprs *regs, struct hv_exit *ex
 		if (val & EFER_SVME) {
 			/* NX changes what every guest translation means: drop them. */
 			if ((val ^ v->save.efer) & EFER_NX)
-				v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+				svm_flush_guest(v);
 			v->save.efer = val;
+			svm_dirty(v, SVM_CLEAN_CRX);
 			*action = HV_RESUME;
 		} else {
 			/* SVM off: the kernel's emergency disable, say. */
@@ -494,11 +536,10 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 
 	hv_map_exit_begin(hc);
 	v->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	v->control.clean = svm_clean_all;
 	/* What was injected at the last entry went, or is in EXITINTINFO now. */
 	v->control.event_inj = 0;
 	regs->rax = v->save.rax;
-	if (code == SVM_EXIT_NPF)
-		v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 
 	switch (code) {
 	case SVM_EXIT_CPUID:
@@ -598,10 +639,14 @@ done:
 	}
 	hv_complete_exit(hc, &ex, action);
 	v->save.rax = regs->rax;
-	/* Nested tables changed (here or elsewhere) since this CPU flushed: flush on entry. */
-	if (s->tdp_seen != READ_ONCE(hv_tdp_generation)) {
+	/*
+	 * Nested tables changed (here or elsewhere) since this CPU flushed,
+	 * or a nested page fault met a translation older than its entry:
+	 * flush on entry.
+	 */
+	if (s->tdp_seen != READ_ONCE(hv_tdp_generation) || ex.flush_tlb) {
 		s->tdp_seen = READ_ONCE(hv_tdp_generation);
-		v->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+		svm_flush_guest(v);
 	}
 	if (action == HV_DEVIRT) {
 		if (svm_prepare_devirt(hc, v, &ex, regs))
@@ -707,6 +752,7 @@ static void svm_step_trap(struct hv_cpu *hc)
 	struct hv_event db = { .valid = true, .type = HV_EVENT_EXCEPTION, .vector = DB_VECTOR };
 
 	s->guest->save.dr6 |= DR_STEP;
+	svm_dirty(s->guest, SVM_CLEAN_DRX);
 	svm_inject(hc, &db);
 }
 
@@ -740,6 +786,7 @@ static void svm_intr_window(struct hv_cpu *hc, bool open)
 		if (hv_watch_interrupts())
 			__set_bit(INTERCEPT_INTR, icpt);
 	}
+	svm_dirty(v, SVM_CLEAN_INTERCEPTS | SVM_CLEAN_TPR);
 }
 
 static bool svm_interruptible(struct hv_cpu *hc)
@@ -752,14 +799,14 @@ static bool svm_interruptible(struct hv_cpu *hc)
 
 /*
  * The guest's translations for one address, with INVLPGA on its ASID; for
- * all of them, a flush as it resumes (TCG has no flush-by-ASID).
+ * all of them, a flush as it resumes.
  */
 static void svm_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 
 	if (addr == ~0ULL)
-		s->guest->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+		svm_flush_guest(s->guest);
 	else
 		asm volatile("invlpga %%rax, %%ecx" : : "a" (addr), "c" (1) : "memory");
 }
@@ -783,6 +830,7 @@ static void svm_single_step(struct hv_cpu *hc, bool on)
 		__clear_bit(INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR,
 			    (unsigned long *)v->control.intercepts);
 	}
+	svm_dirty(v, SVM_CLEAN_INTERCEPTS | SVM_CLEAN_DRX);
 }
 
 static int svm_cpu_launch(struct hv_cpu *hc)

@@ -523,8 +523,9 @@ def in_parallel(jobs):
 
 
 def matrix_job(kdir, initrd, kernel=None, mode='test'):
-    """A guest of the matrix on the test kernel, or KERNEL in MODE (launch
-    runs: the stock kernel); KDIR's KUnit parser reads the output."""
+    """A guest of the matrix on the test kernel, or KERNEL in MODE (stock
+    and launch runs: the stock kernel); KDIR's KUnit parser reads the
+    output."""
     def job(run):
         lines, secs, timed_out, console = boot(kernel or bzimage(kdir), initrd, run, mode)
         res = judge_run(run, lines, timed_out, secs, kdir)
@@ -715,6 +716,16 @@ def launch_jobs(chosen, kdir):
     return [(run, matrix_job(kdir, k1, image, 'launch')) for run in launch]
 
 
+def stock_jobs(chosen, kdir):
+    """Jobs for the runs among CHOSEN on Debian's stock kernel, with our
+    modules built against its headers."""
+    stock = [r for r in chosen if r.get('stock')]
+    if not stock:
+        return []
+    image, initrd = build_stock()
+    return [(run, matrix_job(kdir, initrd, image)) for run in stock]
+
+
 def cmd_test():
     launch = []
     for run in manifest.LAUNCH_RUNS:
@@ -732,7 +743,9 @@ def cmd_test():
     failed += f
     kdir, initrd = build()
     start = time.monotonic()
-    jobs = [(run, matrix_job(kdir, initrd)) for run in chosen if not run.get('launch')]
+    jobs = [(run, matrix_job(kdir, initrd)) for run in chosen
+            if not run.get('launch') and not run.get('stock')]
+    jobs += stock_jobs(chosen, kdir)
     jobs += launch_jobs(chosen, kdir)
     if selftests:
         jobs += [(run, ending_job(kdir, initrd)) for run in ending_runs()]
