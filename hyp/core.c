@@ -459,6 +459,24 @@ int pvhyp_event_stats(unsigned int cpu, u64 *reinjected, u64 *npf_mapped)
 }
 EXPORT_SYMBOL_GPL(pvhyp_event_stats);
 
+/**
+ * pvhyp_continuations() - hypercalls a CPU gave back to finish later
+ * @cpu: the CPU
+ *
+ * A hypercall whose exit ran out of time (a batch, a flush waiting for
+ * other vCPUs) resumes the guest at the same instruction, its arguments
+ * saying what is left.
+ *
+ * Return: the count so far; 0 for a CPU not in guest mode.
+ */
+u64 pvhyp_continuations(unsigned int cpu)
+{
+	struct hv_cpu *hc = hv_cpu_of(cpu);
+
+	return hc ? READ_ONCE(hc->stats.continuations) : 0;
+}
+EXPORT_SYMBOL_GPL(pvhyp_continuations);
+
 static int hv_stats_show(struct seq_file *m, void *v)
 {
 	static const char * const states[] = { "off", "on", "failed" };
@@ -488,6 +506,8 @@ static int hv_stats_show(struct seq_file *m, void *v)
 			   hc->stats.timer_arms, hc->stats.timer_fires);
 		seq_printf(m, "cpu%u hypercall refused_cpl3 %llu\n", cpu,
 			   hc->stats.hypercalls_refused);
+		seq_printf(m, "cpu%u hypercall continued %llu\n", cpu,
+			   hc->stats.continuations);
 		seq_printf(m, "cpu%u npt violations %llu last_gpa %#llx\n", cpu,
 			   hc->stats.npt_violations, hc->stats.npt_last_gpa);
 		seq_printf(m, "cpu%u npt pinned_table_writes %llu walk_steps %llu\n", cpu,

@@ -8,6 +8,7 @@
 #include <linux/io.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 #include <asm/traps.h>
 #include "personality.h"
 #include "hw.h"
@@ -32,6 +33,38 @@ static void hv_cpuid(struct hv_gprs *regs)
 	regs->rbx = r.ebx;
 	regs->rcx = r.ecx;
 	regs->rdx = r.edx;
+}
+
+/**
+ * hv_hypercall_continue() - finish a hypercall later, as Xen's continuations do
+ * @hc: this vCPU
+ * @regs: the guest's registers, the arguments already rewritten to say
+ *	what is left (the ABIs treat them as clobbered)
+ * @action: set to resume at the same instruction
+ *
+ * The guest runs the hypercall instruction again, after whatever interrupt
+ * it can take meanwhile: no exit does unbounded work with the guest's
+ * interrupts held.
+ *
+ * Return: the value for RAX: the one the guest called with.
+ */
+long hv_hypercall_continue(struct hv_cpu *hc, struct hv_gprs *regs, enum hv_action *action)
+{
+	hc->stats.continuations++;
+	*action = HV_RESUME_NO_SKIP;
+	return regs->rax;
+}
+
+/**
+ * hv_exit_budget_spent() - whether this exit has done its share of work
+ * @hc: this vCPU
+ *
+ * Return: true once HV_EXIT_BUDGET_US have passed since the exit began:
+ * a hypercall with more to do continues (hv_hypercall_continue()).
+ */
+bool hv_exit_budget_spent(struct hv_cpu *hc)
+{
+	return rdtsc() - hc->exit_tsc > (u64)tsc_khz * HV_EXIT_BUDGET_US / 1000;
 }
 
 static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
@@ -415,6 +448,8 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 {
 	u64 start = rdtsc();
 	enum hv_action action;
+
+	hc->exit_tsc = start;
 
 	/* Before the timer is looked at: an event it raises need not be sent. */
 	if (ex->reason == HV_EXIT_INTR && ex->intr_vector >= 0)

@@ -7,12 +7,18 @@
  * that hypercall the vCPU does what it was asked (hv_flush_asked()).
  * While waiting, the asker does the flushes asked of it, so that two vCPUs
  * flushing each other do not wait forever.
+ *
+ * The wait is bounded per exit: once the exit's budget is spent
+ * (hv_exit_budget_spent()), the flush answers -ERESTARTSYS and its caller
+ * continues the hypercall, so the asker's guest takes its interrupts
+ * before it asks again.  The deadline for the whole rendezvous outlives
+ * the continuations.
  */
 #include <linux/errno.h>
 #include <asm/tsc.h>
 #include "personality.h"
 
-/* How long a remote flush waits for a vCPU that does not call in. */
+/* How long a remote flush waits, in all, for a vCPU that does not call in. */
 #define HV_FLUSH_WAIT_MS	1000
 
 /**
@@ -58,8 +64,12 @@ void hv_lock(struct hv_cpu *hc, struct hv_spinlock *lock)
  *	asked then)
  * @asked: NULL, or told of each vCPU asked, before it is kicked
  *
- * Return: 0; @mask_word's error; -ETIMEDOUT when a vCPU did not call in
- * within HV_FLUSH_WAIT_MS.
+ * Asking again after a continuation is harmless: a vCPU that calls in
+ * once does every flush asked of it until then.
+ *
+ * Return: 0; @mask_word's error; -ERESTARTSYS when this exit's budget ran
+ * out first (continue the hypercall: it asks and waits again); -ETIMEDOUT
+ * when a vCPU did not call in within HV_FLUSH_WAIT_MS over all of them.
  */
 long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 		     int (*mask_word)(void *ctx, unsigned int word, unsigned long *bits),
@@ -67,7 +77,6 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 {
 	unsigned int word, bit, cpu;
 	unsigned long bits;
-	u64 deadline;
 	int ret;
 
 	/* A word at a time: no bitmap of NR_CPUS on the host stack. */
@@ -96,17 +105,23 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 		}
 	}
 	/* Done when every vCPU in guest mode caught up with what it was asked. */
-	deadline = rdtsc() + (u64)tsc_khz * HV_FLUSH_WAIT_MS;
+	if (!hc->rendezvous_deadline)
+		hc->rendezvous_deadline = rdtsc() + (u64)tsc_khz * HV_FLUSH_WAIT_MS;
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		struct hv_cpu *other = hv_cpu_of(cpu);
 
 		while (other && READ_ONCE(other->state) == HV_CPU_ON &&
 		       READ_ONCE(other->flush_done) < (u64)atomic64_read(&other->flush_asked)) {
 			hv_flush_asked(hc);
-			if (rdtsc() > deadline)
+			if (rdtsc() > hc->rendezvous_deadline) {
+				hc->rendezvous_deadline = 0;
 				return -ETIMEDOUT;
+			}
+			if (hv_exit_budget_spent(hc))
+				return -ERESTARTSYS;
 			cpu_relax();
 		}
 	}
+	hc->rendezvous_deadline = 0;
 	return 0;
 }

@@ -126,6 +126,7 @@ struct hv_stats {
 	u64 npf_mapped;				/* missing nested entries filled on demand */
 	u64 irqs_held;				/* acknowledged while the guest had IF clear */
 	u64 halted_shadow;			/* halted, an STI shadow reported: ended */
+	u64 continuations;			/* hypercalls given back to finish later */
 };
 
 /*
@@ -181,6 +182,8 @@ struct hv_cpu {
 	DECLARE_BITMAP(irqs_acked, 256);
 	bool intr_window;		/* an interrupt-window exit is asked for */
 	u64 host_tsc;			/* TSC cycles spent handling its exits */
+	u64 exit_tsc;			/* when the exit being handled began */
+	u64 rendezvous_deadline;	/* TSC: a rendezvous continued gives up then; 0: none */
 	struct hv_stats stats;
 };
 
@@ -265,6 +268,13 @@ void hv_fatal_note(const char *name, u64 value);
 bool hv_exit_length(struct hv_cpu *hc, struct hv_exit *ex);
 void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action action);
 void hv_inject_exception(struct hv_exit *ex, u8 vector, bool has_error, u32 error);
+/*
+ * How long one exit works before a hypercall with more to do continues: the
+ * guest's interrupts (and NMIs, with GIF clear on SVM) wait that long.
+ */
+#define HV_EXIT_BUDGET_US	100
+long hv_hypercall_continue(struct hv_cpu *hc, struct hv_gprs *regs, enum hv_action *action);
+bool hv_exit_budget_spent(struct hv_cpu *hc);
 
 /* timer.c: the local APIC timer and interrupts the stub sends. */
 int hv_timer_init(void);

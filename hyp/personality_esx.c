@@ -525,16 +525,19 @@ static long esx_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 		ret = regs->rax;
 	} else if (nr == VMI_CMD_FLUSH_TLB) {
 		/* Only per-vCPU counters: no lock held while it waits for others. */
-		ret = (u32)esx_flush_tlb(hc, regs->rbx,
-					 ((u64)(u32)regs->rsi << 32 | (u32)regs->rdi) == U32_MAX ?
-					 ~0ULL : (u64)(u32)regs->rsi << 32 | (u32)regs->rdi);
+		ret = esx_flush_tlb(hc, regs->rbx,
+				    ((u64)(u32)regs->rsi << 32 | (u32)regs->rdi) == U32_MAX ?
+				    ~0ULL : (u64)(u32)regs->rsi << 32 | (u32)regs->rdi);
 	} else {
 		hv_lock(hc, &ed->lock);
-		ret = (u32)esx_vmi_command(hc, ex, regs);
+		ret = esx_vmi_command(hc, ex, regs);
 		hv_unlock(&ed->lock);
 	}
 	esx_check_events(hc);
-	return ret;
+	/* A flush or registration still waiting for others: the same command again. */
+	if (ret == -ERESTARTSYS)
+		return hv_hypercall_continue(hc, regs, action);
+	return (u32)ret;
 }
 
 /* Steal time up to this exit; an alarm a reset took away. */

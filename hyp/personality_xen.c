@@ -703,27 +703,42 @@ static long xen_mmu_update_one(const struct mmu_update *req)
 	return hv_pt_update(&xd->pins, req->ptr & ~3ULL, req->val);
 }
 
-/* Both batch calls: (list, count, done or NULL, domid), stopping at an error. */
+/*
+ * Both batch calls: (list, count, done or NULL, domid), stopping at an
+ * error.  A batch whose exit ran out of time, or whose request waits for
+ * other vCPUs, is continued as Xen continues it: the arguments say what is
+ * left (the list from there on, the rest of the count with
+ * MMU_UPDATE_PREEMPTED set) and the count of what is done keeps adding up
+ * where the guest asked for it; -ERESTARTSYS tells the caller.
+ */
 static long xen_batch(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *args,
 		      size_t size, long (*one)(struct hv_cpu *hc, struct hv_exit *ex,
 					       const void *req))
 {
 	u64 list = args->rdi, count = (u32)args->rsi, done_ptr = args->rdx;
+	bool continued = count & MMU_UPDATE_PREEMPTED;
 	union {
 		struct mmu_update mmu;
 		struct mmuext_op ext;
 	} req;
-	u32 done = 0;
+	u32 done = 0, before = 0;
 	long ret = 0;
 
 	if ((u16)args->r10 != DOMID_SELF)
 		return -ESRCH;
+	count &= ~(u64)MMU_UPDATE_PREEMPTED;
 	if (count > (size == sizeof(struct mmuext_op) ? XEN_MAX_EXT_BATCH : XEN_MAX_BATCH))
 		return -E2BIG;
 	/* The count goes where the guest asked, so that must be writable first. */
-	if (done_ptr && hv_copy_to_guest(ex, done_ptr, &done, sizeof(done)))
+	if (done_ptr && continued && hv_copy_from_guest(ex, &before, done_ptr, sizeof(before)))
+		return -EFAULT;
+	if (done_ptr && hv_copy_to_guest(ex, done_ptr, &before, sizeof(before)))
 		return -EFAULT;
 	for (; done < count; done++) {
+		if (done && hv_exit_budget_spent(hc)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
 		if (hv_copy_from_guest(ex, &req, list + done * size, size)) {
 			ret = -EFAULT;
 			break;
@@ -732,8 +747,14 @@ static long xen_batch(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *arg
 		if (ret)
 			break;
 	}
-	if (done_ptr)
-		hv_copy_to_guest(ex, done_ptr, &done, sizeof(done));
+	if (done_ptr) {
+		before += done;
+		hv_copy_to_guest(ex, done_ptr, &before, sizeof(before));
+	}
+	if (ret == -ERESTARTSYS) {
+		args->rdi = list + done * size;
+		args->rsi = (count - done) | MMU_UPDATE_PREEMPTED;
+	}
 	return ret;
 }
 
@@ -812,9 +833,16 @@ static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const void *re
 
 static long xen_dispatch(struct hv_cpu *hc, struct hv_exit *ex, u64 nr, struct hv_gprs *regs);
 
-/* Each entry as its own call; a multicall inside one is refused. */
-static long xen_multicall(struct hv_cpu *hc, struct hv_exit *ex, u64 list, u64 nr)
+/*
+ * Each entry as its own call; a multicall inside one is refused.  Once the
+ * exit ran out of time, or an entry is to be continued, the multicall is
+ * continued from that entry (its arguments rewritten in the guest's list,
+ * as Xen does): -ERESTARTSYS, the list and count in @regs saying what is
+ * left.
+ */
+static long xen_multicall(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
 {
+	u64 list = regs->rdi, nr = regs->rsi;
 	struct multicall_entry e;
 	struct hv_gprs args = { 0 };
 	u64 i;
@@ -824,6 +852,8 @@ static long xen_multicall(struct hv_cpu *hc, struct hv_exit *ex, u64 list, u64 n
 	for (i = 0; i < nr; i++) {
 		u64 at = list + i * sizeof(e);
 
+		if (i && hv_exit_budget_spent(hc))
+			goto again;
 		if (hv_copy_from_guest(ex, &e, at, sizeof(e)))
 			return -EFAULT;
 		args.rdi = e.args[0];
@@ -837,11 +867,23 @@ static long xen_multicall(struct hv_cpu *hc, struct hv_exit *ex, u64 list, u64 n
 			e.result = -ENOSYS;
 		else
 			e.result = xen_dispatch(hc, ex, e.op, &args);
+		if (e.result == -ERESTARTSYS) {
+			e.args[0] = args.rdi;
+			e.args[1] = args.rsi;
+			if (hv_copy_to_guest(ex, at + offsetof(struct multicall_entry, args),
+					     e.args, 2 * sizeof(e.args[0])))
+				return -EFAULT;
+			goto again;
+		}
 		if (hv_copy_to_guest(ex, at + offsetof(struct multicall_entry, result),
 				     &e.result, sizeof(e.result)))
 			return -EFAULT;
 	}
 	return 0;
+again:
+	regs->rdi = list + i * sizeof(e);
+	regs->rsi = nr - i;
+	return -ERESTARTSYS;
 }
 
 static long xen_dispatch(struct hv_cpu *hc, struct hv_exit *ex, u64 nr, struct hv_gprs *regs)
@@ -852,7 +894,7 @@ static long xen_dispatch(struct hv_cpu *hc, struct hv_exit *ex, u64 nr, struct h
 	case __HYPERVISOR_mmuext_op:
 		return xen_batch(hc, ex, regs, sizeof(struct mmuext_op), xen_mmuext_one);
 	case __HYPERVISOR_multicall:
-		return xen_multicall(hc, ex, regs->rdi, regs->rsi);
+		return xen_multicall(hc, ex, regs);
 	case __HYPERVISOR_xen_version:
 		return xen_version(ex, regs->rdi, regs->rsi);
 	case __HYPERVISOR_memory_op:
@@ -885,6 +927,8 @@ static long xen_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 
 	hv_lock(hc, &xd->lock);
 	ret = xen_dispatch(hc, ex, nr, regs);
+	if (ret == -ERESTARTSYS)
+		ret = hv_hypercall_continue(hc, regs, action);
 	/* Any hypercall delivers what is pending and unmasked (Xen's check_events). */
 	vi = xen_vcpu_info(hc->cpu);
 	if (vi && READ_ONCE(vi->evtchn_upcall_pending) && !READ_ONCE(vi->evtchn_upcall_mask) &&

@@ -12,6 +12,7 @@
 #include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/irqflags.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -791,12 +792,98 @@ static void xen_multicall_hostile(struct kunit *test)
 			(long)-EFAULT);
 }
 
+/* A timer on this CPU every millisecond: its count says interrupts came in. */
+struct tick_counter {
+	struct hrtimer timer;
+	atomic_t ticks;
+};
+
+static enum hrtimer_restart tick_counter_fn(struct hrtimer *t)
+{
+	struct tick_counter *c = container_of(t, struct tick_counter, timer);
+
+	atomic_inc(&c->ticks);
+	hrtimer_forward_now(t, ms_to_ktime(1));
+	return HRTIMER_RESTART;
+}
+
+#define LONG_CALL_ENTRIES	16
+#define LONG_CALL_FLUSHES	32
+
+/*
+ * A multicall of mmuext batches that each flush every vCPU is hundreds of
+ * rendezvous.  The stub does a bounded share per exit and continues the
+ * call (the arguments say what is left, Xen's way), so the caller's
+ * interrupts come in meanwhile; every entry and request is still done
+ * exactly once, with its result and its count of what was done.
+ */
+static void xen_long_calls_continue(struct kunit *test)
+{
+	struct multicall_entry *mc;
+	struct mmuext_op *ops;
+	struct tick_counter tc;
+	u32 *done;
+	u64 before, elapsed_us;
+	unsigned int cpu, i;
+	int ticks;
+	long ret;
+	ktime_t t0;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs a second CPU");
+	mc = kunit_kcalloc(test, LONG_CALL_ENTRIES, sizeof(*mc), GFP_KERNEL);
+	ops = kunit_kcalloc(test, LONG_CALL_FLUSHES, sizeof(*ops), GFP_KERNEL);
+	done = kunit_kcalloc(test, LONG_CALL_ENTRIES, sizeof(*done), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mc);
+	KUNIT_ASSERT_NOT_NULL(test, ops);
+	KUNIT_ASSERT_NOT_NULL(test, done);
+	for (i = 0; i < LONG_CALL_FLUSHES; i++)
+		ops[i].cmd = MMUEXT_TLB_FLUSH_ALL;
+	for (i = 0; i < LONG_CALL_ENTRIES; i++) {
+		mc[i].op = __HYPERVISOR_mmuext_op;
+		mc[i].result = 1;
+		mc[i].args[0] = (unsigned long)ops;
+		mc[i].args[1] = LONG_CALL_FLUSHES;
+		mc[i].args[2] = (unsigned long)&done[i];
+		mc[i].args[3] = DOMID_SELF;
+	}
+	hrtimer_init(&tc.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	tc.timer.function = tick_counter_fn;
+	atomic_set(&tc.ticks, 0);
+
+	/* On one CPU, its interrupts on: the call is all it does meanwhile. */
+	cpu = get_cpu();
+	before = pvhyp_continuations(cpu);
+	hrtimer_start(&tc.timer, ms_to_ktime(1), HRTIMER_MODE_REL_PINNED_HARD);
+	t0 = ktime_get();
+	ret = hc2(__HYPERVISOR_multicall, (unsigned long)mc, (void *)LONG_CALL_ENTRIES);
+	elapsed_us = ktime_us_delta(ktime_get(), t0);
+	ticks = atomic_read(&tc.ticks);
+	put_cpu();
+	hrtimer_cancel(&tc.timer);
+
+	KUNIT_EXPECT_EQ(test, ret, 0L);
+	for (i = 0; i < LONG_CALL_ENTRIES; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, mc[i].result, 0LL, "entry %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, done[i], (u32)LONG_CALL_FLUSHES, "entry %u", i);
+	}
+	kunit_info(test, "%u flushes of every vCPU in %llu us: %llu continuations, %d ticks\n",
+		   LONG_CALL_ENTRIES * LONG_CALL_FLUSHES, elapsed_us,
+		   pvhyp_continuations(cpu) - before, ticks);
+	KUNIT_EXPECT_GT(test, pvhyp_continuations(cpu), before);
+	/* Over a few timer periods, a call that held interrupts shows no tick. */
+	if (elapsed_us > 5000)
+		KUNIT_EXPECT_GT_MSG(test, ticks, 0,
+				    "no interrupt during a %llu us call", elapsed_us);
+}
+
 static struct kunit_case xen_mmu_cases[] = {
 	KUNIT_CASE(xen_mmu_update_hostile),
 	KUNIT_CASE(xen_mmuext_hostile),
 	KUNIT_CASE(xen_remote_flush),
 	KUNIT_CASE(xen_hotplug_under_remote_flushes),
 	KUNIT_CASE(xen_multicall_hostile),
+	KUNIT_CASE(xen_long_calls_continue),
 	{}
 };
 

@@ -189,6 +189,8 @@ struct xen_hvm_evtchn_upcall_vector {
 #define MMU_NORMAL_PT_UPDATE		0	/* in ptr[1:0] */
 #define MMU_MACHPHYS_UPDATE		1
 #define MMU_PT_UPDATE_PRESERVE_AD	2
+/* In the count of mmu_update and mmuext_op: a continuation, *done adds up */
+#define MMU_UPDATE_PREEMPTED		0x80000000U
 
 struct mmu_update {
 	u64 ptr;		/* machine address of the entry | command */
