@@ -847,7 +847,7 @@ static void xen_long_calls_continue(struct kunit *test)
 		mc[i].args[2] = (unsigned long)&done[i];
 		mc[i].args[3] = DOMID_SELF;
 	}
-	hrtimer_init(&tc.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	hrtimer_init_on_stack(&tc.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 	tc.timer.function = tick_counter_fn;
 	atomic_set(&tc.ticks, 0);
 
@@ -861,6 +861,7 @@ static void xen_long_calls_continue(struct kunit *test)
 	ticks = atomic_read(&tc.ticks);
 	put_cpu();
 	hrtimer_cancel(&tc.timer);
+	destroy_hrtimer_on_stack(&tc.timer);
 
 	KUNIT_EXPECT_EQ(test, ret, 0L);
 	for (i = 0; i < LONG_CALL_ENTRIES; i++) {
