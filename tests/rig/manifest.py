@@ -227,6 +227,7 @@ SKIPS = [
     ('xen_mmu', lambda r: r['personality'] != 'xen', 'pvhyp personality is {p}, not xen'),
     ('xen_mmu.xen_remote_flush', _needs_second_cpu, 'needs a second CPU'),
     ('xen_mmu.xen_hotplug_under_remote_flushes', _needs_second_cpu, 'needs a second CPU'),
+    ('xen_mmu.xen_long_calls_continue', _needs_second_cpu, 'needs a second CPU'),
     ('xen_mmu.xen_remote_flush', lambda r: r['emulator'] in ('qemu', 'bochs'),
      STALE_TLB_HIDDEN),
     ('esx_backdoor', lambda r: r['personality'] != 'esx', 'pvhyp personality is {p}, not esx'),
