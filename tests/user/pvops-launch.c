@@ -23,23 +23,26 @@
  * code copies them there and jumps to the trampoline in 64-bit mode on
  * identity-mapped page tables; the trampoline loads the GDT the 64-bit boot
  * protocol asks for (Documentation/x86/boot.rst: __BOOT_CS 0x10, __BOOT_DS
- * 0x18, flat), points RSI at boot_params and jumps to the image's 64-bit
- * entry, 0x200 past where it lies.  Nothing of kexec-tools is used.
+ * 0x18, flat), takes what interrupts the running kernel left requested in
+ * its local APIC (below), points RSI at boot_params and jumps to the
+ * image's 64-bit entry, 0x200 past where it lies.  Nothing of kexec-tools
+ * is used.
  *
  * -n loads without booting; otherwise it reboots into the image at once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/kexec.h>
 #include <linux/reboot.h>
+#include <linux/types.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include "pvops-launch-tramp.h"
 
 #define PAGE			4096UL
 #define LOW_RAM			0xa0000UL	/* 640 KiB */
@@ -71,47 +74,184 @@
 #define E820_ACPI		3
 #define E820_NVS		4
 
-/* The page after the initrd: boot_params, command line, trampoline, stack. */
+/*
+ * After the initrd: boot_params, command line, trampoline, the IDT and
+ * three spare page-table pages of the drain (below), stack.
+ */
 #define OFF_CMDLINE		0x1000
 #define OFF_TRAMP		0x2000
-#define BOOT_PAGES_SIZE		0x4000
+#define OFF_IDT			0x3000
+#define OFF_SPARE		0x4000
+#define BOOT_PAGES_SIZE		0x8000
 
-/* Position-independent; the data words after it are filled in here. */
+/*
+ * The running kernel shuts its local APIC down (LVTs masked, software
+ * disabled) with interrupts off, but an interrupt accepted before that,
+ * its last timer tick say, stays requested in the IRR, and the new kernel
+ * takes it at its first STI, before it has a handler for it ("Spurious
+ * LAPIC timer interrupt").  The trampoline takes what is left first: it
+ * maps the APIC page (kexec's identity map holds only RAM; missing tables
+ * come from the spare pages, the entry uncached), points every vector at
+ * one handler that counts and EOIs, enables the APIC, EOIs what is in
+ * service, opens interrupts for a moment, closes them, puts the APIC back
+ * as it was, and says on COM1 how many it took.
+ */
 asm(".pushsection .text\n"
-    ".globl launch_tramp, launch_tramp_end, tramp_gdt, tramp_gdt_desc\n"
-    ".globl tramp_stack, tramp_bp, tramp_entry\n"
-    "launch_tramp:\n"
-    "	lgdt	tramp_gdt_desc(%rip)\n"
-    "	movl	$0x18, %eax\n"
-    "	movl	%eax, %ds\n"
-    "	movl	%eax, %es\n"
-    "	movl	%eax, %ss\n"
-    "	movl	%eax, %fs\n"
-    "	movl	%eax, %gs\n"
-    "	movq	tramp_stack(%rip), %rsp\n"
-    "	pushq	$0x10\n"
-    "	leaq	1f(%rip), %rax\n"
-    "	pushq	%rax\n"
-    "	lretq\n"
-    "1:	movq	tramp_bp(%rip), %rsi\n"
-    "	movq	tramp_entry(%rip), %rax\n"
-    "	jmpq	*%rax\n"
-    "	.balign	8\n"
-    "tramp_gdt:\n"
-    "	.quad	0, 0, 0x00af9a000000ffff, 0x00cf92000000ffff\n"
-    "	.word	0\n"
-    "tramp_gdt_desc:\n"
-    "	.word	31\n"
-    "	.quad	0\n"
-    "	.balign	8\n"
-    "tramp_stack:	.quad 0\n"
-    "tramp_bp:	.quad 0\n"
-    "tramp_entry:	.quad 0\n"
-    "launch_tramp_end:\n"
-    ".popsection\n");
-
-extern const char launch_tramp[], launch_tramp_end[], tramp_gdt[], tramp_gdt_desc[];
-extern const char tramp_stack[], tramp_bp[], tramp_entry[];
+	".globl launch_tramp, launch_tramp_end, tramp_gdt, tramp_gdt_desc\n"
+	".globl tramp_stack, tramp_bp, tramp_entry, tramp_idt_desc, tramp_spare\n"
+	"launch_tramp:\n"
+	"	lgdt	tramp_gdt_desc(%rip)\n"
+	"	movl	$0x18, %eax\n"
+	"	movl	%eax, %ds\n"
+	"	movl	%eax, %es\n"
+	"	movl	%eax, %ss\n"
+	"	movl	%eax, %fs\n"
+	"	movl	%eax, %gs\n"
+	"	movq	tramp_stack(%rip), %rsp\n"
+	"	pushq	$0x10\n"
+	"	leaq	1f(%rip), %rax\n"
+	"	pushq	%rax\n"
+	"	lretq\n"
+	"1:	call	tramp_map_apic\n"
+	"	call	tramp_drain\n"
+	"	call	tramp_report\n"
+	"	movq	tramp_bp(%rip), %rsi\n"
+	"	movq	tramp_entry(%rip), %rax\n"
+	"	jmpq	*%rax\n"
+    /* R8 = the APIC's page, identity-mapped: walk CR3, filling holes. */
+	"tramp_map_apic:\n"
+	"	movl	$0x1b, %ecx\n"
+	"	rdmsr\n"
+	"	shlq	$32, %rdx\n"
+	"	orq	%rdx, %rax\n"
+	"	movabsq	$0x000ffffffffff000, %r10\n"
+	"	andq	%r10, %rax\n"
+	"	movq	%rax, %r8\n"
+	"	movq	%cr3, %rbx\n"
+	"	andq	%r10, %rbx\n"
+	"	movq	tramp_spare(%rip), %r9\n"
+	"	movl	$39, %ecx\n"
+	"2:	movq	%r8, %rax\n"
+	"	shrq	%cl, %rax\n"
+	"	andl	$511, %eax\n"
+	"	leaq	(%rbx,%rax,8), %rdi\n"
+	"	movq	(%rdi), %rax\n"
+	"	cmpl	$12, %ecx\n"
+	"	je	4f\n"
+	"	testb	$1, %al\n"
+	"	jnz	3f\n"
+	"	movq	%r9, %rax\n"
+	"	orq	$3, %rax\n"
+	"	movq	%rax, (%rdi)\n"
+	"	movq	%r9, %rbx\n"
+	"	addq	$4096, %r9\n"
+	"	jmp	5f\n"
+	"3:	testb	$0x80, %al\n"		/* a large page: mapped already */
+	"	jnz	6f\n"
+	"	movq	%rax, %rbx\n"
+	"	andq	%r10, %rbx\n"
+	"5:	subl	$9, %ecx\n"
+	"	jmp	2b\n"
+	"4:	movq	%r8, %rax\n"
+	"	orq	$0x1b, %rax\n"		/* present, writable, PWT|PCD: uncached */
+	"	movq	%rax, (%rdi)\n"
+	"6:	invlpg	(%r8)\n"
+	"	ret\n"
+    /* Every vector to tramp_isr; take what the APIC holds; R8 kept. */
+	"tramp_drain:\n"
+	"	leaq	tramp_isr(%rip), %rax\n"
+	"	movq	%rax, %rdx\n"
+	"	andl	$0xffff, %edx\n"
+	"	orq	$0x100000, %rdx\n"		/* selector 0x10 */
+	"	movabsq	$0x00008e0000000000, %r10\n"	/* present interrupt gate */
+	"	orq	%r10, %rdx\n"
+	"	movq	%rax, %r10\n"
+	"	shrq	$16, %r10\n"
+	"	andq	$0xffff, %r10\n"
+	"	shlq	$48, %r10\n"
+	"	orq	%r10, %rdx\n"
+	"	movq	%rax, %r11\n"
+	"	shrq	$32, %r11\n"
+	"	movq	tramp_idt_desc+2(%rip), %rdi\n"
+	"	xorl	%ecx, %ecx\n"
+	"7:	movq	%rdx, (%rdi,%rcx)\n"
+	"	movq	%r11, 8(%rdi,%rcx)\n"
+	"	addl	$16, %ecx\n"
+	"	cmpl	$4096, %ecx\n"
+	"	jne	7b\n"
+	"	lidt	tramp_idt_desc(%rip)\n"
+	"	movl	0xf0(%r8), %r12d\n"		/* SPIV, to put back */
+	"	movl	$0x1ff, 0xf0(%r8)\n"		/* enabled, spurious vector 0xff */
+	"	movl	$0, 0x80(%r8)\n"		/* TPR: every class */
+	"	movl	$8, %ecx\n"
+	"8:	movl	$0, 0xb0(%r8)\n"		/* EOI what is in service */
+	"	decl	%ecx\n"
+	"	jnz	8b\n"
+	"	movl	$100000, %ecx\n"
+	"	sti\n"
+	"9:	pause\n"
+	"	decl	%ecx\n"
+	"	jnz	9b\n"
+	"	cli\n"
+	"	movl	%r12d, 0xf0(%r8)\n"
+	"	ret\n"
+	"tramp_isr:\n"
+	"	incl	tramp_drained(%rip)\n"
+	"	movl	$0, 0xb0(%r8)\n"
+	"	iretq\n"
+    /* "pvops-launch: N" on COM1 (8250 at 0x3f8, as the kernel left it). */
+	"tramp_report:\n"
+	"	leaq	tramp_msg(%rip), %rsi\n"
+	"10:	movb	(%rsi), %bl\n"
+	"	testb	%bl, %bl\n"
+	"	jz	11f\n"
+	"	call	tramp_putc\n"
+	"	incq	%rsi\n"
+	"	jmp	10b\n"
+	"11:	movl	tramp_drained(%rip), %eax\n"
+	"	movb	$'0', %bl\n"
+	"	cmpl	$9, %eax\n"
+	"	jbe	12f\n"
+	"	movl	$9, %eax\n"		/* 9: nine or more */
+	"12:	addb	%al, %bl\n"
+	"	call	tramp_putc\n"
+	"	movb	$13, %bl\n"
+	"	call	tramp_putc\n"
+	"	movb	$10, %bl\n"
+	"	call	tramp_putc\n"
+	"	ret\n"
+	"tramp_putc:\n"
+	"	movl	$100000, %ecx\n"
+	"	movw	$0x3fd, %dx\n"
+	"13:	inb	%dx, %al\n"
+	"	testb	$0x20, %al\n"
+	"	jnz	14f\n"
+	"	decl	%ecx\n"
+	"	jnz	13b\n"
+	"14:	movw	$0x3f8, %dx\n"
+	"	movb	%bl, %al\n"
+	"	outb	%al, %dx\n"
+	"	ret\n"
+	"tramp_msg:	.asciz \"pvops-launch: interrupts of the running kernel taken before the jump: \"\n"
+	"	.balign	8\n"
+	"tramp_gdt:\n"
+	"	.quad	0, 0, 0x00af9a000000ffff, 0x00cf92000000ffff\n"
+	"	.word	0\n"
+	"tramp_gdt_desc:\n"
+	"	.word	31\n"
+	"	.quad	0\n"
+	"	.word	0\n"
+	"tramp_idt_desc:\n"
+	"	.word	4095\n"
+	"	.quad	0\n"
+	"	.balign	8\n"
+	"tramp_stack:	.quad 0\n"
+	"tramp_bp:	.quad 0\n"
+	"tramp_entry:	.quad 0\n"
+	"tramp_spare:	.quad 0\n"
+	"tramp_drained:	.long 0\n"
+	"launch_tramp_end:\n"
+	".popsection\n");
 
 static void die(const char *what)
 {
@@ -143,31 +283,31 @@ static void *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static uint32_t get32(const unsigned char *p, unsigned int off)
+static __u32 get32(const unsigned char *p, unsigned int off)
 {
-	uint32_t v;
+	__u32 v;
 
 	memcpy(&v, p + off, sizeof(v));
 	return v;
 }
 
-static void put32(unsigned char *p, unsigned int off, uint32_t v)
+static void put32(unsigned char *p, unsigned int off, __u32 v)
 {
 	memcpy(p + off, &v, sizeof(v));
 }
 
-static void put64(unsigned char *p, unsigned int off, uint64_t v)
+static void put64(unsigned char *p, unsigned int off, __u64 v)
 {
 	memcpy(p + off, &v, sizeof(v));
 }
 
-static uint64_t align_up(uint64_t v, uint64_t a)
+static __u64 align_up(__u64 v, __u64 a)
 {
 	return (v + a - 1) & ~(a - 1);
 }
 
 /* One e820 entry into boot_params; false when the table is full. */
-static int e820_add(unsigned char *bp, uint64_t addr, uint64_t size, uint32_t type)
+static int e820_add(unsigned char *bp, __u64 addr, __u64 size, __u32 type)
 {
 	unsigned int n = bp[BP_E820_ENTRIES];
 	unsigned char *e = bp + BP_E820_TABLE + 20 * n;
@@ -185,7 +325,7 @@ static int e820_add(unsigned char *bp, uint64_t addr, uint64_t size, uint32_t ty
  * The crash kernel reservation, from /proc/iomem (root sees addresses):
  * the one top-level "Crash kernel" range, 2 MiB aligned.
  */
-static void crash_region(uint64_t *base, uint64_t *size)
+static void crash_region(__u64 *base, __u64 *size)
 {
 	unsigned long long start, end;
 	char line[256];
@@ -205,12 +345,12 @@ static void crash_region(uint64_t *base, uint64_t *size)
 	}
 	fclose(f);
 	if (!found)
-		die("no crash kernel region in /proc/iomem: boot with crashkernel=SIZE (say 512M), and check that the kernel reserved it");
+		die("no \"Crash kernel\" in /proc/iomem: boot with crashkernel=SIZE (512M, say)");
 	if (!*base)
 		die("/proc/iomem shows no addresses: run as root");
 }
 
-static uint64_t read_hex(const char *path)
+static __u64 read_hex(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	unsigned long long v = 0;
@@ -225,12 +365,12 @@ static uint64_t read_hex(const char *path)
  * The firmware's map: what is not RAM goes over as it is (ACPI tables and
  * NVS keep their types); of RAM, only the low 640 KiB and the region.
  */
-static void build_e820(unsigned char *bp, uint64_t base, uint64_t size)
+static void build_e820(unsigned char *bp, __u64 base, __u64 size)
 {
 	char path[128], type[64];
-	uint64_t start, end;
+	__u64 start, end;
 	unsigned int i;
-	uint32_t t;
+	__u32 t;
 	FILE *f;
 
 	e820_add(bp, 0, LOW_RAM, E820_RAM);
@@ -266,7 +406,7 @@ int main(int argc, char **argv)
 {
 	struct kexec_segment seg[3];
 	unsigned char *img, *initrd, *boot;
-	uint64_t base = 0, size = 0, load, initrd_at, boot_at, align, init_size, tramp;
+	__u64 base = 0, size = 0, load, initrd_at, boot_at, align, init_size, tramp;
 	size_t img_len, initrd_len, setup_len, hdr_len;
 	int argi = 1, noexec = 0;
 	const char *cmdline;
@@ -290,7 +430,7 @@ int main(int argc, char **argv)
 	    !img[HDR_RELOCATABLE])
 		die("the image has no relocatable 64-bit entry (boot protocol 2.12)");
 	if (base % (2UL << 20) || size % PAGE || base < (16UL << 20))
-		die("the crash kernel region must be 2 MiB aligned, at 16 MiB or above, whole pages");
+		die("crash kernel region: not 2 MiB aligned, below 16 MiB or not whole pages");
 	if (strlen(cmdline) >= PAGE || strlen(cmdline) >= get32(img, HDR_CMDLINE_SIZE))
 		die("command line too long");
 
@@ -328,15 +468,20 @@ int main(int argc, char **argv)
 	put64(boot, OFF_TRAMP + (tramp_stack - launch_tramp), boot_at + BOOT_PAGES_SIZE);
 	put64(boot, OFF_TRAMP + (tramp_bp - launch_tramp), boot_at);
 	put64(boot, OFF_TRAMP + (tramp_entry - launch_tramp), load + 0x200);
+	put64(boot, OFF_TRAMP + (tramp_idt_desc - launch_tramp) + 2, boot_at + OFF_IDT);
+	put64(boot, OFF_TRAMP + (tramp_spare - launch_tramp), boot_at + OFF_SPARE);
+	if (launch_tramp_end - launch_tramp > OFF_IDT - OFF_TRAMP)
+		die("the trampoline outgrew its page");
 
 	seg[0] = (struct kexec_segment){ img + setup_len, img_len - setup_len, (void *)load,
 		align_up(init_size > img_len - setup_len ? init_size : img_len - setup_len, PAGE) };
 	seg[1] = (struct kexec_segment){ initrd, initrd_len, (void *)initrd_at,
 		align_up(initrd_len, PAGE) };
 	seg[2] = (struct kexec_segment){ boot, BOOT_PAGES_SIZE, (void *)boot_at, BOOT_PAGES_SIZE };
-	printf("pvops-launch: region %#llx+%#llx: kernel at %#llx (%#llx bytes reserved), initrd at %#llx, boot_params at %#llx, %u e820 entries\n",
+	printf("pvops-launch: region %#llx+%#llx: kernel at %#llx (%#llx bytes reserved), ",
 	       (unsigned long long)base, (unsigned long long)size,
-	       (unsigned long long)load, (unsigned long long)seg[0].memsz,
+	       (unsigned long long)load, (unsigned long long)seg[0].memsz);
+	printf("initrd at %#llx, boot_params at %#llx, %u e820 entries\n",
 	       (unsigned long long)initrd_at, (unsigned long long)boot_at, boot[BP_E820_ENTRIES]);
 	fflush(stdout);
 	if (syscall(SYS_kexec_load, tramp, 3UL, seg, KEXEC_ARCH_X86_64)) {
