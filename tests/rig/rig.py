@@ -356,29 +356,12 @@ def cases_of(stamped):
     return results
 
 
-def tolerated(run, lines):
-    """The console lines a run declares known and not judged (manifest.py:
-    'tolerate', each a pattern, how many times at most, and why), and the
-    notes that say so.  One more than declared is judged as usual."""
-    left = {i: n for i, (_, n, _) in enumerate(run.get('tolerate', []))}
-    spared, notes = set(), []
-    for at, line in enumerate(lines):
-        for i, (pattern, _, why) in enumerate(run.get('tolerate', [])):
-            if left[i] and re.search(pattern, line):
-                left[i] -= 1
-                spared.add(at)
-                notes.append(f'known, not judged ({why}): {line.strip()}')
-                break
-    return spared, notes
-
-
-def judge(lines, timed_out, seconds, spared=frozenset()):
-    """Problems seen on the console, beyond what KTAP says; lines in
-    spared (indexes, from tolerated()) are not looked at."""
+def judge(lines, timed_out, seconds):
+    """Problems seen on the console, beyond what KTAP says."""
     problems = []
     for pattern, what in SPLATS:
         for i, line in enumerate(lines):
-            if i not in spared and pattern.search(line):
+            if pattern.search(line):
                 ctx = '\n    '.join(lines[max(0, i - 2):i + 12])
                 problems.append(f'{what}:\n    {ctx}')
                 break
@@ -460,8 +443,15 @@ def judge_run(run, lines, timed_out, secs, kdir, on_purpose=False):
     for p in manifest.compare(run, {s: {k: v[:2] for k, v in cs.items()}
                                     for s, cs in cases.items()}):
         msgs.append(f'manifest: {p}')
-    spared, notes = tolerated(run, lines)
-    msgs += judge(lines, timed_out, secs, spared)
+    msgs += judge(lines, timed_out, secs)
+    # Lines a run must show (manifest.py: 'require'), reported as seen.
+    notes = []
+    for pattern, what in run.get('require', []):
+        seen = [line.strip() for line in lines if re.search(pattern, line)]
+        if seen:
+            notes.append(seen[-1])
+        else:
+            msgs.append(f'console: no {what}')
     failed += len(msgs)
     skips = {}
     for cs in cases.values():
