@@ -872,10 +872,14 @@ static void xen_long_calls_continue(struct kunit *test)
 		   LONG_CALL_ENTRIES * LONG_CALL_FLUSHES, elapsed_us,
 		   pvhyp_continuations(cpu) - before, ticks);
 	KUNIT_EXPECT_GT(test, pvhyp_continuations(cpu), before);
-	/* Over a few timer periods, a call that held interrupts shows no tick. */
-	if (elapsed_us > 5000)
-		KUNIT_EXPECT_GT_MSG(test, ticks, 0,
-				    "no interrupt during a %llu us call", elapsed_us);
+	/*
+	 * A call that held interrupts shows one tick at most (the one pending
+	 * when it returns); one that gave them a chance, most of its periods.
+	 * At least one in ten, where the emulator is slow to deliver them.
+	 */
+	if (elapsed_us > 20000)
+		KUNIT_EXPECT_GE_MSG(test, (u64)ticks, elapsed_us / 10000,
+				    "%d ticks in a %llu us call: interrupts held", ticks, elapsed_us);
 }
 
 static struct kunit_case xen_mmu_cases[] = {
