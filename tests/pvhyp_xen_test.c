@@ -879,7 +879,8 @@ static void xen_long_calls_continue(struct kunit *test)
 	 */
 	if (elapsed_us > 20000)
 		KUNIT_EXPECT_GE_MSG(test, (u64)ticks, elapsed_us / 10000,
-				    "%d ticks in a %llu us call: interrupts held", ticks, elapsed_us);
+				    "%d ticks in a %llu us call: interrupts held",
+				    ticks, elapsed_us);
 }
 
 static struct kunit_case xen_mmu_cases[] = {
