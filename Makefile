@@ -12,6 +12,7 @@
 #   make launch     Debian's stock kernel booted on the stub, each personality
 #   make kernel     build (or find in the cache) the test kernel
 #   make check      checkpatch --strict and sparse over our sources
+#   make deb        the pvops-dkms Debian package, in .rig-out/deb/
 #   make clean
 #
 # KDIR defaults to the cached test kernel; KDIR=/usr/src/linux-headers-...
@@ -23,7 +24,7 @@ W ?= 1
 # The test kernel's build directory, built on first use.
 find_kdir = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$($(TOP)/scripts/build-kernel.sh) || exit 1
 
-.PHONY: all modules deps kernel demo test bench bochs fuzz launch check clean docs-numbers
+.PHONY: all modules deps kernel demo test bench bochs fuzz launch check clean docs-numbers deb
 
 all: modules
 
@@ -73,6 +74,16 @@ docs-numbers:
 
 check: deps
 	@$(TOP)/scripts/check.sh
+
+# dpkg-buildpackage writes next to the tree: build in a copy, keep the .deb.
+deb:
+	@$(TOP)/scripts/setup-deps.sh deb
+	@rm -rf $(TOP)/.rig-out/deb && mkdir -p $(TOP)/.rig-out/deb/src
+	@cd $(TOP) && git ls-files | tar -cf - -T - | tar -xf - -C $(TOP)/.rig-out/deb/src
+	@cd $(TOP)/.rig-out/deb/src && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ cat ../build.log; exit 1; }
+	@rm -rf $(TOP)/.rig-out/deb/src
+	@ls $(TOP)/.rig-out/deb/*.deb
 
 clean:
 	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$($(TOP)/scripts/build-kernel.sh --dir); \

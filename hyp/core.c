@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <pvops/hypercall.h>
+#include <pvops/version.h>
 #include "personality.h"
 #include "tdp.h"
 #include "hw.h"
@@ -647,4 +648,6 @@ static void __exit hv_exit(void)
 module_init(hv_init);
 module_exit(hv_exit);
 MODULE_LICENSE("GPL");
+MODULE_VERSION(PVOPS_VERSION);
+MODULE_AUTHOR(PVOPS_AUTHOR);
 MODULE_DESCRIPTION("pvhyp: an in-place hypervisor stub answering pvops hypercalls");

@@ -11,6 +11,7 @@
 #include <linux/rcupdate.h>
 #include <asm/processor.h>
 #include <pvops/pvhyp.h>
+#include <pvops/version.h>
 #include "internal.h"
 
 #define CREATE_TRACE_POINTS
@@ -537,4 +538,6 @@ static void __exit pvops_exit(void)
 module_init(pvops_init);
 module_exit(pvops_exit);
 MODULE_LICENSE("GPL");
+MODULE_VERSION(PVOPS_VERSION);
+MODULE_AUTHOR(PVOPS_AUTHOR);
 MODULE_DESCRIPTION("pvops: a table of privileged operations with native, Xen-like and ESX-like backends");

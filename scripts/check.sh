@@ -76,6 +76,13 @@ else
 	fi
 	rm -rf "$tmp"
 fi
+# One version: the header's, which debian/changelog must carry too.
+version=$(sed -n 's/^#define PVOPS_VERSION\t*"\(.*\)"$/\1/p' include/pvops/version.h)
+changelog=$(sed -n '1s/^pvops (\([^)]*\)).*/\1/p' debian/changelog)
+if [ -z "$version" ] || [ "$version" != "$changelog" ]; then
+	echo "check: version '$version' in include/pvops/version.h, '$changelog' in debian/changelog"
+	status=1
+fi
 # The docs' measured numbers are generated from the results files.
 "$top/scripts/gen-results-docs.py" --check || status=1
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install the Debian 12 packages the pvops rig needs, only those missing.
+# Install the Debian 12 packages the pvops rig needs, only those missing;
+# "setup-deps.sh deb": those make deb needs instead.
 # As root it runs apt-get; otherwise it prints the exact line and stops.
 
 set -eu
@@ -14,6 +15,9 @@ PACKAGES="
 	bochs bochsbios vgabios isolinux syslinux-common genisoimage
 	python3 sparse
 "
+if [ "${1:-}" = deb ]; then
+	PACKAGES="dpkg-dev debhelper dh-dkms"
+fi
 
 missing=""
 for pkg in $PACKAGES; do
