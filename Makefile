@@ -3,7 +3,7 @@
 # pvops user entry points.  The modules themselves are built by Kbuild
 # (see ./Kbuild); this file only drives it and the rig.
 #
-#   make            build kmod/, hyp/ and tests/ against KDIR (W=1)
+#   make            build kmod/, hyp/ and tests/ against KDIR (W=1); installs nothing
 #   make demo       build everything, boot a QEMU guest, show the layer
 #   make test       build everything, run the suites, print "N passed, N failed"
 #   make bench      boot a guest that prints cycles per op, native vs bare
@@ -15,14 +15,27 @@
 #   make deb        the pvops-dkms Debian package, in .rig-out/deb/
 #   make clean
 #
-# KDIR defaults to the cached test kernel; KDIR=/usr/src/linux-headers-...
-# builds against Debian's stock headers.
+# KDIR defaults to the running kernel's headers (/lib/modules/RELEASE/build);
+# KDIR=/usr/src/linux-headers-... builds against other headers, and
+# TEST_KERNEL=1 against the rig's test kernel (set up and built on first
+# use, as make kernel does).  Only the rig's targets install packages.
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 W ?= 1
 
-# The test kernel's build directory, built on first use.
-find_kdir = kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$($(TOP)/scripts/build-kernel.sh) || exit 1
+# The tree to build against: KDIR, the test kernel when asked, or the
+# running kernel's headers.
+find_kdir = kdir="$(KDIR)"; \
+	if [ -z "$$kdir" ] && [ -n "$(TEST_KERNEL)" ]; then \
+		$(TOP)/scripts/setup-deps.sh && kdir=$$($(TOP)/scripts/build-kernel.sh) || exit 1; \
+	fi; \
+	if [ -z "$$kdir" ]; then \
+		kdir=/lib/modules/$$(uname -r)/build; \
+		[ -f "$$kdir/Makefile" ] || { \
+			echo "pvops: no headers for the running kernel $$(uname -r) ($$kdir):" \
+			     "install linux-headers-$$(uname -r), or make KDIR=DIR," \
+			     "or make TEST_KERNEL=1 (the rig's test kernel)" >&2; exit 1; }; \
+	fi
 
 .PHONY: all modules deps kernel demo test bench bochs fuzz launch check clean docs-numbers deb
 
@@ -36,7 +49,7 @@ kernel: deps
 
 # Objects built against another kernel tree are not rebuilt by Kbuild on its
 # own: remember the tree, and clean when it changes.
-modules: deps
+modules:
 	@$(find_kdir); \
 	if [ "$$(cat $(TOP)/.kdir 2>/dev/null)" != "$$kdir" ]; then \
 		$(MAKE) -s -C "$$kdir" M=$(TOP) clean; echo "$$kdir" > $(TOP)/.kdir; \
@@ -86,6 +99,7 @@ deb:
 	@ls $(TOP)/.rig-out/deb/*.deb
 
 clean:
-	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$($(TOP)/scripts/build-kernel.sh --dir); \
+	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(cat $(TOP)/.kdir 2>/dev/null); \
+	[ -n "$$kdir" ] || kdir=$$($(TOP)/scripts/build-kernel.sh --dir); \
 	if [ -f "$$kdir/Makefile" ]; then $(MAKE) -C "$$kdir" M=$(TOP) clean; fi
 	@rm -rf $(TOP)/.rig-out $(TOP)/.kdir
