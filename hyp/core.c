@@ -522,21 +522,26 @@ static int hv_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(hv_stats);
 
+/* The ABIs the stub speaks, by the name "personality=" takes. */
+static const struct hv_personality *const hv_personalities[] __initconst = {
+	&hv_personality_none, &hv_personality_xen, &hv_personality_esx,
+};
+
 static int __init hv_select_personality(void)
 {
-	if (!strcmp(personality, "none")) {
-		hv_personality = &hv_personality_none;
-		return 0;
+	char valid[64] = "";
+	size_t len = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hv_personalities); i++) {
+		if (!strcmp(personality, hv_personalities[i]->name)) {
+			hv_personality = hv_personalities[i];
+			return 0;
+		}
+		len += scnprintf(valid + len, sizeof(valid) - len, "%s%s", i ? ", " : "",
+				 hv_personalities[i]->name);
 	}
-	if (!strcmp(personality, "xen")) {
-		hv_personality = &hv_personality_xen;
-		return 0;
-	}
-	if (!strcmp(personality, "esx")) {
-		hv_personality = &hv_personality_esx;
-		return 0;
-	}
-	pr_err("pvhyp: unknown personality '%.32s'; valid: none, xen, esx\n", personality);
+	pr_err("pvhyp: unknown personality '%.32s'; valid: %s\n", personality, valid);
 	return -EINVAL;
 }
 
