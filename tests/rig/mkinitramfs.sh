@@ -27,6 +27,8 @@ for ko in "$@"; do
 	case "$name" in *_test) tests+=("$name") ;; esac
 done
 (IFS=,; echo "${tests[*]:-}") > "$root/rig/tests.order"
+# How many ops the list has (include/pvops/ops.h), for the checks.
+grep -cE '^PVOPS_OP(_VOID)?\(' "$top/include/pvops/ops.h" > "$root/rig/nr_ops"
 
 # User-space probes the checks run (static: the image has no libc).
 for src in "$top"/tests/user/*.c; do
