@@ -29,7 +29,14 @@
  */
 void hv_flush_asked(struct hv_cpu *hc)
 {
-	u64 asked = atomic64_read(&hc->flush_asked);
+	u64 asked;
+
+	/*
+	 * Fully ordered before the count is read: an ask made after this is
+	 * either in the count or finds the flag clear and kicks.
+	 */
+	arch_atomic_xchg(&hc->flush_kicked, 0);
+	asked = atomic64_read(&hc->flush_asked);
 
 	if (READ_ONCE(hc->flush_done) != asked) {
 		hv_ops->flush_guest_tlb(hc, ~0ULL);
@@ -99,6 +106,15 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 			if (!other || READ_ONCE(other->state) != HV_CPU_ON || !vector(cpu))
 				continue;
 			atomic64_inc(&other->flush_asked);
+			/*
+			 * One kick until it calls in (the exchange is fully
+			 * ordered after the count): it then reads a count that
+			 * holds this ask, or clears the flag after this and this
+			 * kicks.  A continued flush asks again without kicking a
+			 * vCPU again and again.
+			 */
+			if (arch_atomic_xchg(&other->flush_kicked, 1))
+				continue;
 			if (asked)
 				asked(cpu);
 			hv_send_vector(cpu, vector(cpu));

@@ -175,6 +175,7 @@ struct hv_cpu {
 	/* Remote TLB flushes: asked by others, done by this vCPU (flush.c). */
 	atomic64_t flush_asked;
 	u64 flush_done;
+	atomic_t flush_kicked;		/* a kick is on its way: askers need not send another */
 	struct hv_map_window map;
 	/* An interrupt an exit cut short, held while an exception goes first. */
 	struct hv_event held;

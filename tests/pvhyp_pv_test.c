@@ -45,30 +45,38 @@ struct cross_read {
 	u64 t;
 };
 
-/* The virtual interrupt flag: what it says, and that it costs no exit. */
+/*
+ * The virtual interrupt flag: what it says, and that it costs no exit.
+ * On VMX every external interrupt exits, real IF clear or not (another
+ * CPU's kick, say): the fewest exits of three rounds is the ops' own.
+ */
 static void pv_irq_ops_without_exits(struct kunit *test)
 {
-	unsigned long flags, fl_off, fl_on;
-	unsigned int cpu;
-	u64 e0, e1;
+	unsigned long flags, fl_off = 1, fl_on = 0;
+	unsigned int cpu, round;
+	u64 e0, e1, fewest = U64_MAX;
 	int i;
 
-	local_irq_save(flags);
-	cpu = smp_processor_id();
-	e0 = pvhyp_exit_count(cpu);
-	for (i = 0; i < 1000; i++) {
-		pvops_irq_disable();
-		fl_off = pvops_save_fl();
-		pvops_irq_enable();
-		fl_on = pvops_save_fl();
-		pvops_restore_fl(fl_off);
-		pvops_restore_fl(fl_on);
+	for (round = 0; round < 3 && fewest; round++) {
+		local_irq_save(flags);
+		cpu = smp_processor_id();
+		e0 = pvhyp_exit_count(cpu);
+		for (i = 0; i < 1000; i++) {
+			pvops_irq_disable();
+			fl_off = pvops_save_fl();
+			pvops_irq_enable();
+			fl_on = pvops_save_fl();
+			pvops_restore_fl(fl_off);
+			pvops_restore_fl(fl_on);
+		}
+		e1 = pvhyp_exit_count(cpu);
+		local_irq_restore(flags);
+		fewest = min(fewest, e1 - e0);
 	}
-	e1 = pvhyp_exit_count(cpu);
-	local_irq_restore(flags);
 	KUNIT_EXPECT_EQ(test, fl_off, 0UL);
 	KUNIT_EXPECT_EQ(test, fl_on, (unsigned long)X86_EFLAGS_IF);
-	KUNIT_EXPECT_EQ_MSG(test, e1 - e0, 0ULL, "exits for 6000 irq ops");
+	KUNIT_EXPECT_EQ_MSG(test, fewest, 0ULL, "exits for 6000 irq ops, fewest of %u rounds",
+			    round);
 }
 
 static void pv_clock_without_exits(struct kunit *test)
