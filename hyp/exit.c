@@ -51,6 +51,7 @@ static void hv_cpuid(struct hv_gprs *regs)
 long hv_hypercall_continue(struct hv_cpu *hc, struct hv_gprs *regs, enum hv_action *action)
 {
 	hc->stats.continuations++;
+	hc->continuing = true;
 	*action = HV_RESUME_NO_SKIP;
 	return regs->rax;
 }
@@ -97,7 +98,11 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		return HV_RESUME;
 	}
 	hc->stats.hypercalls[nr]++;
+	hc->continuing = false;
 	regs->rax = hv_personality->hypercall(hc, ex, nr, regs, &action);
+	/* A rendezvous's deadline lasts while its call continues, and no longer. */
+	if (!hc->continuing)
+		hc->rendezvous_deadline = 0;
 	return action;
 }
 

@@ -12,7 +12,8 @@
  * (hv_exit_budget_spent()), the flush answers -ERESTARTSYS and its caller
  * continues the hypercall, so the asker's guest takes its interrupts
  * before it asks again.  The deadline for the whole rendezvous outlives
- * the continuations.
+ * the continuations; the core drops it when the call ends, however it
+ * ends (hv_hypercall()).
  */
 #include <linux/errno.h>
 #include <asm/tsc.h>
@@ -129,15 +130,14 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 		while (other && READ_ONCE(other->state) == HV_CPU_ON &&
 		       READ_ONCE(other->flush_done) < (u64)atomic64_read(&other->flush_asked)) {
 			hv_flush_asked(hc);
-			if (rdtsc() > hc->rendezvous_deadline) {
-				hc->rendezvous_deadline = 0;
+			if (rdtsc() > hc->rendezvous_deadline)
 				return -ETIMEDOUT;
-			}
 			if (hv_exit_budget_spent(hc))
 				return -ERESTARTSYS;
 			cpu_relax();
 		}
 	}
+	/* The next rendezvous of the same call has a deadline of its own. */
 	hc->rendezvous_deadline = 0;
 	return 0;
 }

@@ -185,6 +185,7 @@ struct hv_cpu {
 	u64 host_tsc;			/* TSC cycles spent handling its exits */
 	u64 exit_tsc;			/* when the exit being handled began */
 	u64 rendezvous_deadline;	/* TSC: a rendezvous continued gives up then; 0: none */
+	bool continuing;		/* the hypercall being handled is continued */
 	struct hv_stats stats;
 };
 
