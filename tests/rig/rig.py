@@ -31,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import manifest  # noqa: E402  (beside this file)
@@ -282,8 +283,12 @@ def boot(kernel, initrd, run, mode):
             log(f'{run["name"]}: emulator exited with status {qemu.returncode}: {err.strip()}')
     if first_ktap is not None:
         log(f'{run["name"]}: first KTAP line {first_ktap:.1f} s after the emulator started')
-    with open(console, errors='replace') as f:
-        lines = f.read().splitlines()
+    lines = []
+    if os.path.exists(console):
+        with open(console, errors='replace') as f:
+            lines = f.read().splitlines()
+    else:
+        log(f'{run["name"]}: the emulator wrote no console file ({console})')
     return lines, time.monotonic() - start, timed_out, console
 
 
@@ -487,6 +492,10 @@ def in_parallel(jobs):
         try:
             results[run['name']] = fn(run)
         except Exception as e:  # a broken rig is a failure, not a hang
+            with OUTPUT:
+                log(f'{run["name"]}: rig error: {e!r}; the traceback:')
+                traceback.print_exc(file=sys.stdout)
+                sys.stdout.flush()
             results[run['name']] = dict(tally(run['name'], False, 0, [f'rig error: {e!r}']),
                                         report=f'rig: {run["name"]}: rig error: {e!r}\n')
         with lock:
@@ -653,6 +662,11 @@ def summarize(results, extra_passed=0, extra_failed=0, elapsed=None, summary='su
     log(f'{"run":28} {"passed":>6} {"failed":>6} {"skipped":>7} {"wall s":>7}')
     for r in results:
         log(f'{r["name"]:28} {r["passed"]:6} {r["failed"]:6} {r["skipped"]:7} {r["wall"]:7.1f}')
+    # The failures' own words again, where a log's tail shows them.
+    for r in results:
+        if r['failed']:
+            for m in r['messages'][:5]:
+                log(f'{r["name"]}: {m}')
     by_reason = {}
     for r in results:
         for reason, n in r['skips'].items():
