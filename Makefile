@@ -13,6 +13,7 @@
 #   make kernel     build (or find in the cache) the test kernel
 #   make check      checkpatch --strict and sparse over our sources
 #   make deb        the pvops-dkms Debian package, in .rig-out/deb/
+#   make htmldocs   Documentation/ as HTML in .rig-out/html (warnings fail)
 #   make clean
 #
 # KDIR defaults to the running kernel's headers (/lib/modules/RELEASE/build);
@@ -37,7 +38,7 @@ find_kdir = kdir="$(KDIR)"; \
 			     "or make TEST_KERNEL=1 (the rig's test kernel)" >&2; exit 1; }; \
 	fi
 
-.PHONY: all modules deps kernel demo test bench bochs fuzz launch check clean docs-numbers deb
+.PHONY: all modules deps kernel demo test bench bochs fuzz launch check clean docs-numbers deb htmldocs
 
 all: modules
 
@@ -87,6 +88,15 @@ docs-numbers:
 
 check: deps
 	@$(TOP)/scripts/check.sh
+
+# Sphinx with the kernel's kernel-doc extension, from the unpacked
+# linux-source; any warning is an error.
+htmldocs:
+	@$(TOP)/scripts/setup-deps.sh docs
+	@src=$$($(TOP)/scripts/build-kernel.sh --src) && \
+	PVOPS_KERNEL_SRC=$$src sphinx-build -q -E -W --keep-going -b html -d $(TOP)/.rig-out/doctrees \
+		$(TOP)/Documentation $(TOP)/.rig-out/html && \
+	echo "htmldocs: $(TOP)/.rig-out/html/index.html"
 
 # dpkg-buildpackage writes next to the tree: build in a copy, keep the .deb.
 deb:

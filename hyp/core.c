@@ -21,13 +21,9 @@
 #include "personality.h"
 #include "tdp.h"
 #include "hw.h"
-
-static char *personality = "none";
-module_param(personality, charp, 0444);
-MODULE_PARM_DESC(personality, "none|xen|esx (default none): the ABI the guest sees");
+#include "trace_ring.h"
 
 const struct hv_vendor_ops *hv_ops;
-const struct hv_personality *hv_personality;
 u64 hv_devirt_cookie;
 
 static struct hv_cpu *hv_cpus[NR_CPUS];
@@ -131,6 +127,17 @@ static const char * const hv_exit_names[HV_EXIT_NR] = {
 	[HV_EXIT_OTHER] = "other",
 };
 
+/**
+ * hv_exit_name() - what an exit reason is called in stats and traces
+ * @reason: enum hv_exit_reason
+ *
+ * Return: its name, "other" when out of range.
+ */
+const char *hv_exit_name(unsigned int reason)
+{
+	return reason < HV_EXIT_NR ? hv_exit_names[reason] : "other";
+}
+
 /*
  * The stub cannot print from host mode: this reports, from the guest side,
  * the writes to its memory it blocked since the last look.
@@ -168,6 +175,7 @@ static void hv_report(struct work_struct *work)
  */
 static void hv_cpu_free(struct hv_cpu *hc)
 {
+	hv_trace_cpu_free(hc);
 	hv_ops->cpu_exit(hc);
 	hv_map_window_free(hc);
 	if (hc->stack) {
@@ -224,6 +232,8 @@ static int hv_cpu_online(unsigned int cpu)
 		ret = hv_ops->cpu_init(hc);
 	if (!ret)
 		ret = hv_protect(hc->stack, 1 << HV_STACK_ORDER, true);
+	if (!ret)
+		ret = hv_trace_cpu_init(hc);
 	if (ret)
 		goto free;
 
@@ -522,29 +532,6 @@ static int hv_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(hv_stats);
 
-/* The ABIs the stub speaks, by the name "personality=" takes. */
-static const struct hv_personality *const hv_personalities[] __initconst = {
-	&hv_personality_none, &hv_personality_xen, &hv_personality_esx,
-};
-
-static int __init hv_select_personality(void)
-{
-	char valid[64] = "";
-	size_t len = 0;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(hv_personalities); i++) {
-		if (!strcmp(personality, hv_personalities[i]->name)) {
-			hv_personality = hv_personalities[i];
-			return 0;
-		}
-		len += scnprintf(valid + len, sizeof(valid) - len, "%s%s", i ? ", " : "",
-				 hv_personalities[i]->name);
-	}
-	pr_err("pvhyp: unknown personality '%.32s'; valid: %s\n", personality, valid);
-	return -EINVAL;
-}
-
 /*
  * System sleep.  S3 and hibernation reset every CPU: the boot CPU would
  * wake outside guest mode while the stub still counts it in (its next
@@ -639,6 +626,7 @@ static int __init hv_init(void)
 
 static void __exit hv_exit(void)
 {
+	hv_trace_stop();
 	unregister_pm_notifier(&hv_pm_nb);
 	debugfs_remove_recursive(hv_debugfs);
 	cancel_delayed_work_sync(&hv_report_work);

@@ -13,6 +13,7 @@
 #include "personality.h"
 #include "hw.h"
 #include "tdp.h"
+#include "trace_ring.h"
 
 static void hv_cpuid(struct hv_gprs *regs)
 {
@@ -74,13 +75,7 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 	enum hv_action action = HV_RESUME;
 	u64 nr = hv_personality->hypercall_nr ? hv_personality->hypercall_nr(regs) : regs->rax;
 
-	/* Only the guest kernel may call: user space gets -EPERM. */
-	if (ex->cpl) {
-		hc->stats.hypercalls_refused++;
-		regs->rax = -EPERM;
-		return HV_RESUME;
-	}
-	if (regs->rax == PVHYP_HC_DEVIRT) {
+	if (regs->rax == PVHYP_HC_DEVIRT && !ex->cpl) {
 		if (regs->rdi != hv_devirt_cookie) {
 			regs->rax = -EINVAL;
 			return HV_RESUME;
@@ -88,21 +83,28 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		regs->rax = 0;
 		return HV_DEVIRT;
 	}
-	if (regs->rax == PVHYP_HC_DROP_NESTED) {
+	if (regs->rax == PVHYP_HC_DROP_NESTED && !ex->cpl) {
 		regs->rax = regs->rdi == hv_devirt_cookie ? hv_tdp_drop(regs->rsi) : -EINVAL;
 		return HV_RESUME;
 	}
-	if (nr >= HV_HC_SLOTS || !hv_personality->hypercall_names[nr]) {
+	if (ex->cpl) {
+		/* Only the guest kernel may call: user space gets -EPERM. */
+		hc->stats.hypercalls_refused++;
+		regs->rax = -EPERM;
+	} else if (nr >= HV_HC_SLOTS || !hv_personality->hypercall_names[nr]) {
 		hc->stats.hypercalls_unknown++;
-		regs->rax = -ENOSYS;
-		return HV_RESUME;
+		regs->rax = hv_personality->unknown_nr ?: -ENOSYS;
+	} else {
+		hc->stats.hypercalls[nr]++;
+		hc->continuing = false;
+		regs->rax = hv_personality->hypercall(hc, ex, nr, regs, &action);
+		/* A rendezvous's deadline lasts while its call continues, and no longer. */
+		if (!hc->continuing)
+			hc->rendezvous_deadline = 0;
+		hv_trace(hc, HV_TRACE_HYPERCALL, nr, regs->rax, hc->continuing);
+		return action;
 	}
-	hc->stats.hypercalls[nr]++;
-	hc->continuing = false;
-	regs->rax = hv_personality->hypercall(hc, ex, nr, regs, &action);
-	/* A rendezvous's deadline lasts while its call continues, and no longer. */
-	if (!hc->continuing)
-		hc->rendezvous_deadline = 0;
+	hv_trace(hc, HV_TRACE_HYPERCALL, nr, regs->rax, false);
 	return action;
 }
 
@@ -337,11 +339,33 @@ bool hv_exit_length(struct hv_cpu *hc, struct hv_exit *ex)
 	return false;
 }
 
+/* The detail an exit's trace record carries besides its reason. */
+static u64 hv_exit_info(const struct hv_exit *ex, const struct hv_gprs *regs)
+{
+	switch (ex->reason) {
+	case HV_EXIT_NPF:
+		return ex->gpa;
+	case HV_EXIT_IO:
+		return ex->io_port | (u64)ex->io_in << 16;
+	case HV_EXIT_MSR_READ:
+	case HV_EXIT_MSR_WRITE:
+		return (u32)regs->rcx;
+	case HV_EXIT_CPUID:
+	case HV_EXIT_HYPERCALL:
+		return regs->rax;
+	case HV_EXIT_INTR:
+		return ex->intr_vector;
+	default:
+		return 0;
+	}
+}
+
 static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 				       struct hv_gprs *regs)
 {
 	ex->inject_vector = -1;
 	hc->stats.exits[ex->reason]++;
+	hv_trace(hc, HV_TRACE_EXIT, ex->rip, hv_exit_info(ex, regs), ex->reason);
 
 	if (!hv_exit_length(hc, ex))
 		return HV_RESUME_NO_SKIP;
@@ -389,6 +413,7 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 			} else {
 				hc->stats.pt_writes_blocked++;
 			}
+			hv_trace(hc, HV_TRACE_BLOCKED, ex->gpa, ex->rip, stub);
 			hv_inject_exception(ex, X86_TRAP_GP, true, 0);
 			return HV_RESUME_NO_SKIP;
 		}

@@ -163,6 +163,8 @@ struct hv_map_window {
 /* Pinned tables opened to the page walker for one instruction (exit.c). */
 #define HV_STEP_PAGES	4
 
+struct hv_trace_rec;
+
 /* One page per CPU, read-only to the guest like every page of the stub. */
 struct hv_cpu {
 	unsigned int cpu;
@@ -186,6 +188,8 @@ struct hv_cpu {
 	u64 exit_tsc;			/* when the exit being handled began */
 	u64 rendezvous_deadline;	/* TSC: a rendezvous continued gives up then; 0: none */
 	bool continuing;		/* the hypercall being handled is continued */
+	struct hv_trace_rec *trace;	/* ring for the tracepoints (trace_ring.h) */
+	u64 trace_head;			/* records written to it, ever */
 	struct hv_stats stats;
 };
 
@@ -286,6 +290,7 @@ void hv_timer_poll(struct hv_cpu *hc);
 u64 hv_timer_bus_hz(void);
 void hv_send_vector(unsigned int cpu, u8 vector);
 void hv_raise_vector_self(u8 vector);
+bool hv_kick_vcpu(unsigned int vcpu, u8 vector);
 bool hv_watch_interrupts(void);
 void hv_give_back_irqs(struct hv_cpu *hc);
 

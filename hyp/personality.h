@@ -10,6 +10,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include "hv.h"
+#include "personalities.h"
 
 struct hv_cpuid_regs {
 	u32 eax, ebx, ecx, edx;
@@ -41,6 +42,8 @@ struct hv_cpuid_regs {
  *	ones (IN) or vanish (OUT)
  * @gp: host context: a #GP in the guest (only if set: every #GP exits); true
  *	when handled, with @ex->insn_len set to skip, false to deliver it
+ * @unknown_nr: what RAX gets for a number @hypercall_names lacks, as the
+ *	ABI spells it (KVM: -1000); 0 means -ENOSYS
  */
 struct hv_personality {
 	const char *name;
@@ -57,12 +60,13 @@ struct hv_personality {
 	unsigned int nr_io_ports;
 	bool (*io)(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
 	bool (*gp)(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
+	long unknown_nr;
 };
 
-extern const struct hv_personality hv_personality_none;
-extern const struct hv_personality hv_personality_xen;
-extern const struct hv_personality hv_personality_esx;
+#define HV_PERSONALITY_DECLARE(name) extern const struct hv_personality hv_personality_##name;
+HV_PERSONALITIES(HV_PERSONALITY_DECLARE)
 extern const struct hv_personality *hv_personality;
+int hv_select_personality(void);
 
 /* Leaf 0x40000000: the highest leaf, and 12 characters in EBX, ECX, EDX. */
 static inline void hv_cpuid_signature(struct hv_cpuid_regs *out, u32 max_leaf,
@@ -121,5 +125,6 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 /* core.c: make pages read-only to the guest (or writable again). */
 int hv_protect(void *virt, unsigned int npages, bool protect);
 struct hv_cpu *hv_cpu_of(unsigned int cpu);
+const char *hv_exit_name(unsigned int reason);
 
 #endif /* _PVHYP_PERSONALITY_H */

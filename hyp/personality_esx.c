@@ -34,6 +34,7 @@
 #include <pvops/vmi.h>
 #include "esx_rom.h"
 #include "personality.h"
+#include "trace_ring.h"
 
 #define ESX_IN_EAX_DX	0xed	/* the one-byte "in %dx, %eax" */
 #define ESX_ROM_CODE	256	/* where the code starts in the ROM page */
@@ -136,16 +137,7 @@ static u8 esx_vector_of(unsigned int vcpu)
 /* The vector on @vcpu; the guest's handler looks at its mask itself. */
 static void esx_kick(unsigned int vcpu)
 {
-	struct hv_cpu *hc = hv_cpu_of(vcpu);
-	u8 vector = esx_vector_of(vcpu);
-
-	/* A vCPU not in guest mode has no APIC ID to send to (it would broadcast). */
-	if (!vector || !hc || READ_ONCE(hc->state) != HV_CPU_ON)
-		return;
-	if (vcpu == raw_smp_processor_id())
-		hv_raise_vector_self(vector);
-	else
-		hv_send_vector(vcpu, vector);
+	hv_kick_vcpu(vcpu, esx_vector_of(vcpu));
 }
 
 /* Anything owed, or taken by nobody yet, on this vCPU: the vector again. */
@@ -227,6 +219,7 @@ static long esx_set_alarm(struct hv_cpu *hc, u64 deadline_ns)
 	if (deadline_ns <= now) {
 		hv_timer_cancel(hc);
 		hc->stats.timer_fires++;
+		hv_trace(hc, HV_TRACE_TIMER, 0, 0, true);
 		esx_raise_alarm(hc);
 		return 0;
 	}

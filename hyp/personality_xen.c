@@ -30,6 +30,7 @@
 #include <asm/tsc.h>
 #include <pvops/xen.h>
 #include "personality.h"
+#include "trace_ring.h"
 
 /* Ports the stub hands out: 1 .. XEN_PORTS - 1 (0 is never valid). */
 #define XEN_PORTS	1024
@@ -126,16 +127,7 @@ static u8 xen_vector(unsigned int vcpu)
 /* An upcall for @vcpu: its vector, on its CPU.  The guest checks its mask. */
 static void xen_kick(unsigned int vcpu)
 {
-	struct hv_cpu *hc = hv_cpu_of(vcpu);
-	u8 vector = xen_vector(vcpu);
-
-	/* A vCPU not in guest mode has no APIC ID to send to (it would broadcast). */
-	if (!vector || !hc || READ_ONCE(hc->state) != HV_CPU_ON)
-		return;
-	if (vcpu == raw_smp_processor_id())
-		hv_raise_vector_self(vector);
-	else
-		hv_send_vector(vcpu, vector);
+	hv_kick_vcpu(vcpu, xen_vector(vcpu));
 }
 
 static void xen_mark_events_pending(unsigned int vcpu, struct vcpu_info *vi)
@@ -317,6 +309,7 @@ static long xen_timer_set(struct hv_cpu *hc, u64 deadline_ns)
 		/* Already passed: it fires now. */
 		hv_timer_cancel(hc);
 		hc->stats.timer_fires++;
+		hv_trace(hc, HV_TRACE_TIMER, 0, 0, true);
 		if (xd->vcpus[hc->cpu].timer_port)
 			xen_set_pending(xd->vcpus[hc->cpu].timer_port);
 		return 0;

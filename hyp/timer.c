@@ -35,6 +35,7 @@
 #include <asm/apic.h>
 #include <asm/msr.h>
 #include "personality.h"
+#include "trace_ring.h"
 #include "hw.h"
 
 #define HV_TIMER_TDCR_DIV16	0x3
@@ -218,6 +219,7 @@ void hv_timer_poll(struct hv_cpu *hc)
 	if (t->armed && hv_timer_hw_expired()) {
 		t->armed = false;
 		hc->stats.timer_fires++;
+		hv_trace(hc, HV_TRACE_TIMER, 0, 0, false);
 		if (hv_personality->timer_fired)
 			hv_personality->timer_fired(hc);
 	}
@@ -267,6 +269,34 @@ void hv_raise_vector_self(u8 vector)
 	if (hv_apic_read(APIC_IRR + (vector / 32) * 0x10) & BIT(vector % 32))
 		return;
 	hv_apic_send_self(vector);
+}
+
+/**
+ * hv_kick_vcpu() - an event for a vCPU: its vector, on its CPU
+ * @vcpu: the target
+ * @vector: the vector it takes events on; 0: it has none, nothing is sent
+ *
+ * Host context.  A vCPU not in guest mode is skipped: it has no APIC ID to
+ * send to (the IPI would broadcast), and it looks for what is pending when
+ * it comes back.
+ *
+ * Return: whether it was sent.
+ */
+bool hv_kick_vcpu(unsigned int vcpu, u8 vector)
+{
+	struct hv_cpu *hc = hv_cpu_of(vcpu), *self;
+	unsigned int cpu = raw_smp_processor_id();
+
+	if (!vector || !hc || READ_ONCE(hc->state) != HV_CPU_ON)
+		return false;
+	self = vcpu == cpu ? hc : hv_cpu_of(cpu);
+	if (self)
+		hv_trace(self, HV_TRACE_EVENT, vcpu, vector, 0);
+	if (vcpu == cpu)
+		hv_raise_vector_self(vector);
+	else
+		hv_send_vector(vcpu, vector);
+	return true;
 }
 
 /**

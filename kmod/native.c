@@ -65,6 +65,11 @@ void pvops_native_flush_tlb_multi(const struct cpumask *cpus, unsigned long addr
 	on_each_cpu_mask(cpus, native_flush_ipi, (void *)addr, true);
 }
 
+static void native_op_flush_tlb_multi(const struct cpumask *cpus, unsigned long addr)
+{
+	pvops_native_flush_tlb_multi(cpus, addr);
+}
+
 /* The clock is the TSC scaled to nanoseconds. */
 struct pvops_native_clock pvops_native_clock __read_mostly;
 EXPORT_SYMBOL_GPL(pvops_native_clock);
@@ -177,14 +182,14 @@ struct pvops_backend pvops_native_backend = {
 	.save_cpu = native_save_cpu,
 	.load_cpu = native_load_cpu,
 	.owner = THIS_MODULE,
+	/*
+	 * Every op of the list, by name: an op added to ops.h without its
+	 * native form (native.h, or a native_op_ function here) does not
+	 * build.
+	 */
 	.ops = {
 #define PVOPS_OP(group, name, ret, params, args, mandatory, native)		\
-		__NATIVE_SLOT_##native(name)
-#define __NATIVE_SLOT_PVOPS_NATIVE_INLINE(name) .name = native_op_##name,
-#define __NATIVE_SLOT_PVOPS_NATIVE_CALL(name)
+		.name = native_op_##name,
 #include <pvops/ops.h>
-		.flush_tlb_all = native_op_flush_tlb_all,
-		.flush_tlb_multi = pvops_native_flush_tlb_multi,
-		.notify_cpu = native_op_notify_cpu,
 	},
 };

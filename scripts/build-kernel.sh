@@ -33,7 +33,7 @@ if [ "${1:-}" = --dir ]; then
 	exit 0
 fi
 
-if [ -f "$out/.pvops-complete" ]; then
+if [ -f "$out/.pvops-complete" ] && [ "${1:-}" != --src ]; then
 	log "test kernel cached: $out"
 	echo "$out"
 	exit 0
@@ -47,6 +47,11 @@ if [ ! -f "$src/.pvops-unpacked" ]; then
 	tar xf "$tarball" -C "$src.tmp" --strip-components=1
 	touch "$src.tmp/.pvops-unpacked"
 	mv "$src.tmp" "$src"
+fi
+# --src: the unpacked source alone (its scripts and Sphinx extensions).
+if [ "${1:-}" = --src ]; then
+	echo "$src"
+	exit 0
 fi
 
 log "configuring test kernel $key (allnoconfig + $(basename "$fragment"))"

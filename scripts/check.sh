@@ -17,7 +17,8 @@ cd "$top"
 # for statement-like macros cannot parse (nor DEFINE_STATIC_KEY_FALSE as
 # the variable an EXPORT_SYMBOL follows).  Only those rules are relaxed
 # there, nowhere else.
-xmacro_files="include/pvops/pvops.h kmod/dispatch.c kmod/native.c kmod/trace.h
+xmacro_files="include/pvops/pvops.h kmod/dispatch.c kmod/native.c kmod/trace.h hyp/pvhyp_trace.h hyp/trace.c
+	hyp/personalities.h hyp/personalities.c hyp/personality.h
 	tests/pvops_test_backend.h tests/pvops_core_test.c tests/pvops_bench.c"
 xmacro_ignore=MACRO_ARG_REUSE,DO_WHILE_MACRO_WITH_TRAILING_SEMICOLON,MACRO_ARG_PRECEDENCE,MULTISTATEMENT_MACRO_USE_DO_WHILE,SPACING,COMPLEX_MACRO,TRAILING_SEMICOLON,OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT,MACRO_WITH_FLOW_CONTROL,EXPORT_SYMBOL
 # -ENOSYS is what the hypercall ABIs (Xen's among them) answer an unknown
@@ -83,8 +84,13 @@ if [ -z "$version" ] || [ "$version" != "$changelog" ]; then
 	echo "check: version '$version' in include/pvops/version.h, '$changelog' in debian/changelog"
 	status=1
 fi
-# The docs' measured numbers are generated from the results files.
+# The docs' measured numbers are generated from the results files, their
+# op table from the op list; an op is added in one place.
 "$top/scripts/gen-results-docs.py" --check || status=1
+"$top/scripts/gen-op-table.py" --check || status=1
+"$top/scripts/check-add-op.sh" "$kdir" || status=1
+# The docs build with the kernel's kernel-doc extension, warnings as errors.
+make -s -C "$top" htmldocs || status=1
 
-[ "$status" = 0 ] && echo "check: checkpatch --strict, kernel-doc, W=1, sparse, host symbols and generated docs clean"
+[ "$status" = 0 ] && echo "check: checkpatch --strict, kernel-doc, W=1, sparse, host symbols, generated docs, adding an op and htmldocs clean"
 exit "$status"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install the Debian 12 packages the pvops rig needs, only those missing;
-# "setup-deps.sh deb": those make deb needs instead.
+# "setup-deps.sh deb": those make deb needs instead; "docs": make htmldocs'.
 # As root it runs apt-get; otherwise it prints the exact line and stops.
 
 set -eu
@@ -15,9 +15,10 @@ PACKAGES="
 	bochs bochsbios vgabios isolinux syslinux-common genisoimage
 	python3 sparse
 "
-if [ "${1:-}" = deb ]; then
-	PACKAGES="dpkg-dev debhelper dh-dkms"
-fi
+case "${1:-}" in
+deb) PACKAGES="dpkg-dev debhelper dh-dkms" ;;
+docs) PACKAGES="linux-source-6.1 python3-sphinx graphviz" ;;
+esac
 
 missing=""
 for pkg in $PACKAGES; do

@@ -15,9 +15,11 @@
  */
 #include <kunit/test.h>
 #include <linux/cpu.h>
+#include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/io.h>
 #include <linux/irq_work.h>
+#include <linux/kvm_para.h>
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <asm/debugreg.h>
@@ -31,6 +33,7 @@
 #include <asm/fpu/xcr.h>
 #include <pvops/hypercall.h>
 #include <pvops/pvhyp.h>
+#include "../hyp/pvhyp_trace.h"
 
 /* The vendor's bit that says virtualization is on: EFER.SVME or CR4.VMXE. */
 static bool vendor_enabled(void)
@@ -114,14 +117,20 @@ static void pvhyp_every_cpu_answers(struct kunit *test)
 	cpus_read_unlock();
 }
 
+/* An unknown hypercall number, as each ABI spells it: KVM has its own. */
+static long unknown_nr_result(void)
+{
+	return strcmp(pvhyp_personality_name(), "kvm") ? -ENOSYS : -KVM_ENOSYS;
+}
+
 static void pvhyp_bad_hypercalls(struct kunit *test)
 {
 	unsigned int cpu = get_cpu();
 	u64 unknown = pvhyp_hypercall_count(cpu, PVHYP_HC_UNKNOWN);
 
-	KUNIT_EXPECT_EQ(test, pvops_hypercall1(PVHYP_HC_UNKNOWN, 0), (long)-ENOSYS);
-	KUNIT_EXPECT_EQ(test, pvops_hypercall1(0xdead, 0), (long)-ENOSYS);
-	KUNIT_EXPECT_EQ(test, pvops_hypercall1(~0ULL, 0), (long)-ENOSYS);
+	KUNIT_EXPECT_EQ(test, pvops_hypercall1(PVHYP_HC_UNKNOWN, 0), unknown_nr_result());
+	KUNIT_EXPECT_EQ(test, pvops_hypercall1(0xdead, 0), unknown_nr_result());
+	KUNIT_EXPECT_EQ(test, pvops_hypercall1(~0ULL, 0), unknown_nr_result());
 	KUNIT_EXPECT_EQ(test, pvhyp_hypercall_count(cpu, PVHYP_HC_UNKNOWN), unknown + 3);
 	/* Only the module itself can devirtualize: a wrong cookie is refused. */
 	KUNIT_EXPECT_EQ(test, pvops_hypercall1(PVHYP_HC_DEVIRT, 0), (long)-EINVAL);
@@ -469,6 +478,86 @@ static void pvhyp_top_of_address_width_reachable(struct kunit *test)
 	kunit_info(test, "read at %#llx (MAXPHYADDR %u)", top, boot_cpu_data.x86_phys_bits);
 }
 
+/*
+ * The tracepoints, through probes as perf or bpftrace would attach them:
+ * a CPUID, an unknown hypercall and a blocked write on this CPU come out
+ * as events with this CPU, the CPUID's own address, the number and its
+ * -ENOSYS, the page written, in the order they happened.
+ */
+struct pvhyp_seen {
+	unsigned int cpu;
+	unsigned long cpuid_rip, write_gpa;
+	u64 exit_tsc, call_tsc, write_tsc;
+};
+
+static void pvhyp_probe_exit(void *data, unsigned int cpu, u64 tsc, unsigned int reason,
+			     const char *name, u64 rip, u64 info)
+{
+	struct pvhyp_seen *s = data;
+
+	if (cpu == s->cpu && rip == s->cpuid_rip && !strcmp(name, "cpuid") &&
+	    info == PVHYP_CPUID_BASE)
+		WRITE_ONCE(s->exit_tsc, tsc);
+}
+
+static void pvhyp_probe_call(void *data, unsigned int cpu, u64 tsc, u64 nr, const char *name,
+			     s64 result, bool continued)
+{
+	struct pvhyp_seen *s = data;
+
+	if (cpu == s->cpu && nr == 0xdead && result == unknown_nr_result() && !continued)
+		WRITE_ONCE(s->call_tsc, tsc);
+}
+
+static void pvhyp_probe_write(void *data, unsigned int cpu, u64 tsc, u64 gpa, u64 rip,
+			      bool stub)
+{
+	struct pvhyp_seen *s = data;
+
+	if (cpu == s->cpu && gpa == s->write_gpa && stub)
+		WRITE_ONCE(s->write_tsc, tsc);
+}
+
+static void pvhyp_tracepoints_record(struct kunit *test)
+{
+	struct pvhyp_seen s = {};
+	u32 eax = PVHYP_CPUID_BASE, ebx, ecx = 0, edx;
+	unsigned long rip;
+	u8 *target;
+	int faulted = 1;
+
+	KUNIT_ASSERT_EQ(test, register_trace_pvhyp_exit(pvhyp_probe_exit, &s), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_pvhyp_hypercall(pvhyp_probe_call, &s), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_pvhyp_blocked_write(pvhyp_probe_write, &s), 0);
+	s.cpu = get_cpu();
+	target = (u8 *)pvhyp_protected_page(s.cpu) + PAGE_SIZE - 1;
+	s.write_gpa = __pa(target);
+	asm volatile("leaq 1f(%%rip), %0\n1:\tcpuid"
+		     : "=&S" (rip), "+a" (eax), "=b" (ebx), "+c" (ecx), "=d" (edx));
+	WRITE_ONCE(s.cpuid_rip, rip);
+	pvops_hypercall1(0xdead, 0);
+	asm volatile("1: movb %2, (%1)\n\t"
+		     "movl $0, %0\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "+r" (faulted) : "r" (target), "q" ((u8)0) : "memory");
+	put_cpu();
+	/* The drain runs every few milliseconds; give it many. */
+	msleep(200);
+	unregister_trace_pvhyp_blocked_write(pvhyp_probe_write, &s);
+	unregister_trace_pvhyp_hypercall(pvhyp_probe_call, &s);
+	unregister_trace_pvhyp_exit(pvhyp_probe_exit, &s);
+	tracepoint_synchronize_unregister();
+
+	KUNIT_EXPECT_EQ(test, faulted, 1);
+	KUNIT_EXPECT_NE_MSG(test, s.exit_tsc, 0ULL, "no cpuid exit at %#lx traced", rip);
+	KUNIT_EXPECT_NE_MSG(test, s.call_tsc, 0ULL, "no unknown hypercall 0xdead traced");
+	KUNIT_EXPECT_NE_MSG(test, s.write_tsc, 0ULL, "no blocked write at %#lx traced",
+			    s.write_gpa);
+	KUNIT_EXPECT_LT(test, s.exit_tsc, s.call_tsc);
+	KUNIT_EXPECT_LT(test, s.call_tsc, s.write_tsc);
+}
+
 static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_every_cpu_answers),
 	KUNIT_CASE(pvhyp_bad_hypercalls),
@@ -479,6 +568,7 @@ static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_emergency_disable_and_hotplug),
 	KUNIT_CASE(pvhyp_interrupt_cut_short_is_delivered_again),
 	KUNIT_CASE(pvhyp_top_of_address_width_reachable),
+	KUNIT_CASE(pvhyp_tracepoints_record),
 	{}
 };
 

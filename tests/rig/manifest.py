@@ -38,6 +38,9 @@ MATRIX = [
     {'name': 'smp4-xen', 'smp': 4, 'personality': 'xen', 'expect': 'xen'},
     {'name': 'smp1-esx', 'smp': 1, 'personality': 'esx', 'expect': 'esx'},
     {'name': 'smp4-esx', 'smp': 4, 'personality': 'esx', 'expect': 'esx'},
+    # The example personality (Documentation/tour.rst): KVM's PV send-IPI
+    # and sched-yield through Linux's own kvm_hypercall*(); no pv backend.
+    {'name': 'smp2-kvm', 'smp': 2, 'personality': 'kvm', 'expect': 'native'},
     # A CPU without SVM: the stub must refuse, cleanly.
     {'name': 'nosvm', 'smp': 2, 'cpu': 'EPYC,-svm', 'expect_pvhyp': 'nosvm',
      'expect': 'native'},
@@ -227,6 +230,7 @@ SKIPS = [
     ('xen_mmu.xen_long_calls_continue', _needs_second_cpu, 'needs a second CPU'),
     ('xen_mmu.xen_remote_flush', lambda r: r['emulator'] in ('qemu', 'bochs'),
      STALE_TLB_HIDDEN),
+    ('kvm_personality', lambda r: r['personality'] != 'kvm', 'pvhyp personality is {p}, not kvm'),
     ('esx_backdoor', lambda r: r['personality'] != 'esx', 'pvhyp personality is {p}, not esx'),
     ('esx_rom', lambda r: r['personality'] != 'esx', 'pvhyp personality is {p}, not esx'),
     ('pv_backend', lambda r: r['personality'] not in PV_PERSONALITIES,

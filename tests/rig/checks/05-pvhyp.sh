@@ -161,7 +161,7 @@ pvhyp_checks() {
 	check load_refused_while_kvm_runs_a_vm pvhyp_refused_while_kvm_runs_a_vm
 	pvhyp_kvm_unload
 	check unknown_personality_refused expect_pvhyp_fail "Invalid argument" \
-		"valid: none, xen, esx" personality=bogus
+		"valid: none, xen, esx, kvm" personality=bogus
 	check load_unload_50_times pvhyp_load_unload_loop
 	check reload_with_cmdline_params load pvhyp
 	suite_end

@@ -114,6 +114,36 @@ pv_idle_exits() {
 		{ echo "$n exits in 2 s of idle on $cpus CPUs"; cat /sys/kernel/debug/pvhyp/stats; return 1; }
 }
 
+# pvhyp's tracepoints while the pv backend ticks: the exits, the hypercalls
+# that arm the timer (its name from the personality's table) and the
+# timer's deliveries are recorded, each on a CPU that exists.
+PV_TRACING=/sys/kernel/tracing
+pv_tracepoints() {
+	[ -d $PV_TRACING/events ] || mount -t tracefs tracefs $PV_TRACING ||
+		{ echo "no tracefs"; return 1; }
+	for e in exit hypercall event timer blocked_write lost; do
+		[ -d $PV_TRACING/events/pvhyp/pvhyp_$e ] || { echo "no event pvhyp:pvhyp_$e"; return 1; }
+	done
+	case $PV in xen) arm=vcpu_op ;; esx) arm=vmi_set_alarm ;; esac
+	echo > $PV_TRACING/trace
+	for e in exit hypercall timer; do echo 1 > $PV_TRACING/events/pvhyp/pvhyp_$e/enable; done
+	sleep 1
+	for e in exit hypercall timer; do echo 0 > $PV_TRACING/events/pvhyp/pvhyp_$e/enable; done
+	cpus=$(grep -c ^processor /proc/cpuinfo)
+	out=/tmp/pvhyp-trace
+	cat $PV_TRACING/trace > $out
+	exits=$(grep -c ' pvhyp_exit: ' $out)
+	arms=$(grep -c " pvhyp_hypercall: .*($arm) result 0" $out)
+	fires=$(grep -c ' pvhyp_timer: ' $out)
+	say "$PV: traced in 1 s: $exits exits, $arms $arm hypercalls, $fires timer deliveries"
+	[ "$exits" -gt 0 ] && [ "$arms" -gt 0 ] && [ "$fires" -gt 0 ] ||
+		{ echo "exits $exits, $arm $arms, timer $fires: wanted each > 0"; head -20 $out; return 1; }
+	bad=$(sed -n 's/.* pvhyp_[a-z]*: cpu \([0-9]*\) .*/\1/p' $out | awk -v n="$cpus" '$1 >= n' | wc -l)
+	[ "$bad" = 0 ] || { echo "$bad records name a CPU >= $cpus"; return 1; }
+	grep -q ' pvhyp_exit: cpu [0-9]* tsc [0-9]* reason hypercall rip 0xffffffff' $out ||
+		{ echo "no hypercall exit from kernel text"; head -20 $out; return 1; }
+}
+
 pv_checks() {
 	suite_begin pv_integration
 	check backend_is_$PV sh -c "[ \"\$(cat /sys/kernel/debug/pvops/backend)\" = $PV ]"
@@ -121,6 +151,7 @@ pv_checks() {
 	check every_cpu_ticks_on_pvops_timer pv_ticks_on yes
 	check sleep_one_second pv_sleep_one_second
 	check idle_exits pv_idle_exits
+	check tracepoints_record pv_tracepoints
 	check hotplug_each_secondary_cpu pv_hotplug_each_cpu
 	check unload_in_both_orders pv_unload_orders
 	suite_end
