@@ -486,6 +486,7 @@ static void pvhyp_top_of_address_width_reachable(struct kunit *test)
  */
 struct pvhyp_seen {
 	unsigned int cpu;
+	long unknown;
 	unsigned long cpuid_rip, write_gpa;
 	u64 exit_tsc, call_tsc, write_tsc;
 };
@@ -505,7 +506,13 @@ static void pvhyp_probe_call(void *data, unsigned int cpu, u64 tsc, u64 nr, cons
 {
 	struct pvhyp_seen *s = data;
 
-	if (cpu == s->cpu && nr == 0xdead && result == unknown_nr_result() && !continued)
+	/*
+	 * The number is the personality's reading of the registers (esx: none,
+	 * without the backdoor's magic), so the call is known by its answer and
+	 * its place: the first unknown-number answer after the CPUID's exit.
+	 */
+	if (cpu == s->cpu && READ_ONCE(s->exit_tsc) && !s->call_tsc && result == s->unknown &&
+	    !continued)
 		WRITE_ONCE(s->call_tsc, tsc);
 }
 
@@ -529,6 +536,7 @@ static void pvhyp_tracepoints_record(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, register_trace_pvhyp_exit(pvhyp_probe_exit, &s), 0);
 	KUNIT_ASSERT_EQ(test, register_trace_pvhyp_hypercall(pvhyp_probe_call, &s), 0);
 	KUNIT_ASSERT_EQ(test, register_trace_pvhyp_blocked_write(pvhyp_probe_write, &s), 0);
+	s.unknown = unknown_nr_result();
 	s.cpu = get_cpu();
 	target = (u8 *)pvhyp_protected_page(s.cpu) + PAGE_SIZE - 1;
 	s.write_gpa = __pa(target);
