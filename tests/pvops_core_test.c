@@ -535,9 +535,7 @@ static void tb_hypervisor_signature(char sig[13])
 /* pvhyp.ko is loaded: whatever CPUID says, a personality of it says it. */
 static bool tb_stub_loaded(void)
 {
-	const char *(*name)(void) = symbol_get(pvhyp_personality_name);
-
-	if (!name)
+	if (!symbol_get(pvhyp_personality_name))
 		return false;
 	symbol_put(pvhyp_personality_name);
 	return true;
@@ -629,7 +627,8 @@ static void pvops_switch_stress_patching(struct kunit *test)
 /* The same with counting on: the call sites stay put, the hand-over is all. */
 static void pvops_switch_stress_thunks(struct kunit *test)
 {
-	tb_stress(test, true, tb_stub_loaded() ? TB_SWITCHES_THUNKS_UNDER_STUB : TB_SWITCHES_THUNKS);
+	tb_stress(test, true,
+		  tb_stub_loaded() ? TB_SWITCHES_THUNKS_UNDER_STUB : TB_SWITCHES_THUNKS);
 }
 
 static struct kunit_case pvops_core_cases[] = {
