@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Personality "kvm": the small example Documentation/tour.rst walks
- * through, one file plus its line in personalities.h.  It speaks the part
- * of KVM's ABI that needs no memory shared with the guest: the CPUID
- * signature and feature leaf, PV send-IPI and PV sched-yield, which Linux's
- * own KVM guest code (arch/x86/kernel/kvm.c) uses when CPUID offers them.
- * The ABI's numbers come from Linux's <linux/kvm_para.h>.
+ * Personality "kvm": the part of KVM's ABI that needs no memory shared
+ * with the guest, CPUID signature and features, PV send-IPI and PV
+ * sched-yield; the small example Documentation/tour.rst walks through.
+ *
+ * It is one file plus its line in personalities.h.  Linux's own KVM guest
+ * code (arch/x86/kernel/kvm.c) uses both hypercalls when CPUID offers
+ * them.  The ABI's numbers come from Linux's <linux/kvm_para.h>.
  *
  * PV send-IPI is the point: one hypercall sends a fixed interrupt to every
  * CPU of a 128-bit mask of APIC IDs, where the xAPIC takes an ICR write per

@@ -57,7 +57,7 @@ anchor = 'struct pvops_backend pvops_native_backend = {'
 open(p, 'w').write(s.replace(anchor, fn.lstrip('\n') + '\n' + anchor, 1))
 PY
 build || { echo "check-add-op: the added op does not build:"; cat "$tmp/build.log"; exit 1; }
-"$tmp/scripts/gen-op-table.py"
+"$tmp/scripts/gen-code-docs.py"
 grep -q '``added_op``' "$tmp/Documentation/generated/op-table.rst" ||
 	{ echo "check-add-op: the docs' op table did not gain the op"; exit 1; }
 echo "check-add-op: an op added to ops.h with only its native form builds, and the docs' table has it; without the native form the build fails"

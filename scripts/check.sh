@@ -87,7 +87,7 @@ fi
 # The docs' measured numbers are generated from the results files, their
 # op table from the op list; an op is added in one place.
 "$top/scripts/gen-results-docs.py" --check || status=1
-"$top/scripts/gen-op-table.py" --check || status=1
+"$top/scripts/gen-code-docs.py" --check || status=1
 "$top/scripts/check-add-op.sh" "$kdir" || status=1
 # The docs build with the kernel's kernel-doc extension, warnings as errors.
 make -s -C "$top" htmldocs || status=1

@@ -21,7 +21,7 @@
  * instruction costs.  PVOPS_NATIVE_CALL ops are always called.
  *
  * The comment above each op says what it does, in a phrase: the op table
- * in Documentation/ is generated from this file (scripts/gen-op-table.py).
+ * in Documentation/ is generated from this file (scripts/gen-code-docs.py).
  *
  * The list is shaped so that both pv ABIs map onto it: pin/unpin and the
  * lazy section are Xen's MMUEXT_PIN_* and multicall batch and VMI's

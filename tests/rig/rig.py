@@ -626,7 +626,8 @@ def docs_numbers_check():
     their op table is what the op list gives."""
     passed = failed = 0
     for script, what in (('gen-results-docs.py', 'generated tables differ from the results'),
-                         ('gen-op-table.py', 'the op table differs from include/pvops/ops.h')):
+                         ('gen-code-docs.py',
+                          'the op table or the personalities differ from the code')):
         p = subprocess.run([os.path.join(TOP, 'scripts', script), '--check'],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if p.returncode == 0:
