@@ -44,11 +44,9 @@ pv_clocksource_native() {
 	[ "$(cat $PV_CS)" != pvops-clock ] || { echo "clocksource is still pvops-clock"; return 1; }
 }
 
-# The host stamps both marks as they reach the console (rig.py checks 1 s +- 10%).
+# The host stamps the marks as they reach the console (init.sh).
 pv_sleep_one_second() {
-	kmsg "rig: mark sleep-start"
-	sleep 1
-	kmsg "rig: mark sleep-end"
+	timed_sleep_one_second
 }
 
 pv_hotplug_each_cpu() {

@@ -20,11 +20,9 @@ launch_signature() {
 	[ "$got" = "$1" ] || { echo "CPUID 0x40000000 says $got, not $1"; return 1; }
 }
 
-# The host stamps both marks as they reach the console (rig.py: 1 s +- 10%).
+# The host stamps the marks as they reach the console (init.sh).
 launch_sleep_one_second() {
-	kmsg "rig: mark sleep-start"
-	sleep 1
-	kmsg "rig: mark sleep-end"
+	timed_sleep_one_second
 }
 
 # Ticks go on through idle and through load: uptime moves with the host's
