@@ -236,7 +236,7 @@ def boot(kernel, initrd, run, mode):
     (console lines, wall seconds, timed out, console file).  Every
     PROGRESS_EVERY seconds it says how far the guest got."""
     bochs = run.get('emulator') == 'bochs'
-    timeout = int(run.get('timeout') or os.environ.get('PVOPS_TIMEOUT', '1200' if bochs else '420'))
+    timeout = int(run.get('timeout') or os.environ.get('PVOPS_TIMEOUT', '2400' if bochs else '420'))
     console = os.path.join(OUT, f'console-{run["name"]}.log')
     append = ('console=ttyS0 panic=-1 oops=panic printk.devkmsg=on '
               f'kmemleak=on rig.mode={mode} {run["append"]} '
