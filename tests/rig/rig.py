@@ -83,8 +83,8 @@ FIGURE = re.compile(r'rig: figure (.*)$')
 # Marks that bracket a guest "sleep 1": (start, end, seconds, tolerance).
 # (begin, end, seconds, tolerance, baseline): the guest brackets a 'sleep 1'
 # and, just before, a 'sleep 0' the same way; what the second costs (a
-# fork, an exec, two console lines: 35-110 ms under TCG, more with -smp 4
-# on a busy host) comes off the first, so what is judged is the timer.
+# fork, an exec, two console lines; it grows with -smp 4 and a busy host)
+# comes off the first, so what is judged is the timer.
 HOST_TIMED = [('sleep-start', 'sleep-end', 1.0, 0.1, ('sleep0-start', 'sleep0-end'))]
 TOP_RESULT = re.compile(r'^(not ok|ok) \d+ (.*)$')
 SUBTEST = re.compile(r'^ {4}# Subtest: (\S+)')
