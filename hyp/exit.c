@@ -87,6 +87,7 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		regs->rax = regs->rdi == hv_devirt_cookie ? hv_tdp_drop(regs->rsi) : -EINVAL;
 		return HV_RESUME;
 	}
+	hc->continuing = false;
 	if (ex->cpl) {
 		/* Only the guest kernel may call: user space gets -EPERM. */
 		hc->stats.hypercalls_refused++;
@@ -96,15 +97,12 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		regs->rax = hv_personality->unknown_nr ?: -ENOSYS;
 	} else {
 		hc->stats.hypercalls[nr]++;
-		hc->continuing = false;
 		regs->rax = hv_personality->hypercall(hc, ex, nr, regs, &action);
 		/* A rendezvous's deadline lasts while its call continues, and no longer. */
 		if (!hc->continuing)
 			hc->rendezvous_deadline = 0;
-		hv_trace(hc, HV_TRACE_HYPERCALL, nr, regs->rax, hc->continuing);
-		return action;
 	}
-	hv_trace(hc, HV_TRACE_HYPERCALL, nr, regs->rax, false);
+	hv_trace(hc, HV_TRACE_HYPERCALL, nr, regs->rax, hc->continuing);
 	return action;
 }
 
@@ -365,7 +363,9 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 {
 	ex->inject_vector = -1;
 	hc->stats.exits[ex->reason]++;
-	hv_trace(hc, HV_TRACE_EXIT, ex->rip, hv_exit_info(ex, regs), ex->reason);
+	/* Every exit passes here: what a record needs is gathered only when asked. */
+	if (hv_tracing(hc, HV_TRACE_EXIT))
+		hv_trace(hc, HV_TRACE_EXIT, ex->rip, hv_exit_info(ex, regs), ex->reason);
 
 	if (!hv_exit_length(hc, ex))
 		return HV_RESUME_NO_SKIP;

@@ -286,6 +286,7 @@ bool hv_exit_budget_spent(struct hv_cpu *hc);
 int hv_timer_init(void);
 int hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector);
 void hv_timer_cancel(struct hv_cpu *hc);
+void hv_timer_passed(struct hv_cpu *hc);
 void hv_timer_poll(struct hv_cpu *hc);
 u64 hv_timer_bus_hz(void);
 void hv_send_vector(unsigned int cpu, u8 vector);

@@ -34,7 +34,6 @@
 #include <pvops/vmi.h>
 #include "esx_rom.h"
 #include "personality.h"
-#include "trace_ring.h"
 
 #define ESX_IN_EAX_DX	0xed	/* the one-byte "in %dx, %eax" */
 #define ESX_ROM_CODE	256	/* where the code starts in the ROM page */
@@ -217,9 +216,7 @@ static long esx_set_alarm(struct hv_cpu *hc, u64 deadline_ns)
 	if (!esx_vector_of(hc->cpu))
 		return -EINVAL;		/* nowhere to deliver it */
 	if (deadline_ns <= now) {
-		hv_timer_cancel(hc);
-		hc->stats.timer_fires++;
-		hv_trace(hc, HV_TRACE_TIMER, 0, 0, true);
+		hv_timer_passed(hc);
 		esx_raise_alarm(hc);
 		return 0;
 	}

@@ -30,7 +30,6 @@
 #include <asm/tsc.h>
 #include <pvops/xen.h>
 #include "personality.h"
-#include "trace_ring.h"
 
 /* Ports the stub hands out: 1 .. XEN_PORTS - 1 (0 is never valid). */
 #define XEN_PORTS	1024
@@ -307,9 +306,7 @@ static long xen_timer_set(struct hv_cpu *hc, u64 deadline_ns)
 	hc->stats.timer_arms++;
 	if (deadline_ns <= now) {
 		/* Already passed: it fires now. */
-		hv_timer_cancel(hc);
-		hc->stats.timer_fires++;
-		hv_trace(hc, HV_TRACE_TIMER, 0, 0, true);
+		hv_timer_passed(hc);
 		if (xd->vcpus[hc->cpu].timer_port)
 			xen_set_pending(xd->vcpus[hc->cpu].timer_port);
 		return 0;

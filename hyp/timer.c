@@ -205,6 +205,26 @@ void hv_timer_cancel(struct hv_cpu *hc)
 		hv_apic_write(APIC_TMICT, 0);
 }
 
+/* A firing, counted and traced: the deadline had @passed when it was armed, or not. */
+static void hv_timer_fired(struct hv_cpu *hc, bool passed)
+{
+	hc->stats.timer_fires++;
+	hv_trace(hc, HV_TRACE_TIMER, 0, 0, passed);
+}
+
+/**
+ * hv_timer_passed() - a deadline already gone when it is armed: it fires now
+ * @hc: this CPU
+ *
+ * Host context.  What was counting down stops and the firing is counted,
+ * as hv_timer_poll() counts one that expired; the personality delivers it.
+ */
+void hv_timer_passed(struct hv_cpu *hc)
+{
+	hv_timer_cancel(hc);
+	hv_timer_fired(hc, true);
+}
+
 /**
  * hv_timer_poll() - whether this CPU's timer fired since it was armed
  * @hc: this CPU
@@ -218,8 +238,7 @@ void hv_timer_poll(struct hv_cpu *hc)
 
 	if (t->armed && hv_timer_hw_expired()) {
 		t->armed = false;
-		hc->stats.timer_fires++;
-		hv_trace(hc, HV_TRACE_TIMER, 0, 0, false);
+		hv_timer_fired(hc, false);
 		if (hv_personality->timer_fired)
 			hv_personality->timer_fired(hc);
 	}

@@ -46,12 +46,17 @@ extern unsigned long hv_trace_mask;
  * record before the head that publishes it; a reader on another CPU
  * checks the head again after its copy (trace.c).
  */
+static __always_inline bool hv_tracing(const struct hv_cpu *hc, enum hv_trace_type type)
+{
+	return (READ_ONCE(hv_trace_mask) & BIT(type)) && hc->trace;
+}
+
 static __always_inline void hv_trace(struct hv_cpu *hc, enum hv_trace_type type,
 				     u64 a, u64 b, u32 c)
 {
 	struct hv_trace_rec *rec;
 
-	if (!(READ_ONCE(hv_trace_mask) & BIT(type)) || !hc->trace)
+	if (!hv_tracing(hc, type))
 		return;
 	rec = &hc->trace[hc->trace_head % HV_TRACE_RECS];
 	rec->tsc = rdtsc();

@@ -24,8 +24,6 @@
 #include <asm/msr.h>
 #include <pvops/pvhyp.h>
 #include <pvops/pvops.h>
-#include <pvops/vmware.h>
-#include <pvops/xen.h>
 #include "ref_clock.h"
 
 #define TB_NR 2
