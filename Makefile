@@ -6,7 +6,8 @@
 #   make            build kmod/, hyp/ and tests/ against KDIR (W=1); installs nothing
 #   make demo       build everything, boot a QEMU guest, show the layer
 #   make test       build everything, run the suites, print "N passed, N failed"
-#   make bench      boot a guest that prints cycles per op, native vs bare
+#   make bench      cycles and exits per op by backend, the stub beside KVM,
+#                   workloads (RUNS=N: N boots each); .rig-out/results/
 #   make bochs      the test kernel under Bochs (Intel VMX with EPT), its suites
 #   make fuzz       the hostile-input fuzzer's long target (10^6 calls each)
 #   make launch     Debian's stock kernel booted on the stub, each personality
@@ -63,8 +64,10 @@ demo: deps
 test: deps
 	@$(TOP)/tests/rig/rig.py test
 
+# make bench RUNS=N boots each benchmark run N times and reports the
+# spread across boots.
 bench: deps
-	@$(TOP)/tests/rig/rig.py bench
+	@PVOPS_BENCH_BOOTS=$(RUNS) $(TOP)/tests/rig/rig.py bench
 
 bochs: deps
 	@$(TOP)/tests/rig/rig.py bochs

@@ -30,9 +30,11 @@ import sys
 import textwrap
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'rig'))
+import bench_plot  # noqa: E402  (the picture: tests/rig/bench_plot.py)
 RESULTS = os.path.join(TOP, 'Documentation', 'results', 'bench.json')
 GENERATED = os.path.join(TOP, 'Documentation', 'generated')
-FORMAT, VERSION = 'pvops-bench-results', 1
+FORMAT, VERSION = 'pvops-bench-results', 2
 # Runs every fragment set needs (tests/rig/bench.py's RUNS).
 RUNS = ('native', 'stub-none', 'xen', 'esx')
 
@@ -60,10 +62,15 @@ def num(value, kind='cycles'):
 
 
 def cell(fig, kind='cycles'):
-    """"median (p10-p90)"; the median alone for one sample or no spread."""
+    """"median (p10-p90)" within a boot, "median [min-max]" across boots;
+    the median alone for one sample or no spread."""
     if fig is None:
         return '-'
     med = num(fig['median'], kind)
+    if 'boots' in fig:
+        if fig['boots'] <= 1 or fig['min'] == fig['max']:
+            return med
+        return f'{med} [{num(fig["min"], kind)}-{num(fig["max"], kind)}]'
     if fig['n'] <= 1 or fig['p10'] == fig['p90'] == fig['median']:
         return med
     return f'{med} ({num(fig["p10"], kind)}-{num(fig["p90"], kind)})'
@@ -106,11 +113,15 @@ def load(path):
     missing = [n for n in RUNS if n not in names]
     if missing:
         raise ResultsError(f'{path}: no run {", ".join(missing)}')
+    # Every boot's record is kept; the tables show boot 1's run facts and,
+    # with more than one boot, the figures across boots.
+    res['runs'] = [r for r in res['runs'] if r.get('boot', 1) == 1]
+    res['shown'] = res['across_boots'] if res.get('boots', 1) > 1 else res['figures']
     return res
 
 
 def figures(res, **want):
-    return [f for f in res['figures'] if all(f.get(k) == v for k, v in want.items())]
+    return [f for f in res['shown'] if all(f.get(k) == v for k, v in want.items())]
 
 
 def one(res, **want):
@@ -147,6 +158,15 @@ def short_env(res, run=None):
             f'``{kernel}``{smp}, tree ``{commit}``.')
 
 
+def spread_words(res, run, source='pvops_bench'):
+    """What a cell's figures are, as the end of a sentence."""
+    if res.get('boots', 1) > 1:
+        return (f'the median of {res["boots"]} boots\' medians '
+                '[the lowest and highest of them].')
+    n = max((f['n'] for f in figures(res, run=run, source=source)), default=0)
+    return f'median of {n:,} samples (10th-90th percentile).'
+
+
 # --- the fragments ------------------------------------------------------------------
 
 def ops_table(res, run, with_exits):
@@ -162,9 +182,7 @@ def ops_table(res, run, with_exits):
     header = ['op', 'pvops', 'counting', 'bare', 'pvops/bare']
     if with_exits:
         header.append('exits/op')
-    n = max((f['n'] for f in figures(res, run=run, source='pvops_bench')), default=0)
-    return (para(short_env(res, run),
-                 f'TSC cycles per op, median of {n} rounds (10th-90th percentile).') +
+    return (para(short_env(res, run), 'TSC cycles per op, ' + spread_words(res, run)) +
             table(header, rows))
 
 
@@ -197,11 +215,105 @@ def frag_xen_vs_esx(res):
 def frag_roundtrips(res):
     rows = []
     for f in figures(res, run='stub-none', source='pvhyp_bench'):
-        rows.append([ROUNDTRIP_LABELS.get(f['op'], f['op']), num(f['median']),
-                     num(f['p10']), num(f['p90']), f'{f["n"]:,}'])
+        rows.append([ROUNDTRIP_LABELS.get(f['op'], f['op']), cell(f)])
     return (para(short_env(res, 'stub-none'),
-                 'TSC cycles per single round trip, interrupts off, personality ``none``.') +
-            table(['round trip', 'median', 'p10', 'p90', 'samples'], rows))
+                 'TSC cycles per single round trip, interrupts off, personality ``none``, ' +
+                 spread_words(res, 'stub-none', 'pvhyp_bench')) +
+            table(['round trip', 'cycles'], rows))
+
+
+BACKEND_RUNS = ('native', 'xen', 'esx')
+
+
+def frag_backends(res):
+    """Every op through every backend: cycles and exits per op."""
+    order = []
+    for run in BACKEND_RUNS:
+        order += [o for o in ops(res, run) if o not in order]
+    rows = []
+    for op in order:
+        figs = [one(res, run=r, source='pvops_bench', op=op, variant='pvops')
+                for r in BACKEND_RUNS]
+        rows.append([op] + [cell(f) for f in figs] +
+                    [num(f.get('exits_per_op'), 'exits') if f else '-' for f in figs[1:]])
+    return (para(short_env(res), 'TSC cycles per op through pvops on each backend, ' +
+                 spread_words(res, 'native'),
+                 'Exits per op are the stub\'s counters over the timed rounds.') +
+            table(['op', 'native', 'xen', 'esx', 'xen exits/op', 'esx exits/op'], rows))
+
+
+# (label, the stub's op, KVM's op and variant): kvm-peer.c's ops beside
+# pvhyp_bench's.
+PEER_ROWS = (
+    ('null hypercall (PING; KVM_HC_VAPIC_POLL_IRQ)', 'hypercall_ping', 'hypercall_null', 'l2'),
+    ('CPUID leaf 0', 'cpuid_0_passed_on', 'cpuid_0', 'l2'),
+    ('CPUID 0x40000000', 'cpuid_stub_leaf', 'cpuid_kvm_leaf', 'l2'),
+    ('OUT to a port, handled in user space', None, 'io_exit_to_user', 'l2'),
+    ('the same KVM_RUN, timed from user space', None, 'kvm_run_io', 'user'),
+)
+
+
+def frag_kvm_peer(res):
+    """The stub's round trips and Linux's KVM's, from the same boot."""
+    rows = []
+    for label, stub_op, kvm_op, variant in PEER_ROWS:
+        stub = one(res, run='stub-none', source='pvhyp_bench', op=stub_op) if stub_op else None
+        kvm = one(res, run='stub-none', source='kvm_peer', op=kvm_op, variant=variant)
+        ratio = (f'{kvm["median"] / stub["median"]:.2f}'
+                 if stub and kvm and stub['median'] else '-')
+        rows.append([label, cell(stub), cell(kvm), ratio])
+    return (para(short_env(res, 'stub-none'),
+                 'TSC cycles per single exit round trip.  KVM first (kvm_amd, a real-mode L2 '
+                 'guest of tests/user/kvm-peer.c timing itself with RDTSC), then the stub '
+                 '(pvhyp_bench, personality ``none``), in one boot; ' +
+                 spread_words(res, 'stub-none', 'kvm_peer')) +
+            table(['round trip', 'stub', 'KVM', 'KVM / stub'], rows))
+
+
+WORKLOAD_LABELS = {
+    'clock_gettime': 'clock_gettime(CLOCK_MONOTONIC), ns per call',
+    'wake_latency': 'wake-up latency, us',
+    'missed': 'expiries missed',
+}
+
+
+def frag_workloads(res):
+    """What the backends change for programs, and the exits they cost."""
+    runs = [r['name'] for r in res['runs']]
+    keys = []
+    for f in figures(res, source='workload'):
+        key = (f['op'], None if f['op'] == 'clock_gettime' else f['variant'])
+        if key not in keys:
+            keys.append(key)
+    rows = []
+    for op, variant in keys:
+        want = {'source': 'workload', 'op': op}
+        if variant:
+            want['variant'] = variant
+        label = WORKLOAD_LABELS.get(variant or op, variant or op)
+        cells = []
+        for r in runs:
+            f = one(res, run=r, **want)
+            if f and variant == 'missed':
+                cells.append(f'{f["median"]:,.0f} of {f.get("count") or 0:,}')
+            else:
+                cells.append(cell(f) + (f' (``{f["variant"]}``)' if f and not variant else ''))
+        rows.append([f'``{op}`` {label}' if variant else label] + cells)
+        exits = [one(res, run=r, source='rig_workload', op=op) for r in runs]
+        if variant in (None, 'wake_latency') and any(exits):
+            rows.append([f'``{op}`` exits per second'] + [cell(f) for f in exits])
+    return (para(short_env(res),
+                 'Programs in the guest (tests/user/pvops-workload.c) on each run: '
+                 'clock_gettime() in a loop (the clock source it read in brackets), '
+                 'sleeping 1/HZ with clock_nanosleep() for 2 s, and a periodic timerfd at '
+                 '1 kHz for 2 s and 10 kHz for 1 s.',
+                 ('Each figure is the median of its boots\' medians [the lowest and highest '
+                  'of them].' if res.get('boots', 1) > 1 else
+                  'Each figure is the median (10th-90th percentile) of its samples: 31 rounds '
+                  'of 20,000 calls, or every wake-up.'),
+                 'Exits per second are the stub\'s counters, all CPUs, over the program\'s '
+                 'run (its start-up included).') +
+            table(['workload'] + runs, rows))
 
 
 IDLE_OPS = ('idle_exits', 'idle_hypercalls', 'idle_timer')
@@ -264,6 +376,9 @@ FRAGMENTS = {
     'bench-stub-roundtrips.rst': frag_roundtrips,
     'bench-idle-exits.rst': frag_idle,
     'bench-environment.rst': frag_environment,
+    'bench-backends.rst': frag_backends,
+    'bench-kvm-peer.rst': frag_kvm_peer,
+    'bench-workloads.rst': frag_workloads,
 }
 
 
@@ -361,6 +476,7 @@ def render(res, source, test=None, test_source=None):
             continue
         head = f'.. generated by scripts/gen-results-docs.py from {src}; do not edit\n\n'
         texts.update({name: head + '\n'.join(fn(r)) + '\n' for name, fn in frags.items()})
+    texts['bench.svg'] = bench_plot.svg(res)
     return texts
 
 
@@ -391,6 +507,8 @@ def check(texts):
 
 def other_generator(path):
     """Whether another script writes PATH (its first line says which)."""
+    if not path.endswith('.rst'):
+        return False
     with open(path) as f:
         head = f.readline()
     return head.startswith('.. generated by scripts/') and 'gen-results-docs.py' not in head

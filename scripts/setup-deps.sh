@@ -8,7 +8,7 @@
 set -eu
 
 PACKAGES="
-	build-essential bc bison flex libelf-dev libssl-dev dwarves
+	build-essential linux-libc-dev bc bison flex libelf-dev libssl-dev dwarves
 	lz4 zstd xz-utils cpio kmod rsync
 	linux-source-6.1 linux-headers-amd64
 	qemu-system-x86 busybox-static

@@ -16,42 +16,57 @@ layout (FORMAT, VERSION):
                guest_kernel (uname -r in the guest), guest_kernel_banner,
                commit (git rev-parse HEAD, "-dirty" with local changes),
                date (UTC, ISO 8601)
-  runs         name, console, smp, mem, cpu, append, personality (null
-               without the stub), wall_seconds, guest_tsc_mhz, problems
-  figures      run, source, op, variant, unit, median, p10, p90, n, and
-               per source: backend and exits_per_op (pvops_bench; null
+  boots        how many times each run was booted (make bench RUNS=N)
+  runs         name, boot (1..boots), console, smp, mem, cpu, append,
+               personality (null without the stub), wall_seconds,
+               guest_tsc_mhz, problems
+  figures      run, boot, source, op, variant, unit, median, p10, p90, n,
+               and per source: backend and exits_per_op (pvops_bench; null
                without the stub), personality (pvhyp_bench), personality,
-               backend, vendor, cpus, seconds and count (rig_idle)
+               backend, vendor, cpus, seconds and count (rig_idle,
+               rig_workload), count (workload: timerfd expiries)
+  across_boots one per run, source, op and variant: the median of the
+               boots' medians, their min and max, boots
   problems     every run's problems, for a quick look
+
+Sources: pvops_bench (cycles per op through the backend), pvhyp_bench
+(the stub's exit round trips), kvm_peer (Linux's KVM's, the same way,
+tests/user/kvm-peer.c), workload (tests/user/pvops-workload.c),
+rig_workload and rig_idle (the stub's exit counters, tests/rig/bench-guest.sh).
 """
 import datetime
 import json
 import os
 import re
+import statistics
 import subprocess
+
+import bench_plot  # beside this file
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 FORMAT = 'pvops-bench-results'
-VERSION = 1
+VERSION = 2
 
 # One guest per entry: what it boots with, which figure sources it must
 # print.  The first two are -smp 1 and -smp 2 as the docs always measured
-# them; the stub's own run has a second CPU so idle covers more than one.
+# them; the stub's own run has a second CPU so idle covers more than one,
+# and measures Linux's KVM first (rig.bench.kvm=1), in the same boot.
 RUNS = [
     {'name': 'native', 'smp': 1, 'mem': '1G', 'personality': None,
-     'append': 'pvops.backend=native', 'expect': ['pvops_bench']},
+     'append': 'pvops.backend=native', 'expect': ['pvops_bench', 'workload']},
     {'name': 'stub-none', 'smp': 2, 'mem': '1G', 'personality': 'none',
-     'append': 'pvhyp.personality=none pvops.backend=native',
-     'expect': ['pvhyp_bench', 'rig_idle']},
+     'append': 'pvhyp.personality=none pvops.backend=native rig.bench.kvm=1',
+     'expect': ['kvm_peer', 'pvhyp_bench', 'workload', 'rig_workload', 'rig_idle']},
     {'name': 'xen', 'smp': 1, 'mem': '1G', 'personality': 'xen',
      'append': 'pvhyp.personality=xen pvops.backend=xen',
-     'expect': ['pvops_bench', 'rig_idle']},
+     'expect': ['pvops_bench', 'workload', 'rig_workload', 'rig_idle']},
     {'name': 'esx', 'smp': 1, 'mem': '1G', 'personality': 'esx',
      'append': 'pvhyp.personality=esx pvops.backend=esx',
-     'expect': ['pvops_bench', 'rig_idle']},
+     'expect': ['pvops_bench', 'workload', 'rig_workload', 'rig_idle']},
 ]
 
-FIGURE = re.compile(r'\b(pvops_bench|pvhyp_bench|rig_idle): figure (.*)$')
+SOURCES = ('pvops_bench', 'pvhyp_bench', 'kvm_peer', 'workload', 'rig_workload', 'rig_idle')
+FIGURE = re.compile(r'\b(' + '|'.join(SOURCES) + r'): figure (.*)$')
 REQUIRED = ('op', 'unit', 'median', 'p10', 'p90', 'n')
 NUMERIC = {'median', 'p10', 'p90', 'n', 'exits', 'cpus', 'seconds', 'count'}
 RELEASE = re.compile(r'rig: mode \S+, \d+ CPUs, kernel (\S+)')
@@ -175,9 +190,14 @@ def fmt(value, unit=None):
 
 
 def spread(fig, unit=None):
-    """"median (p10-p90)", or the median alone when there is one sample."""
+    """"median (p10-p90)" within a boot, "median [min-max]" across boots,
+    or the median alone when there is no spread to show."""
     if fig is None:
         return '-'
+    if 'boots' in fig:
+        if fig['boots'] <= 1 or fig['min'] == fig['max']:
+            return fmt(fig['median'], unit)
+        return f'{fmt(fig["median"], unit)} [{fmt(fig["min"], unit)}-{fmt(fig["max"], unit)}]'
     if fig['n'] <= 1 or fig['p10'] == fig['p90'] == fig['median']:
         return fmt(fig['median'], unit)
     return f'{fmt(fig["median"], unit)} ({fmt(fig["p10"], unit)}-{fmt(fig["p90"], unit)})'
@@ -219,15 +239,97 @@ def idle_label(fig):
             'idle_timer': 'timer'}.get(fig['op'], fig['op']) + ' ' + (fig['variant'] or '')
 
 
+# The stub's round trips beside KVM's: (label, stub op, KVM op and variant).
+PEER_ROWS = (
+    ('null hypercall', 'hypercall_ping', ('hypercall_null', 'l2')),
+    ('CPUID leaf 0', 'cpuid_0_passed_on', ('cpuid_0', 'l2')),
+    ('CPUID hypervisor leaf', 'cpuid_stub_leaf', ('cpuid_kvm_leaf', 'l2')),
+    ('I/O exit to user space', None, ('io_exit_to_user', 'l2')),
+    ('  KVM_RUN, from user space', None, ('kvm_run_io', 'user')),
+)
+
+
+def peer_table(figs):
+    """The stub's exit round trips and KVM's, from the same boot."""
+    rows = [['round trip, cycles', 'stub', 'KVM', 'KVM/stub']]
+    for label, stub_op, (kvm_op, variant) in PEER_ROWS:
+        stub = find(figs, source='pvhyp_bench', op=stub_op) if stub_op else None
+        kvm = find(figs, source='kvm_peer', op=kvm_op, variant=variant)
+        if not stub and not kvm:
+            continue
+        ratio = (f'{kvm["median"] / stub["median"]:.2f}'
+                 if stub and kvm and stub['median'] else '-')
+        rows.append([label, spread(stub), spread(kvm), ratio])
+    return columns(rows) if len(rows) > 1 else []
+
+
+def backends_table(figs, runs):
+    """Per op, each backend's cycles and exits per op, side by side."""
+    names = [r for r in runs if find(figs, run=r, source='pvops_bench')]
+    if not names:
+        return []
+    rows = [['op, cycles'] + names + [f'{r} exits/op' for r in names if r != 'native']]
+    for op in ops_of(figs, source='pvops_bench'):
+        cells = [spread(find(figs, run=r, source='pvops_bench', op=op, variant='pvops'))
+                 for r in names]
+        exits = [fmt((find(figs, run=r, source='pvops_bench', op=op, variant='pvops') or {})
+                     .get('exits_per_op'), 'exits') for r in names if r != 'native']
+        rows.append([op] + cells + exits)
+    return columns(rows)
+
+
+def workloads_table(figs, runs):
+    """Each workload's figure on every run, and the exits while it ran.
+    clock_gettime's variant is the clock source it read, shown in its cell."""
+    names = [r for r in runs if find(figs, run=r, source='workload')]
+    if not names:
+        return []
+    rows = [['workload'] + names]
+    seen = []
+    for f in figs:
+        key = (f['op'], None if f['op'] == 'clock_gettime' else f['variant'])
+        if f['source'] == 'workload' and key not in seen:
+            seen.append(key)
+    for op, variant in seen:
+        want = {'source': 'workload', 'op': op}
+        if variant:
+            want['variant'] = variant
+        unit = find(figs, **want)['unit']
+        cells = []
+        for r in names:
+            f = find(figs, run=r, **want)
+            if f and variant == 'missed':
+                cells.append(f'{f["median"]:,.0f} of {f.get("count", 0):,}')
+            else:
+                cells.append(spread(f) + (f' {f["variant"]}' if f and not variant else ''))
+        rows.append([f'{op} {variant or "per call"}, {unit}'] + cells)
+    for op in ops_of(figs, source='rig_workload'):
+        rows.append([f'{op} exits/s'] +
+                    [spread(find(figs, run=r, source='rig_workload', op=op)) for r in names])
+    return columns(rows)
+
+
 def text_table(results):
-    env, figures = results['environment'], results['figures']
+    env = results['environment']
+    across = results['boots'] > 1
+    figures = results['across_boots'] if across else results['figures']
+    runs = [r for r in results['runs'] if r['boot'] == 1]
+    names = [r['name'] for r in runs]
     out = [f'make bench, {env["date"]}, tree {env["commit"]}',
            f'host: {env["host_cpu"]} ({env["host_cpus"]} CPUs); {env["emulator_version"]}; '
            f'accel {env["accel"]}',
            f'guest kernel: {env["guest_kernel"]}',
            'TSC cycles under TCG are emulation time, not what hardware takes: read ratios.',
-           'Each figure: median (p10-p90).', '']
-    for run in results['runs']:
+           (f'Each figure: the median of {results["boots"]} boots\' medians [their min-max].'
+            if across else 'Each figure: median (p10-p90).'), '']
+    for title, lines in (('Ops by backend (pvops_bench)', backends_table(figures, names)),
+                         ('Exit round trips: the stub and Linux\'s KVM, same boot '
+                          '(pvhyp_bench, kvm_peer)', peer_table(figures)),
+                         ('Workloads (pvops-workload; exits/s: all CPUs, with the stub)',
+                          workloads_table(figures, names))):
+        if lines:
+            out += [title + ':'] + ['  ' + line for line in lines] + ['']
+    for run in runs:
         mine = [f for f in figures if f['run'] == run['name']]
         stub = f'stub personality {run["personality"]}' if run['personality'] else 'no stub'
         out.append(f'{run["name"]}: -smp {run["smp"]}, {stub}, "{run["append"]}", '
@@ -243,58 +345,97 @@ def text_table(results):
                 rows.append([op, spread(v), spread(c), spread(b), ratio,
                              fmt(v.get('exits_per_op') if v else None, 'exits')])
             out += ['  ' + line for line in columns(rows)]
-        rt = [f for f in mine if f['source'] == 'pvhyp_bench']
-        if rt:
-            rows = [['round trip', 'cycles', 'n']]
-            rows += [[f['op'], spread(f), str(f['n'])] for f in rt]
-            out += ['  ' + line for line in columns(rows)]
         idle = sorted((f for f in mine if f['source'] == 'rig_idle'), key=idle_order)
         if idle:
             secs = max(f.get('seconds', 0) for f in idle)
             rows = [[f'idle, {secs:.1f} s', 'per CPU per second', 'count']]
             rows += [[idle_label(f), spread(f), str(f.get('count', '-'))] for f in idle]
             out += ['  ' + line for line in columns(rows)]
-        for p in run['problems']:
-            out.append('  PROBLEM: ' + p.splitlines()[0])
+        for r in results['runs']:
+            if r['name'] == run['name']:
+                out += ['  PROBLEM: ' + p.splitlines()[0] for p in r['problems']]
         out.append('')
     return '\n'.join(out)
 
 
 # --- the boots ---------------------------------------------------------------
 
+def boots_wanted():
+    """make bench RUNS=N (PVOPS_BENCH_BOOTS): how many boots of each run."""
+    text = os.environ.get('PVOPS_BENCH_BOOTS', '') or '1'
+    if not text.isdigit() or not 1 <= int(text) <= 20:
+        raise SystemExit(f'rig: make bench RUNS={text!r}: want a whole number of boots, 1 to 20')
+    return int(text)
+
+
+def across_boots(figures):
+    """One figure per run, source, op and variant: the median of the boots'
+    medians, with their min and max; the other keys of the first boot's."""
+    groups = {}
+    for f in figures:
+        groups.setdefault((f['run'], f['source'], f['op'], f['variant']), []).append(f)
+    out = []
+    for fs in groups.values():
+        medians = [f['median'] for f in fs if f['median'] is not None]
+        head = {k: v for k, v in fs[0].items() if k not in ('boot', 'p10', 'p90', 'n')}
+        head.update({'median': statistics.median(medians) if medians else None,
+                     'min': min(medians, default=None), 'max': max(medians, default=None),
+                     'boots': len(medians)})
+        out.append(head)
+    return out
+
+
+def boot_one(boot, judge, image, initrd, spec, nth, facts):
+    """One boot of one run: its record in the results, its figures."""
+    suffix = f'-{nth}' if nth > 1 else ''
+    boot_run = {'name': f'bench-{spec["name"]}{suffix}', 'smp': spec['smp'],
+                'mem': spec['mem'], 'cpu': 'EPYC,+svm', 'append': spec['append']}
+    lines, secs, timed_out, console = boot(image, initrd, boot_run, 'bench')
+    for line in lines:
+        line = PRINTK_PREFIX.sub('', line)
+        if ECHO.search(line):
+            print(line.replace('rig: ', ''), flush=True)
+    mine, run_facts, bad = parse_console(lines, spec['name'])
+    bad += [f'{spec["name"]}: {p}' for p in judge(lines, timed_out, secs)]
+    got = {f['source'] for f in mine}
+    bad += [f'{spec["name"]}: no "{src}: figure" lines on the console'
+            for src in spec['expect'] if src not in got]
+    for key in ('guest_kernel', 'guest_kernel_banner'):
+        if key in run_facts:
+            if facts.setdefault(key, run_facts[key]) != run_facts[key]:
+                bad.append(f'{spec["name"]}: {key} {run_facts[key]}, '
+                           f'not {facts[key]} as in the runs before')
+    if nth > 1:
+        bad = [f'boot {nth}: {p}' for p in bad]
+    for f in mine:
+        f['boot'] = nth
+    record = {'name': spec['name'], 'boot': nth, 'console': os.path.relpath(console, TOP),
+              'smp': spec['smp'], 'mem': spec['mem'], 'cpu': boot_run['cpu'],
+              'append': spec['append'], 'personality': spec['personality'],
+              'wall_seconds': round(secs, 1), 'guest_tsc_mhz': run_facts.get('guest_tsc_mhz'),
+              'problems': bad}
+    return record, mine
+
+
 def run(boot, judge, image, initrd, out_dir):
-    """Boot every run, write out_dir/bench.json and bench.txt; 1 on any
-    problem (the files are written anyway, with the problems in them)."""
+    """Boot every run (RUNS=N times each), write out_dir/bench.json,
+    bench.txt and bench.svg; 1 on any problem (the files are written
+    anyway, with the problems in them)."""
+    boots = boots_wanted()
     date = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
     runs, figures, problems, facts = [], [], [], {}
-    for spec in RUNS:
-        boot_run = {'name': f'bench-{spec["name"]}', 'smp': spec['smp'], 'mem': spec['mem'],
-                    'cpu': 'EPYC,+svm', 'append': spec['append']}
-        lines, secs, timed_out, console = boot(image, initrd, boot_run, 'bench')
-        for line in lines:
-            line = PRINTK_PREFIX.sub('', line)
-            if ECHO.search(line):
-                print(line.replace('rig: ', ''), flush=True)
-        mine, run_facts, bad = parse_console(lines, spec['name'])
-        bad += [f'{spec["name"]}: {p}' for p in judge(lines, timed_out, secs)]
-        got = {f['source'] for f in mine}
-        bad += [f'{spec["name"]}: no "{src}: figure" lines on the console'
-                for src in spec['expect'] if src not in got]
-        for key in ('guest_kernel', 'guest_kernel_banner'):
-            if key in run_facts:
-                if facts.setdefault(key, run_facts[key]) != run_facts[key]:
-                    bad.append(f'{spec["name"]}: {key} {run_facts[key]}, '
-                               f'not {facts[key]} as in the runs before')
-        runs.append({'name': spec['name'], 'console': os.path.relpath(console, TOP),
-                     'smp': spec['smp'], 'mem': spec['mem'],
-                     'cpu': boot_run['cpu'], 'append': spec['append'],
-                     'personality': spec['personality'], 'wall_seconds': round(secs, 1),
-                     'guest_tsc_mhz': run_facts.get('guest_tsc_mhz'), 'problems': bad})
-        figures += mine
-        problems += bad
+    for nth in range(1, boots + 1):
+        if boots > 1:
+            log(f'boot {nth} of {boots} of each run')
+        for spec in RUNS:
+            record, mine = boot_one(boot, judge, image, initrd, spec, nth, facts)
+            runs.append(record)
+            figures += mine
+            problems += record['problems']
     results = {'format': FORMAT, 'version': VERSION,
-               'environment': environment(date, facts),
-               'runs': runs, 'figures': figures, 'problems': problems}
+               'environment': environment(date, facts), 'boots': boots,
+               'runs': runs, 'figures': figures, 'across_boots': across_boots(figures),
+               'problems': problems}
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, 'bench.json')
     with open(path + '.tmp', 'w') as f:
@@ -304,10 +445,12 @@ def run(boot, judge, image, initrd, out_dir):
     table = text_table(results)
     with open(os.path.join(out_dir, 'bench.txt'), 'w') as f:
         f.write(table + '\n')
+    with open(os.path.join(out_dir, 'bench.svg'), 'w') as f:
+        f.write(bench_plot.svg(results))
     print(table, flush=True)
     for p in problems:
         log(f'FAILED: {p}')
-    log(f'results: {path} and bench.txt; "make docs-numbers" publishes them to the docs')
+    log(f'results: {path}, bench.txt, bench.svg; "make docs-numbers" publishes them to the docs')
     return 1 if problems else 0
 
 

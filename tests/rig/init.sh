@@ -9,7 +9,7 @@
 #
 # Command line words of its own:
 #   rig.mode=test|demo|bench  test (default) runs the suites, demo shows
-#                        state, bench loads pvops_bench
+#                        state, bench measures (/rig/bench.sh)
 #   rig.mode=launch      loads the stub and boots /k2/vmlinuz on it
 #                        (pvops-launch) in the region crashkernel=SIZE
 #                        reserved; that kernel's /init
@@ -149,70 +149,10 @@ if [ "$mode" = reboot ]; then
 	sleep 30
 fi
 
+# The benchmark: tests/rig/bench-guest.sh, installed as /rig/bench.sh.
 if [ "$mode" = bench ]; then
-	for m in $RIG_LAYER; do load "$m" || say "loading $m failed"; done
-	personality=$(cmdline_value pvhyp.personality)
-	if [ "$personality" = none ]; then
-		load pvhyp_bench && rmmod pvhyp_bench
-	else
-		load pvops_bench && rmmod pvops_bench
-	fi
-	# Exits at idle, on each run with the stub: its counters over 10 s
-	# with nothing running, per CPU per second, in all and by exit reason,
-	# hypercall and timer event, one "rig_idle: figure" line each for
-	# tests/rig/bench.py (reasons that did not exit left out).  Only shell
-	# builtins run in the window: every exec of the static busybox costs
-	# dozens of CPUID exits in glibc's start-up, and waking each second to
-	# sample costs several exits a second on xen, so it is one window, one
-	# sample (n=1).  On xen and esx the tick is the pv timer: every arm is
-	# an exit, and every expiry another.
-	if [ -n "$personality" ] && [ -r /sys/kernel/debug/pvhyp/stats ]; then
-		# An empty FIFO held open both ways: ash's "read -t" on it is a
-		# sleep that runs nothing.
-		mkfifo /tmp/idle.wait
-		exec 3<> /tmp/idle.wait
-		idle_wait() {
-			# shellcheck disable=SC3045
-			read -r -t "$1" -u 3 _
-		}
-		idle_snapshot() {
-			read -r up _ < /proc/uptime
-			{
-				echo "uptime $up"
-				while read -r l; do echo "$l"; done < /sys/kernel/debug/pvhyp/stats
-			} > "$1"
-		}
-		idle_wait 1
-		idle_snapshot /tmp/idle.0
-		idle_wait 10
-		idle_snapshot /tmp/idle.1
-		exec 3<&-
-		awk -v cpus="$(grep -c ^processor /proc/cpuinfo)" -v pers="$personality" \
-			-v backend="$(cat /sys/kernel/debug/pvops/backend 2>/dev/null || echo none)" '
-		function add(op, what, n) { c[k, op, what] += n; seen[op SUBSEP what] = 1 }
-		FNR == 1 { k++ }
-		$1 == "uptime" { t[k] = $2 }
-		$1 == "vendor" { vendor = $2 }
-		$2 == "exit" { add("idle_exits", $3, $4); add("idle_exits", "all", $4) }
-		$2 == "hypercall" { add("idle_hypercalls", $3, $4) }
-		$2 == "timer" { add("idle_timer", "arms", $4); add("idle_timer", "fires", $6) }
-		END {
-			secs = t[2] - t[1]
-			for (key in seen) {
-				split(key, w, SUBSEP)
-				n = c[2, w[1], w[2]] - c[1, w[1], w[2]]
-				if (n == 0 && key != "idle_exits" SUBSEP "all")
-					continue
-				r = sprintf("%.2f", n / cpus / secs)
-				unit = w[1] == "idle_timer" ? "events/cpu/s" : "exits/cpu/s"
-				printf "rig_idle: figure personality=%s backend=%s vendor=%s op=%s variant=%s unit=%s median=%s p10=%s p90=%s n=1 cpus=%d seconds=%.2f count=%.0f\n", pers, backend, vendor, w[1], w[2], unit, r, r, r, cpus, secs, n
-				if (w[1] == "idle_exits")
-					summary = summary sprintf("%s %s %s", summary == "" ? "" : ",", w[2], r)
-			}
-			printf "rig: idle over %.1f s, exits per CPU per second:%s\n", secs, summary
-		}' /tmp/idle.0 /tmp/idle.1 | while IFS= read -r l; do kmsg "$l"; done
-	fi
-	for m in $(reverse $RIG_LAYER); do rmmod "$m"; done
+	. /rig/bench.sh
+	bench_main
 	finish
 fi
 

@@ -18,6 +18,7 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,etc,rig/checks,lib/modules/pvops,lib/modules/kernel}
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 "$top/tests/rig/init.sh" "$root/init"
+cp "$top/tests/rig/bench-guest.sh" "$root/rig/bench.sh"
 cp "$top"/tests/rig/checks/*.sh "$root/rig/checks/"
 
 tests=()
@@ -30,9 +31,11 @@ done
 # How many ops the list has (include/pvops/ops.h), for the checks.
 grep -cE '^PVOPS_OP(_VOID)?\(' "$top/include/pvops/ops.h" > "$root/rig/nr_ops"
 
-# User-space probes the checks run (static: the image has no libc).
+# User-space probes the checks run (static: the image has no libc); a
+# program's NAME-*.S files are linked into it.
 for src in "$top"/tests/user/*.c; do
-	gcc -static -O2 -Wall -o "$root/bin/$(basename "$src" .c)" "$src"
+	gcc -static -O2 -Wall -o "$root/bin/$(basename "$src" .c)" "$src" \
+		$(ls "${src%.c}"-*.S 2>/dev/null)
 done
 
 for pair in ${PVOPS_INITRD_EXTRA:-}; do

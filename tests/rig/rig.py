@@ -825,7 +825,9 @@ def build_stock():
     """The stock image and the guest image with our modules built for it."""
     image, kos = stock_modules()
     initrd = os.path.join(OUT, 'initrd-stock.cpio.gz')
-    sh([os.path.join(TOP, 'tests', 'rig', 'mkinitramfs.sh'), initrd, OUT] + kos)
+    # The image's directory holds the stock KVM modules under modroot/.
+    sh([os.path.join(TOP, 'tests', 'rig', 'mkinitramfs.sh'), initrd,
+        os.path.dirname(image)] + kos)
     return image, initrd
 
 
