@@ -242,30 +242,18 @@ def frag_backends(res):
             table(['op', 'native', 'xen', 'esx', 'xen exits/op', 'esx exits/op'], rows))
 
 
-# (label, the stub's op, KVM's op and variant): kvm-peer.c's ops beside
-# pvhyp_bench's.
-PEER_ROWS = (
-    ('null hypercall (PING; KVM_HC_VAPIC_POLL_IRQ)', 'hypercall_ping', 'hypercall_null', 'l2'),
-    ('CPUID leaf 0', 'cpuid_0_passed_on', 'cpuid_0', 'l2'),
-    ('CPUID 0x40000000', 'cpuid_stub_leaf', 'cpuid_kvm_leaf', 'l2'),
-    ('OUT to a port, handled in user space', None, 'io_exit_to_user', 'l2'),
-    ('the same KVM_RUN, timed from user space', None, 'kvm_run_io', 'user'),
-)
-
-
 def frag_kvm_peer(res):
     """The stub's round trips and Linux's KVM's, from the same boot."""
     rows = []
-    for label, stub_op, kvm_op, variant in PEER_ROWS:
-        stub = one(res, run='stub-none', source='pvhyp_bench', op=stub_op) if stub_op else None
-        kvm = one(res, run='stub-none', source='kvm_peer', op=kvm_op, variant=variant)
+    for label, stub, kvm in bench_plot.peer_rows(res['shown']):
         ratio = (f'{kvm["median"] / stub["median"]:.2f}'
                  if stub and kvm and stub['median'] else '-')
         rows.append([label, cell(stub), cell(kvm), ratio])
     return (para(short_env(res, 'stub-none'),
                  'TSC cycles per single exit round trip.  KVM first (kvm_amd, a real-mode L2 '
                  'guest of tests/user/kvm-peer.c timing itself with RDTSC), then the stub '
-                 '(pvhyp_bench, personality ``none``), in one boot; ' +
+                 '(pvhyp_bench, personality ``none``), in one boot; the backdoor in the esx '
+                 'run; ' +
                  spread_words(res, 'stub-none', 'kvm_peer')) +
             table(['round trip', 'stub', 'KVM', 'KVM / stub'], rows))
 

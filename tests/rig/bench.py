@@ -3,7 +3,7 @@
 
 run() boots Debian's stock kernel (or the image it is given) once per entry
 of RUNS, reads the "figure" lines the guest prints (tests/pvops_bench.c,
-tests/pvhyp_bench.c, the idle-exit sampling in tests/rig/init.sh) and
+tests/pvhyp_bench.c, tests/user/, tests/rig/bench-guest.sh) and
 writes OUT_DIR/bench.json and OUT_DIR/bench.txt.  The JSON is what the
 docs are generated from (scripts/gen-results-docs.py), so every published
 number has one source, with its spread and the machine it came from.
@@ -62,7 +62,7 @@ RUNS = [
      'expect': ['pvops_bench', 'workload', 'rig_workload', 'rig_idle']},
     {'name': 'esx', 'smp': 1, 'mem': '1G', 'personality': 'esx',
      'append': 'pvhyp.personality=esx pvops.backend=esx',
-     'expect': ['pvops_bench', 'workload', 'rig_workload', 'rig_idle']},
+     'expect': ['pvops_bench', 'pvhyp_bench', 'workload', 'rig_workload', 'rig_idle']},
 ]
 
 SOURCES = ('pvops_bench', 'pvhyp_bench', 'kvm_peer', 'workload', 'rig_workload', 'rig_idle')
@@ -239,24 +239,10 @@ def idle_label(fig):
             'idle_timer': 'timer'}.get(fig['op'], fig['op']) + ' ' + (fig['variant'] or '')
 
 
-# The stub's round trips beside KVM's: (label, stub op, KVM op and variant).
-PEER_ROWS = (
-    ('null hypercall', 'hypercall_ping', ('hypercall_null', 'l2')),
-    ('CPUID leaf 0', 'cpuid_0_passed_on', ('cpuid_0', 'l2')),
-    ('CPUID hypervisor leaf', 'cpuid_stub_leaf', ('cpuid_kvm_leaf', 'l2')),
-    ('I/O exit to user space', None, ('io_exit_to_user', 'l2')),
-    ('  KVM_RUN, from user space', None, ('kvm_run_io', 'user')),
-)
-
-
 def peer_table(figs):
-    """The stub's exit round trips and KVM's, from the same boot."""
+    """The stub's exit round trips and KVM's (bench_plot.PEER)."""
     rows = [['round trip, cycles', 'stub', 'KVM', 'KVM/stub']]
-    for label, stub_op, (kvm_op, variant) in PEER_ROWS:
-        stub = find(figs, source='pvhyp_bench', op=stub_op) if stub_op else None
-        kvm = find(figs, source='kvm_peer', op=kvm_op, variant=variant)
-        if not stub and not kvm:
-            continue
+    for label, stub, kvm in bench_plot.peer_rows(figs):
         ratio = (f'{kvm["median"] / stub["median"]:.2f}'
                  if stub and kvm and stub['median'] else '-')
         rows.append([label, spread(stub), spread(kvm), ratio])
