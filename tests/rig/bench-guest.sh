@@ -98,6 +98,23 @@ bench_workload() {
 	[ -n "$personality" ] && stats_figures rig_workload "$op" /tmp/wl.0 /tmp/wl.1
 }
 
+# The workloads, in each run.
+bench_workloads() {
+	bench_workload clock_gettime clock 31 20000
+	bench_workload nanosleep_1000hz nanosleep 1000 2
+	bench_workload timerfd_1000hz timerfd 1000 2
+	bench_workload timerfd_10000hz timerfd 10000 1
+}
+
+# A kernel launched on the stub (rig.mode=launched rig.bench=1): the
+# workloads only, on its own guest code; the stub's counters are in
+# kernel 1.
+bench_launched() {
+	personality=""
+	say "launched on the stub: clock source $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+	bench_workloads
+}
+
 bench_main() {
 	personality=$(cmdline_value pvhyp.personality)
 	[ "$(cmdline_value rig.bench.kvm 0)" = 1 ] && bench_kvm_peer
@@ -110,10 +127,7 @@ bench_main() {
 	*) load pvops_bench && rmmod pvops_bench ;;
 	esac
 	[ -r /sys/kernel/debug/pvhyp/stats ] || personality=""
-	bench_workload clock_gettime clock 31 20000
-	bench_workload nanosleep_1000hz nanosleep 1000 2
-	bench_workload timerfd_1000hz timerfd 1000 2
-	bench_workload timerfd_10000hz timerfd 10000 1
+	bench_workloads
 	# Exits at idle: one 10 s window, one sample (n=1): waking each second
 	# to sample costs several exits a second on xen.  On xen and esx the
 	# tick is the pv timer: every arm is an exit, and every expiry another.

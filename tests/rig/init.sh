@@ -174,6 +174,11 @@ fi
 # Launch mode, the kernel under test (no modules of ours): what its own
 # guest code made of the stub (Documentation/launch.rst).
 if [ "$mode" = launched ]; then
+	if [ "$(cmdline_value rig.bench 0)" = 1 ]; then
+		. /rig/bench.sh
+		bench_launched
+		finish
+	fi
 	say "ktap begins"
 	kmsg "KTAP version 1"
 	launch_checks "$(cmdline_value pvhyp.personality none)"
