@@ -19,6 +19,12 @@
 # every exec of the static busybox costs dozens of CPUID exits in glibc's
 # start-up.
 
+# Something that makes the run's figures incomplete: tests/rig/bench.py
+# makes each such line a problem of the run.
+bench_problem() {
+	say "bench problem: $*"
+}
+
 # The stub's counters and the uptime, into file $1.
 stats_snapshot() {
 	read -r up _ < /proc/uptime
@@ -74,15 +80,15 @@ bench_kvm_peer() {
 	for m in irqbypass ccp kvm $vendor_kvm; do
 		f=/lib/modules/kernel/$m.ko
 		# ccp is kvm-amd's dependency in Debian's kernel, not in ours.
-		[ -e "$f" ] || [ "$m" = ccp ] || { say "kvm peer: $m.ko not in the image"; return 1; }
+		[ -e "$f" ] || [ "$m" = ccp ] || { bench_problem "kvm peer: $m.ko not in the image"; return 1; }
 		[ -e "$f" ] || continue
-		insmod "$f" || { say "kvm peer: insmod $m failed"; return 1; }
+		insmod "$f" || { bench_problem "kvm peer: insmod $m failed"; return 1; }
 		loaded="$m $loaded"
 	done
 	kvm-peer > /tmp/kvm-peer.out 2>&1
 	status=$?
 	while IFS= read -r l; do kmsg "$l"; done < /tmp/kvm-peer.out
-	[ $status = 0 ] || say "kvm peer: kvm-peer exited with $status"
+	[ $status = 0 ] || bench_problem "kvm peer: kvm-peer exited with $status"
 	for m in $loaded; do rmmod "$m"; done
 	return $status
 }
@@ -92,7 +98,7 @@ bench_workload() {
 	op=$1
 	shift
 	[ -n "$personality" ] && stats_snapshot /tmp/wl.0
-	pvops-workload "$@" > /tmp/wl.out 2>&1 || say "workload $*: failed: $(cat /tmp/wl.out)"
+	pvops-workload "$@" > /tmp/wl.out 2>&1 || bench_problem "workload $*: $(cat /tmp/wl.out)"
 	[ -n "$personality" ] && stats_snapshot /tmp/wl.1
 	while IFS= read -r l; do kmsg "$l"; done < /tmp/wl.out
 	[ -n "$personality" ] && stats_figures rig_workload "$op" /tmp/wl.0 /tmp/wl.1
@@ -118,7 +124,7 @@ bench_launched() {
 bench_main() {
 	personality=$(cmdline_value pvhyp.personality)
 	[ "$(cmdline_value rig.bench.kvm 0)" = 1 ] && bench_kvm_peer
-	for m in $RIG_LAYER; do load "$m" || say "loading $m failed"; done
+	for m in $RIG_LAYER; do load "$m" || bench_problem "loading $m failed"; done
 	# pvhyp_bench times the stub's exits (esx: its backdoor as well).
 	case "$personality" in
 	none) load pvhyp_bench && rmmod pvhyp_bench ;;

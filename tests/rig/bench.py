@@ -85,6 +85,8 @@ TSC_MHZ = re.compile(r'tsc: Detected ([0-9.]+) MHz')
 # The guest's own tables, echoed as make bench always did.
 ECHO = re.compile(r'\b(pvops_bench|pvhyp_bench): (?!figure )|rig: idle over')
 PRINTK_PREFIX = re.compile(r'^\[\s*\d+\.\d+\] ?')
+# What tests/rig/bench-guest.sh says made a run's figures incomplete.
+BENCH_PROBLEM = re.compile(r'rig: bench problem: (.*)$')
 
 
 def log(msg):
@@ -121,6 +123,10 @@ def parse_console(lines, run_name):
     figures, facts, problems = [], {}, []
     for line in lines:
         line = PRINTK_PREFIX.sub('', line.rstrip('\r'))
+        m = BENCH_PROBLEM.search(line)
+        if m:
+            problems.append(f'{run_name}: {m.group(1)}')
+            continue
         m = FIGURE.search(line)
         if m:
             try:
@@ -174,7 +180,7 @@ def tree_commit():
     return head + ('-dirty' if dirty else '')
 
 
-def environment(date, facts):
+def environment(date, commit, facts):
     return {
         'host_cpu': host_cpu(),
         'host_cpus': os.cpu_count(),
@@ -184,7 +190,7 @@ def environment(date, facts):
         'accel': os.environ.get('PVOPS_ACCEL', 'tcg'),
         'guest_kernel': facts.get('guest_kernel'),
         'guest_kernel_banner': facts.get('guest_kernel_banner'),
-        'commit': tree_commit(),
+        'commit': commit,
         'date': date,
     }
 
@@ -423,6 +429,8 @@ def run(boot, judge, bench_images, launch_images, out_dir):
     images = {'bench': bench_images, 'launch': launch_images}
     boots = boots_wanted()
     date = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    # The tree the images were built from: now, not after the boots.
+    commit = tree_commit()
     runs, figures, problems, facts = [], [], [], {}
     for nth in range(1, boots + 1):
         if boots > 1:
@@ -433,7 +441,7 @@ def run(boot, judge, bench_images, launch_images, out_dir):
             figures += mine
             problems += record['problems']
     results = {'format': FORMAT, 'version': VERSION,
-               'environment': environment(date, facts), 'boots': boots,
+               'environment': environment(date, commit, facts), 'boots': boots,
                'runs': runs, 'figures': figures, 'across_boots': across_boots(figures),
                'problems': problems}
     os.makedirs(out_dir, exist_ok=True)

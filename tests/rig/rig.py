@@ -711,7 +711,7 @@ def summarize(results, extra_passed=0, extra_failed=0, elapsed=None, summary='su
         json.dump({'passed': passed, 'failed': failed, 'skipped': skipped,
                    'elapsed': elapsed,
                    'environment': bench.environment(
-                       time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), {}),
+                       time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), TREE, {}),
                    'runs': [{k: v for k, v in r.items() if k != 'report'} for r in results]},
                   f, indent=2)
         f.write('\n')
@@ -927,7 +927,12 @@ def cmd_list(args):
     return 0
 
 
+# The tree this run builds from, taken before it builds (the summary's
+# commit); "-dirty" with local changes.
+TREE = None
+
 if __name__ == '__main__':
+    TREE = bench.tree_commit()
     what = sys.argv[1] if len(sys.argv) > 1 else 'test'
     cmds = {'test': cmd_test, 'demo': cmd_demo, 'bench': cmd_bench, 'bochs': cmd_bochs,
             'fuzz': cmd_fuzz, 'launch': cmd_launch}
