@@ -60,7 +60,7 @@ static void hv_sync_ipi(void *info)
  */
 int hv_protect(void *virt, unsigned int npages, bool protect)
 {
-	int ret = hv_ops->protect(virt, npages, protect);
+	int ret = hv_tdp_protect(virt, npages, protect);
 
 	on_each_cpu(hv_sync_ipi, NULL, 1);
 	return ret;
@@ -94,7 +94,7 @@ static int __init hv_host_pgd_init(void)
 /* Every CPU is native again, or never left. */
 static void hv_global_exit(void)
 {
-	hv_ops->protect(hv_host_pgd, 1, false);
+	hv_tdp_protect(hv_host_pgd, 1, false);
 	hv_ops->global_exit();
 	free_page((unsigned long)hv_host_pgd);
 }
@@ -583,6 +583,7 @@ static int __init hv_init(void)
 	ret = hv_ops->probe();
 	if (ret)
 		return ret;
+	hv_vendor_calls_set(hv_ops);
 	hv_apic_init();
 	ret = hv_ram_init();
 	if (ret)
@@ -595,7 +596,7 @@ static int __init hv_init(void)
 		free_page((unsigned long)hv_host_pgd);
 		return ret;
 	}
-	ret = hv_ops->protect(hv_host_pgd, 1, true);
+	ret = hv_tdp_protect(hv_host_pgd, 1, true);
 	if (!ret)
 		ret = hv_personality->init ? hv_personality->init() : 0;
 	if (ret) {

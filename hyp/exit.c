@@ -146,17 +146,17 @@ static enum hv_action hv_step_over_walk(struct hv_cpu *hc, u64 gpa)
 		hv_step_done(hc);
 	hc->step_gpa[hc->nr_step++] = gpa & PAGE_MASK;
 	hc->stats.walk_steps++;
-	hv_ops->open_guest_page(gpa, true);
+	hv_tdp_open_guest_page(gpa, true);
 	if (hc->nr_step == 1)
-		hv_ops->single_step(hc, true);
+		static_call(hv_vendor_single_step)(hc, true);
 	return HV_RESUME_NO_SKIP;
 }
 
 static void hv_step_done(struct hv_cpu *hc)
 {
 	while (hc->nr_step)
-		hv_ops->open_guest_page(hc->step_gpa[--hc->nr_step], false);
-	hv_ops->single_step(hc, false);
+		hv_tdp_open_guest_page(hc->step_gpa[--hc->nr_step], false);
+	static_call(hv_vendor_single_step)(hc, false);
 }
 
 /*
@@ -396,14 +396,14 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 			hv_inject_exception(ex, X86_TRAP_GP, true, 0);
 			return HV_RESUME_NO_SKIP;
 		}
-		if (ex->write && hv_ops->write_protected(ex->gpa)) {
+		if (ex->write && hv_tdp_write_protected(ex->gpa)) {
 			/*
 			 * A write to the stub's memory, or to a page table it
 			 * validated: it does not land.  The guest gets #GP where
 			 * it wrote (a kernel fixup may catch it); the guest side
 			 * reports writes to the stub in dmesg.
 			 */
-			bool stub = hv_ops->stub_page(ex->gpa);
+			bool stub = hv_tdp_stub_page(ex->gpa);
 
 			if (!stub && ex->walk)
 				return hv_step_over_walk(hc, ex->gpa);
@@ -486,7 +486,7 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 		__set_bit(ex->intr_vector, hc->irqs_acked);
 	/* Any exit ends a window: hv_complete_exit() opens one if still needed. */
 	if (hc->intr_window) {
-		hv_ops->intr_window(hc, false);
+		static_call(hv_vendor_intr_window)(hc, false);
 		hc->intr_window = false;
 	}
 	/* What happened while the guest ran: the stub's timer, flushes asked. */
@@ -539,11 +539,11 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 {
 	struct hv_event cut = {}, raised = {};
 
-	hv_ops->vectoring(hc, &cut);
+	static_call(hv_vendor_vectoring)(hc, &cut);
 	if (action == HV_RESUME || action == HV_DEVIRT) {
-		hv_ops->skip(hc, ex->rip + ex->insn_len);
-		if ((hv_ops->rflags(hc) & X86_EFLAGS_TF) && ex->inject_vector < 0)
-			hv_ops->step_trap(hc);
+		static_call(hv_vendor_skip)(hc, ex->rip + ex->insn_len);
+		if ((static_call(hv_vendor_rflags)(hc) & X86_EFLAGS_TF) && ex->inject_vector < 0)
+			static_call(hv_vendor_step_trap)(hc);
 	}
 	if (ex->inject_vector >= 0) {
 		raised.valid = true;
@@ -560,22 +560,22 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 			   !hc->held.valid) {
 			hc->held = cut;
 		}
-		hv_ops->inject(hc, &raised);
+		static_call(hv_vendor_inject)(hc, &raised);
 	} else if (cut.valid) {
 		hc->stats.reinjected++;
-		hv_ops->inject(hc, &cut);
+		static_call(hv_vendor_inject)(hc, &cut);
 	} else if (hc->held.valid &&
-		   (hc->held.type != HV_EVENT_INTR || (hv_ops->rflags(hc) & X86_EFLAGS_IF))) {
+		   (hc->held.type != HV_EVENT_INTR || (static_call(hv_vendor_rflags)(hc) & X86_EFLAGS_IF))) {
 		/* An interrupt only where the guest takes interrupts: IF set. */
-		hv_ops->inject(hc, &hc->held);
+		static_call(hv_vendor_inject)(hc, &hc->held);
 		hc->held.valid = false;
 	} else if (!bitmap_empty(hc->irqs_acked, 256)) {
 		struct hv_event irq = { .valid = true, .type = HV_EVENT_INTR };
 
-		if (action != HV_DEVIRT && hv_ops->interruptible(hc)) {
+		if (action != HV_DEVIRT && static_call(hv_vendor_interruptible)(hc)) {
 			irq.vector = find_last_bit(hc->irqs_acked, 256);
 			__clear_bit(irq.vector, hc->irqs_acked);
-			hv_ops->inject(hc, &irq);
+			static_call(hv_vendor_inject)(hc, &irq);
 		} else {
 			hc->stats.irqs_held++;
 		}
@@ -594,7 +594,7 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 		hv_give_back_irqs(hc);
 	} else if (hc->held.valid || !bitmap_empty(hc->irqs_acked, 256) ||
 		 (ex->reason == HV_EXIT_INTR && ex->intr_vector < 0)) {
-		hv_ops->intr_window(hc, true);
+		static_call(hv_vendor_intr_window)(hc, true);
 		hc->intr_window = true;
 	}
 }

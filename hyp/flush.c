@@ -40,7 +40,7 @@ void hv_flush_asked(struct hv_cpu *hc)
 	asked = atomic64_read(&hc->flush_asked);
 
 	if (READ_ONCE(hc->flush_done) != asked) {
-		hv_ops->flush_guest_tlb(hc, ~0ULL);
+		static_call(hv_vendor_flush_guest_tlb)(hc, ~0ULL);
 		WRITE_ONCE(hc->flush_done, asked);
 	}
 }
@@ -99,7 +99,7 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 			if (cpu >= nr_cpu_ids)
 				break;
 			if (cpu == hc->cpu) {
-				hv_ops->flush_guest_tlb(hc, addr);
+				static_call(hv_vendor_flush_guest_tlb)(hc, addr);
 				continue;
 			}
 			/* Not in guest mode, or no vector: nothing cached, or no way in. */

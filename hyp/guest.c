@@ -22,6 +22,7 @@
 #include <asm/page.h>
 #include <asm/pgtable.h>
 #include "personality.h"
+#include "tdp.h"
 
 #define HV_RAM_RANGES	64
 
@@ -108,8 +109,8 @@ int hv_guest_page(u64 gpa, bool write)
 {
 	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
 		return -EINVAL;
-	if (hv_ops->stub_page(gpa & PAGE_MASK) ||
-	    (write && hv_ops->write_protected(gpa & PAGE_MASK)))
+	if (hv_tdp_stub_page(gpa & PAGE_MASK) ||
+	    (write && hv_tdp_write_protected(gpa & PAGE_MASK)))
 		return -EPERM;
 	return 0;
 }

@@ -206,17 +206,8 @@ struct hv_cpu {
  *	there, or an error with the CPU untouched
  * @cpu_left: on the CPU itself, interrupts off, after the DEVIRT hypercall
  *	brought it back: what the guest kernel must still be told; may be NULL
- * @protect: make pages read-only to the guest (or writable again, before
- *	they are freed); every CPU sees it at its next exit
- * @write_protected: host context: whether a guest-physical address is
- *	one the guest may not write
- * @stub_page: host context: whether it lies in one of the stub's own pages
- * @protect_guest_page: host context: keep a guest page read-only (a pinned
- *	page table), or give it back; 0, -EPERM for the stub's, -EINVAL
  * @flush_guest_tlb: host context: drop the guest's TLB entries on this CPU
  *	for one address, or all of them (~0) before it resumes
- * @open_guest_page: host context: let the guest write a protected guest
- *	page again (for one instruction), or protect it again
  * @single_step: host context: exit (HV_EXIT_STEP) after the guest's next
  *	instruction, or stop doing so and leave the guest's flags as they were
  * @vectoring: host context: the event whose delivery the exit interrupted
@@ -243,12 +234,7 @@ struct hv_vendor_ops {
 	void (*cpu_exit)(struct hv_cpu *hc);
 	int (*cpu_launch)(struct hv_cpu *hc);
 	void (*cpu_left)(struct hv_cpu *hc);
-	int (*protect)(void *virt, unsigned int npages, bool protect);
-	bool (*write_protected)(u64 gpa);
-	bool (*stub_page)(u64 gpa);
-	int (*protect_guest_page)(u64 gpa, bool protect);
 	void (*flush_guest_tlb)(struct hv_cpu *hc, u64 addr);
-	void (*open_guest_page)(u64 gpa, bool open);
 	void (*single_step)(struct hv_cpu *hc, bool on);
 	void (*vectoring)(struct hv_cpu *hc, struct hv_event *ev);
 	void (*inject)(struct hv_cpu *hc, const struct hv_event *ev);
@@ -262,6 +248,7 @@ struct hv_vendor_ops {
 extern const struct hv_vendor_ops hv_svm_ops;
 extern const struct hv_vendor_ops hv_vmx_ops;
 extern const struct hv_vendor_ops *hv_ops;
+#include "vendor_calls.h"
 extern u64 hv_devirt_cookie;
 
 /* core.c: the host's CR3, which no task's exit can take away. */

@@ -277,7 +277,7 @@ static long esx_flush_tlb(struct hv_cpu *hc, u32 how, u64 addr)
 
 	switch (how) {
 	case VMI_FLUSH_LOCAL:
-		hv_ops->flush_guest_tlb(hc, addr);
+		static_call(hv_vendor_flush_guest_tlb)(hc, addr);
 		return 0;
 	case VMI_FLUSH_MULTI:
 		a = esx_area(hc->cpu);
@@ -341,7 +341,7 @@ static long esx_flush_queue(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gpr
 	 */
 	for (i = 0; i < n; i++) {
 		if (q[i].ptr & VMI_QUEUE_INVLPG) {
-			hv_ops->flush_guest_tlb(hc, q[i].ptr & ~VMI_QUEUE_INVLPG);
+			static_call(hv_vendor_flush_guest_tlb)(hc, q[i].ptr & ~VMI_QUEUE_INVLPG);
 			continue;
 		}
 		ret = esx_queue_entry_ok(gpa[i], q[i].val);

@@ -806,10 +806,10 @@ static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const void *re
 	case MMUEXT_UNPIN_TABLE:
 		return hv_pt_release(&xd->pins, op->arg1.mfn);
 	case MMUEXT_TLB_FLUSH_LOCAL:
-		hv_ops->flush_guest_tlb(hc, ~0ULL);
+		static_call(hv_vendor_flush_guest_tlb)(hc, ~0ULL);
 		return 0;
 	case MMUEXT_INVLPG_LOCAL:
-		hv_ops->flush_guest_tlb(hc, op->arg1.linear_addr);
+		static_call(hv_vendor_flush_guest_tlb)(hc, op->arg1.linear_addr);
 		return 0;
 	case MMUEXT_TLB_FLUSH_MULTI:
 	case MMUEXT_INVLPG_MULTI:

@@ -13,6 +13,7 @@
 #include <linux/errno.h>
 #include <linux/mm.h>
 #include "personality.h"
+#include "tdp.h"
 
 #define PT_PRESENT	BIT_ULL(0)
 #define PT_RW		BIT_ULL(1)
@@ -116,7 +117,7 @@ long hv_pt_register(struct hv_cpu *hc, struct hv_pins *pins, u64 pfn, unsigned i
 	 * Read-only first, and every other vCPU made to exit once, so that the
 	 * entries cannot change while they are checked.
 	 */
-	ret = hv_ops->protect_guest_page(gpa, true);
+	ret = hv_tdp_protect_guest_page(gpa, true);
 	if (!ret)
 		ret = sync(hc);
 	if (ret)
@@ -141,7 +142,7 @@ long hv_pt_register(struct hv_cpu *hc, struct hv_pins *pins, u64 pfn, unsigned i
 	pins->pin[slot].level = level;
 	return 0;
 undo:
-	hv_ops->protect_guest_page(gpa, false);
+	hv_tdp_protect_guest_page(gpa, false);
 	return ret;
 }
 
@@ -158,7 +159,7 @@ long hv_pt_release(struct hv_pins *pins, u64 pfn)
 
 	if (!pin)
 		return -EINVAL;
-	hv_ops->protect_guest_page(pfn << PAGE_SHIFT, false);
+	hv_tdp_protect_guest_page(pfn << PAGE_SHIFT, false);
 	pin->level = 0;
 	return 0;
 }
@@ -182,7 +183,7 @@ long hv_pt_check_update(struct hv_pins *pins, u64 gpa, u64 val)
 	pin = hv_pt_find(pins, gpa >> PAGE_SHIFT);
 	if (!pin)
 		return -EINVAL;
-	if (hv_ops->stub_page(gpa))
+	if (hv_tdp_stub_page(gpa))
 		return -EPERM;
 	return hv_pt_check_entry(pins, pin->level, val);
 }
@@ -219,7 +220,7 @@ void hv_pt_reset(struct hv_pins *pins)
 
 	for (i = 0; i < HV_MAX_PINNED; i++) {
 		if (pins->pin[i].level)
-			hv_ops->protect_guest_page(pins->pin[i].pfn << PAGE_SHIFT, false);
+			hv_tdp_protect_guest_page(pins->pin[i].pfn << PAGE_SHIFT, false);
 		pins->pin[i].level = 0;
 	}
 }
