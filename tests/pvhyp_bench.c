@@ -119,24 +119,26 @@ static void report(const char *label, const char *op, const char *pers,
 
 static int __init pvhyp_bench_init(void)
 {
-	u32 eax = PVHYP_CPUID_BASE, sig[3] = { };
 	const char *(*personality_name)(void);
-	const char *name = "unknown";
 	struct bench_stat st;
+	const char *name;
 	u64 *s;
 
-	native_cpuid(&eax, &sig[0], &sig[1], &sig[2]);
-	if (memcmp(sig, PVHYP_SIGNATURE, 12)) {
+	/*
+	 * Looked up, not linked: without the stub the load fails here, saying
+	 * so, not on a symbol.  (Its CPUID signature is the personality's.)
+	 */
+	personality_name = symbol_get(pvhyp_personality_name);
+	if (!personality_name) {
 		pr_err("pvhyp_bench: pvhyp is not loaded\n");
 		return -ENODEV;
 	}
+	name = personality_name();
 	s = kmalloc_array(SAMPLES, sizeof(*s), GFP_KERNEL);
-	if (!s)
+	if (!s) {
+		symbol_put(pvhyp_personality_name);
 		return -ENOMEM;
-	/* Looked up, not linked: without the stub the load fails as above, not on a symbol. */
-	personality_name = symbol_get(pvhyp_personality_name);
-	if (personality_name)
-		name = personality_name();
+	}
 	pr_info("pvhyp_bench: round trips in TSC cycles, median of %d\n", SAMPLES);
 	time_ping(&st, s);
 	report("hypercall PING", "hypercall_ping", name, &st);
@@ -148,8 +150,7 @@ static int __init pvhyp_bench_init(void)
 		time_backdoor(&st, s);
 		report("backdoor GETVERSION", "backdoor_getversion", name, &st);
 	}
-	if (personality_name)
-		symbol_put(pvhyp_personality_name);
+	symbol_put(pvhyp_personality_name);
 	kfree(s);
 	return 0;
 }
