@@ -421,6 +421,36 @@ static long xen_register_runstate(struct hv_cpu *hc, struct hv_exit *ex, unsigne
 	return 0;
 }
 
+/*
+ * VCPUOP_register_vcpu_time_memory_area: one more copy of the vCPU's time
+ * info, at a guest virtual address, for user space: Linux maps it into the
+ * vDSO and reads the clock without a system call, if the TSC is marked
+ * stable there.  Xen rewrites it whenever it rewrites vcpu_info's; the
+ * stub's parameters never change once loaded, so it is written once, here.
+ * 0 withdraws it (nothing more is written either way).
+ */
+static long xen_register_vcpu_time(struct hv_exit *ex, u64 arg)
+{
+	struct vcpu_register_time_memory_area r;
+	struct vcpu_time_info *t;
+	u64 gpa;
+
+	if (hv_copy_from_guest(ex, &r, arg, sizeof(r)))
+		return -EFAULT;
+	if (!r.addr)
+		return 0;
+	/* Within one page, as Linux's (a page of its own) always is. */
+	if (r.addr % sizeof(u64) || offset_in_page(r.addr) > PAGE_SIZE - sizeof(*t))
+		return -EINVAL;
+	if (hv_guest_translate(ex, r.addr, true, &gpa))
+		return -EFAULT;
+	t = xen_guest_ptr(gpa);
+	if (!t)
+		return -EFAULT;
+	xen_write_time(t);
+	return 0;
+}
+
 static long xen_vcpu_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 vcpu, u64 arg)
 {
 	struct vcpu_set_singleshot_timer st;
@@ -433,6 +463,8 @@ static long xen_vcpu_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 vcpu
 		return xen_register_vcpu_info(ex, vcpu, arg);
 	case VCPUOP_register_runstate_memory_area:
 		return xen_register_runstate(hc, ex, vcpu, arg);
+	case VCPUOP_register_vcpu_time_memory_area:
+		return xen_register_vcpu_time(ex, arg);
 	case VCPUOP_set_singleshot_timer:
 		if (vcpu != hc->cpu)
 			return -EINVAL;

@@ -16,6 +16,7 @@
 #include <linux/irqflags.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/smp.h>
@@ -346,6 +347,51 @@ static void xen_hvm_params_as_xen(struct kunit *test)
 }
 
 /*
+ * The user-space time area (Linux's vDSO clock): the vCPU's time info
+ * written there at registration, TSC marked stable, version even, telling
+ * the time the kernel tells (the stub's system time is CLOCK_MONOTONIC's
+ * at load, run on by the TSC); one that crosses a page refused, 0
+ * withdraws it.
+ */
+static void xen_vcpu_time_area(struct kunit *test)
+{
+	struct vcpu_register_time_memory_area r;
+	struct vcpu_time_info *t;
+	u64 delta, pv_ns, now_ns;
+	unsigned int cpu;
+	u8 *buf;
+
+	buf = vzalloc(PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	cpu = get_cpu();
+	r.addr = (unsigned long)buf + PAGE_SIZE - 8;	/* 32 bytes from 8 before the end */
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area,
+				  cpu, &r), (long)-EINVAL);
+	r.addr = NONCANONICAL;
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area,
+				  cpu, &r), (long)-EFAULT);
+	t = (struct vcpu_time_info *)(buf + 64);
+	r.addr = (unsigned long)t;
+	KUNIT_ASSERT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area,
+				  cpu, &r), 0L);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(t->version) & 1, 0U);
+	KUNIT_EXPECT_NE(test, READ_ONCE(t->version), 0U);
+	KUNIT_EXPECT_TRUE(test, t->flags & XEN_PVCLOCK_TSC_STABLE_BIT);
+	KUNIT_EXPECT_NE(test, t->tsc_to_system_mul, 0U);
+	delta = rdtsc() - t->tsc_timestamp;
+	delta = t->tsc_shift < 0 ? delta >> -t->tsc_shift : delta << t->tsc_shift;
+	pv_ns = t->system_time + mul_u64_u32_shr(delta, t->tsc_to_system_mul, 32);
+	now_ns = ktime_get_ns();
+	KUNIT_EXPECT_LT_MSG(test, max(pv_ns, now_ns) - min(pv_ns, now_ns), 50 * NSEC_PER_MSEC,
+			    "the area says %llu ns, the kernel %llu ns", pv_ns, now_ns);
+	r.addr = 0;
+	KUNIT_EXPECT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area,
+				  cpu, &r), 0L);
+	put_cpu();
+	vfree(buf);
+}
+
+/*
  * The runstate area: registered at a virtual address (here across a page
  * boundary), kept current at every exit, with time stolen by exits as
  * runnable; a bad address refused, 0 withdraws it.
@@ -492,6 +538,7 @@ static struct kunit_case xen_hostile_cases[] = {
 	KUNIT_CASE(xen_event_channel_life_cycle),
 	KUNIT_CASE(xen_features_for_hvm),
 	KUNIT_CASE(xen_hvm_params_as_xen),
+	KUNIT_CASE(xen_vcpu_time_area),
 	KUNIT_CASE(xen_runstate_area),
 	KUNIT_CASE(xen_bad_hvm_and_sched_ops),
 	{}

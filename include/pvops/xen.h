@@ -86,6 +86,11 @@ struct xen_add_to_physmap {
 #define VCPUOP_set_singleshot_timer	8
 #define VCPUOP_stop_singleshot_timer	9
 #define VCPUOP_register_vcpu_info	10
+#define VCPUOP_register_vcpu_time_memory_area 13
+
+struct vcpu_register_time_memory_area {
+	u64 addr;		/* guest virtual address of a vcpu_time_info; 0: none */
+};
 
 struct vcpu_register_vcpu_info {
 	u64 mfn;		/* frame holding the vcpu_info */

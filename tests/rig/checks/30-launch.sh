@@ -44,6 +44,11 @@ launch_steal_advances() {
 	[ "$s1" -gt "$s0" ] || { echo "steal stayed at $s0 through 3 s of load"; return 1; }
 }
 
+# The pvclock page reaches the vDSO: Linux says so only when it does not.
+launch_dmesg_lacks() {
+	! dmesg | grep -q "$1" || { echo "the boot log says: $(dmesg | grep "$1")"; return 1; }
+}
+
 launch_checks() {
 	personality=$1
 	suite_begin launch
@@ -54,6 +59,7 @@ launch_checks() {
 		check vector_callback launch_dmesg_has "Xen HVM callback vector for event delivery is enabled"
 		check clocksource_xen launch_is "$LAUNCH_CS" xen
 		check clockevent_xen launch_is "$LAUNCH_CE" xen
+		check vdso_pvclock launch_dmesg_lacks "VDSO_CLOCKMODE_PVCLOCK not supported"
 		;;
 	esx)
 		check signature_vmware launch_signature VMwareVMware
