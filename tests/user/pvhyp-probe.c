@@ -3,6 +3,8 @@
  * pvhyp-probe: what user space sees of the stub, for the rig's checks.
  *
  *   pvhyp-probe cpuid            print the CPUID 0x40000000 signature
+ *   pvhyp-probe cpuid-loop N     N CPUIDs of leaf 0: N exits, under a
+ *                                hypervisor that intercepts CPUID
  *   pvhyp-probe hypercall NR ARG issue a hypercall from CPL 3 (VMMCALL on
  *                                AMD, VMCALL on Intel), print RAX; SIGILL
  *                                when no hypervisor answers, SIGSEGV when
@@ -190,6 +192,17 @@ int main(int argc, char **argv)
 		memcpy(sig + 8, &edx, 4);
 		sig[12] = '\0';
 		printf("%s\n", sig);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "cpuid-loop")) {
+		unsigned long n = strtoul(argv[2], NULL, 0);
+
+		while (n--) {
+			eax = 0;
+			asm volatile("cpuid" : "+a" (eax), "=b" (ebx), "=c" (ecx), "=d" (edx)
+				     : "c" (0));
+		}
+		printf("ok\n");
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "hypercall")) {
