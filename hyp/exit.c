@@ -294,6 +294,7 @@ static u8 hv_decode_insn_len(const struct hv_exit *ex)
 {
 	unsigned int n = HV_INSN_MAX, i;
 	unsigned int first = min_t(unsigned int, n, PAGE_SIZE - offset_in_page(ex->rip));
+	bool long_cs = ex->paging_later ? static_call(hv_vendor_guest_long_cs)() : ex->long_cs;
 	u8 code[HV_INSN_MAX];
 
 	/* Page by page: the instruction may end before an unmapped one. */
@@ -302,7 +303,7 @@ static u8 hv_decode_insn_len(const struct hv_exit *ex)
 	if (first < n && hv_fetch_guest_code(ex, code + first, ex->rip + first, n - first))
 		n = first;
 	for (i = 0; i < n; i++)
-		if (!hv_legacy_prefix(code[i]) && !(ex->long_cs && (code[i] & 0xf0) == 0x40))
+		if (!hv_legacy_prefix(code[i]) && !(long_cs && (code[i] & 0xf0) == 0x40))
 			break;
 	if (i == n)
 		return 0;
@@ -565,7 +566,8 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 		hc->stats.reinjected++;
 		static_call(hv_vendor_inject)(hc, &cut);
 	} else if (hc->held.valid &&
-		   (hc->held.type != HV_EVENT_INTR || (static_call(hv_vendor_rflags)(hc) & X86_EFLAGS_IF))) {
+		   (hc->held.type != HV_EVENT_INTR ||
+		    (static_call(hv_vendor_rflags)(hc) & X86_EFLAGS_IF))) {
 		/* An interrupt only where the guest takes interrupts: IF set. */
 		static_call(hv_vendor_inject)(hc, &hc->held);
 		hc->held.valid = false;

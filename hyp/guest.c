@@ -290,9 +290,15 @@ static void *hv_guest_map_walk(u64 gpa, int level)
 /* A guest-virtual address to guest-physical, as the CPU would for CPL 0. */
 static int hv_gva_to_gpa(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa)
 {
-	int levels = ex->la57 ? 5 : 4, level;
-	u64 table = ex->cr3 & PT_ADDR, entry;
-	int bits = levels == 5 ? 57 : 48;
+	bool la57 = ex->la57;
+	u64 cr3 = ex->cr3, entry, table;
+	int levels, level, bits;
+
+	if (ex->paging_later)
+		static_call(hv_vendor_guest_paging)(&cr3, &la57);
+	levels = la57 ? 5 : 4;
+	bits = la57 ? 57 : 48;
+	table = cr3 & PT_ADDR;
 
 	/* Canonical: bits 63..bits-1 all equal. */
 	if ((u64)((s64)(gva << (64 - bits)) >> (64 - bits)) != gva)

@@ -80,6 +80,13 @@ struct hv_exit {
 	enum hv_exit_reason reason;
 	u8 insn_len;		/* of the exiting instruction, 0 if unknown */
 	u8 cpl;
+	/*
+	 * What only walking the guest's tables or decoding its code needs:
+	 * SVM has it in the VMCB and fills it in; VMX leaves it for the core
+	 * to read through the guest_paging and guest_long_cs ops when it
+	 * needs it (@paging_later), not at every exit.
+	 */
+	bool paging_later;
 	bool long_cs;		/* CS is a 64-bit code segment (REX prefixes exist) */
 	u64 cr3;		/* the guest's, to reach hypercall arguments */
 	bool la57;		/* the guest uses 5-level paging */
@@ -224,6 +231,11 @@ struct hv_cpu {
  *	interrupt the INTR intercept saw (still pending) reaches the guest
  * @interruptible: host context: an external interrupt injected now would
  *	be taken (RFLAGS.IF set, no STI or MOV SS shadow)
+ * @guest_paging: host context: the guest's CR3 and whether it uses 5-level
+ *	paging, read now (for an exit with @paging_later; NULL where the
+ *	vendor fills struct hv_exit in)
+ * @guest_long_cs: host context: whether CS is a 64-bit code segment, read
+ *	now (as @guest_paging)
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -243,6 +255,8 @@ struct hv_vendor_ops {
 	void (*step_trap)(struct hv_cpu *hc);
 	void (*intr_window)(struct hv_cpu *hc, bool open);
 	bool (*interruptible)(struct hv_cpu *hc);
+	void (*guest_paging)(u64 *cr3, bool *la57);
+	bool (*guest_long_cs)(void);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;

@@ -18,5 +18,7 @@ HV_VENDOR_OP(rflags)
 HV_VENDOR_OP(step_trap)
 HV_VENDOR_OP(intr_window)
 HV_VENDOR_OP(interruptible)
+HV_VENDOR_OP(guest_paging)
+HV_VENDOR_OP(guest_long_cs)
 
 #undef HV_VENDOR_OP

@@ -786,7 +786,7 @@ static bool vmx_own_exit(struct hv_cpu *hc, u32 reason, struct hv_exit *ex,
 /* Turn a VMX exit into the core's terms. */
 static void vmx_decode_exit(u32 reason, struct hv_exit *ex)
 {
-	u64 qual = vmx_read(EXIT_QUALIFICATION);
+	u64 qual;
 	u32 intr;
 
 	if (vmx_is_vmx_insn(reason)) {
@@ -808,6 +808,7 @@ static void vmx_decode_exit(u32 reason, struct hv_exit *ex)
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		ex->reason = HV_EXIT_NPF;
+		qual = vmx_read(EXIT_QUALIFICATION);
 		ex->gpa = vmx_read(GUEST_PHYSICAL_ADDRESS);
 		ex->write = qual & EPT_VIOLATION_ACC_WRITE;
 		/* Bits 5:3: what the entry allows; none means not mapped. */
@@ -836,6 +837,7 @@ static void vmx_decode_exit(u32 reason, struct hv_exit *ex)
 	case EXIT_REASON_IO_INSTRUCTION:
 		/* Qualification: size - 1, IN, string, port in 31:16. */
 		ex->reason = HV_EXIT_IO;
+		qual = vmx_read(EXIT_QUALIFICATION);
 		ex->io_size = (qual & 7) + 1;
 		ex->io_in = qual & BIT(3);
 		ex->io_string = qual & BIT(4);
@@ -975,10 +977,13 @@ static int vmx_launch_exit_failed(struct hv_cpu *hc, struct hv_exit *ex, struct 
  */
 static void vmx_halted_shadow_over(struct hv_cpu *hc)
 {
-	u32 intr = vmx_read(GUEST_INTERRUPTIBILITY_INFO);
+	u32 intr;
 
-	if (vmx_read(GUEST_ACTIVITY_STATE) == GUEST_ACTIVITY_HLT &&
-	    (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
+	/* The activity state first: most exits are not from HLT. */
+	if (vmx_read(GUEST_ACTIVITY_STATE) != GUEST_ACTIVITY_HLT)
+		return;
+	intr = vmx_read(GUEST_INTERRUPTIBILITY_INFO);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) {
 		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
 			  intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 		hc->stats.halted_shadow++;
@@ -996,9 +1001,7 @@ int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	struct hv_exit ex = {
 		.cpl = (vmx_read(GUEST_SS_AR_BYTES) >> 5) & 3,
 		.rip = vmx_read(GUEST_RIP),
-		.cr3 = vmx_read(GUEST_CR3),
-		.long_cs = vmx_read(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK,
-		.la57 = vmx_read(GUEST_CR4) & X86_CR4_LA57,
+		.paging_later = true,	/* vmx_guest_paging(), vmx_guest_long_cs() */
 		.insn_len = vmx_read(VM_EXIT_INSTRUCTION_LEN),
 		.inject_vector = -1,
 		.intr_vector = -1,
@@ -1094,6 +1097,18 @@ static bool vmx_interruptible(struct hv_cpu *hc)
 	return (vmx_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
 	       !(vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
 		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+/* Read when the core walks the guest's tables, not at every exit. */
+static void vmx_guest_paging(u64 *cr3, bool *la57)
+{
+	*cr3 = vmx_read(GUEST_CR3);
+	*la57 = vmx_read(GUEST_CR4) & X86_CR4_LA57;
+}
+
+static bool vmx_guest_long_cs(void)
+{
+	return vmx_read(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK;
 }
 
 /* Without VPIDs every VM entry drops the guest's linear translations. */
@@ -1216,4 +1231,6 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.step_trap = vmx_step_trap,
 	.intr_window = vmx_intr_window,
 	.interruptible = vmx_interruptible,
+	.guest_paging = vmx_guest_paging,
+	.guest_long_cs = vmx_guest_long_cs,
 };
