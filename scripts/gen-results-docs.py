@@ -31,7 +31,8 @@ import textwrap
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 sys.path.insert(0, os.path.join(TOP, 'tests', 'rig'))
-import bench_plot  # noqa: E402  (the picture: tests/rig/bench_plot.py)
+import bench_layout  # noqa: E402  (tests/rig/: what the tables show)
+import bench_plot  # noqa: E402  (the picture)
 RESULTS = os.path.join(TOP, 'Documentation', 'results', 'bench.json')
 GENERATED = os.path.join(TOP, 'Documentation', 'generated')
 FORMAT, VERSION = 'pvops-bench-results', 2
@@ -245,7 +246,7 @@ def frag_backends(res):
 def frag_kvm_peer(res):
     """The stub's round trips and Linux's KVM's, from the same boot."""
     rows = []
-    for label, stub, kvm in bench_plot.peer_rows(res['shown']):
+    for label, stub, kvm in bench_layout.peer_rows(res['shown']):
         ratio = (f'{kvm["median"] / stub["median"]:.2f}'
                  if stub and kvm and stub['median'] else '-')
         rows.append([label, cell(stub), cell(kvm), ratio])
@@ -268,26 +269,14 @@ WORKLOAD_LABELS = {
 def frag_workloads(res):
     """What the backends change for programs, and the exits they cost."""
     runs = [r['name'] for r in res['runs']]
-    keys = []
-    for f in figures(res, source='workload'):
-        key = (f['op'], None if f['op'] == 'clock_gettime' else f['variant'])
-        if key not in keys:
-            keys.append(key)
     rows = []
-    for op, variant in keys:
-        want = {'source': 'workload', 'op': op}
-        if variant:
-            want['variant'] = variant
+    for op, variant, _, per_run in bench_layout.workload_rows(res['shown'], runs):
         label = WORKLOAD_LABELS.get(variant or op, variant or op)
-        cells = []
-        for r in runs:
-            f = one(res, run=r, **want)
-            if f and variant == 'missed':
-                cells.append(f'{f["median"]:,.0f} of {f.get("count") or 0:,}')
-            else:
-                cells.append(cell(f) + (f' (``{f["variant"]}``)' if f and not variant else ''))
+        cells = [bench_layout.missed(f) if f and variant == 'missed' else
+                 cell(f) + (f' (``{f["variant"]}``)' if f and not variant else '')
+                 for f in per_run]
         rows.append([f'``{op}`` {label}' if variant else label] + cells)
-        exits = [one(res, run=r, source='rig_workload', op=op) for r in runs]
+        exits = bench_layout.workload_exits(res['shown'], op, runs)
         if variant in (None, 'wake_latency') and any(exits):
             rows.append([f'``{op}`` exits per second'] + [cell(f) for f in exits])
     return (para(short_env(res),

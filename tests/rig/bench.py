@@ -42,6 +42,8 @@ import statistics
 import subprocess
 
 import bench_plot  # beside this file
+import bench_layout
+from bench_layout import find
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 FORMAT = 'pvops-bench-results'
@@ -224,13 +226,6 @@ def columns(rows):
     return [' '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
 
-def find(figures, **want):
-    for f in figures:
-        if all(f.get(k) == v for k, v in want.items()):
-            return f
-    return None
-
-
 def ops_of(figures, **want):
     """Ops in the order the guest printed them."""
     seen = []
@@ -256,9 +251,9 @@ def idle_label(fig):
 
 
 def peer_table(figs):
-    """The stub's exit round trips and KVM's (bench_plot.PEER)."""
+    """The stub's exit round trips and KVM's (bench_layout.PEER)."""
     rows = [['round trip, cycles', 'stub', 'KVM', 'KVM/stub']]
-    for label, stub, kvm in bench_plot.peer_rows(figs):
+    for label, stub, kvm in bench_layout.peer_rows(figs):
         ratio = (f'{kvm["median"] / stub["median"]:.2f}'
                  if stub and kvm and stub['median'] else '-')
         rows.append([label, spread(stub), spread(kvm), ratio])
@@ -281,33 +276,19 @@ def backends_table(figs, runs):
 
 
 def workloads_table(figs, runs):
-    """Each workload's figure on every run, and the exits while it ran.
-    clock_gettime's variant is the clock source it read, shown in its cell."""
+    """Each workload's figure on every run, and the exits while it ran."""
     names = [r for r in runs if find(figs, run=r, source='workload')]
     if not names:
         return []
     rows = [['workload'] + names]
-    seen = []
-    for f in figs:
-        key = (f['op'], None if f['op'] == 'clock_gettime' else f['variant'])
-        if f['source'] == 'workload' and key not in seen:
-            seen.append(key)
-    for op, variant in seen:
-        want = {'source': 'workload', 'op': op}
-        if variant:
-            want['variant'] = variant
-        unit = find(figs, **want)['unit']
-        cells = []
-        for r in names:
-            f = find(figs, run=r, **want)
-            if f and variant == 'missed':
-                cells.append(f'{f["median"]:,.0f} of {f.get("count", 0):,}')
-            else:
-                cells.append(spread(f) + (f' {f["variant"]}' if f and not variant else ''))
+    for op, variant, unit, per_run in bench_layout.workload_rows(figs, names):
+        cells = [bench_layout.missed(f) if f and variant == 'missed' else
+                 spread(f) + (f' {f["variant"]}' if f and not variant else '')
+                 for f in per_run]
         rows.append([f'{op} {variant or "per call"}, {unit}'] + cells)
     for op in ops_of(figs, source='rig_workload'):
         rows.append([f'{op} exits/s'] +
-                    [spread(find(figs, run=r, source='rig_workload', op=op)) for r in names])
+                    [spread(f) for f in bench_layout.workload_exits(figs, op, names)])
     return columns(rows)
 
 

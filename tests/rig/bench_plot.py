@@ -13,6 +13,8 @@ file byte for byte, so the docs' copy can be checked against it.
 import math
 from xml.sax.saxutils import escape
 
+from bench_layout import find, peer_rows
+
 WIDTH = 960
 COLOURS = {'native': '#4c72b0', 'xen': '#dd8452', 'esx': '#55a868',
            'stub': '#8172b3', 'KVM': '#c44e52'}
@@ -21,13 +23,6 @@ BACKENDS = ('native', 'xen', 'esx')
 
 def _figures(results):
     return results['across_boots'] if results.get('boots', 1) > 1 else results['figures']
-
-
-def _find(figs, **want):
-    for f in figs:
-        if all(f.get(k) == v for k, v in want.items()):
-            return f
-    return None
 
 
 def _whisker(fig):
@@ -73,7 +68,7 @@ def _ops_panel(figs, top):
         return [], top
     height, left, right = 330, 70, WIDTH - 20
     base = top + height - 60
-    bars = {(b, op): _find(figs, run=b, source='pvops_bench', op=op, variant='pvops')
+    bars = {(b, op): find(figs, run=b, source='pvops_bench', op=op, variant='pvops')
             for b in BACKENDS for op in ops}
     axis = _LogAxis([v for f in bars.values() if f for v in (f['median'], _whisker(f)[1])],
                     base, top + 30)
@@ -111,31 +106,6 @@ def _ops_panel(figs, top):
         out.append(f'<rect x="{x}" y="{top + 26}" width="12" height="12" fill="{COLOURS[b]}"/>')
         out.append(_text(x + 16, top + 36, b, 12))
     return out, top + height
-
-
-# The stub's exit round trips beside KVM's, for the picture and both
-# tables (tests/rig/bench.py, scripts/gen-results-docs.py): label, the
-# stub's run and op (pvhyp_bench), KVM's op and variant (kvm_peer).
-PEER = (
-    ('null hypercall', 'stub-none', 'hypercall_ping', 'hypercall_null', 'l2'),
-    ('CPUID leaf 0', 'stub-none', 'cpuid_0_passed_on', 'cpuid_0', 'l2'),
-    ('CPUID 0x40000000', 'stub-none', 'cpuid_stub_leaf', 'cpuid_kvm_leaf', 'l2'),
-    ('I/O exit: stub backdoor, KVM to user space', 'esx', 'backdoor_getversion',
-     'io_exit_to_user', 'l2'),
-    ('KVM_RUN of that exit, from user space', None, None, 'kvm_run_io', 'user'),
-)
-
-
-def peer_rows(figs):
-    """(label, the stub's figure, KVM's figure) for each PEER row with one."""
-    rows = []
-    for label, stub_run, stub_op, kvm_op, variant in PEER:
-        stub = (_find(figs, run=stub_run, source='pvhyp_bench', op=stub_op)
-                if stub_op else None)
-        kvm = _find(figs, source='kvm_peer', op=kvm_op, variant=variant)
-        if stub or kvm:
-            rows.append((label, stub, kvm))
-    return rows
 
 
 def _peer_panel(figs, top):
