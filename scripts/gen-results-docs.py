@@ -334,6 +334,8 @@ def frag_environment(res):
            f':Emulator: {env["emulator_version"]}, accel ``{env["accel"]}``',
            f':Guest kernel: ``{env["guest_kernel"]}``',
            f':Kernel banner: ``{env.get("guest_kernel_banner") or "-"}``',
+           f':Launched kernel: ``{env.get("launched_kernel") or "-"}`` (kernel 2 of the '
+           'launched runs)',
            f':Tree: ``{env["commit"]}``',
            f':Date: {env["date"]}',
            ''] + para('TSC cycles under TCG are emulation time: QEMU translates and runs '

@@ -14,12 +14,13 @@ layout (FORMAT, VERSION):
 
   environment  host_cpu, host_cpus, emulator, emulator_version, accel,
                guest_kernel (uname -r in the guest), guest_kernel_banner,
+               launched_kernel (kernel 2 of the launched runs, or null),
                commit (git rev-parse HEAD, "-dirty" with local changes),
                date (UTC, ISO 8601)
   boots        how many times each run was booted (make bench RUNS=N)
   runs         name, boot (1..boots), console, smp, mem, cpu, append,
                personality (null without the stub), wall_seconds,
-               guest_tsc_mhz, problems
+               guest_tsc_mhz, guest_kernel, problems
   figures      run, boot, source, op, variant, unit, median, p10, p90, n,
                and per source: backend and exits_per_op (pvops_bench; null
                without the stub), personality (pvhyp_bench), personality,
@@ -119,9 +120,10 @@ def parse_figure(source, text):
     return fig
 
 
-def parse_console(lines, run_name):
+def parse_console(lines, run_name, last=False):
     """(figures, facts, problems) from one boot's console; facts holds
-    guest_kernel, guest_kernel_banner, guest_tsc_mhz when printed."""
+    guest_kernel, guest_kernel_banner, guest_tsc_mhz when printed: the
+    first kernel's, or with LAST the last one's (a launched kernel's)."""
     figures, facts, problems = [], {}, []
     for line in lines:
         line = PRINTK_PREFIX.sub('', line.rstrip('\r'))
@@ -146,7 +148,7 @@ def parse_console(lines, run_name):
                                    ('guest_kernel_banner', BANNER, str),
                                    ('guest_tsc_mhz', TSC_MHZ, float)):
             m = pattern.search(line)
-            if m and key not in facts:
+            if m and (last or key not in facts):
                 facts[key] = conv(m.group(1))
     return figures, facts, problems
 
@@ -182,7 +184,7 @@ def tree_commit():
     return head + ('-dirty' if dirty else '')
 
 
-def environment(date, commit, facts):
+def environment(date, commit, facts, launched=None):
     return {
         'host_cpu': host_cpu(),
         'host_cpus': os.cpu_count(),
@@ -192,6 +194,9 @@ def environment(date, commit, facts):
         'accel': os.environ.get('PVOPS_ACCEL', 'tcg'),
         'guest_kernel': facts.get('guest_kernel'),
         'guest_kernel_banner': facts.get('guest_kernel_banner'),
+        # The launched runs' kernel 2 (Debian's stock kernel, whatever
+        # PVOPS_BENCH_KERNEL says), when there are such runs.
+        'launched_kernel': (launched or {}).get('guest_kernel'),
         'commit': commit,
         'date': date,
     }
@@ -301,7 +306,8 @@ def text_table(results):
     out = [f'make bench, {env["date"]}, tree {env["commit"]}',
            f'host: {env["host_cpu"]} ({env["host_cpus"]} CPUs); {env["emulator_version"]}; '
            f'accel {env["accel"]}',
-           f'guest kernel: {env["guest_kernel"]}',
+           f'guest kernel: {env["guest_kernel"]}' +
+           (f'; launched: {env["launched_kernel"]}' if env.get('launched_kernel') else ''),
            'TSC cycles under TCG are emulation time, not what hardware takes: read ratios.',
            (f'Each figure: the median of {results["boots"]} boots\' medians [their min-max].'
             if across else 'Each figure: median (p10-p90).'), '']
@@ -380,7 +386,9 @@ def boot_one(boot, judge, images, spec, nth, facts):
         line = PRINTK_PREFIX.sub('', line)
         if ECHO.search(line):
             print(line.replace('rig: ', ''), flush=True)
-    mine, run_facts, bad = parse_console(lines, spec['name'])
+    mine, run_facts, bad = parse_console(lines, spec['name'], last=mode == 'launch')
+    # Runs of one mode run one kernel: the same in every boot.
+    facts = facts.setdefault(mode, {})
     bad += [f'{spec["name"]}: {p}' for p in judge(lines, timed_out, secs)]
     got = {f['source'] for f in mine}
     bad += [f'{spec["name"]}: no "{src}: figure" lines on the console'
@@ -398,6 +406,7 @@ def boot_one(boot, judge, images, spec, nth, facts):
               'smp': spec['smp'], 'mem': spec['mem'], 'cpu': boot_run['cpu'],
               'append': spec['append'], 'personality': spec['personality'],
               'wall_seconds': round(secs, 1), 'guest_tsc_mhz': run_facts.get('guest_tsc_mhz'),
+              'guest_kernel': run_facts.get('guest_kernel'),
               'problems': bad}
     return record, mine
 
@@ -422,7 +431,8 @@ def run(boot, judge, bench_images, launch_images, out_dir):
             figures += mine
             problems += record['problems']
     results = {'format': FORMAT, 'version': VERSION,
-               'environment': environment(date, commit, facts), 'boots': boots,
+               'environment': environment(date, commit, facts.get('bench', {}),
+                                          facts.get('launch')), 'boots': boots,
                'runs': runs, 'figures': figures, 'across_boots': across_boots(figures),
                'problems': problems}
     os.makedirs(out_dir, exist_ok=True)

@@ -846,11 +846,13 @@ def cmd_bench():
     as users run it); PVOPS_BENCH_KERNEL=test uses the test kernel.  The
     boots and the results file (.rig-out/results/bench.json) are
     tests/rig/bench.py's."""
-    stock = stock_modules()
-    if os.environ.get('PVOPS_BENCH_KERNEL') == 'test':
+    test = os.environ.get('PVOPS_BENCH_KERNEL') == 'test'
+    if test:
+        # First: its build cleans the tree, stock-src's modules with it.
         kdir, initrd = build()
         image = os.path.join(kdir, 'arch/x86/boot/bzImage')
-    else:
+    stock = stock_modules()
+    if not test:
         image, initrd = build_stock(stock)
     # Launch mode is on the stock kernel only: what it measures is Linux's
     # own guest code on the stub (Documentation/launch.rst).
