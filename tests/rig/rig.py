@@ -846,6 +846,7 @@ def cmd_bench():
     as users run it); PVOPS_BENCH_KERNEL=test uses the test kernel.  The
     boots and the results file (.rig-out/results/bench.json) are
     tests/rig/bench.py's."""
+    bench.boots_wanted()  # a bad RUNS= is refused before anything is built
     test = os.environ.get('PVOPS_BENCH_KERNEL') == 'test'
     if test:
         # First: its build cleans the tree, stock-src's modules with it.
