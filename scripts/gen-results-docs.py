@@ -282,12 +282,13 @@ def frag_workloads(res):
     return (para(short_env(res),
                  'Programs in the guest (tests/user/pvops-workload.c) on each run: '
                  'clock_gettime() in a loop (the clock source it read in brackets), '
-                 'sleeping 1/HZ with clock_nanosleep() for 2 s, and a periodic timerfd at '
-                 '1 kHz for 2 s and 10 kHz for 1 s.',
+                 'sleeping with clock_nanosleep(), and periodic timerfds; the rate is in '
+                 'the name (``_1000hz``), rounds and lengths are set in '
+                 'tests/rig/bench-guest.sh.',
                  ('Each figure is the median of its boots\' medians [the lowest and highest '
                   'of them].' if res.get('boots', 1) > 1 else
-                  'Each figure is the median (10th-90th percentile) of its samples: 31 rounds '
-                  'of 20,000 calls, or every wake-up.'),
+                  'Each figure is the median (10th-90th percentile) of its samples: rounds '
+                  'of calls, or every wake-up.'),
                  'Exits per second are the stub\'s counters, all CPUs, over the program\'s '
                  'run (its start-up included).') +
             table(['workload'] + runs, rows))

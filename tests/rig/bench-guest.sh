@@ -82,15 +82,28 @@ bench_kvm_peer() {
 		# ccp is kvm-amd's dependency in Debian's kernel, not in ours.
 		[ -e "$f" ] || [ "$m" = ccp ] || { bench_problem "kvm peer: $m.ko not in the image"; return 1; }
 		[ -e "$f" ] || continue
-		insmod "$f" || { bench_problem "kvm peer: insmod $m failed"; return 1; }
+		if ! insmod "$f"; then
+			bench_problem "kvm peer: insmod $m failed"
+			bench_kvm_unload
+			return 1
+		fi
 		loaded="$m $loaded"
 	done
 	kvm-peer > /tmp/kvm-peer.out 2>&1
 	status=$?
 	while IFS= read -r l; do kmsg "$l"; done < /tmp/kvm-peer.out
 	[ $status = 0 ] || bench_problem "kvm peer: kvm-peer exited with $status"
-	for m in $loaded; do rmmod "$m"; done
+	bench_kvm_unload
 	return $status
+}
+
+# What bench_kvm_peer loaded, unloaded (last first): the stub cannot load
+# while kvm_amd or kvm_intel holds the CPU's virtualization.
+bench_kvm_unload() {
+	for m in $loaded; do
+		rmmod "$m" || bench_problem "kvm peer: rmmod $m failed"
+	done
+	loaded=""
 }
 
 # One workload: its figures, and with the stub the exits while it ran.

@@ -172,6 +172,9 @@ static int vm_time(struct vm *vm, const unsigned char *entry, int samples, unsig
 			ios++;
 			break;
 		default:
+			/* Where the guest is now, not where its loop began. */
+			if (ioctl(vm->vcpu, KVM_GET_REGS, &regs) < 0)
+				regs.rip = ~0ULL;
 			fprintf(stderr, "kvm-peer: unexpected exit reason %u at rip %#llx\n",
 				vm->run->exit_reason, (unsigned long long)regs.rip);
 			return -1;
