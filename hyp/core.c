@@ -488,9 +488,25 @@ u64 pvhyp_continuations(unsigned int cpu)
 }
 EXPORT_SYMBOL_GPL(pvhyp_continuations);
 
+/**
+ * pvhyp_nested_map() - what the nested map is made of
+ * @m: receives the bytes of RAM each page size maps, the table and pool counts
+ *
+ * Walks every table under the map's lock: for tests and the benchmark.
+ *
+ * Return: 0.
+ */
+int pvhyp_nested_map(struct pvhyp_nested_map *m)
+{
+	hv_tdp_census(m);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pvhyp_nested_map);
+
 static int hv_stats_show(struct seq_file *m, void *v)
 {
 	static const char * const states[] = { "off", "on", "failed" };
+	struct pvhyp_nested_map map;
 	unsigned int cpu, i;
 
 	seq_printf(m, "vendor %s personality %s\n", hv_ops->name, hv_personality->name);
@@ -528,6 +544,10 @@ static int hv_stats_show(struct seq_file *m, void *v)
 			   hc->stats.decode_retries, hc->stats.irqs_held, hc->stats.halted_shadow);
 	}
 	cpus_read_unlock();
+	hv_tdp_census(&map);
+	seq_printf(m, "tdp ram_4k %llu ram_2m %llu ram_1g %llu tables %llu pool %llu pool_dry %llu host_splits %llu%s\n",
+		   map.ram_4k, map.ram_2m, map.ram_1g, map.tables, map.pool, map.pool_dry,
+		   map.host_splits, map.ram_4k_by_design ? " ram_4k_by_design" : "");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hv_stats);

@@ -12,22 +12,44 @@
  * physical address width (MAXPHYADDR), so that a 64-bit BAR placed high
  * is reachable.  Each GiB that holds RAM, and the first four (where the
  * APIC, IOAPIC, HPET and PCI holes of a PC lie), gets a page directory of
- * 2 MiB pages; beyond that, 1 GiB pages where the CPU has them, and where
- * it has none the entries are made when the guest first touches them
- * (hv_tdp_map_missing(), from a pool of pages set aside at load).  A
- * missing entry is never fatal: it is made, or the access faults in the
- * guest.  Protecting a page splits its 2 MiB page into a table of 4 KiB
- * pages; the tables made so are protected too.
+ * 2 MiB pages, unless it is all RAM and the CPU has 1 GiB pages; beyond
+ * that, 1 GiB pages where the CPU has them, and where it has none the
+ * entries are made when the guest first touches them (hv_tdp_map_missing()).
+ * A missing entry is never fatal: it is made, or the access faults in the
+ * guest.
+ *
+ * Page size: the largest leaf that maps memory of one kind.  A nested TLB
+ * miss walks both dimensions, so 4 KiB leaves where 2 MiB would do are
+ * the largest steady cost of nested paging on hardware.  Only what
+ * protection or the memory type needs is split to 4 KiB: a page of the
+ * stub's, a guest page table a personality keeps read-only, a 2 MiB
+ * region only partly RAM (EPT, where RAM's type differs).  A split is
+ * kept until unload (merging back would need every CPU to have dropped
+ * the old tables from its TLB first).
+ *
+ * Splits in host context (a pin, fault injection) cannot allocate: they
+ * take tables from a pool set aside at load, as many as splitting all of
+ * RAM down to 4 KiB would take (2 MiB of tables per GiB, what a map of
+ * 4 KiB pages holds anyway), so a split there never fails for want of one;
+ * a table a CPU made and lost a race with goes unused until unload.
+ * Every table page is read-only to the guest; protection work is
+ * proportional to what changed: only tables made since the last protect
+ * are protected.
+ *
  * SVM: all entries are user-accessible (nested walks are user accesses),
  * and the guest's own PAT decides the memory type.  VMX: every entry is
  * readable and executable; RAM is WB and everything else UC, standing in
  * for the MTRRs, without "ignore PAT", so the guest's PAT decides within
- * that (a WC framebuffer stays WC).
+ * that (a WC framebuffer stays WC).  On a CPU with the iTLB multihit
+ * erratum a guest changing its own page size over a large executable EPT
+ * page can raise a machine check, so there RAM stays in 4 KiB pages
+ * (@ram_4k in the format; KVM makes such pages non-executable instead).
  */
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
 #include <asm/io.h>
 #include "hv.h"
 #include "tdp.h"
@@ -35,16 +57,18 @@
 #define TDP_ADDR	0x000ffffffffff000ULL
 #define TDP_REACH	(512ULL << 30)		/* what the first PDPT maps */
 #define TDP_MAX_WIDTH	48			/* four levels */
-#define TDP_POOL	32			/* tables host context may take */
+#define TDP_POOL_HIGH	32			/* tables for what lies beyond RAM */
 
 static const struct hv_tdp_format *fmt;
 static u64 *tdp_pml4;
 static u64 *tdp_pdpt;
 static u64 tdp_width_end;			/* 1 << MAXPHYADDR, at most 2^48 */
-static u64 *tdp_pool[TDP_POOL];
+static u64 **tdp_pool;				/* [tdp_pool_left - 1] is next */
 static atomic_t tdp_pool_left;
-static LIST_HEAD(tdp_tables);		/* every table page, to protect and free */
-static DEFINE_MUTEX(tdp_lock);
+static LIST_HEAD(tdp_tables);		/* every protected table page, to free */
+static LIST_HEAD(tdp_fresh);		/* tables made since the last protect */
+static DEFINE_MUTEX(tdp_lock);		/* guest context: the lists, splits there */
+static atomic64_t tdp_host_splits, tdp_pool_dry;
 unsigned long hv_tdp_generation;
 
 static u64 *tdp_table(u64 entry)
@@ -52,52 +76,107 @@ static u64 *tdp_table(u64 entry)
 	return __va(entry & TDP_ADDR);
 }
 
+static u64 tdp_level_size(int level)
+{
+	return 1ULL << (12 + 9 * (level - 1));
+}
+
+/* Guest context, under tdp_lock: a zeroed table, to be protected. */
 static u64 *tdp_alloc_table(void)
 {
 	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 
 	if (!page)
 		return NULL;
-	list_add_tail(&page->lru, &tdp_tables);
+	list_add_tail(&page->lru, &tdp_fresh);
 	return page_address(page);
 }
 
-/* A 2 MiB or 1 GiB leaf becomes a table of the next size down. */
-static int tdp_split(u64 *entry, u64 base, u64 size)
+static void tdp_free_fresh(u64 *table)
 {
-	u64 *table = tdp_alloc_table();
-	u64 bits;
-	int i;
+	struct page *page = virt_to_page(table);
 
-	if (!table)
-		return -ENOMEM;
-	/* The smaller pages keep the memory type of the large one. */
-	bits = fmt->leaf | (READ_ONCE(*entry) & fmt->type_mask);
-	for (i = 0; i < 512; i++)
-		table[i] = (base + i * size) | (size == PAGE_SIZE ? bits : bits | fmt->large);
-	WRITE_ONCE(*entry, __pa(table) | fmt->table);
-	return 0;
+	list_del(&page->lru);
+	__free_page(page);
 }
 
-/* The 4 KiB entry mapping @pa, splitting larger pages on the way. */
-static u64 *tdp_pte(u64 pa)
+/* Host context: a zeroed, protected table; NULL when the pool is dry. */
+static u64 *tdp_pool_take(void)
 {
-	u64 *pdpte = &tdp_pdpt[pa >> 30];
-	u64 *pde;
+	int left = atomic_dec_if_positive(&tdp_pool_left);
 
-	if (!(*pdpte & fmt->present))
+	if (left < 0) {
+		atomic64_inc(&tdp_pool_dry);
 		return NULL;
-	if ((*pdpte & fmt->large) && tdp_split(pdpte, pa & ~((1ULL << 30) - 1), SZ_2M))
-		return NULL;
-	pde = &tdp_table(*pdpte)[(pa >> 21) & 511];
-	if ((*pde & fmt->large) && tdp_split(pde, pa & ~(SZ_2M - 1ULL), PAGE_SIZE))
-		return NULL;
-	return &tdp_table(*pde)[(pa >> 12) & 511];
+	}
+	return tdp_pool[left];
 }
 
+/*
+ * The leaf entry that maps @gpa, and its level (1: 4 KiB, 2: 2 MiB,
+ * 3: 1 GiB); NULL where the walk meets a missing entry.  Any context: the
+ * tables are only ever added to, and a large leaf only becomes a table.
+ */
+static u64 *tdp_leaf(u64 gpa, int *level)
+{
+	u64 *table = tdp_pml4, *entry, e;
+	int l;
+
+	if (!table || gpa >= tdp_width_end)
+		return NULL;
+	for (l = 4; l >= 1; l--) {
+		entry = &table[(gpa >> (12 + 9 * (l - 1))) & 511];
+		e = READ_ONCE(*entry);
+		if (!(e & fmt->present))
+			return NULL;
+		if (l == 1 || (e & fmt->large)) {
+			*level = l;
+			return entry;
+		}
+		table = tdp_table(e);
+	}
+	return NULL;
+}
+
+/*
+ * The 4 KiB entry mapping @gpa, splitting the larger leaves above it into
+ * tables of the next size down that map the same memory with the same
+ * type.  Guest context (@host false, under tdp_lock) allocates; host
+ * context takes from the pool.  Host and guest context may split the same
+ * leaf at once: the first to swap it wins.
+ */
+static u64 *tdp_pte_split(u64 gpa, bool host)
+{
+	u64 *entry, *table, e, size, bits, base;
+	int level, i;
+
+	for (;;) {
+		entry = tdp_leaf(gpa, &level);
+		if (!entry || level == 1)
+			return entry;
+		table = host ? tdp_pool_take() : tdp_alloc_table();
+		if (!table)
+			return NULL;
+		e = READ_ONCE(*entry);
+		size = tdp_level_size(level - 1);
+		base = gpa & ~(tdp_level_size(level) - 1);
+		bits = fmt->leaf | (e & fmt->type_mask) | (level > 2 ? fmt->large : 0);
+		for (i = 0; i < 512; i++)
+			table[i] = (base + i * size) | bits;
+		/* Lost the race: a pool table stays unused (freed at unload). */
+		if (!try_cmpxchg64(entry, &e, __pa(table) | fmt->table)) {
+			if (!host)
+				tdp_free_fresh(table);
+		} else if (host) {
+			atomic64_inc(&tdp_host_splits);
+		}
+	}
+}
+
+/* Guest context, under tdp_lock. */
 static int tdp_set_writable(u64 pa, bool writable)
 {
-	u64 *pte = tdp_pte(pa);
+	u64 *pte = tdp_pte_split(pa, false);
 
 	if (!pte)
 		return -ENOMEM;
@@ -111,20 +190,23 @@ static int tdp_set_writable(u64 pa, bool writable)
 	return 0;
 }
 
-/* Host context: the 4 KiB entry of @gpa, without splitting (RAM is split at init). */
-static u64 *tdp_pte_nosplit(u64 gpa)
+/*
+ * Keep the tables made since the last call read-only.  Protecting one may
+ * split its region, making another: the loop takes that one too.
+ */
+static int tdp_protect_tables(void)
 {
-	u64 e;
+	struct page *page;
+	int ret;
 
-	if (gpa >= TDP_REACH)
-		return NULL;
-	e = READ_ONCE(tdp_pdpt[gpa >> 30]);
-	if (!(e & fmt->present) || (e & fmt->large))
-		return NULL;
-	e = READ_ONCE(tdp_table(e)[(gpa >> 21) & 511]);
-	if (!(e & fmt->present) || (e & fmt->large))
-		return NULL;
-	return &tdp_table(e)[(gpa >> 12) & 511];
+	while (!list_empty(&tdp_fresh)) {
+		page = list_first_entry(&tdp_fresh, struct page, lru);
+		ret = tdp_set_writable(page_to_phys(page), false);
+		if (ret)
+			return ret;
+		list_move_tail(&page->lru, &tdp_tables);
+	}
+	return 0;
 }
 
 /**
@@ -135,14 +217,26 @@ static u64 *tdp_pte_nosplit(u64 gpa)
  * Host context, for page tables a personality validated (pinned): a guest
  * write there faults.  Every CPU sees it from its next exit on.
  *
- * Return: 0; -EPERM for a page of the stub's; -EINVAL outside RAM.
+ * Return: 0; -EPERM for a page of the stub's; -EINVAL outside RAM;
+ * -ENOMEM when its large page must be split and the pool is dry.
  */
 int hv_tdp_protect_guest_page(u64 gpa, bool protect)
 {
-	u64 *pte = tdp_pte_nosplit(gpa), e;
+	u64 *pte, e;
+	int level;
 
-	if (!pte)
+	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
 		return -EINVAL;
+	if (protect) {
+		pte = tdp_pte_split(gpa, true);
+		if (!pte)
+			return -ENOMEM;
+	} else {
+		/* A page in a large leaf was never protected. */
+		pte = tdp_leaf(gpa, &level);
+		if (!pte || level != 1)
+			return 0;
+	}
 	e = READ_ONCE(*pte);
 	do {
 		if (e & fmt->stub)
@@ -163,9 +257,10 @@ int hv_tdp_protect_guest_page(u64 gpa, bool protect)
  */
 void hv_tdp_open_guest_page(u64 gpa, bool open)
 {
-	u64 *pte = tdp_pte_nosplit(gpa), e;
+	int level;
+	u64 *pte = tdp_leaf(gpa, &level), e;
 
-	if (!pte)
+	if (!pte || level != 1)
 		return;
 	e = READ_ONCE(*pte);
 	do {
@@ -185,45 +280,49 @@ void hv_tdp_open_guest_page(u64 gpa, bool open)
  */
 bool hv_tdp_stub_page(u64 gpa)
 {
-	u64 *pte = tdp_pte_nosplit(gpa);
+	int level;
+	u64 *leaf = tdp_leaf(gpa, &level);
 
-	return pte && (READ_ONCE(*pte) & fmt->stub);
+	return leaf && (READ_ONCE(*leaf) & fmt->stub);
 }
 
-/* Keep every table page read-only, including those splits just made. */
-static int tdp_protect_tables(void)
-{
-	struct page *page;
-	int ret;
-
-	list_for_each_entry(page, &tdp_tables, lru) {
-		ret = tdp_set_writable(page_to_phys(page), false);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
+/* Split what covers [start, end) down to 4 KiB (RAM kept small by the format). */
 static int tdp_split_range(u64 start, u64 end)
 {
 	u64 pa;
 
 	for (pa = start & ~(SZ_2M - 1ULL); pa < end && pa < TDP_REACH; pa += SZ_2M)
-		if (!tdp_pte(pa))
+		if (!tdp_pte_split(pa, false))
 			return -ENOMEM;
 	return 0;
 }
 
-/* RAM (split already) gets the RAM memory type; the rest keeps MMIO's. */
+/*
+ * RAM gets the RAM memory type: a 2 MiB leaf wholly in the range at once,
+ * the 4 KiB pages of a region the range covers in part (split for it);
+ * 1 GiB leaves of RAM were made so.
+ */
 static int tdp_type_ram(u64 start, u64 end)
 {
-	u64 pa, *pte;
+	u64 pa, next, *leaf;
+	int level;
 
-	for (pa = start & PAGE_MASK; pa < end && pa < TDP_REACH; pa += PAGE_SIZE) {
-		pte = tdp_pte(pa);
-		if (!pte)
+	if (fmt->ram_type == fmt->mmio_type)
+		return 0;
+	for (pa = start & PAGE_MASK; pa < end && pa < TDP_REACH; pa = next) {
+		leaf = tdp_leaf(pa, &level);
+		if (!leaf)
 			return -ENOMEM;
-		*pte = (*pte & ~fmt->type_mask) | fmt->ram_type;
+		next = (pa & ~(tdp_level_size(level) - 1)) + tdp_level_size(level);
+		if (level == 3)
+			continue;
+		if (level == 2 && (pa & (SZ_2M - 1) || next > end)) {
+			leaf = tdp_pte_split(pa, false);
+			if (!leaf)
+				return -ENOMEM;
+			next = pa + PAGE_SIZE;
+		}
+		*leaf = (*leaf & ~fmt->type_mask) | fmt->ram_type;
 	}
 	return 0;
 }
@@ -262,12 +361,13 @@ int hv_tdp_protect(void *virt, unsigned int npages, bool protect)
  */
 bool hv_tdp_write_protected(u64 gpa)
 {
-	u64 *pte = tdp_pte_nosplit(gpa), e;
+	int level;
+	u64 *leaf = tdp_leaf(gpa, &level), e;
 
-	if (!pte)
+	if (!leaf)
 		return false;
-	e = READ_ONCE(*pte);
-	return (e & fmt->present) && !(e & fmt->write);
+	e = READ_ONCE(*leaf);
+	return !(e & fmt->write);
 }
 
 /**
@@ -303,14 +403,6 @@ static int tdp_map_high(void)
 	return 0;
 }
 
-/* A zeroed table from the pool, for host context; NULL when it ran dry. */
-static u64 *tdp_pool_take(void)
-{
-	int left = atomic_dec_if_positive(&tdp_pool_left);
-
-	return left < 0 ? NULL : tdp_pool[left];
-}
-
 /*
  * Fill a missing entry at one level: the identity leaf at the 4 KiB and
  * 2 MiB levels (and 1 GiB where the CPU has them), a table from the pool
@@ -318,7 +410,7 @@ static u64 *tdp_pool_take(void)
  */
 static bool tdp_fill(u64 *entry, u64 gpa, int level)
 {
-	u64 size = 1ULL << (12 + 9 * (level - 1)), base = gpa & ~(size - 1);
+	u64 size = tdp_level_size(level), base = gpa & ~(size - 1);
 	u64 *table, old = 0;
 
 	if (level == 1 || level == 2 || (level == 3 && fmt->gbpages)) {
@@ -340,7 +432,7 @@ static bool tdp_fill(u64 *entry, u64 gpa, int level)
  *
  * Host context.  Everything below the address width is the guest's to
  * reach (RAM, or MMIO where nothing may answer): the identity mapping is
- * made, with the tables it needs from a pool set aside at load.
+ * made, with the tables it needs from the pool.
  *
  * Return: true when the access can be retried; false beyond the address
  * width or when the pool ran dry (the caller faults the guest's access).
@@ -375,23 +467,90 @@ bool hv_tdp_map_missing(u64 gpa)
  * Host context.  A fault-injection hook: the guest's next access to the
  * page finds its entry missing and takes hv_tdp_map_missing()'s path, in
  * the middle of whatever it was doing (delivering an interrupt through
- * that page, say).  RAM is mapped with 4 KiB entries from load on, so no
- * table is made or freed here.
+ * that page, say).  A large page over it is split first, from the pool.
  *
- * Return: 0; -EINVAL outside RAM; -EPERM for a page the stub protects.
+ * Return: 0; -EINVAL outside RAM; -EPERM for a page the stub protects;
+ * -ENOMEM when the pool is dry.
  */
 int hv_tdp_drop(u64 gpa)
 {
-	u64 *pte = tdp_pte_nosplit(gpa), e;
+	u64 *pte, e;
 
-	if (!pte || !hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
+	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
 		return -EINVAL;
+	pte = tdp_pte_split(gpa, true);
+	if (!pte)
+		return -ENOMEM;
 	e = READ_ONCE(*pte);
 	do {
 		if ((e & (fmt->stub | fmt->guest_ro)) || !(e & fmt->write))
 			return -EPERM;
 	} while (!try_cmpxchg64(pte, &e, 0));
 	WRITE_ONCE(hv_tdp_generation, hv_tdp_generation + 1);
+	return 0;
+}
+
+/* Adds up one table's leaves into @m, and recurses into its tables. */
+static void tdp_count(const u64 *table, int level, u64 base, struct pvhyp_nested_map *m)
+{
+	u64 size = tdp_level_size(level), e;
+	int i;
+
+	m->tables++;
+	for (i = 0; i < 512; i++) {
+		e = READ_ONCE(table[i]);
+		if (!(e & fmt->present))
+			continue;
+		if (level > 1 && !(e & fmt->large)) {
+			tdp_count(tdp_table(e), level - 1, base + i * size, m);
+			continue;
+		}
+		if (!hv_gpa_is_ram(base + i * size, size))
+			continue;
+		if (level == 1)
+			m->ram_4k += size;
+		else if (level == 2)
+			m->ram_2m += size;
+		else
+			m->ram_1g += size;
+	}
+}
+
+/**
+ * hv_tdp_census() - what the nested map is made of now
+ * @m: receives it
+ *
+ * Guest context.
+ */
+void hv_tdp_census(struct pvhyp_nested_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	mutex_lock(&tdp_lock);
+	if (tdp_pml4)
+		tdp_count(tdp_pml4, 4, 0, m);
+	mutex_unlock(&tdp_lock);
+	m->pool = atomic_read(&tdp_pool_left);
+	m->pool_dry = atomic64_read(&tdp_pool_dry);
+	m->host_splits = atomic64_read(&tdp_host_splits);
+	m->ram_4k_by_design = fmt && fmt->ram_4k;
+}
+
+/* A GiB of RAM in one 1 GiB leaf, or a directory of 2 MiB pages. */
+static int tdp_map_gib(u64 gib)
+{
+	u64 *pd;
+	int i;
+
+	if (fmt->gbpages && !fmt->ram_4k && hv_gpa_is_ram(gib << 30, 1ULL << 30)) {
+		tdp_pdpt[gib] = (gib << 30) | (fmt->leaf | fmt->ram_type | fmt->large);
+		return 0;
+	}
+	pd = tdp_alloc_table();
+	if (!pd)
+		return -ENOMEM;
+	for (i = 0; i < 512; i++)
+		pd[i] = ((gib << 30) + i * SZ_2M) | (fmt->leaf | fmt->mmio_type | fmt->large);
+	tdp_pdpt[gib] = __pa(pd) | fmt->table;
 	return 0;
 }
 
@@ -404,7 +563,7 @@ int hv_tdp_drop(u64 gpa)
 int hv_tdp_init(const struct hv_tdp_format *format)
 {
 	u64 ram_end = __pa(high_memory);
-	u64 gib, *pd;
+	u64 gib, pool;
 	int i, ret = -ENOMEM;
 
 	fmt = format;
@@ -413,6 +572,7 @@ int hv_tdp_init(const struct hv_tdp_format *format)
 		       ram_end);
 		return -E2BIG;
 	}
+	mutex_lock(&tdp_lock);
 	tdp_pml4 = tdp_alloc_table();
 	tdp_pdpt = tdp_alloc_table();
 	if (!tdp_pml4 || !tdp_pdpt)
@@ -423,36 +583,36 @@ int hv_tdp_init(const struct hv_tdp_format *format)
 	if (ret)
 		goto fail;
 	ret = -ENOMEM;
-	for (i = 0; i < TDP_POOL; i++) {
+	pool = (ram_end >> 21) + (ram_end >> 30) + 2 + TDP_POOL_HIGH;
+	tdp_pool = kvcalloc(pool, sizeof(*tdp_pool), GFP_KERNEL);
+	if (!tdp_pool)
+		goto fail;
+	for (i = 0; i < pool; i++) {
 		tdp_pool[i] = tdp_alloc_table();
 		if (!tdp_pool[i])
 			goto fail;
 	}
-	atomic_set(&tdp_pool_left, TDP_POOL);
+	atomic_set(&tdp_pool_left, pool);
 	for (gib = 0; gib < 512; gib++) {
 		if (gib < 4 || (gib << 30) < ram_end) {
-			pd = tdp_alloc_table();
-			if (!pd)
+			ret = tdp_map_gib(gib);
+			if (ret)
 				goto fail;
-			for (i = 0; i < 512; i++)
-				pd[i] = ((gib << 30) + i * SZ_2M) |
-					(fmt->leaf | fmt->mmio_type | fmt->large);
-			tdp_pdpt[gib] = __pa(pd) | fmt->table;
 		} else if (fmt->gbpages) {
 			tdp_pdpt[gib] = (gib << 30) | (fmt->leaf | fmt->mmio_type | fmt->large);
 		}
 	}
-	/* RAM in 4 KiB pages from the start: the host can protect any of it. */
-	mutex_lock(&tdp_lock);
-	ret = hv_ram_walk(tdp_split_range);
+	ret = fmt->ram_4k ? hv_ram_walk(tdp_split_range) : 0;
 	if (!ret)
 		ret = hv_ram_walk(tdp_type_ram);
 	if (!ret)
 		ret = tdp_protect_tables();
+	if (ret)
+		goto fail;
 	mutex_unlock(&tdp_lock);
-	if (!ret)
-		return 0;
+	return 0;
 fail:
+	mutex_unlock(&tdp_lock);
 	hv_tdp_exit();
 	return ret;
 }
@@ -464,6 +624,7 @@ void hv_tdp_exit(void)
 {
 	struct page *page, *next;
 
+	list_splice_tail_init(&tdp_fresh, &tdp_tables);
 	list_for_each_entry_safe(page, next, &tdp_tables, lru) {
 		list_del(&page->lru);
 		__free_page(page);
@@ -471,4 +632,6 @@ void hv_tdp_exit(void)
 	tdp_pml4 = NULL;
 	tdp_pdpt = NULL;
 	atomic_set(&tdp_pool_left, 0);
+	kvfree(tdp_pool);
+	tdp_pool = NULL;
 }

@@ -7,6 +7,7 @@
 #define _PVHYP_TDP_H
 
 #include <linux/types.h>
+#include <pvops/pvhyp.h>
 
 /**
  * struct hv_tdp_format - what the entry bits mean for one vendor
@@ -20,12 +21,13 @@
  * @type_mask: a leaf's memory-type field (EPT), 0 where the format has none
  * @ram_type: the memory type of RAM in that field
  * @mmio_type: the memory type of everything else
- * @gbpages: 1 GiB leaves may map what lies beyond RAM
+ * @gbpages: the CPU has 1 GiB leaves
+ * @ram_4k: RAM in 4 KiB leaves only (a large executable page is a hazard)
  */
 struct hv_tdp_format {
 	u64 present, write, table, leaf, large, stub, guest_ro;
 	u64 type_mask, ram_type, mmio_type;
-	bool gbpages;
+	bool gbpages, ram_4k;
 };
 
 int hv_tdp_init(const struct hv_tdp_format *format);
@@ -38,6 +40,7 @@ int hv_tdp_protect_guest_page(u64 gpa, bool protect);
 void hv_tdp_open_guest_page(u64 gpa, bool open);
 bool hv_tdp_map_missing(u64 gpa);
 int hv_tdp_drop(u64 gpa);
+void hv_tdp_census(struct pvhyp_nested_map *m);
 extern unsigned long hv_tdp_generation;
 
 #endif /* _PVHYP_TDP_H */

@@ -266,6 +266,8 @@ static int vmx_probe_controls(void)
 	vmx_caps.invept_type = ept & VMX_EPT_EXTENT_CONTEXT_BIT ? VMX_EPT_EXTENT_CONTEXT :
 								  VMX_EPT_EXTENT_GLOBAL;
 	vmx_ept_format.gbpages = ept & VMX_EPT_1GB_PAGE_BIT;
+	/* Large executable EPT pages and the iTLB multihit erratum: tdp.c. */
+	vmx_ept_format.ram_4k = boot_cpu_has_bug(X86_BUG_ITLB_MULTIHIT);
 	return 0;
 }
 

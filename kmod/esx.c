@@ -290,7 +290,10 @@ static void esx_op_notify_cpu(int cpu, unsigned int event)
 	if (WARN_ONCE(event >= PVOPS_NR_EVENTS || cpu < 0 || cpu >= nr_cpu_ids ||
 		      !cpu_online(cpu), "pvops: esx notify of cpu %d event %u\n", cpu, event))
 		return;
+	/* A switch saves what the stub holds for the target: not mid-call. */
+	preempt_disable();
 	ret = esx_rom_call(VMI_CMD_NOTIFY, cpu, BIT(event), 0);
+	preempt_enable();
 	WARN_ONCE(ret, "pvops: esx: notify of cpu %d: %ld\n", cpu, ret);
 }
 

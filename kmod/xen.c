@@ -198,9 +198,12 @@ static void xen_op_notify_cpu(int cpu, unsigned int event)
 	xc = per_cpu_ptr(&xen_cpus, cpu);
 	if (WARN_ONCE(!xc->ipi_port, "pvops: xen: cpu %d has no IPI port\n", cpu))
 		return;
+	/* Not preempted between the two: a switch would miss the event. */
+	preempt_disable();
 	set_bit(event, &xc->carried);
 	send.port = xc->ipi_port;
 	xen_hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &send);
+	preempt_enable();
 }
 
 /* --- irq: the upcall mask ------------------------------------------------ */

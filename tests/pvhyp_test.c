@@ -479,6 +479,55 @@ static void pvhyp_top_of_address_width_reachable(struct kunit *test)
 }
 
 /*
+ * RAM is mapped with large nested pages, split to 4 KiB only where
+ * protection needs it: most RAM is in 2 MiB or 1 GiB pages.  Host mode
+ * splits one when it must (dropping one page's entry here) with a table
+ * from its pool, and the memory reads back as it was.
+ */
+#define LARGE_BLOCKS	4
+
+static void pvhyp_ram_in_large_nested_pages(struct kunit *test)
+{
+	struct pvhyp_nested_map before, after;
+	struct page *block[LARGE_BLOCKS] = {};
+	u64 large, total;
+	unsigned int i;
+	u32 *p;
+
+	pvhyp_nested_map(&before);
+	if (before.ram_4k_by_design)
+		kunit_skip(test, "RAM in 4 KiB nested pages by design: iTLB multihit");
+	large = before.ram_2m + before.ram_1g;
+	total = large + before.ram_4k;
+	kunit_info(test, "RAM mapped: %llu MiB in 4 KiB pages, %llu MiB in 2 MiB, %llu MiB in 1 GiB; %llu tables, pool %llu",
+		   before.ram_4k >> 20, before.ram_2m >> 20, before.ram_1g >> 20,
+		   before.tables, before.pool);
+	KUNIT_EXPECT_GT_MSG(test, large, total / 2,
+			    "most RAM should be in large nested pages");
+	/* Not a table for every 2 MiB of RAM, as 4 KiB pages everywhere take. */
+	KUNIT_EXPECT_LT(test, before.tables, (total >> 21) / 2);
+
+	for (i = 0; i < LARGE_BLOCKS; i++) {
+		block[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, get_order(SZ_2M));
+		if (!block[i])
+			break;
+		p = page_address(block[i]);
+		p[1024] = 0x5a5a0000 + i;
+		KUNIT_EXPECT_EQ(test, pvhyp_drop_nested(page_to_phys(block[i]) + PAGE_SIZE), 0);
+		KUNIT_EXPECT_EQ(test, READ_ONCE(p[1024]), 0x5a5a0000 + i);
+	}
+	pvhyp_nested_map(&after);
+	for (i = 0; i < LARGE_BLOCKS && block[i]; i++)
+		__free_pages(block[i], get_order(SZ_2M));
+	if (i < LARGE_BLOCKS)
+		kunit_skip(test, "no free 2 MiB block to drop a page of (got %u of %u)", i,
+			   LARGE_BLOCKS);
+	/* Fresh 2 MiB blocks: at least one lay in a large page until now. */
+	KUNIT_EXPECT_GT(test, after.host_splits, before.host_splits);
+	KUNIT_EXPECT_EQ(test, after.pool_dry, before.pool_dry);
+}
+
+/*
  * The tracepoints, through probes as perf or bpftrace would attach them:
  * a CPUID, an unknown hypercall and a blocked write on this CPU come out
  * as events with this CPU, the CPUID's own address, the number and its
@@ -576,6 +625,7 @@ static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_emergency_disable_and_hotplug),
 	KUNIT_CASE(pvhyp_interrupt_cut_short_is_delivered_again),
 	KUNIT_CASE(pvhyp_top_of_address_width_reachable),
+	KUNIT_CASE(pvhyp_ram_in_large_nested_pages),
 	KUNIT_CASE(pvhyp_tracepoints_record),
 	{}
 };

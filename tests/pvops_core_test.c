@@ -177,7 +177,7 @@ static void tb##id##_s_set_pte(pte_t *p, pte_t v) { TB_PINNED(tb_set_pte(id, p, 
 static void tb##id##_s_lazy_enter(void) { TB_PINNED(tb_lazy_enter(id)); }	\
 static void tb##id##_s_lazy_leave(void) { TB_PINNED(tb_lazy_leave(id)); }	\
 static void tb##id##_s_lazy_flush(void) { TB_PINNED(tb_lazy_flush(id)); }	\
-static void tb##id##_s_notify(int cpu, unsigned int ev) { tb_notify_cpu(id, cpu, ev); } \
+static void tb##id##_s_notify(int cpu, unsigned int ev) { TB_PINNED(tb_notify_cpu(id, cpu, ev)); } \
 static void tb##id##_s_save_cpu(struct pvops_cpu_state *s) { tb_save_cpu(id, s); } \
 static void tb##id##_s_load_cpu(const struct pvops_cpu_state *s) { tb_load_cpu(id, s); } \
 static void tb##id##_fill(struct pvops_backend *b)				\

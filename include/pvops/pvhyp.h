@@ -59,6 +59,24 @@ u64 pvhyp_npt_violations(unsigned int cpu, u64 *last_gpa);
 int pvhyp_drop_nested(u64 gpa);
 int pvhyp_event_stats(unsigned int cpu, u64 *reinjected, u64 *npf_mapped);
 u64 pvhyp_continuations(unsigned int cpu);
+
+/**
+ * struct pvhyp_nested_map - what the stub's nested map is made of
+ * @ram_4k: bytes of RAM mapped by 4 KiB nested pages
+ * @ram_2m: ... by 2 MiB pages
+ * @ram_1g: ... by 1 GiB pages
+ * @tables: pages of nested tables in the map
+ * @pool: tables set aside for splits in host mode, left now
+ * @pool_dry: times host mode needed one and found none (the call was refused)
+ * @host_splits: large pages host mode split (pins, fault injection)
+ * @ram_4k_by_design: RAM is kept in 4 KiB pages on this CPU (iTLB multihit)
+ */
+struct pvhyp_nested_map {
+	u64 ram_4k, ram_2m, ram_1g, tables, pool, pool_dry, host_splits;
+	bool ram_4k_by_design;
+};
+
+int pvhyp_nested_map(struct pvhyp_nested_map *m);
 #endif
 
 #endif /* _PVOPS_PVHYP_H */
