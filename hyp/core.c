@@ -10,6 +10,7 @@
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/suspend.h>
@@ -25,6 +26,7 @@
 
 const struct hv_vendor_ops *hv_ops;
 u64 hv_devirt_cookie;
+atomic_t hv_devirt_refusals;
 
 static struct hv_cpu *hv_cpus[NR_CPUS];
 /*
@@ -265,25 +267,52 @@ static long hv_cpu_leave(struct hv_cpu *hc)
 	return ret;
 }
 
+/*
+ * Leaving guest mode can fail: the stub returns to the caller through a
+ * frame it writes below the guest's stack pointer, and where it cannot
+ * write one the CPU stays in guest mode, running the stub's host code.
+ * Its pages, the nested tables and the module text must then outlive it,
+ * so the core tries again, 20 ms apart.  After HV_LEAVE_TRIES, while the
+ * module is live, the CPU is kept in guest mode (offline to Linux) and the
+ * module pinned: rmmod then says it is in use.  Once unload (or a failed
+ * load) has begun, nothing can keep the module: it waits for the CPU.
+ */
+#define HV_LEAVE_TRIES	50
+static bool hv_live;
+
 /* cpuhp, on the CPU itself: leave guest mode, then free. */
 static int hv_cpu_offline(unsigned int cpu)
 {
 	struct hv_cpu *hc = hv_cpus[cpu];
 	unsigned long flags;
+	unsigned int tries;
 	long ret;
 
 	if (!hc)
 		return 0;
-	local_irq_save(flags);
-	ret = hv_cpu_leave(hc);
-	local_irq_restore(flags);
-	WRITE_ONCE(hv_cpus[cpu], NULL);
-	if (WARN(ret || READ_ONCE(hc->state) == HV_CPU_ON,
-		 "pvhyp: cpu %u: leaving guest mode: %ld; its pages are leaked\n", cpu, ret)) {
-		/* Still in guest mode: freeing would write protected pages and free its VMCS. */
-		hv_cpu_pages[cpu] = NULL;
-		return 0;
+	for (tries = 1; ; tries++) {
+		local_irq_save(flags);
+		ret = hv_cpu_leave(hc);
+		local_irq_restore(flags);
+		if (!ret && READ_ONCE(hc->state) != HV_CPU_ON)
+			break;
+		if (tries == 1 || !(tries % 500))
+			pr_err("pvhyp: cpu %u: leaving guest mode failed (%ld), trying again\n",
+			       cpu, ret);
+		if (tries >= HV_LEAVE_TRIES && READ_ONCE(hv_live)) {
+			/* Freeing would write protected pages and free its VMCB or VMCS. */
+			WRITE_ONCE(hv_cpus[cpu], NULL);
+			hv_cpu_pages[cpu] = NULL;
+			__module_get(THIS_MODULE);
+			pr_err("pvhyp: cpu %u stays in guest mode, offline; its pages are kept and pvhyp can no longer be unloaded\n",
+			       cpu);
+			return 0;
+		}
+		msleep(20);
 	}
+	WRITE_ONCE(hv_cpus[cpu], NULL);
+	if (tries > 1)
+		pr_info("pvhyp: cpu %u left guest mode at try %u\n", cpu, tries);
 	/* Its counters go with it: report what the periodic look has not. */
 	hv_report_cpu(cpu, hc);
 	hv_reported[cpu] = 0;
@@ -449,6 +478,22 @@ int pvhyp_drop_nested(u64 gpa)
 	return ret;
 }
 EXPORT_SYMBOL_GPL(pvhyp_drop_nested);
+
+/**
+ * pvhyp_refuse_devirt() - make the next devirtualizations fail
+ * @n: how many DEVIRT calls to refuse from now on, on any CPU
+ *
+ * Fault injection for tests of the core's policy when a CPU cannot leave
+ * guest mode (hv_cpu_offline()): each refused call answers -EFAULT, as
+ * one with no room for its return frame does, and changes nothing.
+ *
+ * Return: how many of the previous count were left unused.
+ */
+int pvhyp_refuse_devirt(unsigned int n)
+{
+	return atomic_xchg(&hv_devirt_refusals, n);
+}
+EXPORT_SYMBOL_GPL(pvhyp_refuse_devirt);
 
 /**
  * pvhyp_event_stats() - how a CPU's exits met events and missing entries
@@ -642,11 +687,13 @@ static int __init hv_init(void)
 	debugfs_create_file("stats", 0444, hv_debugfs, NULL, &hv_stats_fops);
 	pr_info("pvhyp: %s, personality %s, %u CPUs in guest mode\n", hv_ops->name,
 		hv_personality->name, num_online_cpus());
+	WRITE_ONCE(hv_live, true);
 	return 0;
 }
 
 static void __exit hv_exit(void)
 {
+	WRITE_ONCE(hv_live, false);
 	hv_trace_stop();
 	unregister_pm_notifier(&hv_pm_nb);
 	debugfs_remove_recursive(hv_debugfs);

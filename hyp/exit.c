@@ -80,6 +80,10 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 			regs->rax = -EINVAL;
 			return HV_RESUME;
 		}
+		if (atomic_dec_if_positive(&hv_devirt_refusals) >= 0) {
+			regs->rax = -EFAULT;
+			return HV_RESUME;
+		}
 		regs->rax = 0;
 		return HV_DEVIRT;
 	}

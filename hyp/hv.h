@@ -264,6 +264,7 @@ extern const struct hv_vendor_ops hv_vmx_ops;
 extern const struct hv_vendor_ops *hv_ops;
 #include "vendor_calls.h"
 extern u64 hv_devirt_cookie;
+extern atomic_t hv_devirt_refusals;	/* fault injection: DEVIRT calls to refuse */
 
 /* core.c: the host's CR3, which no task's exit can take away. */
 u64 hv_host_cr3(void);

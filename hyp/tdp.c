@@ -176,11 +176,17 @@ static u64 *tdp_pte_split(u64 gpa, bool host)
 /* Guest context, under tdp_lock. */
 static int tdp_set_writable(u64 pa, bool writable)
 {
-	u64 *pte = tdp_pte_split(pa, false);
+	u64 *pte, old, new;
+	int level;
 
+	/* A large leaf was never protected: nothing to split for giving back. */
+	pte = tdp_leaf(pa, &level);
+	if (writable && pte && level > 1)
+		return 0;
+	pte = tdp_pte_split(pa, false);
 	if (!pte)
 		return -ENOMEM;
-	u64 old = READ_ONCE(*pte), new;
+	old = READ_ONCE(*pte);
 
 	/* Host code changes entries too (pinned tables): never lose its change. */
 	do {

@@ -385,6 +385,28 @@ static void pvhyp_emergency_disable_and_hotplug(struct kunit *test)
 }
 
 /*
+ * A CPU whose devirtualization is refused (as when no return frame fits
+ * below its stack pointer) still runs the stub's host code: the core
+ * tries again rather than free what it runs on.  Offline completes once
+ * it left, and online takes the CPU back into guest mode.
+ */
+static void pvhyp_refused_devirt_is_retried(struct kunit *test)
+{
+	unsigned int cpu = cpumask_last(cpu_online_mask);
+
+	require_none(test);
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs a second CPU to take offline");
+	KUNIT_ASSERT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+	pvhyp_refuse_devirt(3);
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	KUNIT_EXPECT_EQ_MSG(test, pvhyp_refuse_devirt(0), 0, "a refusal was not met");
+	KUNIT_EXPECT_FALSE(test, pvhyp_cpu_virtualized(cpu));
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+}
+
+/*
  * An interrupt whose delivery exits has left the local APIC's IRR already:
  * the stub must deliver it again, or its priority class stays blocked on
  * that CPU (no EOI ever comes).  With the IDT's page dropped from the
@@ -623,6 +645,7 @@ static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_xsetbv_run_for_guest),
 	KUNIT_CASE(pvhyp_stub_page_write_blocked),
 	KUNIT_CASE(pvhyp_emergency_disable_and_hotplug),
+	KUNIT_CASE(pvhyp_refused_devirt_is_retried),
 	KUNIT_CASE(pvhyp_interrupt_cut_short_is_delivered_again),
 	KUNIT_CASE(pvhyp_top_of_address_width_reachable),
 	KUNIT_CASE(pvhyp_ram_in_large_nested_pages),

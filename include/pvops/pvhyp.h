@@ -57,6 +57,7 @@ const char *pvhyp_personality_name(void);
 void *pvhyp_protected_page(unsigned int cpu);
 u64 pvhyp_npt_violations(unsigned int cpu, u64 *last_gpa);
 int pvhyp_drop_nested(u64 gpa);
+int pvhyp_refuse_devirt(unsigned int n);
 int pvhyp_event_stats(unsigned int cpu, u64 *reinjected, u64 *npf_mapped);
 u64 pvhyp_continuations(unsigned int cpu);
 
