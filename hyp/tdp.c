@@ -154,10 +154,13 @@ static u64 *tdp_pte_split(u64 gpa, bool host)
 		entry = tdp_leaf(gpa, &level);
 		if (!entry || level == 1)
 			return entry;
+		/* The leaf as it is now, which the swap below must still find. */
+		e = READ_ONCE(*entry);
+		if (!(e & fmt->large))
+			continue;
 		table = host ? tdp_pool_take() : tdp_alloc_table();
 		if (!table)
 			return NULL;
-		e = READ_ONCE(*entry);
 		size = tdp_level_size(level - 1);
 		base = gpa & ~(tdp_level_size(level) - 1);
 		bits = fmt->leaf | (e & fmt->type_mask) | (level > 2 ? fmt->large : 0);
