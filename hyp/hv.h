@@ -128,6 +128,7 @@ struct hv_stats {
 	u64 npt_last_gpa;
 	u64 pt_writes_blocked;			/* direct writes to pinned page tables */
 	u64 walk_steps;				/* walks let through a pinned table */
+	u64 io_steps;				/* string I/O iterations the CPU did itself */
 	u64 reinjected;				/* events an exit interrupted, delivered again */
 	u64 decode_retries;			/* exits found another instruction at RIP */
 	u64 npf_mapped;				/* missing nested entries filled on demand */
@@ -181,6 +182,7 @@ struct hv_cpu {
 	struct hv_timer timer;
 	u64 step_gpa[HV_STEP_PAGES];
 	unsigned int nr_step;
+	bool io_step;			/* stepping string I/O, its port not intercepted */
 	/* Remote TLB flushes: asked by others, done by this vCPU (flush.c). */
 	atomic64_t flush_asked;
 	u64 flush_done;
@@ -248,6 +250,7 @@ struct hv_vendor_ops {
 	void (*cpu_left)(struct hv_cpu *hc);
 	void (*flush_guest_tlb)(struct hv_cpu *hc, u64 addr);
 	void (*single_step)(struct hv_cpu *hc, bool on);
+	void (*io_intercept)(struct hv_cpu *hc, bool on);
 	void (*vectoring)(struct hv_cpu *hc, struct hv_event *ev);
 	void (*inject)(struct hv_cpu *hc, const struct hv_event *ev);
 	void (*skip)(struct hv_cpu *hc, u64 rip);

@@ -1154,6 +1154,18 @@ static void vmx_single_step(struct hv_cpu *hc, bool on)
 	}
 }
 
+/* Without the I/O bitmaps (and unconditional I/O exiting, never on) no port exits. */
+static void vmx_io_intercept(struct hv_cpu *hc, bool on)
+{
+	u32 proc = vmx_read(CPU_BASED_VM_EXEC_CONTROL);
+
+	if (on)
+		proc |= CPU_BASED_USE_IO_BITMAPS;
+	else
+		proc &= ~CPU_BASED_USE_IO_BITMAPS;
+	vmx_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+}
+
 static int vmx_cpu_launch(struct hv_cpu *hc)
 {
 	struct hv_vmx_cpu *s = hc->vendor;
@@ -1226,6 +1238,7 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.cpu_left = vmx_cpu_left,
 	.flush_guest_tlb = vmx_flush_guest_tlb,
 	.single_step = vmx_single_step,
+	.io_intercept = vmx_io_intercept,
 	.vectoring = vmx_vectoring,
 	.inject = vmx_inject,
 	.skip = vmx_skip,
