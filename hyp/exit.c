@@ -162,9 +162,9 @@ static enum hv_action hv_step_over_walk(struct hv_cpu *hc, u64 gpa)
  * it itself, as on the machine without the stub, memory accesses, faults,
  * Accessed and Dirty bits, RCX and the direction flag exactly as the
  * architecture has them.  This vCPU's I/O intercepts are lifted for one
- * single-stepped instruction (one iteration of a REP string: a step traps
- * after each) and the step's exit puts them back; the next iteration
- * exits again.  An exception or interrupt handler that runs first runs
+ * single-stepped instruction (or one iteration of a REP string, where the
+ * step traps there) and the step's exit puts them back; what is left of
+ * the string exits again.  An exception or interrupt handler that runs first runs
  * with them lifted: the intercepted ports are the personality's ABI, not
  * a protection of the machine, so it may reach the machine's own port.
  */
