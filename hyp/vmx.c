@@ -1082,15 +1082,17 @@ done:
 #define VMX_WINDOW_EXITS	(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_HLT_EXITING | \
 				 CPU_BASED_MWAIT_EXITING)
 
-static void vmx_intr_window(struct hv_cpu *hc, bool open)
+/* Set or clear @bits of the primary processor-based controls. */
+static void vmx_proc_bits(u32 bits, bool set)
 {
 	u32 proc = vmx_read(CPU_BASED_VM_EXEC_CONTROL);
 
-	if (open)
-		proc |= VMX_WINDOW_EXITS;
-	else
-		proc &= ~VMX_WINDOW_EXITS;
-	vmx_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+	vmx_write(CPU_BASED_VM_EXEC_CONTROL, set ? proc | bits : proc & ~bits);
+}
+
+static void vmx_intr_window(struct hv_cpu *hc, bool open)
+{
+	vmx_proc_bits(VMX_WINDOW_EXITS, open);
 }
 
 /* VM entry refuses an external interrupt otherwise (SDM vol. 3, 27.3.1.4). */
@@ -1126,18 +1128,15 @@ static void vmx_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
 static void vmx_single_step(struct hv_cpu *hc, bool on)
 {
 	struct hv_vmx_cpu *s = hc->vendor;
-	u32 proc = vmx_read(CPU_BASED_VM_EXEC_CONTROL);
-	u32 bitmap = vmx_read(EXCEPTION_BITMAP);
-	u64 rflags = vmx_read(GUEST_RFLAGS);
+	u32 bitmap;
+	u64 rflags;
 
 	if (vmx_caps.mtf) {
-		if (on)
-			proc |= CPU_BASED_MONITOR_TRAP_FLAG;
-		else
-			proc &= ~CPU_BASED_MONITOR_TRAP_FLAG;
-		vmx_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+		vmx_proc_bits(CPU_BASED_MONITOR_TRAP_FLAG, on);
 		return;
 	}
+	bitmap = vmx_read(EXCEPTION_BITMAP);
+	rflags = vmx_read(GUEST_RFLAGS);
 	if (on) {
 		s->guest_tf = rflags & X86_EFLAGS_TF;
 		vmx_write(GUEST_RFLAGS, rflags | X86_EFLAGS_TF);
@@ -1157,13 +1156,7 @@ static void vmx_single_step(struct hv_cpu *hc, bool on)
 /* Without the I/O bitmaps (and unconditional I/O exiting, never on) no port exits. */
 static void vmx_io_intercept(struct hv_cpu *hc, bool on)
 {
-	u32 proc = vmx_read(CPU_BASED_VM_EXEC_CONTROL);
-
-	if (on)
-		proc |= CPU_BASED_USE_IO_BITMAPS;
-	else
-		proc &= ~CPU_BASED_USE_IO_BITMAPS;
-	vmx_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+	vmx_proc_bits(CPU_BASED_USE_IO_BITMAPS, on);
 }
 
 static int vmx_cpu_launch(struct hv_cpu *hc)
