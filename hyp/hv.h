@@ -219,6 +219,8 @@ struct hv_cpu {
  *	for one address, or all of them (~0) before it resumes
  * @single_step: host context: exit (HV_EXIT_STEP) after the guest's next
  *	instruction, or stop doing so and leave the guest's flags as they were
+ * @io_intercept: host context: this vCPU's I/O exits on (the personality's
+ *	ports) or off (none: the CPU does every port access itself)
  * @vectoring: host context: the event whose delivery the exit interrupted
  *	(SVM's EXITINTINFO, VMX's IDT-vectoring information), if any
  * @inject: host context: deliver @ev at the next entry
