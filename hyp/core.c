@@ -582,9 +582,8 @@ static int hv_stats_show(struct seq_file *m, void *v)
 			   hc->stats.continuations);
 		seq_printf(m, "cpu%u npt violations %llu last_gpa %#llx\n", cpu,
 			   hc->stats.npt_violations, hc->stats.npt_last_gpa);
-		seq_printf(m, "cpu%u npt pinned_table_writes %llu walk_steps %llu io_steps %llu\n",
-			   cpu, hc->stats.pt_writes_blocked, hc->stats.walk_steps,
-			   hc->stats.io_steps);
+		seq_printf(m, "cpu%u npt pinned_table_writes %llu walk_steps %llu\n", cpu,
+			   hc->stats.pt_writes_blocked, hc->stats.walk_steps);
 		seq_printf(m, "cpu%u events reinjected %llu npf_mapped %llu decode_retries %llu irqs_held %llu halted_shadow %llu\n",
 			   cpu, hc->stats.reinjected, hc->stats.npf_mapped,
 			   hc->stats.decode_retries, hc->stats.irqs_held, hc->stats.halted_shadow);

@@ -151,31 +151,7 @@ static enum hv_action hv_step_over_walk(struct hv_cpu *hc, u64 gpa)
 	hc->step_gpa[hc->nr_step++] = gpa & PAGE_MASK;
 	hc->stats.walk_steps++;
 	hv_tdp_open_guest_page(gpa, true);
-	if (hc->nr_step == 1 && !hc->io_step)
-		static_call(hv_vendor_single_step)(hc, true);
-	return HV_RESUME_NO_SKIP;
-}
-
-/*
- * String I/O (INS, OUTS, REP or not) on a port the personality
- * intercepts: the personalities answer IN and OUT only, so the CPU does
- * it itself, as on the machine without the stub, memory accesses, faults,
- * Accessed and Dirty bits, RCX and the direction flag exactly as the
- * architecture has them.  This vCPU's I/O intercepts are lifted for one
- * single-stepped instruction (or one iteration of a REP string, where the
- * step traps there) and the step's exit puts them back; what is left of
- * the string exits again.  An exception or interrupt handler that runs first runs
- * with them lifted: the intercepted ports are the personality's ABI, not
- * a protection of the machine, so it may reach the machine's own port.
- */
-static enum hv_action hv_step_over_io(struct hv_cpu *hc)
-{
-	hc->stats.io_steps++;
-	if (hc->io_step)
-		return HV_RESUME_NO_SKIP;
-	hc->io_step = true;
-	static_call(hv_vendor_io_intercept)(hc, false);
-	if (!hc->nr_step)
+	if (hc->nr_step == 1)
 		static_call(hv_vendor_single_step)(hc, true);
 	return HV_RESUME_NO_SKIP;
 }
@@ -184,10 +160,6 @@ static void hv_step_done(struct hv_cpu *hc)
 {
 	while (hc->nr_step)
 		hv_tdp_open_guest_page(hc->step_gpa[--hc->nr_step], false);
-	if (hc->io_step) {
-		static_call(hv_vendor_io_intercept)(hc, true);
-		hc->io_step = false;
-	}
 	static_call(hv_vendor_single_step)(hc, false);
 }
 
@@ -466,16 +438,14 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 		/* Seen at the top of the exit; delivered as it ends. */
 		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_IO:
-		if (ex->io_string)
-			return hv_step_over_io(hc);
-		if (!hv_personality->io || !hv_personality->io(hc, ex, regs)) {
+		if (ex->io_string || !hv_personality->io || !hv_personality->io(hc, ex, regs)) {
 			/*
 			 * As a port nothing answers: IN reads all ones (a 32-bit
 			 * IN zero-extends into RAX, AL and AX merge), OUT is lost.
 			 */
-			if (ex->io_in && ex->io_size == 4)
+			if (ex->io_in && !ex->io_string && ex->io_size == 4)
 				regs->rax = 0xffffffffULL;
-			else if (ex->io_in)
+			else if (ex->io_in && !ex->io_string)
 				regs->rax |= GENMASK_ULL(8 * ex->io_size - 1, 0);
 		}
 		return HV_RESUME;

@@ -128,7 +128,6 @@ struct hv_stats {
 	u64 npt_last_gpa;
 	u64 pt_writes_blocked;			/* direct writes to pinned page tables */
 	u64 walk_steps;				/* walks let through a pinned table */
-	u64 io_steps;				/* string I/O iterations the CPU did itself */
 	u64 reinjected;				/* events an exit interrupted, delivered again */
 	u64 decode_retries;			/* exits found another instruction at RIP */
 	u64 npf_mapped;				/* missing nested entries filled on demand */
@@ -182,7 +181,6 @@ struct hv_cpu {
 	struct hv_timer timer;
 	u64 step_gpa[HV_STEP_PAGES];
 	unsigned int nr_step;
-	bool io_step;			/* stepping string I/O, its port not intercepted */
 	/* Remote TLB flushes: asked by others, done by this vCPU (flush.c). */
 	atomic64_t flush_asked;
 	u64 flush_done;
@@ -219,8 +217,6 @@ struct hv_cpu {
  *	for one address, or all of them (~0) before it resumes
  * @single_step: host context: exit (HV_EXIT_STEP) after the guest's next
  *	instruction, or stop doing so and leave the guest's flags as they were
- * @io_intercept: host context: this vCPU's I/O exits on (the personality's
- *	ports) or off (none: the CPU does every port access itself)
  * @vectoring: host context: the event whose delivery the exit interrupted
  *	(SVM's EXITINTINFO, VMX's IDT-vectoring information), if any
  * @inject: host context: deliver @ev at the next entry
@@ -252,7 +248,6 @@ struct hv_vendor_ops {
 	void (*cpu_left)(struct hv_cpu *hc);
 	void (*flush_guest_tlb)(struct hv_cpu *hc, u64 addr);
 	void (*single_step)(struct hv_cpu *hc, bool on);
-	void (*io_intercept)(struct hv_cpu *hc, bool on);
 	void (*vectoring)(struct hv_cpu *hc, struct hv_event *ev);
 	void (*inject)(struct hv_cpu *hc, const struct hv_event *ev);
 	void (*skip)(struct hv_cpu *hc, u64 rip);

@@ -833,21 +833,6 @@ static void svm_single_step(struct hv_cpu *hc, bool on)
 	svm_dirty(v, SVM_CLEAN_INTERCEPTS | SVM_CLEAN_DRX);
 }
 
-/* The I/O permission map applies only while the IOIO intercept is on. */
-static void svm_io_intercept(struct hv_cpu *hc, bool on)
-{
-	struct hv_svm_cpu *s = hc->vendor;
-	struct vmcb *v = s->guest;
-
-	if (!hv_personality->nr_io_ports)
-		return;
-	if (on)
-		__set_bit(INTERCEPT_IOIO_PROT, (unsigned long *)v->control.intercepts);
-	else
-		__clear_bit(INTERCEPT_IOIO_PROT, (unsigned long *)v->control.intercepts);
-	svm_dirty(v, SVM_CLEAN_INTERCEPTS);
-}
-
 static int svm_cpu_launch(struct hv_cpu *hc)
 {
 	struct hv_svm_cpu *s = hc->vendor;
@@ -879,7 +864,6 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.cpu_launch = svm_cpu_launch,
 	.flush_guest_tlb = svm_flush_guest_tlb,
 	.single_step = svm_single_step,
-	.io_intercept = svm_io_intercept,
 	.vectoring = svm_vectoring,
 	.inject = svm_inject,
 	.skip = svm_skip,

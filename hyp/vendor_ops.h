@@ -11,7 +11,6 @@
  */
 HV_VENDOR_OP(flush_guest_tlb)
 HV_VENDOR_OP(single_step)
-HV_VENDOR_OP(io_intercept)
 HV_VENDOR_OP(vectoring)
 HV_VENDOR_OP(inject)
 HV_VENDOR_OP(skip)

@@ -1153,12 +1153,6 @@ static void vmx_single_step(struct hv_cpu *hc, bool on)
 	}
 }
 
-/* Without the I/O bitmaps (and unconditional I/O exiting, never on) no port exits. */
-static void vmx_io_intercept(struct hv_cpu *hc, bool on)
-{
-	vmx_proc_bits(CPU_BASED_USE_IO_BITMAPS, on);
-}
-
 static int vmx_cpu_launch(struct hv_cpu *hc)
 {
 	struct hv_vmx_cpu *s = hc->vendor;
@@ -1231,7 +1225,6 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.cpu_left = vmx_cpu_left,
 	.flush_guest_tlb = vmx_flush_guest_tlb,
 	.single_step = vmx_single_step,
-	.io_intercept = vmx_io_intercept,
 	.vectoring = vmx_vectoring,
 	.inject = vmx_inject,
 	.skip = vmx_skip,

@@ -151,40 +151,6 @@ static u32 stealclock(u64 pa, bool port)
 }
 
 /*
- * String I/O on the backdoor port is not the backdoor's: the CPU does it
- * itself, as on the machine without the stub, every iteration, RCX and
- * RDI or RSI moved as the architecture says, each byte what the
- * machine's port reads (the same each time).  The stub used to skip the
- * whole instruction, RCX unchanged and nothing written.
- */
-static void esx_string_io_done_by_cpu(struct kunit *test)
-{
-	u8 buf[16];
-	unsigned long count = sizeof(buf), addr = (unsigned long)buf;
-	unsigned int i;
-
-	memset(buf, 0x5a, sizeof(buf));
-	asm volatile("rep insb"
-		     : "+c" (count), "+D" (addr)
-		     : "d" (VMWARE_HYPERVISOR_PORT), "a" (0) : "memory");
-	KUNIT_EXPECT_EQ(test, count, 0UL);
-	KUNIT_EXPECT_EQ(test, addr, (unsigned long)buf + sizeof(buf));
-	KUNIT_EXPECT_NE_MSG(test, buf[0], 0x5a, "the port's answer never reached memory");
-	for (i = 1; i < sizeof(buf); i++)
-		KUNIT_EXPECT_EQ_MSG(test, buf[i], buf[0], "byte %u", i);
-
-	count = sizeof(buf);
-	addr = (unsigned long)buf;
-	asm volatile("rep outsb"
-		     : "+c" (count), "+S" (addr)
-		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory");
-	KUNIT_EXPECT_EQ(test, count, 0UL);
-	KUNIT_EXPECT_EQ(test, addr, (unsigned long)buf + sizeof(buf));
-	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(raw_smp_processor_id()));
-	kunit_info(test, "rep insb on port %#x read %#x", VMWARE_HYPERVISOR_PORT, buf[0]);
-}
-
-/*
  * The command's own path (enable, the clock growing with exits, disable)
  * needs a vCPU whose steal area no backend registered: the esx backend
  * registers every vCPU's while it is active, so it steps aside to native
@@ -499,7 +465,6 @@ static struct kunit_case esx_cases[] = {
 	KUNIT_CASE(esx_cpuid_on_every_cpu),
 	KUNIT_CASE(esx_commands_both_ways),
 	KUNIT_CASE(esx_stealclock),
-	KUNIT_CASE(esx_string_io_done_by_cpu),
 	{}
 };
 
