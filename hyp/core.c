@@ -273,9 +273,9 @@ static long hv_cpu_leave(struct hv_cpu *hc)
  * write one the CPU stays in guest mode, running the stub's host code.
  * Its pages, the nested tables and the module text must then outlive it,
  * so the core tries again, 20 ms apart.  After HV_LEAVE_TRIES, while the
- * module is live, the CPU is kept in guest mode (offline to Linux) and the
- * module pinned: rmmod then says it is in use.  Once unload (or a failed
- * load) has begun, nothing can keep the module: it waits for the CPU.
+ * module is live, the offline is refused (-EBUSY): the CPU stays online,
+ * in guest mode, as before.  Once unload (or a failed load) has begun,
+ * nothing can keep the module: it waits for the CPU.
  */
 #define HV_LEAVE_TRIES	50
 static bool hv_live;
@@ -300,13 +300,8 @@ static int hv_cpu_offline(unsigned int cpu)
 			pr_err("pvhyp: cpu %u: leaving guest mode failed (%ld), trying again\n",
 			       cpu, ret);
 		if (tries >= HV_LEAVE_TRIES && READ_ONCE(hv_live)) {
-			/* Freeing would write protected pages and free its VMCB or VMCS. */
-			WRITE_ONCE(hv_cpus[cpu], NULL);
-			hv_cpu_pages[cpu] = NULL;
-			__module_get(THIS_MODULE);
-			pr_err("pvhyp: cpu %u stays in guest mode, offline; its pages are kept and pvhyp can no longer be unloaded\n",
-			       cpu);
-			return 0;
+			pr_err("pvhyp: cpu %u cannot leave guest mode: it stays online\n", cpu);
+			return -EBUSY;
 		}
 		msleep(20);
 	}

@@ -348,13 +348,15 @@ int hv_tdp_protect(void *virt, unsigned int npages, bool protect)
 {
 	u64 pa = __pa(virt);
 	unsigned int i;
-	int ret = 0;
+	int ret = 0, tables;
 
 	mutex_lock(&tdp_lock);
 	for (i = 0; i < npages && !ret; i++)
 		ret = tdp_set_writable(pa + i * PAGE_SIZE, !protect);
+	/* Tables split before a failure are live: protect them all the same. */
+	tables = tdp_protect_tables();
 	if (!ret)
-		ret = tdp_protect_tables();
+		ret = tables;
 	WRITE_ONCE(hv_tdp_generation, hv_tdp_generation + 1);
 	mutex_unlock(&tdp_lock);
 	return ret;
@@ -376,7 +378,8 @@ bool hv_tdp_write_protected(u64 gpa)
 	if (!leaf)
 		return false;
 	e = READ_ONCE(*leaf);
-	return !(e & fmt->write);
+	/* Dropped since the walk (hv_tdp_drop()): missing, not read-only. */
+	return (e & fmt->present) && !(e & fmt->write);
 }
 
 /**
@@ -592,7 +595,9 @@ int hv_tdp_init(const struct hv_tdp_format *format)
 	if (ret)
 		goto fail;
 	ret = -ENOMEM;
-	pool = (ram_end >> 21) + (ram_end >> 30) + 2 + TDP_POOL_HIGH;
+	/* With RAM in 4 KiB pages already, host mode splits nothing of it. */
+	pool = fmt->ram_4k ? TDP_POOL_HIGH :
+	       (ram_end >> 21) + (ram_end >> 30) + 2 + TDP_POOL_HIGH;
 	tdp_pool = kvcalloc(pool, sizeof(*tdp_pool), GFP_KERNEL);
 	if (!tdp_pool)
 		goto fail;

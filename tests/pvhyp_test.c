@@ -388,11 +388,13 @@ static void pvhyp_emergency_disable_and_hotplug(struct kunit *test)
  * A CPU whose devirtualization is refused (as when no return frame fits
  * below its stack pointer) still runs the stub's host code: the core
  * tries again rather than free what it runs on.  Offline completes once
- * it left, and online takes the CPU back into guest mode.
+ * it left, and online takes the CPU back into guest mode.  A CPU that
+ * never leaves is refused offline and stays in guest mode, working.
  */
 static void pvhyp_refused_devirt_is_retried(struct kunit *test)
 {
 	unsigned int cpu = cpumask_last(cpu_online_mask);
+	struct cpu_probe p = {};
 
 	require_none(test);
 	if (num_online_cpus() < 2)
@@ -404,6 +406,17 @@ static void pvhyp_refused_devirt_is_retried(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, pvhyp_cpu_virtualized(cpu));
 	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
 	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+
+	pvhyp_refuse_devirt(INT_MAX);
+	KUNIT_EXPECT_EQ(test, remove_cpu(cpu), -EBUSY);
+	pvhyp_refuse_devirt(0);
+	KUNIT_EXPECT_TRUE(test, cpu_online(cpu));
+	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+	KUNIT_EXPECT_EQ(test, smp_call_function_single(cpu, probe_cpu, &p, 1), 0);
+	KUNIT_EXPECT_EQ(test, p.ping, (long)~(0x1234UL + cpu));
+	KUNIT_EXPECT_TRUE(test, p.vendor_on);
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
 }
 
 /*
