@@ -533,13 +533,10 @@ EXPORT_SYMBOL_GPL(pvhyp_continuations);
  * @m: receives the bytes of RAM each page size maps, the table and pool counts
  *
  * Walks every table under the map's lock: for tests and the benchmark.
- *
- * Return: 0.
  */
-int pvhyp_nested_map(struct pvhyp_nested_map *m)
+void pvhyp_nested_map(struct pvhyp_nested_map *m)
 {
 	hv_tdp_census(m);
-	return 0;
 }
 EXPORT_SYMBOL_GPL(pvhyp_nested_map);
 

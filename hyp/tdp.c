@@ -76,9 +76,21 @@ static u64 *tdp_table(u64 entry)
 	return __va(entry & TDP_ADDR);
 }
 
+/* An entry at @level (1: 4 KiB leaves ... 4: the PML4) maps 1 << this. */
+static unsigned int tdp_level_shift(int level)
+{
+	return 12 + 9 * (level - 1);
+}
+
 static u64 tdp_level_size(int level)
 {
-	return 1ULL << (12 + 9 * (level - 1));
+	return 1ULL << tdp_level_shift(level);
+}
+
+/* The entry of @table (a table at @level) on the way to @gpa. */
+static u64 *tdp_entry(u64 *table, u64 gpa, int level)
+{
+	return &table[(gpa >> tdp_level_shift(level)) & 511];
 }
 
 /* Guest context, under tdp_lock: a zeroed table, to be protected. */
@@ -125,7 +137,7 @@ static u64 *tdp_leaf(u64 gpa, int *level)
 	if (!table || gpa >= tdp_width_end)
 		return NULL;
 	for (l = 4; l >= 1; l--) {
-		entry = &table[(gpa >> (12 + 9 * (l - 1))) & 511];
+		entry = tdp_entry(table, gpa, l);
 		e = READ_ONCE(*entry);
 		if (!(e & fmt->present))
 			return NULL;
@@ -457,7 +469,7 @@ bool hv_tdp_map_missing(u64 gpa)
 	if (gpa >= tdp_width_end)
 		return false;
 	for (level = 4; level >= 1; level--) {
-		entry = &table[(gpa >> (12 + 9 * (level - 1))) & 511];
+		entry = tdp_entry(table, gpa, level);
 		e = READ_ONCE(*entry);
 		if (!(e & fmt->present)) {
 			if (!tdp_fill(entry, gpa, level))

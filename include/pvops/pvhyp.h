@@ -77,7 +77,7 @@ struct pvhyp_nested_map {
 	bool ram_4k_by_design;
 };
 
-int pvhyp_nested_map(struct pvhyp_nested_map *m);
+void pvhyp_nested_map(struct pvhyp_nested_map *m);
 #endif
 
 #endif /* _PVOPS_PVHYP_H */
