@@ -579,6 +579,9 @@ static int hv_stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "cpu%u events reinjected %llu npf_mapped %llu decode_retries %llu irqs_held %llu halted_shadow %llu\n",
 			   cpu, hc->stats.reinjected, hc->stats.npf_mapped,
 			   hc->stats.decode_retries, hc->stats.irqs_held, hc->stats.halted_shadow);
+		seq_printf(m, "cpu%u string_io iterations %llu faults %llu legacy %llu\n", cpu,
+			   hc->stats.string_io, hc->stats.string_io_faults,
+			   hc->stats.string_io_legacy);
 	}
 	cpus_read_unlock();
 	hv_tdp_census(&map);

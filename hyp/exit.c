@@ -246,6 +246,18 @@ void hv_inject_exception(struct hv_exit *ex, u8 vector, bool has_error, u32 erro
 	ex->error_code = error;
 }
 
+/**
+ * hv_inject_page_fault() - raise a #PF in the guest for an access the stub did
+ * @ex: the exit being handled
+ * @error: the page-fault error code
+ * @address: the linear address that faulted: CR2 at delivery
+ */
+void hv_inject_page_fault(struct hv_exit *ex, u32 error, u64 address)
+{
+	hv_inject_exception(ex, X86_TRAP_PF, true, error);
+	ex->inject_cr2 = address;
+}
+
 /*
  * The length of the instruction that exited, where the vendor does not
  * know it (SVM without next-RIP saving): decoded from the guest's code.
@@ -262,8 +274,8 @@ static u8 hv_insn_opcode_len(enum hv_exit_reason reason, const u8 *op, unsigned 
 	if (n >= 1 && reason == HV_EXIT_IO) {
 		if (op[0] >= 0xe4 && op[0] <= 0xe7)
 			return 2;		/* IN/OUT with an 8-bit port */
-		if (op[0] >= 0xec && op[0] <= 0xef)
-			return 1;		/* IN/OUT with DX */
+		if ((op[0] >= 0xec && op[0] <= 0xef) || (op[0] >= 0x6c && op[0] <= 0x6f))
+			return 1;		/* IN/OUT with DX, INS/OUTS */
 		return 0;
 	}
 	if (n < 2 || op[0] != 0x0f)
@@ -438,14 +450,16 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 		/* Seen at the top of the exit; delivered as it ends. */
 		return HV_RESUME_NO_SKIP;
 	case HV_EXIT_IO:
-		if (ex->io_string || !hv_personality->io || !hv_personality->io(hc, ex, regs)) {
+		if (ex->io_string)
+			return hv_string_io(hc, ex, regs);
+		if (!hv_personality->io || !hv_personality->io(hc, ex, regs)) {
 			/*
 			 * As a port nothing answers: IN reads all ones (a 32-bit
 			 * IN zero-extends into RAX, AL and AX merge), OUT is lost.
 			 */
-			if (ex->io_in && !ex->io_string && ex->io_size == 4)
+			if (ex->io_in && ex->io_size == 4)
 				regs->rax = 0xffffffffULL;
-			else if (ex->io_in && !ex->io_string)
+			else if (ex->io_in)
 				regs->rax |= GENMASK_ULL(8 * ex->io_size - 1, 0);
 		}
 		return HV_RESUME;
@@ -521,7 +535,8 @@ static bool hv_contributory(u8 vector)
  * One policy for both vendors, in this order:
  *
  * - Past the instruction (HV_RESUME, HV_DEVIRT): RIP moves, the interrupt
- *   shadow ends, and a guest single-stepping itself gets its #DB trap.
+ *   shadow ends, and a guest single-stepping itself gets its #DB trap, as
+ *   after one iteration of a REP string instruction the stub did.
  * - An exception the handler raised is delivered.  If the exit cut short
  *   the delivery of another event: an exception makes the pair a double
  *   fault where the architecture says so (SDM vol. 3 table 6-5, APM vol. 2
@@ -545,11 +560,11 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 	struct hv_event cut = {}, raised = {};
 
 	static_call(hv_vendor_vectoring)(hc, &cut);
-	if (action == HV_RESUME || action == HV_DEVIRT) {
+	if (action == HV_RESUME || action == HV_DEVIRT)
 		static_call(hv_vendor_skip)(hc, ex->rip + ex->insn_len);
-		if ((static_call(hv_vendor_rflags)(hc) & X86_EFLAGS_TF) && ex->inject_vector < 0)
-			static_call(hv_vendor_step_trap)(hc);
-	}
+	if ((action == HV_RESUME || action == HV_DEVIRT || ex->iterated) &&
+	    (static_call(hv_vendor_rflags)(hc) & X86_EFLAGS_TF) && ex->inject_vector < 0)
+		static_call(hv_vendor_step_trap)(hc);
 	if (ex->inject_vector >= 0) {
 		raised.valid = true;
 		raised.type = HV_EVENT_EXCEPTION;
@@ -565,6 +580,8 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 			   !hc->held.valid) {
 			hc->held = cut;
 		}
+		if (raised.vector == X86_TRAP_PF)
+			static_call(hv_vendor_set_cr2)(hc, ex->inject_cr2);
 		static_call(hv_vendor_inject)(hc, &raised);
 	} else if (cut.valid) {
 		hc->stats.reinjected++;

@@ -21,6 +21,8 @@
 #include <linux/vmalloc.h>
 #include <asm/page.h>
 #include <asm/pgtable.h>
+#include <asm/special_insns.h>
+#include <asm/trap_pf.h>
 #include "personality.h"
 #include "tdp.h"
 
@@ -284,43 +286,151 @@ static void *hv_guest_map_walk(u64 gpa, int level)
 
 #define PT_P		BIT_ULL(0)
 #define PT_RW		BIT_ULL(1)
+#define PT_US		BIT_ULL(2)
+#define PT_A		BIT_ULL(5)
+#define PT_D		BIT_ULL(6)
 #define PT_PS		BIT_ULL(7)
+#define PT_XD		BIT_ULL(63)
 #define PT_ADDR		0x000ffffffffff000ULL
+#define PT_PKEY(e)	((unsigned int)((e) >> 59) & 15)
 
-/* A guest-virtual address to guest-physical, as the CPU would for CPL 0. */
-static int hv_gva_to_gpa(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa)
+/*
+ * Bits an entry at @level must have clear, else the access faults with
+ * RSVD set (SDM vol. 3 4.5, APM vol. 2 5.3.3): PS where no page of that
+ * size exists, a large page's address bits below its size (bit 12 is its
+ * PAT bit), XD without EFER.NXE.  Address bits above MAXPHYADDR are not
+ * checked: with memory encryption one of them is the guest's C-bit.
+ */
+static bool hv_walk_reserved(u64 entry, int level, unsigned int access)
 {
-	bool la57 = ex->la57;
-	u64 cr3 = ex->cr3, entry, table;
-	int levels, level, bits;
+	if ((entry & PT_XD) && !(access & HV_WALK_NXE))
+		return true;
+	if (!(entry & PT_PS))
+		return false;
+	if (level >= 4 || (level == 3 && !boot_cpu_has(X86_FEATURE_GBPAGES)))
+		return true;
+	if (level == 3)
+		return entry & GENMASK_ULL(29, 13);
+	return level == 2 && (entry & GENMASK_ULL(20, 13));
+}
 
+/*
+ * The protection-key rights a data access to a user page needs (SDM vol. 3
+ * 4.6.2): PKRU is the guest's own, for host context does not switch it.
+ */
+static bool hv_walk_pkey_denies(u64 leaf, unsigned int access)
+{
+	u32 pkru, rights;
+
+	if (!(access & HV_WALK_PKE) || !boot_cpu_has(X86_FEATURE_OSPKE))
+		return false;
+	pkru = rdpkru();
+	rights = pkru >> (2 * PT_PKEY(leaf));
+	if (rights & 1)			/* access disabled */
+		return true;
+	return (rights & 2) && (access & HV_WALK_WRITE) &&
+	       ((access & HV_WALK_USER) || (access & HV_WALK_WP));
+}
+
+/**
+ * hv_guest_walk() - a guest-virtual address to guest-physical, as the CPU would
+ * @ex: the exit, for the guest's paging state (4- or 5-level paging)
+ * @gva: the address
+ * @access: HV_WALK_* flags: the access and the guest's state that rules it
+ * @gpa: receives the guest-physical address
+ * @pf_error: receives the page-fault error code the access raises, or NULL
+ *
+ * Host context.  With %HV_WALK_SET_AD the walk sets the Accessed bits on
+ * its way down and the Dirty bit of a leaf it writes through, as the CPU's
+ * walker does, with a locked compare-exchange (an entry another CPU
+ * changed in between is walked again).  Without it, tables are only read.
+ *
+ * Return: 0; -EFAULT when the access page-faults (*@pf_error says how);
+ * -ERANGE for a non-canonical address (a #GP, or #SS through SS); -EPERM
+ * when a table lies outside RAM or in the stub's memory (the CPU's own
+ * walk would have met a nested page fault).
+ */
+int hv_guest_walk(const struct hv_exit *ex, u64 gva, unsigned int access, u64 *gpa,
+		  u32 *pf_error)
+{
+	bool la57 = ex->la57, user_page = true;
+	u64 cr3 = ex->cr3, entry, table, size;
+	u32 error = (access & HV_WALK_WRITE ? X86_PF_WRITE : 0) |
+		    (access & HV_WALK_USER ? X86_PF_USER : 0);
+	unsigned int tries = 0, shift;
+	int levels, level, bits;
+	bool writable = true;
+	u64 *t;
+
+	if (pf_error)
+		*pf_error = 0;
 	if (ex->paging_later)
 		static_call(hv_vendor_guest_paging)(&cr3, &la57);
 	levels = la57 ? 5 : 4;
 	bits = la57 ? 57 : 48;
-	table = cr3 & PT_ADDR;
 
 	/* Canonical: bits 63..bits-1 all equal. */
 	if ((u64)((s64)(gva << (64 - bits)) >> (64 - bits)) != gva)
-		return -EFAULT;
+		return -ERANGE;
+again:
+	table = cr3 & PT_ADDR;
 	for (level = levels; level >= 1; level--) {
-		unsigned int shift = 12 + 9 * (level - 1);
-		u64 *t = hv_guest_map_walk(table, level);
-
+		shift = 12 + 9 * (level - 1);
+		t = hv_guest_map_walk(table, level);
 		if (!t)
-			return -EFAULT;
-		entry = READ_ONCE(t[(gva >> shift) & 511]);
-		if (!(entry & PT_P) || (write && !(entry & PT_RW)))
-			return -EFAULT;
-		if (level == 1 || ((level == 2 || level == 3) && (entry & PT_PS))) {
-			u64 size = 1ULL << shift;
-
-			*gpa = ((entry & PT_ADDR) & ~(size - 1)) | (gva & (size - 1));
-			return 0;
+			return -EPERM;
+		t += (gva >> shift) & 511;
+		entry = READ_ONCE(*t);
+		if (!(entry & PT_P))
+			goto fault;
+		if (hv_walk_reserved(entry, level, access)) {
+			error |= X86_PF_RSVD;
+			goto fault_present;
 		}
+		writable &= !!(entry & PT_RW);
+		user_page &= !!(entry & PT_US);
+		if ((access & HV_WALK_SET_AD) && !(entry & PT_A)) {
+			if (!arch_try_cmpxchg64(t, &entry, entry | PT_A) && ++tries < 8)
+				goto again;
+		}
+		if (level == 1 || (entry & PT_PS))
+			break;
 		table = entry & PT_ADDR;
 	}
+
+	/* The leaf's rights are the walk's: every level must allow it. */
+	if ((access & HV_WALK_USER) && !user_page)
+		goto fault_present;
+	if (!(access & HV_WALK_USER) && user_page && (access & HV_WALK_SMAP))
+		goto fault_present;
+	if ((access & HV_WALK_WRITE) && !writable &&
+	    ((access & HV_WALK_USER) || (access & HV_WALK_WP)))
+		goto fault_present;
+	if (user_page && hv_walk_pkey_denies(entry, access)) {
+		error |= X86_PF_PK;
+		goto fault_present;
+	}
+	if ((access & HV_WALK_SET_AD) && (access & HV_WALK_WRITE) && !(entry & PT_D)) {
+		if (!arch_try_cmpxchg64(t, &entry, entry | PT_D) && ++tries < 8)
+			goto again;
+	}
+	size = 1ULL << shift;
+	*gpa = ((entry & PT_ADDR) & ~(size - 1)) | (gva & (size - 1));
+	return 0;
+
+fault_present:
+	error |= X86_PF_PROT;
+fault:
+	if (pf_error)
+		*pf_error = error;
 	return -EFAULT;
+}
+
+/* A guest-virtual address to guest-physical, as the stub reads hypercall arguments. */
+static int hv_gva_to_gpa(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa)
+{
+	return hv_guest_walk(ex, gva, write ? HV_WALK_WRITE | HV_WALK_WP | HV_WALK_NXE :
+					      HV_WALK_NXE, gpa, NULL) ? -EFAULT : 0;
 }
 
 /**

@@ -106,6 +106,9 @@ struct hv_exit {
 	int inject_vector;	/* >= 0: inject this exception */
 	bool inject_error;
 	u32 error_code;
+	u64 inject_cr2;		/* a #PF's faulting address, for CR2 */
+	/* One iteration of a REP string instruction done, RIP left on it */
+	bool iterated;
 };
 
 enum hv_cpu_state {
@@ -134,6 +137,9 @@ struct hv_stats {
 	u64 irqs_held;				/* acknowledged while the guest had IF clear */
 	u64 halted_shadow;			/* halted, an STI shadow reported: ended */
 	u64 continuations;			/* hypercalls given back to finish later */
+	u64 string_io;				/* INS/OUTS iterations done by the stub */
+	u64 string_io_faults;			/* of which faulted: #PF, #GP or #SS */
+	u64 string_io_legacy;			/* outside long mode: passed over */
 };
 
 /*
@@ -200,6 +206,26 @@ struct hv_cpu {
 	struct hv_stats stats;
 };
 
+/* Segment registers in the encoding's order (the ModRM reg field's, VMX's fields'). */
+enum hv_seg { HV_SEG_ES, HV_SEG_CS, HV_SEG_SS, HV_SEG_DS, HV_SEG_FS, HV_SEG_GS };
+
+/**
+ * struct hv_segment - a segment register's hidden part, as both vendors hold it
+ * @base: the base address
+ * @limit: the limit in bytes (granularity applied)
+ * @type: the descriptor's type field (bit 3 code, bit 2 expand-down or
+ *	conforming, bit 1 writable or readable)
+ * @usable: loaded with a usable descriptor (not null, present)
+ * @big: the D/B bit (a 32-bit segment)
+ */
+struct hv_segment {
+	u64 base;
+	u32 limit;
+	u8 type;
+	bool usable;
+	bool big;
+};
+
 /**
  * struct hv_vendor_ops - what a vendor (svm.c, vmx.c) provides
  * @name: "svm" or "vmx", for messages
@@ -236,6 +262,11 @@ struct hv_cpu {
  *	vendor fills struct hv_exit in)
  * @guest_long_cs: host context: whether CS is a 64-bit code segment, read
  *	now (as @guest_paging)
+ * @guest_control: host context: the guest's CR0, CR4 and EFER
+ * @guest_segment: host context: segment register @seg (x86 order: ES, CS,
+ *	SS, DS, FS, GS) as the CPU holds it
+ * @set_cr2: host context: the guest's CR2 at its next entry (a #PF the
+ *	stub injects)
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -257,6 +288,9 @@ struct hv_vendor_ops {
 	bool (*interruptible)(struct hv_cpu *hc);
 	void (*guest_paging)(u64 *cr3, bool *la57);
 	bool (*guest_long_cs)(void);
+	void (*guest_control)(struct hv_cpu *hc, u64 *cr0, u64 *cr4, u64 *efer);
+	void (*guest_segment)(struct hv_cpu *hc, unsigned int seg, struct hv_segment *s);
+	void (*set_cr2)(struct hv_cpu *hc, u64 cr2);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
@@ -276,6 +310,8 @@ void hv_fatal_note(const char *name, u64 value);
 bool hv_exit_length(struct hv_cpu *hc, struct hv_exit *ex);
 void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action action);
 void hv_inject_exception(struct hv_exit *ex, u8 vector, bool has_error, u32 error);
+void hv_inject_page_fault(struct hv_exit *ex, u32 error, u64 address);
+enum hv_action hv_string_io(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
 /*
  * How long one exit works before a hypercall with more to do continues: the
  * guest's interrupts (and NMIs, with GIF clear on SVM) wait that long.
@@ -309,6 +345,17 @@ void *hv_guest_map(u64 gpa, bool write);
 void *hv_guest_map_table(u64 gpa);
 void *hv_guest_map_scratch(u64 gpa, bool write);
 int hv_guest_translate(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa);
+
+/* What hv_guest_walk() checks an access against, as the CPU would. */
+#define HV_WALK_WRITE	BIT(0)	/* a write */
+#define HV_WALK_USER	BIT(1)	/* at CPL 3 */
+#define HV_WALK_WP	BIT(2)	/* CR0.WP: read-only pages refuse CPL 0 writes too */
+#define HV_WALK_SMAP	BIT(3)	/* CR4.SMAP, RFLAGS.AC clear: CPL 0 keeps off user pages */
+#define HV_WALK_PKE	BIT(4)	/* CR4.PKE: PKRU rules data accesses to user pages */
+#define HV_WALK_NXE	BIT(5)	/* EFER.NXE: bit 63 is XD, not reserved */
+#define HV_WALK_SET_AD	BIT(6)	/* set Accessed and Dirty bits on the way */
+int hv_guest_walk(const struct hv_exit *ex, u64 gva, unsigned int access, u64 *gpa,
+		  u32 *pf_error);
 int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len);
 int hv_copy_to_guest(const struct hv_exit *ex, u64 gva, const void *src, size_t len);
 int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 gva, size_t len);

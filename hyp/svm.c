@@ -811,6 +811,57 @@ static void svm_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
 		asm volatile("invlpga %%rax, %%ecx" : : "a" (addr), "c" (1) : "memory");
 }
 
+static void svm_guest_control(struct hv_cpu *hc, u64 *cr0, u64 *cr4, u64 *efer)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+
+	*cr0 = s->guest->save.cr0;
+	*cr4 = s->guest->save.cr4;
+	*efer = s->guest->save.efer;
+}
+
+static void svm_guest_segment(struct hv_cpu *hc, unsigned int seg, struct hv_segment *out)
+{
+	struct vmcb_save_area *save = &((struct hv_svm_cpu *)hc->vendor)->guest->save;
+	const struct vmcb_seg *sg;
+
+	switch (seg) {
+	case HV_SEG_ES:
+		sg = &save->es;
+		break;
+	case HV_SEG_CS:
+		sg = &save->cs;
+		break;
+	case HV_SEG_SS:
+		sg = &save->ss;
+		break;
+	case HV_SEG_DS:
+		sg = &save->ds;
+		break;
+	case HV_SEG_FS:
+		sg = &save->fs;
+		break;
+	default:
+		sg = &save->gs;
+		break;
+	}
+	out->base = sg->base;
+	out->limit = sg->limit;
+	out->type = sg->attrib & SVM_SELECTOR_TYPE_MASK;
+	/* A null selector leaves P clear (APM vol. 2 15.5.1, "Segment state"). */
+	out->usable = sg->attrib & SVM_SELECTOR_P_MASK;
+	out->big = sg->attrib & SVM_SELECTOR_DB_MASK;
+}
+
+/* VMRUN loads CR2 from the VMCB; #VMEXIT saved it there. */
+static void svm_set_cr2(struct hv_cpu *hc, u64 cr2)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+
+	s->guest->save.cr2 = cr2;
+	svm_dirty(s->guest, SVM_CLEAN_CR2);
+}
+
 /* Single-step the guest with RFLAGS.TF, its #DB intercepted. */
 static void svm_single_step(struct hv_cpu *hc, bool on)
 {
@@ -871,4 +922,7 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.step_trap = svm_step_trap,
 	.intr_window = svm_intr_window,
 	.interruptible = svm_interruptible,
+	.guest_control = svm_guest_control,
+	.guest_segment = svm_guest_segment,
+	.set_cr2 = svm_set_cr2,
 };

@@ -20,5 +20,8 @@ HV_VENDOR_OP(intr_window)
 HV_VENDOR_OP(interruptible)
 HV_VENDOR_OP(guest_paging)
 HV_VENDOR_OP(guest_long_cs)
+HV_VENDOR_OP(guest_control)
+HV_VENDOR_OP(guest_segment)
+HV_VENDOR_OP(set_cr2)
 
 #undef HV_VENDOR_OP

@@ -1120,6 +1120,34 @@ static void vmx_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
 {
 }
 
+static void vmx_guest_control(struct hv_cpu *hc, u64 *cr0, u64 *cr4, u64 *efer)
+{
+	*cr0 = vmx_read(GUEST_CR0);
+	*cr4 = vmx_read(GUEST_CR4);
+	*efer = vmx_read(GUEST_IA32_EFER);
+}
+
+static void vmx_guest_segment(struct hv_cpu *hc, unsigned int seg, struct hv_segment *out)
+{
+	u32 ar = vmx_read(GUEST_ES_AR_BYTES + 2 * seg);
+
+	out->base = vmx_read(GUEST_ES_BASE + 2 * seg);
+	out->limit = vmx_read(GUEST_ES_LIMIT + 2 * seg);
+	out->type = ar & VMX_AR_TYPE_MASK;
+	out->usable = !(ar & VMX_AR_UNUSABLE_MASK) && (ar & VMX_AR_P_MASK);
+	out->big = ar & VMX_AR_DB_MASK;
+}
+
+/*
+ * VM entry does not load CR2: the guest's is the CPU's own, which host
+ * context, never faulting, leaves alone (an NMI handler puts back what it
+ * changed).
+ */
+static void vmx_set_cr2(struct hv_cpu *hc, u64 cr2)
+{
+	native_write_cr2(cr2);
+}
+
 /*
  * An exit after the guest's next instruction: the monitor trap flag, or
  * RFLAGS.TF with #DB intercepted where there is none.  A #DB that exits
@@ -1234,4 +1262,7 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.interruptible = vmx_interruptible,
 	.guest_paging = vmx_guest_paging,
 	.guest_long_cs = vmx_guest_long_cs,
+	.guest_control = vmx_guest_control,
+	.guest_segment = vmx_guest_segment,
+	.set_cr2 = vmx_set_cr2,
 };

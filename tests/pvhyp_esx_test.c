@@ -9,6 +9,8 @@
 #include <linux/cpu.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <linux/smp.h>
 #include <asm/asm.h>
 #include <asm/processor.h>
@@ -444,6 +446,150 @@ static void esx_steal_time(struct kunit *test)
 	KUNIT_EXPECT_LT(test, s1, ktime_get_ns());
 }
 
+/*
+ * String I/O on the backdoor port: the port's half is a port nothing
+ * answers (INS stores all ones), the memory half the instruction's own,
+ * as the CPU does it: RCX and RDI or RSI moved by every iteration, in
+ * either direction, at the address size.  The stub used to pass over the
+ * whole instruction, RCX unchanged and nothing written.
+ */
+static void esx_string_io_like_the_cpu(struct kunit *test)
+{
+	unsigned long count, addr;
+	size_t big = 16 * PAGE_SIZE, i;
+	u8 buf[16], *area;
+
+	memset(buf, 0x5a, sizeof(buf));
+	count = sizeof(buf);
+	addr = (unsigned long)buf;
+	asm volatile("rep insb" : "+c" (count), "+D" (addr)
+		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory");
+	KUNIT_EXPECT_EQ(test, count, 0UL);
+	KUNIT_EXPECT_EQ(test, addr, (unsigned long)buf + sizeof(buf));
+	for (i = 0; i < sizeof(buf); i++)
+		KUNIT_EXPECT_EQ_MSG(test, buf[i], 0xff, "byte %zu", i);
+
+	count = sizeof(buf);
+	addr = (unsigned long)buf;
+	asm volatile("rep outsb" : "+c" (count), "+S" (addr)
+		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory");
+	KUNIT_EXPECT_EQ(test, count, 0UL);
+	KUNIT_EXPECT_EQ(test, addr, (unsigned long)buf + sizeof(buf));
+
+	/* RFLAGS.DF: downwards, 4 bytes at a time. */
+	memset(buf, 0x5a, sizeof(buf));
+	count = sizeof(buf) / 4;
+	addr = (unsigned long)buf + sizeof(buf) - 4;
+	asm volatile("std; rep insl; cld" : "+c" (count), "+D" (addr)
+		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory");
+	KUNIT_EXPECT_EQ(test, count, 0UL);
+	KUNIT_EXPECT_EQ(test, addr, (unsigned long)buf - 4);
+	for (i = 0; i < sizeof(buf); i++)
+		KUNIT_EXPECT_EQ_MSG(test, buf[i], 0xff, "byte %zu, DF set", i);
+
+	/* A 32-bit address size counts with ECX: zero here, nothing done. */
+	count = 1UL << 32;
+	addr = (unsigned long)buf;
+	asm volatile(".byte 0x67; rep insb" : "+c" (count), "+D" (addr)
+		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory");
+	KUNIT_EXPECT_EQ(test, count, 1UL << 32);
+	KUNIT_EXPECT_EQ(test, addr, (unsigned long)buf);
+
+	/* More than one exit's worth: the instruction goes on where it stopped. */
+	area = vmalloc(big);
+	KUNIT_ASSERT_NOT_NULL(test, area);
+	memset(area, 0x5a, big);
+	count = big;
+	addr = (unsigned long)area;
+	asm volatile("rep insb" : "+c" (count), "+D" (addr)
+		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory");
+	KUNIT_EXPECT_EQ(test, count, 0UL);
+	KUNIT_EXPECT_EQ(test, addr, (unsigned long)area + big);
+	KUNIT_EXPECT_NULL(test, memchr_inv(area, 0xff, big));
+	vfree(area);
+}
+
+/*
+ * One string instruction that runs into an unmapped page, the guard after
+ * a vmalloc() area; an exception-table entry takes the #PF.  @insn is INS
+ * (writes at RDI) or OUTS (reads at RSI).  Interrupts stay off from the
+ * fault to the fixup, so CR2 is still the fault's when it is read.
+ */
+static bool string_io_fault(bool insn_in, unsigned int size, unsigned long *count,
+			    unsigned long *addr, unsigned long *cr2)
+{
+	unsigned long flags, faulted = 0;
+
+	local_irq_save(flags);
+#define STRING_IO_FAULTING(insn, reg)					\
+	asm volatile("1: rep " insn "\n"				\
+		     "	jmp 3f\n"					\
+		     "2:	mov $1, %[faulted]\n"			\
+		     "	mov %%cr2, %[cr2]\n"				\
+		     "3:\n"						\
+		     _ASM_EXTABLE(1b, 2b)				\
+		     : "+c" (*count), reg (*addr), [faulted] "+r" (faulted),	\
+		       [cr2] "=&r" (*cr2)				\
+		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory")
+	if (insn_in && size == 1)
+		STRING_IO_FAULTING("insb", "+D");
+	else if (insn_in)
+		STRING_IO_FAULTING("insl", "+D");
+	else
+		STRING_IO_FAULTING("outsb", "+S");
+#undef STRING_IO_FAULTING
+	local_irq_restore(flags);
+	return faulted;
+}
+
+/*
+ * Faults where the CPU faults: the iterations before the unmapped page
+ * are done, RCX and RDI/RSI stop at the one that faulted, CR2 names its
+ * address; an element straddling into the unmapped page writes nothing.
+ */
+static void esx_string_io_faults_like_the_cpu(struct kunit *test)
+{
+	unsigned long count, addr, cr2 = 0, end;
+	u8 *page = vmalloc(PAGE_SIZE);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	end = (unsigned long)page + PAGE_SIZE;
+	memset(page, 0x5a, PAGE_SIZE);
+
+	count = 16;
+	addr = end - 8;
+	KUNIT_EXPECT_TRUE_MSG(test, string_io_fault(true, 1, &count, &addr, &cr2),
+			      "rep insb ran past the end of the mapping");
+	KUNIT_EXPECT_EQ(test, count, 8UL);
+	KUNIT_EXPECT_EQ(test, addr, end);
+	KUNIT_EXPECT_EQ(test, cr2, end);
+	for (i = PAGE_SIZE - 8; i < PAGE_SIZE; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page[i], 0xff, "byte %zu", i);
+
+	count = 16;
+	addr = end - 8;
+	KUNIT_EXPECT_TRUE_MSG(test, string_io_fault(false, 1, &count, &addr, &cr2),
+			      "rep outsb ran past the end of the mapping");
+	KUNIT_EXPECT_EQ(test, count, 8UL);
+	KUNIT_EXPECT_EQ(test, addr, end);
+	KUNIT_EXPECT_EQ(test, cr2, end);
+
+	/* A 4-byte element half in the unmapped page: none of it is written. */
+	memset(page, 0x5a, PAGE_SIZE);
+	count = 1;
+	addr = end - 2;
+	KUNIT_EXPECT_TRUE_MSG(test, string_io_fault(true, 4, &count, &addr, &cr2),
+			      "rep insl ran past the end of the mapping");
+	KUNIT_EXPECT_EQ(test, count, 1UL);
+	KUNIT_EXPECT_EQ(test, addr, end - 2);
+	KUNIT_EXPECT_EQ(test, cr2, end);
+	KUNIT_EXPECT_EQ(test, page[PAGE_SIZE - 2], 0x5a);
+	KUNIT_EXPECT_EQ(test, page[PAGE_SIZE - 1], 0x5a);
+	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(raw_smp_processor_id()));
+	vfree(page);
+}
+
 static struct kunit_case esx_rom_cases[] = {
 	KUNIT_CASE(esx_rom_checked),
 	KUNIT_CASE(esx_rom_read_only),
@@ -465,6 +611,8 @@ static struct kunit_case esx_cases[] = {
 	KUNIT_CASE(esx_cpuid_on_every_cpu),
 	KUNIT_CASE(esx_commands_both_ways),
 	KUNIT_CASE(esx_stealclock),
+	KUNIT_CASE(esx_string_io_like_the_cpu),
+	KUNIT_CASE(esx_string_io_faults_like_the_cpu),
 	{}
 };
 
