@@ -25,7 +25,8 @@
  * 5-level page tables, nothing older.  Elsewhere the instruction is passed
  * over, RCX unchanged, and counted (a limit stated in pvhyp.rst); the
  * guests this stub hosts run there only before they start paging.
- * Data breakpoints on the memory are not raised.
+ * Data breakpoints on the memory are not raised; INS to memory that is not
+ * RAM is dropped.
  */
 #include <linux/mm.h>
 #include <asm/processor-flags.h>
@@ -211,18 +212,23 @@ static bool hv_string_element(struct hv_exit *ex, const struct hv_string_insn *i
 			hv_inject_page_fault(ex, error, linear[i]);
 			return false;
 		}
-		/* A table, or the element, in the stub's memory: as its nested fault. */
-		reach[i] = ret ? ret : hv_guest_page(gpa[i], insn->in);
+		/*
+		 * A table in the stub's memory, or INS writing there or to a
+		 * table the stub validated: as the nested fault would.  What
+		 * OUTS reads goes nowhere: its pages are only checked, and
+		 * the stub's are readable to the guest.
+		 */
+		reach[i] = ret ? ret : insn->in ? hv_guest_page(gpa[i], true) : 0;
 		if (reach[i] == -EPERM) {
 			hv_inject_exception(ex, X86_TRAP_GP, true, 0);
 			return false;
 		}
 	}
-	for (i = 0; i < parts; i++) {
-		/* Not RAM: nothing there takes the write, or answers the read. */
-		u8 *p = reach[i] ? NULL : hv_guest_map_scratch(gpa[i], insn->in);
+	for (i = 0; insn->in && i < parts; i++) {
+		/* Not RAM: nothing there takes the write. */
+		u8 *p = reach[i] ? NULL : hv_guest_map_scratch(gpa[i], true);
 
-		if (p && insn->in)
+		if (p)
 			memset(p, 0xff, part[i]);
 	}
 	return true;

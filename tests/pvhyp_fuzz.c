@@ -2,8 +2,9 @@
 /*
  * A hostile-input fuzzer for pvhyp, whatever its personality: random and
  * crafted hypercalls (and, under esx, backdoor commands through the port
- * and through VMMCALL/VMCALL) from every CPU at once, while a CPU goes
- * offline and online every 0.3 s and pages are freed under the calls.
+ * and through VMMCALL/VMCALL, and string I/O on the port) from every CPU
+ * at once, while a CPU goes offline and online every 0.3 s and pages are
+ * freed under the calls.
  *
  * Reproducible: each thread draws from its own generator seeded with
  * (seed, thread); the interleaving of threads is not reproducible, the
@@ -52,6 +53,7 @@
 #include <linux/prandom.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <asm/asm.h>
 #include <pvops/hypercall.h>
 #include <pvops/pvhyp.h>
 #include <pvops/vmi.h>
@@ -322,6 +324,70 @@ static void fuzz_backdoor_port(struct fuzz_regs *g)
 		     : : "memory");
 }
 
+/*
+ * String I/O on the backdoor port, which the stub does for the guest
+ * (hyp/string_io.c): the faults the CPU would raise are caught here and
+ * counted as refusals.  DF set only for OUTS, which only reads.
+ */
+static bool fuzz_string_io(bool in, bool down, u64 *count, u64 *addr)
+{
+	u64 faulted = 0;
+
+#define FUZZ_STRING_IO(before, insn, after, reg)			\
+	asm volatile(before "1: rep " insn "\n"			\
+		     "	jmp 3f\n"					\
+		     "2:	mov $1, %[faulted]\n"			\
+		     "3: " after "\n"					\
+		     _ASM_EXTABLE(1b, 2b)				\
+		     : "+c" (*count), reg (*addr), [faulted] "+r" (faulted) \
+		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory")
+	if (in)
+		FUZZ_STRING_IO("", "insb", "", "+D");
+	else if (down)
+		FUZZ_STRING_IO("std\n", "outsb", "cld", "+S");
+	else
+		FUZZ_STRING_IO("", "outsb", "", "+S");
+#undef FUZZ_STRING_IO
+	return faulted;
+}
+
+/*
+ * A string I/O call: OUTS from any hostile pointer, in either direction;
+ * INS upwards into the arena (where the stub may scribble, and running
+ * into the alias's guard page) or at a pointer it must fault on, never at
+ * user or low addresses (a borrowed mm's pages) or a freed page.
+ */
+static void fuzz_esx_string_io(struct fuzz *f, struct rnd_state *r, struct fuzz_regs *g)
+{
+	bool in = prandom_u32_state(r) & 1;
+	u64 count = fuzz_small(r) % SZ_16K, addr;
+
+	if (!in) {
+		addr = fuzz_ptr(f, r);
+	} else {
+		switch (prandom_u32_state(r) % 6) {
+		case 0: case 1:
+			addr = arena_va(f, r);
+			break;
+		case 2:
+			addr = (u64)f->alias + ARENA_PAGES * PAGE_SIZE - 1 -
+			       (prandom_u32_state(r) % 64);
+			break;
+		case 3:
+			addr = (u64)f->stub_page + (prandom_u32_state(r) % PAGE_SIZE);
+			break;
+		case 4:
+			addr = 0x8000000000000000ULL | fuzz_u64(r);
+			break;
+		default:
+			addr = (u64)&fuzz_ptr;
+			break;
+		}
+	}
+	g->rax = fuzz_string_io(in, !in && (prandom_u32_state(r) & 1), &count, &addr) ?
+		 -EFAULT : 0;
+}
+
 static const u32 xen_numbers[] = {
 	__HYPERVISOR_mmu_update, __HYPERVISOR_memory_op, __HYPERVISOR_multicall,
 	__HYPERVISOR_set_timer_op, __HYPERVISOR_xen_version, __HYPERVISOR_vcpu_op,
@@ -395,7 +461,9 @@ static void fuzz_esx(struct fuzz *f, struct rnd_state *r, struct fuzz_regs *g)
 	g->rdx = VMWARE_HYPERVISOR_PORT;
 	g->r8 = fuzz_arg(f, r);
 	g->r10 = fuzz_arg(f, r);
-	if (prandom_u32_state(r) % 4 == 0)
+	if (prandom_u32_state(r) % 8 == 0)
+		fuzz_esx_string_io(f, r, g);
+	else if (prandom_u32_state(r) % 4 == 0)
 		fuzz_backdoor_port(g);
 	else
 		fuzz_vmcall(g);
