@@ -352,37 +352,43 @@ static bool fuzz_string_io(bool in, bool down, u64 *count, u64 *addr)
 }
 
 /*
- * A string I/O call: OUTS from any hostile pointer, in either direction;
- * INS upwards into the arena (where the stub may scribble, and running
- * into the alias's guard page) or at a pointer it must fault on, never at
- * user or low addresses (a borrowed mm's pages) or a freed page.
+ * A string I/O call: OUTS in either direction, INS upwards; into the arena
+ * (where the stub may scribble) or running into the alias's guard page,
+ * or at a pointer the CPU faults on: the stub's pages (INS), non-canonical,
+ * read-only text (INS), the canary's guard page; OUTS also from a freed
+ * page's alias.  Never a user address: with SMAP a kernel access there
+ * is an oops, not a fault a fixup takes, natively as under the stub.
  */
 static void fuzz_esx_string_io(struct fuzz *f, struct rnd_state *r, struct fuzz_regs *g)
 {
 	bool in = prandom_u32_state(r) & 1;
 	u64 count = fuzz_small(r) % SZ_16K, addr;
 
-	if (!in) {
-		addr = fuzz_ptr(f, r);
-	} else {
-		switch (prandom_u32_state(r) % 6) {
-		case 0: case 1:
+	switch (prandom_u32_state(r) % 8) {
+	case 0: case 1:
+		addr = arena_va(f, r);
+		break;
+	case 2:
+		addr = (u64)f->alias + ARENA_PAGES * PAGE_SIZE - 1 - (prandom_u32_state(r) % 64);
+		break;
+	case 3:
+		addr = (u64)f->stub_page + (prandom_u32_state(r) % PAGE_SIZE);
+		break;
+	case 4:
+		addr = 0x8000000000000000ULL | fuzz_u64(r);
+		break;
+	case 5:
+		addr = (u64)&fuzz_ptr;
+		break;
+	case 6:
+		addr = (u64)f->canary + CANARY_BYTES + (prandom_u32_state(r) % PAGE_SIZE);
+		break;
+	default:
+		if (!in && ktime_get_ns() < f->freed_until)
+			addr = (u64)f->unmapped_alias + (prandom_u32_state(r) % PAGE_SIZE);
+		else
 			addr = arena_va(f, r);
-			break;
-		case 2:
-			addr = (u64)f->alias + ARENA_PAGES * PAGE_SIZE - 1 -
-			       (prandom_u32_state(r) % 64);
-			break;
-		case 3:
-			addr = (u64)f->stub_page + (prandom_u32_state(r) % PAGE_SIZE);
-			break;
-		case 4:
-			addr = 0x8000000000000000ULL | fuzz_u64(r);
-			break;
-		default:
-			addr = (u64)&fuzz_ptr;
-			break;
-		}
+		break;
 	}
 	g->rax = fuzz_string_io(in, !in && (prandom_u32_state(r) & 1), &count, &addr) ?
 		 -EFAULT : 0;
