@@ -582,6 +582,8 @@ static int hv_stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "cpu%u string_io iterations %llu faults %llu legacy %llu\n", cpu,
 			   hc->stats.string_io, hc->stats.string_io_faults,
 			   hc->stats.string_io_legacy);
+		seq_printf(m, "cpu%u devirt refused_unmapped %llu\n", cpu,
+			   hc->stats.devirt_unmapped);
 	}
 	cpus_read_unlock();
 	hv_tdp_census(&map);
@@ -645,6 +647,7 @@ static int __init hv_init(void)
 		return ret;
 	hv_vendor_calls_set(hv_ops);
 	hv_apic_init();
+	hv_host_marks_init();
 	ret = hv_ram_init();
 	if (ret)
 		return ret;

@@ -232,6 +232,74 @@ void hv_fatal_report(struct hv_cpu *hc, const struct hv_exit *ex, u64 code)
 	hv_uart_puts(": resetting, as the CPU would\r\n");
 }
 
+/*
+ * Devirtualizing resumes the guest natively from the stub's own code: it
+ * loads the guest's CR3 and runs on to the guest's RIP through the stub's
+ * text, its stack and the kernel's.  Only the kernel that loaded the stub
+ * maps those where the host runs them.  A kernel launched on the stub
+ * (Documentation/launch.rst) maps none of it: there the CPU would fault
+ * in the middle of leaving, with nothing to take the fault.  So a request
+ * to leave from a guest that does not map the stub's text and the
+ * kernel's at their host addresses (SVM turned off, VMXOFF: a launched
+ * kernel's emergency path on panic or restart) is acknowledged and
+ * changes nothing: the CPU stays in guest mode, SVM on as far as the
+ * guest can see, and the serial console says so once per CPU.  The
+ * guest's restart (ACPI, the keyboard controller, a triple fault) then
+ * resets the machine, as it would natively.
+ */
+struct hv_host_mark {
+	u64 va, pa;
+};
+
+static struct hv_host_mark hv_host_marks[2];
+
+/**
+ * hv_host_marks_init() - note where the stub's text and the kernel's lie
+ *
+ * Guest context, at load.
+ */
+void hv_host_marks_init(void)
+{
+	hv_host_marks[0].va = (unsigned long)hv_devirt_policy & PAGE_MASK;
+	hv_host_marks[1].va = (unsigned long)schedule & PAGE_MASK;
+	hv_host_marks[0].pa = slow_virt_to_phys((void *)hv_host_marks[0].va);
+	hv_host_marks[1].pa = slow_virt_to_phys((void *)hv_host_marks[1].va);
+}
+
+static bool hv_guest_maps_host(const struct hv_exit *ex)
+{
+	unsigned int i;
+	u64 gpa;
+
+	for (i = 0; i < ARRAY_SIZE(hv_host_marks); i++)
+		if (hv_guest_walk(ex, hv_host_marks[i].va, 0, &gpa, NULL) ||
+		    gpa != hv_host_marks[i].pa)
+			return false;
+	return true;
+}
+
+/**
+ * hv_devirt_policy() - whether a request to leave guest mode can be met
+ * @hc: this CPU's state
+ * @ex: the exit that asked
+ * @action: what its handler decided
+ *
+ * Return: @action, or HV_RESUME in place of HV_DEVIRT where the guest
+ * does not map the host (above).
+ */
+enum hv_action hv_devirt_policy(struct hv_cpu *hc, const struct hv_exit *ex,
+				enum hv_action action)
+{
+	if (action != HV_DEVIRT || hv_guest_maps_host(ex))
+		return action;
+	if (!hc->stats.devirt_unmapped++) {
+		hv_uart_puts("\r\npvhyp: cpu ");
+		hv_uart_hex(hc->cpu);
+		hv_uart_puts(": the guest asked to leave guest mode but does not map the stub (a launched kernel): it stays in guest mode\r\n");
+	}
+	return HV_RESUME;
+}
+
 /**
  * hv_inject_exception() - have the guest take an exception where it exited
  * @ex: the exit

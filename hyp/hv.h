@@ -140,6 +140,7 @@ struct hv_stats {
 	u64 string_io;				/* INS/OUTS iterations done by the stub */
 	u64 string_io_faults;			/* of which faulted: #PF, #GP or #SS */
 	u64 string_io_legacy;			/* outside long mode: passed over */
+	u64 devirt_unmapped;			/* leaving refused: the guest maps no host */
 };
 
 /*
@@ -311,6 +312,9 @@ bool hv_exit_length(struct hv_cpu *hc, struct hv_exit *ex);
 void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action action);
 void hv_inject_exception(struct hv_exit *ex, u8 vector, bool has_error, u32 error);
 void hv_inject_page_fault(struct hv_exit *ex, u32 error, u64 address);
+void hv_host_marks_init(void);
+enum hv_action hv_devirt_policy(struct hv_cpu *hc, const struct hv_exit *ex,
+				enum hv_action action);
 enum hv_action hv_string_io(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
 /*
  * How long one exit works before a hypercall with more to do continues: the

@@ -632,6 +632,7 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	action = hv_handle_exit(hc, &ex, regs);
 done:
 	s->ran = true;
+	action = hv_devirt_policy(hc, &ex, action);
 	if (action == HV_FATAL) {
 		hv_fatal_report(hc, &ex, code);
 		svm_fatal_state(v);

@@ -179,6 +179,10 @@ if [ "$mode" = launched ]; then
 		bench_launched
 		finish
 	fi
+	if [ "$(cmdline_value rig.launch_panic 0)" = 1 ]; then
+		say "panicking on purpose: the machine must reset"
+		echo c > /proc/sysrq-trigger
+	fi
 	say "ktap begins"
 	kmsg "KTAP version 1"
 	launch_checks "$(cmdline_value pvhyp.personality none)"

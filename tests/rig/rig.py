@@ -182,12 +182,18 @@ def bzimage(kdir):
 # --- booting -------------------------------------------------------------------
 
 def qemu_cmd(kernel, initrd, run, append, console):
+    # A run that ends in a reset keeps QEMU's reset log: a triple fault says so there.
+    log_resets = ['-d', 'cpu_reset', '-D', reset_log(run)] if run.get('ending') else []
     return ['qemu-system-x86_64', '-accel', os.environ.get('PVOPS_ACCEL', 'tcg'),
             '-cpu', run.get('cpu', 'EPYC,+svm'),
             '-m', str(run['mem']), '-smp', str(run['smp']),
             '-nographic', '-no-reboot', '-monitor', 'none', '-serial', f'file:{console}',
             '-kernel', kernel,
-            '-initrd', initrd, '-append', append.strip()]
+            '-initrd', initrd, '-append', append.strip()] + log_resets
+
+
+def reset_log(run):
+    return os.path.join(OUT, f'resets-{run["name"]}.log')
 
 
 def bochs_cmd(kernel, initrd, run, append, console):
@@ -737,7 +743,38 @@ def launch_jobs(chosen, kdir):
     if not launch:
         return []
     image, k1 = build_launch()
-    return [(run, matrix_job(kdir, k1, image, 'launch')) for run in launch]
+    return [(run, (launch_ending_job if run.get('ending') else matrix_job)(kdir, k1, image,
+                                                                         'launch'))
+            for run in launch]
+
+
+def launch_ending_job(kdir, initrd, kernel, mode):
+    """A launch run whose kernel 2 panics on purpose (rig.launch_panic=1):
+    it must end in a reset with the stub's line RUN['ending'] on the console
+    and no triple fault in QEMU's reset log."""
+    def job(run):
+        if os.path.exists(reset_log(run)):
+            os.unlink(reset_log(run))
+        lines, secs, timed_out, console = boot(kernel, initrd, run, mode)
+        panicked = any('Kernel panic - not syncing: sysrq triggered crash' in line
+                       for line in lines)
+        said = any(run['ending'] in line for line in lines)
+        try:
+            with open(reset_log(run), errors='replace') as f:
+                triple = 'Triple fault' in f.read()
+        except OSError:
+            triple = None
+        ok = not timed_out and panicked and said and triple is False
+        if ok:
+            log(f'{run["name"]}: ok, kernel 2 panicked, the stub stayed in guest mode and the '
+                f'machine reset without a triple fault, {secs:.1f} s')
+        else:
+            log(f'{run["name"]}: FAILED: timed out {timed_out}, kernel 2 panicked {panicked}, '
+                f'the stub\'s line "{run["ending"]}" {"seen" if said else "missing"}, '
+                f'triple fault {"no reset log" if triple is None else triple}; console log '
+                f'{console}; last lines:\n    ' + '\n    '.join(lines[-20:]))
+        return tally(run['name'], ok, secs)
+    return job
 
 
 def build_launch(image=None, kos=None):
