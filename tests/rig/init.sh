@@ -179,10 +179,16 @@ if [ "$mode" = launched ]; then
 		bench_launched
 		finish
 	fi
-	if [ "$(cmdline_value rig.launch_panic 0)" = 1 ]; then
+	case "$(cmdline_value rig.launch_end poweroff)" in
+	panic)
 		say "panicking on purpose: the machine must reset"
 		echo c > /proc/sysrq-trigger
-	fi
+		;;
+	reboot)
+		say "rebooting on purpose: the machine must reset"
+		reboot -f
+		;;
+	esac
 	say "ktap begins"
 	kmsg "KTAP version 1"
 	launch_checks "$(cmdline_value pvhyp.personality none)"

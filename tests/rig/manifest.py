@@ -107,15 +107,22 @@ LAUNCH_RUNS = [
 for _run in LAUNCH_RUNS:
     _run['require'] = [(r'pvops-launch: interrupts of the running kernel taken before the '
                         r'jump: \d+', "report from pvops-launch's trampoline")]
-# A launched kernel that panics must restart the machine, not fault inside
-# the stub: its emergency path turns SVM off, and the stub, whose code the
-# launched kernel does not map, stays in guest mode and says so (hyp/exit.c,
-# hv_devirt_policy()).  The rig judges the ending (rig.py, launch_ending_job):
-# the panic, that line, no triple fault in QEMU's reset log, no time-out.
-LAUNCH_RUNS.append({'name': 'launch-panic', 'smp': 1, 'mem': '2G', 'personality': 'xen',
-                    'launch': True, 'expect': 'native', 'tests': [],
-                    'extra': 'crashkernel=512M rig.launch_panic=1',
-                    'ending': 'the guest asked to leave guest mode but does not map the stub'})
+# A launched kernel that panics or reboots must reset the machine, never
+# fault inside the stub.  Its emergency path (panic) turns SVM off, and the
+# stub, whose code the launched kernel does not map, stays in guest mode
+# and says so (hyp/exit.c, hv_devirt_policy()); a reboot goes through the
+# platform.  The rig judges the ending (rig.py, launch_ending_job): every
+# line in 'ending' on the console, no triple fault in QEMU's reset log, no
+# time-out.
+LAUNCH_RUNS += [
+    {'name': 'launch-panic', 'smp': 1, 'mem': '2G', 'personality': 'xen', 'launch': True,
+     'expect': 'native', 'tests': [], 'extra': 'crashkernel=512M rig.launch_end=panic',
+     'ending': ['Kernel panic - not syncing: sysrq triggered crash',
+                'the guest asked to leave guest mode but does not map the stub']},
+    {'name': 'launch-reboot', 'smp': 1, 'mem': '2G', 'personality': 'esx', 'launch': True,
+     'expect': 'native', 'tests': [], 'extra': 'crashkernel=512M rig.launch_end=reboot',
+     'ending': ['reboot: Restarting system']},
+]
 
 
 def complete(run):
