@@ -114,11 +114,12 @@ for _run in LAUNCH_RUNS:
 # platform.  The rig judges the ending (rig.py, launch_ending_job): every
 # line in 'ending' on the console, no triple fault in QEMU's reset log, no
 # time-out.
+LEAVE_REFUSED = 'the guest asked to leave guest mode but does not map the stub'
 LAUNCH_RUNS += [
     {'name': 'launch-panic', 'smp': 1, 'mem': '2G', 'personality': 'xen', 'launch': True,
      'expect': 'native', 'tests': [], 'extra': 'crashkernel=512M rig.launch_end=panic',
      'ending': ['Kernel panic - not syncing: sysrq triggered crash',
-                'the guest asked to leave guest mode but does not map the stub']},
+                LEAVE_REFUSED]},
     {'name': 'launch-reboot', 'smp': 1, 'mem': '2G', 'personality': 'esx', 'launch': True,
      'expect': 'native', 'tests': [], 'extra': 'crashkernel=512M rig.launch_end=reboot',
      'ending': ['reboot: Restarting system']},

@@ -676,14 +676,16 @@ def ending_job(kdir, initrd):
                      if re.search(r'Oops: |int3: |general protection fault', line))
         loaded = any('pvhyp: svm, personality none' in line for line in lines)
         seen = any(marker in line for line in lines)
-        ok = not timed_out and loaded and seen and oopses == crashes
+        # The kernel that loaded the stub is left when it asks (hv_devirt_policy()).
+        kept = any(manifest.LEAVE_REFUSED in line for line in lines)
+        ok = not timed_out and loaded and seen and oopses == crashes and not kept
         if ok:
             log(f'{run["name"]}: ok, ended with "{marker}" after {secs:.1f} s, '
                 f'{oopses} crash(es) as expected')
         else:
             log(f'{run["name"]}: FAILED: stub loaded {loaded}, timed out {timed_out}, '
                 f'{oopses} crash report(s) (wanted {crashes}), "{marker}" '
-                f'{"seen" if seen else "missing"}; last lines:\n    '
+                f'{"seen" if seen else "missing"}, leaving refused {kept}; last lines:\n    '
                 + '\n    '.join(lines[-20:]))
         return tally(run['name'], ok, secs)
     return job
