@@ -272,7 +272,7 @@ static bool hv_guest_maps_host(const struct hv_exit *ex)
 	u64 gpa;
 
 	for (i = 0; i < ARRAY_SIZE(hv_host_marks); i++)
-		if (hv_guest_walk(ex, hv_host_marks[i].va, 0, &gpa, NULL) ||
+		if (hv_guest_walk(ex, hv_host_marks[i].va, HV_WALK_NXE, &gpa, NULL) ||
 		    gpa != hv_host_marks[i].pa)
 			return false;
 	return true;
@@ -282,16 +282,19 @@ static bool hv_guest_maps_host(const struct hv_exit *ex)
  * hv_devirt_policy() - whether a request to leave guest mode can be met
  * @hc: this CPU's state
  * @ex: the exit that asked
+ * @regs: the guest's registers: a refused DEVIRT hypercall answers -EBUSY
  * @action: what its handler decided
  *
  * Return: @action, or HV_RESUME in place of HV_DEVIRT where the guest
  * does not map the host (above).
  */
 enum hv_action hv_devirt_policy(struct hv_cpu *hc, const struct hv_exit *ex,
-				enum hv_action action)
+				struct hv_gprs *regs, enum hv_action action)
 {
 	if (action != HV_DEVIRT || hv_guest_maps_host(ex))
 		return action;
+	if (ex->reason == HV_EXIT_HYPERCALL)
+		regs->rax = -EBUSY;
 	if (!hc->stats.devirt_unmapped++) {
 		hv_uart_puts("\r\npvhyp: cpu ");
 		hv_uart_hex(hc->cpu);
@@ -587,6 +590,13 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 	return action;
 }
 
+/* Fault-class exceptions: RIP is the faulting instruction's (not #DB, #BP, #OF, #DF, #MC). */
+static bool hv_fault_class(int vector)
+{
+	return vector != X86_TRAP_DB && vector != X86_TRAP_BP && vector != X86_TRAP_OF &&
+	       vector != X86_TRAP_DF && vector != X86_TRAP_MC;
+}
+
 /* Exceptions that make a second one during their delivery a double fault. */
 static bool hv_contributory(u8 vector)
 {
@@ -626,13 +636,23 @@ static bool hv_contributory(u8 vector)
 void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action action)
 {
 	struct hv_event cut = {}, raised = {};
+	bool stepped = false;
 
 	static_call(hv_vendor_vectoring)(hc, &cut);
 	if (action == HV_RESUME || action == HV_DEVIRT)
 		static_call(hv_vendor_skip)(hc, ex->rip + ex->insn_len);
 	if ((action == HV_RESUME || action == HV_DEVIRT || ex->iterated) &&
-	    (static_call(hv_vendor_rflags)(hc) & X86_EFLAGS_TF) && ex->inject_vector < 0)
+	    (static_call(hv_vendor_rflags)(hc) & X86_EFLAGS_TF) && ex->inject_vector < 0) {
 		static_call(hv_vendor_step_trap)(hc);
+		stepped = true;
+	}
+	/*
+	 * RIP stays on an instruction the stub did in part, or that faults:
+	 * its instruction breakpoint has been seen (SDM vol. 3 18.3.1.1, the
+	 * RF image a fault pushes).
+	 */
+	if (ex->iterated || (ex->inject_vector >= 0 && hv_fault_class(ex->inject_vector)))
+		static_call(hv_vendor_set_rf)(hc, true);
 	if (ex->inject_vector >= 0) {
 		raised.valid = true;
 		raised.type = HV_EVENT_EXCEPTION;
@@ -641,7 +661,8 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 		raised.error = ex->error_code;
 		if (cut.valid && cut.type == HV_EVENT_EXCEPTION &&
 		    (cut.vector == X86_TRAP_PF || hv_contributory(cut.vector)) &&
-		    hv_contributory(raised.vector)) {
+		    (hv_contributory(raised.vector) ||
+		     (cut.vector == X86_TRAP_PF && raised.vector == X86_TRAP_PF))) {
 			raised.vector = X86_TRAP_DF;
 			raised.error = 0;
 		} else if (cut.valid && (cut.type == HV_EVENT_INTR || cut.type == HV_EVENT_NMI) &&
@@ -654,6 +675,8 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 	} else if (cut.valid) {
 		hc->stats.reinjected++;
 		static_call(hv_vendor_inject)(hc, &cut);
+	} else if (stepped) {
+		/* The #DB trap is this entry's event: what waits goes at a window. */
 	} else if (hc->held.valid &&
 		   (hc->held.type != HV_EVENT_INTR ||
 		    (static_call(hv_vendor_rflags)(hc) & X86_EFLAGS_IF))) {

@@ -296,13 +296,17 @@ static void *hv_guest_map_walk(u64 gpa, int level)
 
 /*
  * Bits an entry at @level must have clear, else the access faults with
- * RSVD set (SDM vol. 3 4.5, APM vol. 2 5.3.3): PS where no page of that
- * size exists, a large page's address bits below its size (bit 12 is its
- * PAT bit), XD without EFER.NXE.  Address bits above MAXPHYADDR are not
- * checked: with memory encryption one of them is the guest's C-bit.
+ * RSVD set (SDM vol. 3 4.5, APM vol. 2 5.3.3): address bits above
+ * MAXPHYADDR (the stub refuses to load under memory encryption, whose
+ * C-bit lies there), PS where no page of that size exists, a large page's
+ * address bits below its size (bit 12 is its PAT bit), XD without
+ * EFER.NXE.
  */
 static bool hv_walk_reserved(u64 entry, int level, unsigned int access)
 {
+	if (boot_cpu_data.x86_phys_bits < 52 &&
+	    (entry & GENMASK_ULL(51, boot_cpu_data.x86_phys_bits)))
+		return true;
 	if ((entry & PT_XD) && !(access & HV_WALK_NXE))
 		return true;
 	if (!(entry & PT_PS))
@@ -332,6 +336,52 @@ static bool hv_walk_pkey_denies(u64 leaf, unsigned int access)
 	       ((access & HV_WALK_USER) || (access & HV_WALK_WP));
 }
 
+/* Canonical: bits 63 down to the top of the linear address all equal. */
+static bool hv_canonical(u64 gva, bool la57)
+{
+	int bits = la57 ? 57 : 48;
+
+	return (u64)((s64)(gva << (64 - bits)) >> (64 - bits)) == gva;
+}
+
+/**
+ * hv_guest_canonical() - whether an address is canonical for the guest
+ * @ex: the exit, for the guest's paging mode (4- or 5-level)
+ * @gva: the address
+ *
+ * Return: true when it is.
+ */
+bool hv_guest_canonical(const struct hv_exit *ex, u64 gva)
+{
+	bool la57 = ex->la57;
+	u64 cr3;
+
+	if (ex->paging_later)
+		static_call(hv_vendor_guest_paging)(&cr3, &la57);
+	return hv_canonical(gva, la57);
+}
+
+/*
+ * The Accessed bits of the walk's entries, top down, and the leaf's Dirty
+ * bit for a write: false when an entry changed since it was read (the
+ * walk is to be done again).
+ */
+static bool hv_walk_set_ad(u64 **ptes, const u64 *vals, unsigned int n, unsigned int access)
+{
+	unsigned int i;
+	u64 want, old;
+
+	for (i = 0; i < n; i++) {
+		want = vals[i] | PT_A;
+		if (i == n - 1 && (access & HV_WALK_WRITE))
+			want |= PT_D;
+		old = vals[i];
+		if (want != old && !arch_try_cmpxchg64(ptes[i], &old, want))
+			return false;
+	}
+	return true;
+}
+
 /**
  * hv_guest_walk() - a guest-virtual address to guest-physical, as the CPU would
  * @ex: the exit, for the guest's paging state (4- or 5-level paging)
@@ -340,86 +390,81 @@ static bool hv_walk_pkey_denies(u64 leaf, unsigned int access)
  * @gpa: receives the guest-physical address
  * @pf_error: receives the page-fault error code the access raises, or NULL
  *
- * Host context.  With %HV_WALK_SET_AD the walk sets the Accessed bits on
- * its way down and the Dirty bit of a leaf it writes through, as the CPU's
- * walker does, with a locked compare-exchange (an entry another CPU
- * changed in between is walked again).  Without it, tables are only read.
+ * Host context.  With %HV_WALK_SET_AD an access that does not fault sets
+ * the Accessed bit of every entry it went through and the Dirty bit of the
+ * leaf it writes through, as the CPU's walker does, with a locked
+ * compare-exchange; an entry another CPU changed meanwhile starts the walk
+ * again.  Without it, tables are only read.
  *
  * Return: 0; -EFAULT when the access page-faults (*@pf_error says how);
  * -ERANGE for a non-canonical address (a #GP, or #SS through SS); -EPERM
  * when a table lies outside RAM or in the stub's memory (the CPU's own
- * walk would have met a nested page fault).
+ * walk would have met a nested page fault); -EAGAIN when the entries kept
+ * changing under the walk (nothing was done: the access is to be tried
+ * again).
  */
 int hv_guest_walk(const struct hv_exit *ex, u64 gva, unsigned int access, u64 *gpa,
 		  u32 *pf_error)
 {
-	bool la57 = ex->la57, user_page = true;
-	u64 cr3 = ex->cr3, entry, table, size;
-	u32 error = (access & HV_WALK_WRITE ? X86_PF_WRITE : 0) |
-		    (access & HV_WALK_USER ? X86_PF_USER : 0);
-	unsigned int tries = 0, shift;
-	int levels, level, bits;
-	bool writable = true;
-	u64 *t;
+	u64 cr3 = ex->cr3, entry, table, *ptes[5], vals[5];
+	unsigned int tries, shift, n;
+	bool la57 = ex->la57, user_page, writable;
+	int levels, level;
+	u32 error;
 
 	if (pf_error)
 		*pf_error = 0;
 	if (ex->paging_later)
 		static_call(hv_vendor_guest_paging)(&cr3, &la57);
 	levels = la57 ? 5 : 4;
-	bits = la57 ? 57 : 48;
-
-	/* Canonical: bits 63..bits-1 all equal. */
-	if ((u64)((s64)(gva << (64 - bits)) >> (64 - bits)) != gva)
+	if (!hv_canonical(gva, la57))
 		return -ERANGE;
-again:
-	table = cr3 & PT_ADDR;
-	for (level = levels; level >= 1; level--) {
-		shift = 12 + 9 * (level - 1);
-		t = hv_guest_map_walk(table, level);
-		if (!t)
-			return -EPERM;
-		t += (gva >> shift) & 511;
-		entry = READ_ONCE(*t);
-		if (!(entry & PT_P))
-			goto fault;
-		if (hv_walk_reserved(entry, level, access)) {
-			error |= X86_PF_RSVD;
-			goto fault_present;
+	for (tries = 0; tries < 8; tries++) {
+		error = (access & HV_WALK_WRITE ? X86_PF_WRITE : 0) |
+			(access & HV_WALK_USER ? X86_PF_USER : 0);
+		user_page = writable = true;
+		table = cr3 & PT_ADDR;
+		n = 0;
+		for (level = levels; level >= 1; level--) {
+			shift = 12 + 9 * (level - 1);
+			ptes[n] = hv_guest_map_walk(table, level);
+			if (!ptes[n])
+				return -EPERM;
+			ptes[n] += (gva >> shift) & 511;
+			entry = READ_ONCE(*ptes[n]);
+			vals[n++] = entry;
+			if (!(entry & PT_P))
+				goto fault;
+			if (hv_walk_reserved(entry, level, access)) {
+				error |= X86_PF_RSVD | X86_PF_PROT;
+				goto fault;
+			}
+			writable &= !!(entry & PT_RW);
+			user_page &= !!(entry & PT_US);
+			if (level == 1 || (entry & PT_PS))
+				break;
+			table = entry & PT_ADDR;
 		}
-		writable &= !!(entry & PT_RW);
-		user_page &= !!(entry & PT_US);
-		if ((access & HV_WALK_SET_AD) && !(entry & PT_A)) {
-			if (!arch_try_cmpxchg64(t, &entry, entry | PT_A) && ++tries < 8)
-				goto again;
-		}
-		if (level == 1 || (entry & PT_PS))
-			break;
-		table = entry & PT_ADDR;
-	}
 
-	/* The leaf's rights are the walk's: every level must allow it. */
-	if ((access & HV_WALK_USER) && !user_page)
-		goto fault_present;
-	if (!(access & HV_WALK_USER) && user_page && (access & HV_WALK_SMAP))
-		goto fault_present;
-	if ((access & HV_WALK_WRITE) && !writable &&
-	    ((access & HV_WALK_USER) || (access & HV_WALK_WP)))
-		goto fault_present;
-	if (user_page && hv_walk_pkey_denies(entry, access)) {
-		error |= X86_PF_PK;
-		goto fault_present;
+		/* The leaf's rights are the walk's: every level must allow it. */
+		if (((access & HV_WALK_USER) && !user_page) ||
+		    (!(access & HV_WALK_USER) && user_page && (access & HV_WALK_SMAP)) ||
+		    ((access & HV_WALK_WRITE) && !writable &&
+		     ((access & HV_WALK_USER) || (access & HV_WALK_WP))))
+			error |= X86_PF_PROT;
+		if (user_page && hv_walk_pkey_denies(entry, access))
+			error |= X86_PF_PROT | X86_PF_PK;
+		if (error & X86_PF_PROT)
+			goto fault;
+		if (!(access & HV_WALK_SET_AD) || hv_walk_set_ad(ptes, vals, n, access))
+			break;
 	}
-	if ((access & HV_WALK_SET_AD) && (access & HV_WALK_WRITE) && !(entry & PT_D)) {
-		if (!arch_try_cmpxchg64(t, &entry, entry | PT_D) && ++tries < 8)
-			goto again;
-	}
-	size = 1ULL << shift;
-	*gpa = ((entry & PT_ADDR) & ~(size - 1)) | (gva & (size - 1));
+	if (tries == 8)
+		return -EAGAIN;
+	shift = 12 + 9 * (level - 1);
+	*gpa = ((entry & PT_ADDR) & ~((1ULL << shift) - 1)) | (gva & ((1ULL << shift) - 1));
 	return 0;
 
-fault_present:
-	error |= X86_PF_PROT;
 fault:
 	if (pf_error)
 		*pf_error = error;

@@ -107,7 +107,7 @@ struct hv_exit {
 	bool inject_error;
 	u32 error_code;
 	u64 inject_cr2;		/* a #PF's faulting address, for CR2 */
-	/* One iteration of a REP string instruction done, RIP left on it */
+	/* Iterations of a REP string instruction done, RIP left on it */
 	bool iterated;
 };
 
@@ -248,7 +248,8 @@ struct hv_segment {
  *	(SVM's EXITINTINFO, VMX's IDT-vectoring information), if any
  * @inject: host context: deliver @ev at the next entry
  * @skip: host context: resume at @rip, past an instruction the stub did
- *	for the guest; the interrupt shadow (STI, MOV SS) ends with it
+ *	for the guest; the interrupt shadow (STI, MOV SS) and RFLAGS.RF end
+ *	with it
  * @rflags: host context: the guest's RFLAGS as the guest itself set them
  * @step_trap: host context: the #DB a guest single-stepping itself gets
  *	after an instruction the stub did for it
@@ -268,6 +269,8 @@ struct hv_segment {
  *	SS, DS, FS, GS) as the CPU holds it
  * @set_cr2: host context: the guest's CR2 at its next entry (a #PF the
  *	stub injects)
+ * @set_rf: host context: set or clear the guest's RFLAGS.RF (instruction
+ *	breakpoints held off for the instruction at RIP)
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -292,6 +295,7 @@ struct hv_vendor_ops {
 	void (*guest_control)(struct hv_cpu *hc, u64 *cr0, u64 *cr4, u64 *efer);
 	void (*guest_segment)(struct hv_cpu *hc, unsigned int seg, struct hv_segment *s);
 	void (*set_cr2)(struct hv_cpu *hc, u64 cr2);
+	void (*set_rf)(struct hv_cpu *hc, bool on);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
@@ -314,7 +318,7 @@ void hv_inject_exception(struct hv_exit *ex, u8 vector, bool has_error, u32 erro
 void hv_inject_page_fault(struct hv_exit *ex, u32 error, u64 address);
 void hv_host_marks_init(void);
 enum hv_action hv_devirt_policy(struct hv_cpu *hc, const struct hv_exit *ex,
-				enum hv_action action);
+				struct hv_gprs *regs, enum hv_action action);
 enum hv_action hv_string_io(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
 /*
  * How long one exit works before a hypercall with more to do continues: the
@@ -360,6 +364,7 @@ int hv_guest_translate(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa);
 #define HV_WALK_SET_AD	BIT(6)	/* set Accessed and Dirty bits on the way */
 int hv_guest_walk(const struct hv_exit *ex, u64 gva, unsigned int access, u64 *gpa,
 		  u32 *pf_error);
+bool hv_guest_canonical(const struct hv_exit *ex, u64 gva);
 int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len);
 int hv_copy_to_guest(const struct hv_exit *ex, u64 gva, const void *src, size_t len);
 int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 gva, size_t len);

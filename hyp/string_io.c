@@ -183,9 +183,10 @@ static bool hv_string_linear(struct hv_exit *ex, const struct hv_string_insn *in
 
 /*
  * One element: both pages it may touch translated and checked first, then
- * the memory done.  False with the fault raised.
+ * the memory done.  Return: 0; -EFAULT with the fault raised; -EAGAIN when
+ * the guest's tables kept changing under the walk (nothing done).
  */
-static bool hv_string_element(struct hv_exit *ex, const struct hv_string_insn *insn,
+static int hv_string_element(struct hv_exit *ex, const struct hv_string_insn *insn,
 			      const struct hv_segment *seg, bool long_cs, u64 offset,
 			      unsigned int access)
 {
@@ -196,21 +197,29 @@ static bool hv_string_element(struct hv_exit *ex, const struct hv_string_insn *i
 	int ret;
 
 	if (!hv_string_linear(ex, insn, seg, long_cs, offset, &linear[0]))
-		return false;
+		return -EFAULT;
 	part[0] = min_t(unsigned int, insn->size, PAGE_SIZE - offset_in_page(linear[0]));
 	part[1] = insn->size - part[0];
 	linear[1] = long_cs ? linear[0] + part[0] : (u32)(linear[0] + part[0]);
 	parts = part[1] ? 2 : 1;
 
+	/* Both ends canonical before any page is looked at (SDM vol. 3 6.15, #GP). */
+	if (long_cs && (!hv_guest_canonical(ex, linear[0]) ||
+			!hv_guest_canonical(ex, linear[0] + insn->size - 1))) {
+		hv_string_segment_fault(ex, insn);
+		return -EFAULT;
+	}
 	for (i = 0; i < parts; i++) {
 		ret = hv_guest_walk(ex, linear[i], access, &gpa[i], &error);
+		if (ret == -EAGAIN)
+			return ret;
 		if (ret == -ERANGE) {
 			hv_string_segment_fault(ex, insn);
-			return false;
+			return -EFAULT;
 		}
 		if (ret == -EFAULT) {
 			hv_inject_page_fault(ex, error, linear[i]);
-			return false;
+			return -EFAULT;
 		}
 		/*
 		 * A table in the stub's memory, or INS writing there or to a
@@ -221,7 +230,7 @@ static bool hv_string_element(struct hv_exit *ex, const struct hv_string_insn *i
 		reach[i] = ret ? ret : insn->in ? hv_guest_page(gpa[i], true) : 0;
 		if (reach[i] == -EPERM) {
 			hv_inject_exception(ex, X86_TRAP_GP, true, 0);
-			return false;
+			return -EFAULT;
 		}
 	}
 	for (i = 0; insn->in && i < parts; i++) {
@@ -231,7 +240,7 @@ static bool hv_string_element(struct hv_exit *ex, const struct hv_string_insn *i
 		if (p)
 			memset(p, 0xff, part[i]);
 	}
-	return true;
+	return 0;
 }
 
 /**
@@ -250,7 +259,9 @@ enum hv_action hv_string_io(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gpr
 	struct hv_segment cs, seg;
 	struct hv_string_insn insn;
 	u64 cr0, cr4, efer, amask, count, *index, step;
+	unsigned int done = 0;
 	bool long_cs;
+	int ret;
 
 	static_call(hv_vendor_guest_control)(hc, &cr0, &cr4, &efer);
 	if (!(efer & EFER_LMA)) {
@@ -284,18 +295,31 @@ enum hv_action hv_string_io(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gpr
 	step = rflags & X86_EFLAGS_DF ? -(u64)insn.size : insn.size;
 	count = insn.rep ? regs->rcx & amask : 1;
 	batch = rflags & X86_EFLAGS_TF ? 1 : HV_STRING_BATCH;
+	/*
+	 * ECX zero under a 32-bit address size: Intel's CPUs clear all of
+	 * RCX (KVM's emulator knows it as string_registers_quirk), AMD's
+	 * leave it.
+	 */
+	if (insn.rep && !count) {
+		if (insn.addr_bytes == 4 && boot_cpu_data.x86_vendor == X86_VENDOR_INTEL)
+			regs->rcx = 0;
+		return HV_RESUME;
+	}
 	for (; count && batch; count--, batch--) {
-		if (!hv_string_element(ex, &insn, &seg, long_cs, *index & amask, access)) {
+		ret = hv_string_element(ex, &insn, &seg, long_cs, *index & amask, access);
+		if (ret == -EFAULT)
 			hc->stats.string_io_faults++;
-			return HV_RESUME_NO_SKIP;
-		}
+		if (ret)
+			break;
 		hc->stats.string_io++;
 		hv_string_set_reg(index, *index + step, insn.addr_bytes);
 		if (insn.rep)
 			hv_string_set_reg(&regs->rcx, regs->rcx - 1, insn.addr_bytes);
+		done++;
 	}
 	if (!count)
 		return HV_RESUME;
-	ex->iterated = true;
+	/* RIP stays on the instruction: the next entry goes on, RF set (SDM vol. 3 18.3.1.1). */
+	ex->iterated = done;
 	return HV_RESUME_NO_SKIP;
 }

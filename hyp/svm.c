@@ -632,7 +632,7 @@ int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	action = hv_handle_exit(hc, &ex, regs);
 done:
 	s->ran = true;
-	action = hv_devirt_policy(hc, &ex, action);
+	action = hv_devirt_policy(hc, &ex, regs, action);
 	if (action == HV_FATAL) {
 		hv_fatal_report(hc, &ex, code);
 		svm_fatal_state(v);
@@ -726,13 +726,25 @@ static void svm_inject(struct hv_cpu *hc, const struct hv_event *ev)
 	v->control.event_inj_err = ev->error;
 }
 
-/* Past an instruction the stub did: the interrupt shadow ends with it. */
+/* Past an instruction the stub did: the interrupt shadow and RF end with it. */
 static void svm_skip(struct hv_cpu *hc, u64 rip)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 
 	s->guest->save.rip = rip;
+	s->guest->save.rflags &= ~X86_EFLAGS_RF;
 	s->guest->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
+/* RFLAGS.RF: instruction breakpoints held off for the instruction at RIP. */
+static void svm_set_rf(struct hv_cpu *hc, bool on)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+
+	if (on)
+		s->guest->save.rflags |= X86_EFLAGS_RF;
+	else
+		s->guest->save.rflags &= ~X86_EFLAGS_RF;
 }
 
 /* The guest's own TF, not the one the stub sets to step over a walk. */
@@ -926,4 +938,5 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.guest_control = svm_guest_control,
 	.guest_segment = svm_guest_segment,
 	.set_cr2 = svm_set_cr2,
+	.set_rf = svm_set_rf,
 };

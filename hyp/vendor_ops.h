@@ -23,5 +23,6 @@ HV_VENDOR_OP(guest_long_cs)
 HV_VENDOR_OP(guest_control)
 HV_VENDOR_OP(guest_segment)
 HV_VENDOR_OP(set_cr2)
+HV_VENDOR_OP(set_rf)
 
 #undef HV_VENDOR_OP

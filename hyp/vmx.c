@@ -930,11 +930,21 @@ static void vmx_inject(struct hv_cpu *hc, const struct hv_event *ev)
 }
 
 /* Past the instruction: STI and MOV SS blocking end with it. */
+/* RFLAGS.RF: instruction breakpoints held off for the instruction at RIP. */
+static void vmx_set_rf(struct hv_cpu *hc, bool on)
+{
+	u64 rflags = vmx_read(GUEST_RFLAGS);
+
+	if (!!(rflags & X86_EFLAGS_RF) != on)
+		vmx_write(GUEST_RFLAGS, rflags ^ X86_EFLAGS_RF);
+}
+
 static void vmx_skip(struct hv_cpu *hc, u64 rip)
 {
 	vmx_write(GUEST_RIP, rip);
 	vmx_write(GUEST_INTERRUPTIBILITY_INFO, vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
 		  ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	vmx_set_rf(hc, false);
 }
 
 /* The guest's own TF, not the one the stub sets to step over a walk. */
@@ -1032,7 +1042,14 @@ int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	action = hv_handle_exit(hc, &ex, regs);
 done:
 	s->ran = true;
-	action = hv_devirt_policy(hc, &ex, action);
+	if (action == HV_DEVIRT) {
+		action = hv_devirt_policy(hc, &ex, regs, action);
+		/* A refused VMXOFF still succeeds, as far as the guest can tell. */
+		if (action != HV_DEVIRT && ex.reason != HV_EXIT_HYPERCALL)
+			vmx_write(GUEST_RFLAGS, vmx_read(GUEST_RFLAGS) &
+				  ~(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | X86_EFLAGS_ZF |
+				    X86_EFLAGS_SF | X86_EFLAGS_OF));
+	}
 	if (action == HV_FATAL) {
 		hv_fatal_report(hc, &ex, reason);
 		vmx_reset();
@@ -1266,4 +1283,5 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.guest_control = vmx_guest_control,
 	.guest_segment = vmx_guest_segment,
 	.set_cr2 = vmx_set_cr2,
+	.set_rf = vmx_set_rf,
 };
