@@ -759,6 +759,10 @@ def launch_ending_job(kdir, initrd, kernel, mode):
             os.unlink(reset_log(run))
         lines, secs, timed_out, console = boot(kernel, initrd, run, mode)
         missing = [want for want in run['ending'] if not any(want in line for line in lines)]
+        # Beyond the panic asked for: a fault on the way out (the stub's, or the kernel's).
+        crashes = [line for line in lines
+                   if re.search(r'\bOops\b|\bBUG: |general protection fault|double fault', line)]
+        panics = sum(1 for line in lines if 'Kernel panic - not syncing' in line)
         # QEMU says "Triple fault" in its reset log under TCG only.
         try:
             with open(reset_log(run), errors='replace') as f:
@@ -767,13 +771,14 @@ def launch_ending_job(kdir, initrd, kernel, mode):
             triple = None
         if os.environ.get('PVOPS_ACCEL', 'tcg') != 'tcg':
             triple = None
-        ok = not timed_out and not missing and triple is False
+        ok = not timed_out and not missing and triple is False and not crashes and panics <= 1
         if ok:
             log(f'{run["name"]}: ok, the machine reset after "{run["ending"][-1]}", '
                 f'no triple fault, {secs:.1f} s')
         else:
             log(f'{run["name"]}: FAILED: timed out {timed_out}, missing on the console: '
-                f'{missing or "nothing"}, triple fault '
+                f'{missing or "nothing"}, crash reports {len(crashes)}, panics {panics}, '
+                f'triple fault '
                 f'{"unknown (no reset log, or not TCG)" if triple is None else triple}; '
                 f'console log '
                 f'{console}; last lines:\n    ' + '\n    '.join(lines[-20:]))
