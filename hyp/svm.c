@@ -836,28 +836,12 @@ static void svm_guest_control(struct hv_cpu *hc, u64 *cr0, u64 *cr4, u64 *efer)
 static void svm_guest_segment(struct hv_cpu *hc, unsigned int seg, struct hv_segment *out)
 {
 	struct vmcb_save_area *save = &((struct hv_svm_cpu *)hc->vendor)->guest->save;
-	const struct vmcb_seg *sg;
+	const struct vmcb_seg *segs[] = {
+		[HV_SEG_ES] = &save->es, [HV_SEG_CS] = &save->cs, [HV_SEG_SS] = &save->ss,
+		[HV_SEG_DS] = &save->ds, [HV_SEG_FS] = &save->fs, [HV_SEG_GS] = &save->gs,
+	};
+	const struct vmcb_seg *sg = segs[seg];
 
-	switch (seg) {
-	case HV_SEG_ES:
-		sg = &save->es;
-		break;
-	case HV_SEG_CS:
-		sg = &save->cs;
-		break;
-	case HV_SEG_SS:
-		sg = &save->ss;
-		break;
-	case HV_SEG_DS:
-		sg = &save->ds;
-		break;
-	case HV_SEG_FS:
-		sg = &save->fs;
-		break;
-	default:
-		sg = &save->gs;
-		break;
-	}
 	out->base = sg->base;
 	out->limit = sg->limit;
 	out->type = sg->attrib & SVM_SELECTOR_TYPE_MASK;

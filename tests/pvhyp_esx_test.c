@@ -447,6 +447,42 @@ static void esx_steal_time(struct kunit *test)
 }
 
 /*
+ * One string instruction, which may run into an unmapped page (the guard
+ * after a vmalloc() area); an exception-table entry takes the #PF.  @insn is INS
+ * (writes at RDI) or OUTS (reads at RSI).  Interrupts stay off from the
+ * fault to the fixup, so CR2 is still the fault's when it is read.
+ */
+static bool string_io_fault(bool insn_in, unsigned int size, unsigned long *count,
+			    unsigned long *addr, unsigned long *cr2)
+{
+	unsigned long flags, faulted = 0;
+
+	local_irq_save(flags);
+	/* A value no fault here has: CR2 must be the fault's own. */
+	*cr2 = 0;
+	native_write_cr2(0);
+#define STRING_IO_FAULTING(insn, reg)					\
+	asm volatile("1: rep " insn "\n"				\
+		     "	jmp 3f\n"					\
+		     "2:	mov $1, %[faulted]\n"			\
+		     "	mov %%cr2, %[cr2]\n"				\
+		     "3:\n"						\
+		     _ASM_EXTABLE(1b, 2b)				\
+		     : "+c" (*count), reg (*addr), [faulted] "+r" (faulted),	\
+		       [cr2] "+r" (*cr2)				\
+		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory")
+	if (insn_in && size == 1)
+		STRING_IO_FAULTING("insb", "+D");
+	else if (insn_in)
+		STRING_IO_FAULTING("insl", "+D");
+	else
+		STRING_IO_FAULTING("outsb", "+S");
+#undef STRING_IO_FAULTING
+	local_irq_restore(flags);
+	return faulted;
+}
+
+/*
  * String I/O on the backdoor port: the port's half is a port nothing
  * answers (INS stores all ones), the memory half the instruction's own,
  * as the CPU does it: RCX and RDI or RSI moved by every iteration, in
@@ -455,26 +491,23 @@ static void esx_steal_time(struct kunit *test)
  */
 static void esx_string_io_like_the_cpu(struct kunit *test)
 {
-	unsigned long count, addr;
+	unsigned long count, addr, cr2;
 	size_t big = 16 * PAGE_SIZE, i;
 	u8 buf[16], *area;
+	int in;
 
-	memset(buf, 0x5a, sizeof(buf));
-	count = sizeof(buf);
-	addr = (unsigned long)buf;
-	asm volatile("rep insb" : "+c" (count), "+D" (addr)
-		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory");
-	KUNIT_EXPECT_EQ(test, count, 0UL);
-	KUNIT_EXPECT_EQ(test, addr, (unsigned long)buf + sizeof(buf));
-	for (i = 0; i < sizeof(buf); i++)
-		KUNIT_EXPECT_EQ_MSG(test, buf[i], 0xff, "byte %zu", i);
-
-	count = sizeof(buf);
-	addr = (unsigned long)buf;
-	asm volatile("rep outsb" : "+c" (count), "+S" (addr)
-		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory");
-	KUNIT_EXPECT_EQ(test, count, 0UL);
-	KUNIT_EXPECT_EQ(test, addr, (unsigned long)buf + sizeof(buf));
+	for (in = 1; in >= 0; in--) {
+		memset(buf, 0x5a, sizeof(buf));
+		count = sizeof(buf);
+		addr = (unsigned long)buf;
+		KUNIT_EXPECT_FALSE(test, string_io_fault(in, 1, &count, &addr, &cr2));
+		KUNIT_EXPECT_EQ_MSG(test, count, 0UL, "%s", in ? "insb" : "outsb");
+		KUNIT_EXPECT_EQ_MSG(test, addr, (unsigned long)buf + sizeof(buf), "%s",
+				    in ? "insb" : "outsb");
+		for (i = 0; i < sizeof(buf); i++)
+			KUNIT_EXPECT_EQ_MSG(test, buf[i], in ? 0xff : 0x5a, "%s, byte %zu",
+					    in ? "insb" : "outsb", i);
+	}
 
 	/* RFLAGS.DF: downwards, 4 bytes at a time. */
 	memset(buf, 0x5a, sizeof(buf));
@@ -515,85 +548,47 @@ static void esx_string_io_like_the_cpu(struct kunit *test)
 }
 
 /*
- * One string instruction that runs into an unmapped page, the guard after
- * a vmalloc() area; an exception-table entry takes the #PF.  @insn is INS
- * (writes at RDI) or OUTS (reads at RSI).  Interrupts stay off from the
- * fault to the fixup, so CR2 is still the fault's when it is read.
- */
-static bool string_io_fault(bool insn_in, unsigned int size, unsigned long *count,
-			    unsigned long *addr, unsigned long *cr2)
-{
-	unsigned long flags, faulted = 0;
-
-	local_irq_save(flags);
-	/* A value no fault here has: CR2 must be the fault's own. */
-	*cr2 = 0;
-	native_write_cr2(0);
-#define STRING_IO_FAULTING(insn, reg)					\
-	asm volatile("1: rep " insn "\n"				\
-		     "	jmp 3f\n"					\
-		     "2:	mov $1, %[faulted]\n"			\
-		     "	mov %%cr2, %[cr2]\n"				\
-		     "3:\n"						\
-		     _ASM_EXTABLE(1b, 2b)				\
-		     : "+c" (*count), reg (*addr), [faulted] "+r" (faulted),	\
-		       [cr2] "+r" (*cr2)				\
-		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory")
-	if (insn_in && size == 1)
-		STRING_IO_FAULTING("insb", "+D");
-	else if (insn_in)
-		STRING_IO_FAULTING("insl", "+D");
-	else
-		STRING_IO_FAULTING("outsb", "+S");
-#undef STRING_IO_FAULTING
-	local_irq_restore(flags);
-	return faulted;
-}
-
-/*
  * Faults where the CPU faults: the iterations before the unmapped page
  * are done, RCX and RDI/RSI stop at the one that faulted, CR2 names its
  * address; an element straddling into the unmapped page writes nothing.
+ * Addresses are counted back from the end of the mapped page.
  */
+static const struct string_fault_case {
+	const char *insn;
+	bool in;
+	unsigned int size;
+	unsigned long back, count;	/* where it starts, how many elements */
+	unsigned long left, stop;	/* RCX and the address at the fault */
+	unsigned int filled;		/* bytes before the end it wrote */
+} string_fault_cases[] = {
+	{ "rep insb", true, 1, 8, 16, 8, 0, 8 },
+	{ "rep outsb", false, 1, 8, 16, 8, 0, 0 },
+	{ "rep insl", true, 4, 2, 1, 1, 2, 0 },
+};
+
 static void esx_string_io_faults_like_the_cpu(struct kunit *test)
 {
-	unsigned long count, addr, cr2 = 0, end;
+	unsigned long count, addr, cr2, end;
+	const struct string_fault_case *c;
 	u8 *page = vmalloc(PAGE_SIZE);
 	size_t i;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	end = (unsigned long)page + PAGE_SIZE;
-	memset(page, 0x5a, PAGE_SIZE);
-
-	count = 16;
-	addr = end - 8;
-	KUNIT_EXPECT_TRUE_MSG(test, string_io_fault(true, 1, &count, &addr, &cr2),
-			      "rep insb ran past the end of the mapping");
-	KUNIT_EXPECT_EQ(test, count, 8UL);
-	KUNIT_EXPECT_EQ(test, addr, end);
-	KUNIT_EXPECT_EQ(test, cr2, end);
-	for (i = PAGE_SIZE - 8; i < PAGE_SIZE; i++)
-		KUNIT_EXPECT_EQ_MSG(test, page[i], 0xff, "byte %zu", i);
-
-	count = 16;
-	addr = end - 8;
-	KUNIT_EXPECT_TRUE_MSG(test, string_io_fault(false, 1, &count, &addr, &cr2),
-			      "rep outsb ran past the end of the mapping");
-	KUNIT_EXPECT_EQ(test, count, 8UL);
-	KUNIT_EXPECT_EQ(test, addr, end);
-	KUNIT_EXPECT_EQ(test, cr2, end);
-
-	/* A 4-byte element half in the unmapped page: none of it is written. */
-	memset(page, 0x5a, PAGE_SIZE);
-	count = 1;
-	addr = end - 2;
-	KUNIT_EXPECT_TRUE_MSG(test, string_io_fault(true, 4, &count, &addr, &cr2),
-			      "rep insl ran past the end of the mapping");
-	KUNIT_EXPECT_EQ(test, count, 1UL);
-	KUNIT_EXPECT_EQ(test, addr, end - 2);
-	KUNIT_EXPECT_EQ(test, cr2, end);
-	KUNIT_EXPECT_EQ(test, page[PAGE_SIZE - 2], 0x5a);
-	KUNIT_EXPECT_EQ(test, page[PAGE_SIZE - 1], 0x5a);
+	for (c = string_fault_cases; c < string_fault_cases + ARRAY_SIZE(string_fault_cases); c++) {
+		memset(page, 0x5a, PAGE_SIZE);
+		count = c->count;
+		addr = end - c->back;
+		KUNIT_EXPECT_TRUE_MSG(test, string_io_fault(c->in, c->size, &count, &addr, &cr2),
+				      "%s ran past the end of the mapping", c->insn);
+		KUNIT_EXPECT_EQ_MSG(test, count, c->left, "%s", c->insn);
+		KUNIT_EXPECT_EQ_MSG(test, addr, end - c->stop, "%s", c->insn);
+		KUNIT_EXPECT_EQ_MSG(test, cr2, end, "%s", c->insn);
+		for (i = PAGE_SIZE - c->back; i < PAGE_SIZE; i++)
+			KUNIT_EXPECT_EQ_MSG(test, page[i],
+					    i >= PAGE_SIZE - c->filled ? 0xff : 0x5a,
+					    "%s, byte %zu", c->insn, i);
+	}
 	KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(raw_smp_processor_id()));
 	vfree(page);
 }
