@@ -448,9 +448,10 @@ static void esx_steal_time(struct kunit *test)
 
 /*
  * One string instruction, which may run into an unmapped page (the guard
- * after a vmalloc() area); an exception-table entry takes the #PF.  @insn is INS
- * (writes at RDI) or OUTS (reads at RSI).  Interrupts stay off from the
- * fault to the fixup, so CR2 is still the fault's when it is read.
+ * after a vmalloc() area); an exception-table entry takes the #PF.
+ * @insn_in: INS (writes at RDI), else OUTS (reads at RSI).  Interrupts
+ * stay off from the fault to the fixup, so CR2 is still the fault's when
+ * it is read.  Returns whether it faulted.
  */
 static bool string_io_fault(bool insn_in, unsigned int size, unsigned long *count,
 			    unsigned long *addr, unsigned long *cr2)
