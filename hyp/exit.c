@@ -298,7 +298,8 @@ enum hv_action hv_devirt_policy(struct hv_cpu *hc, const struct hv_exit *ex,
 	if (!hc->stats.devirt_unmapped++) {
 		hv_uart_puts("\r\npvhyp: cpu ");
 		hv_uart_hex(hc->cpu);
-		hv_uart_puts(": the guest asked to leave guest mode but does not map the stub (a launched kernel): it stays in guest mode\r\n");
+		hv_uart_puts(": the guest asked to leave guest mode but does not map the stub");
+		hv_uart_puts(" (a launched kernel): it stays in guest mode\r\n");
 	}
 	return HV_RESUME;
 }

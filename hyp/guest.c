@@ -422,7 +422,8 @@ int hv_guest_walk(const struct hv_exit *ex, u64 gva, unsigned int access, u64 *g
 	for (tries = 0; tries < 8; tries++) {
 		error = (access & HV_WALK_WRITE ? X86_PF_WRITE : 0) |
 			(access & HV_WALK_USER ? X86_PF_USER : 0);
-		user_page = writable = true;
+		user_page = true;
+		writable = true;
 		table = cr3 & PT_ADDR;
 		n = 0;
 		for (level = levels; level >= 1; level--) {

@@ -187,8 +187,8 @@ static bool hv_string_linear(struct hv_exit *ex, const struct hv_string_insn *in
  * the guest's tables kept changing under the walk (nothing done).
  */
 static int hv_string_element(struct hv_exit *ex, const struct hv_string_insn *insn,
-			      const struct hv_segment *seg, bool long_cs, u64 offset,
-			      unsigned int access)
+			     const struct hv_segment *seg, bool long_cs, u64 offset,
+			     unsigned int access)
 {
 	unsigned int part[2], parts, i;
 	u64 linear[2], gpa[2];

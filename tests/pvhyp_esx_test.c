@@ -456,30 +456,35 @@ static void esx_steal_time(struct kunit *test)
 static bool string_io_fault(bool insn_in, unsigned int size, unsigned long *count,
 			    unsigned long *addr, unsigned long *cr2)
 {
-	unsigned long flags, faulted = 0;
+	unsigned long flags, faulted = 0, rdi = *addr, rsi = *addr;
+	/* 0: rep insb, 1: rep insl, 2: rep outsb */
+	unsigned int kind = !insn_in ? 2 : size == 4;
 
 	local_irq_save(flags);
 	/* A value no fault here has: CR2 must be the fault's own. */
 	*cr2 = 0;
 	native_write_cr2(0);
-#define STRING_IO_FAULTING(insn, reg)					\
-	asm volatile("1: rep " insn "\n"				\
-		     "	jmp 3f\n"					\
-		     "2:	mov $1, %[faulted]\n"			\
-		     "	mov %%cr2, %[cr2]\n"				\
-		     "3:\n"						\
-		     _ASM_EXTABLE(1b, 2b)				\
-		     : "+c" (*count), reg (*addr), [faulted] "+r" (faulted),	\
-		       [cr2] "+r" (*cr2)				\
-		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory")
-	if (insn_in && size == 1)
-		STRING_IO_FAULTING("insb", "+D");
-	else if (insn_in)
-		STRING_IO_FAULTING("insl", "+D");
-	else
-		STRING_IO_FAULTING("outsb", "+S");
-#undef STRING_IO_FAULTING
+	asm volatile("	cmp $1, %[kind]\n"
+		     "	je 11f\n"
+		     "	cmp $2, %[kind]\n"
+		     "	je 12f\n"
+		     "10:	rep insb\n"
+		     "	jmp 3f\n"
+		     "11:	rep insl\n"
+		     "	jmp 3f\n"
+		     "12:	rep outsb\n"
+		     "	jmp 3f\n"
+		     "2:	mov $1, %[faulted]\n"
+		     "	mov %%cr2, %[cr2]\n"
+		     "3:\n"
+		     _ASM_EXTABLE(10b, 2b)
+		     _ASM_EXTABLE(11b, 2b)
+		     _ASM_EXTABLE(12b, 2b)
+		     : "+c" (*count), "+D" (rdi), "+S" (rsi), [faulted] "+r" (faulted),
+		       [cr2] "+r" (*cr2)
+		     : [kind] "r" (kind), "d" (VMWARE_HYPERVISOR_PORT) : "memory");
 	local_irq_restore(flags);
+	*addr = insn_in ? rdi : rsi;
 	return faulted;
 }
 

@@ -327,32 +327,30 @@ static void fuzz_backdoor_port(struct fuzz_regs *g)
 /*
  * String I/O on the backdoor port, which the stub does for the guest
  * (hyp/string_io.c): the faults the CPU would raise are caught here and
- * counted as refusals.  DF set only for OUTS, which only reads.
+ * counted as refusals.  Upwards only (KUnit's esx suite has DF set).
  */
-static bool fuzz_string_io(bool in, bool down, u64 *count, u64 *addr)
+static bool fuzz_string_io(bool in, u64 *count, u64 *addr)
 {
-	u64 faulted = 0;
+	u64 faulted = 0, rdi = *addr, rsi = *addr;
 
-#define FUZZ_STRING_IO(before, insn, after, reg)			\
-	asm volatile(before "1: rep " insn "\n"			\
-		     "	jmp 3f\n"					\
-		     "2:	mov $1, %[faulted]\n"			\
-		     "3: " after "\n"					\
-		     _ASM_EXTABLE(1b, 2b)				\
-		     : "+c" (*count), reg (*addr), [faulted] "+r" (faulted) \
-		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory")
-	if (in)
-		FUZZ_STRING_IO("", "insb", "", "+D");
-	else if (down)
-		FUZZ_STRING_IO("std\n", "outsb", "cld", "+S");
-	else
-		FUZZ_STRING_IO("", "outsb", "", "+S");
-#undef FUZZ_STRING_IO
+	asm volatile("	test %[in], %[in]\n"
+		     "	jz 11f\n"
+		     "10:	rep insb\n"
+		     "	jmp 3f\n"
+		     "11:	rep outsb\n"
+		     "	jmp 3f\n"
+		     "2:	mov $1, %[faulted]\n"
+		     "3:\n"
+		     _ASM_EXTABLE(10b, 2b)
+		     _ASM_EXTABLE(11b, 2b)
+		     : "+c" (*count), "+D" (rdi), "+S" (rsi), [faulted] "+r" (faulted)
+		     : [in] "r" ((u64)in), "d" (VMWARE_HYPERVISOR_PORT) : "memory");
+	*addr = in ? rdi : rsi;
 	return faulted;
 }
 
 /*
- * A string I/O call: OUTS in either direction, INS upwards; into the arena
+ * A string I/O call, OUTS or INS; into the arena
  * (where the stub may scribble) or running into the alias's guard page,
  * or at a pointer the CPU faults on: the stub's pages (INS), non-canonical,
  * read-only text (INS), the canary's guard page; OUTS also from a freed
@@ -390,8 +388,7 @@ static void fuzz_esx_string_io(struct fuzz *f, struct rnd_state *r, struct fuzz_
 			addr = arena_va(f, r);
 		break;
 	}
-	g->rax = fuzz_string_io(in, !in && (prandom_u32_state(r) & 1), &count, &addr) ?
-		 -EFAULT : 0;
+	g->rax = fuzz_string_io(in, &count, &addr) ? -EFAULT : 0;
 }
 
 static const u32 xen_numbers[] = {
