@@ -13,6 +13,7 @@
 #include <linux/vmalloc.h>
 #include <linux/smp.h>
 #include <asm/asm.h>
+#include <asm/pgtable.h>
 #include <asm/processor.h>
 #include <asm/tsc.h>
 #include <pvops/hypercall.h>
@@ -554,6 +555,34 @@ static void esx_string_io_like_the_cpu(struct kunit *test)
 }
 
 /*
+ * The page walk of an INS sets the Accessed and Dirty bits of the page it
+ * writes, as the CPU's walker would: the stub writes through a mapping of
+ * its own, so nothing else sets them.
+ */
+static void esx_string_io_sets_accessed_dirty(struct kunit *test)
+{
+	unsigned long count = 4, addr;
+	u8 *page = vmalloc(PAGE_SIZE);
+	unsigned int level;
+	pte_t *pte;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	pte = lookup_address((unsigned long)page, &level);
+	KUNIT_ASSERT_TRUE(test, pte && level == PG_LEVEL_4K);
+	/* The stub walks the tables, not this CPU's TLB: no flush needed. */
+	set_pte(pte, pte_mkold(pte_mkclean(*pte)));
+	addr = (unsigned long)page;
+	asm volatile("rep insb" : "+c" (count), "+D" (addr)
+		     : "d" (VMWARE_HYPERVISOR_PORT) : "memory");
+	KUNIT_EXPECT_EQ(test, count, 0UL);
+	KUNIT_EXPECT_TRUE_MSG(test, pte_young(*pte), "Accessed not set: pte %#lx",
+			      (unsigned long)pte_val(*pte));
+	KUNIT_EXPECT_TRUE_MSG(test, pte_dirty(*pte), "Dirty not set: pte %#lx",
+			      (unsigned long)pte_val(*pte));
+	vfree(page);
+}
+
+/*
  * Faults where the CPU faults: the iterations before the unmapped page
  * are done, RCX and RDI/RSI stop at the one that faulted, CR2 names its
  * address; an element straddling into the unmapped page writes nothing.
@@ -622,6 +651,7 @@ static struct kunit_case esx_cases[] = {
 	KUNIT_CASE(esx_stealclock),
 	KUNIT_CASE(esx_string_io_like_the_cpu),
 	KUNIT_CASE(esx_string_io_faults_like_the_cpu),
+	KUNIT_CASE(esx_string_io_sets_accessed_dirty),
 	{}
 };
 
