@@ -138,7 +138,7 @@ struct hv_stats {
 	u64 halted_shadow;			/* halted, an STI shadow reported: ended */
 	u64 continuations;			/* hypercalls given back to finish later */
 	u64 string_io;				/* INS/OUTS iterations done by the stub */
-	u64 string_io_faults;			/* of which faulted: #PF, #GP or #SS */
+	u64 string_io_faults;			/* elements that faulted: #PF, #GP or #SS */
 	u64 string_io_legacy;			/* outside long mode: passed over */
 	u64 devirt_unmapped;			/* leaving refused: the guest maps no host */
 };

@@ -211,12 +211,9 @@ static int hv_string_element(struct hv_exit *ex, const struct hv_string_insn *in
 	}
 	for (i = 0; i < parts; i++) {
 		ret = hv_guest_walk(ex, linear[i], access, &gpa[i], &error);
+		/* Both ends were canonical: -ERANGE cannot come back. */
 		if (ret == -EAGAIN)
 			return ret;
-		if (ret == -ERANGE) {
-			hv_string_segment_fault(ex, insn);
-			return -EFAULT;
-		}
 		if (ret == -EFAULT) {
 			hv_inject_page_fault(ex, error, linear[i]);
 			return -EFAULT;
