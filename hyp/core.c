@@ -590,6 +590,7 @@ static int hv_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "tdp ram_4k %llu ram_2m %llu ram_1g %llu tables %llu pool %llu pool_dry %llu host_splits %llu%s\n",
 		   map.ram_4k, map.ram_2m, map.ram_1g, map.tables, map.pool, map.pool_dry,
 		   map.host_splits, map.ram_4k_by_design ? " ram_4k_by_design" : "");
+	hv_tsc_report(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hv_stats);
@@ -648,6 +649,9 @@ static int __init hv_init(void)
 	hv_vendor_calls_set(hv_ops);
 	hv_apic_init();
 	hv_host_marks_init();
+	ret = hv_tsc_init();
+	if (ret)
+		return ret;
 	ret = hv_ram_init();
 	if (ret)
 		return ret;

@@ -580,6 +580,9 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 		static_call(hv_vendor_intr_window)(hc, false);
 		hc->intr_window = false;
 	}
+	/* A finer rate first, so that this exit already hands it out. */
+	if (hv_tsc_poll(hc) && hv_personality->tsc_refined)
+		hv_personality->tsc_refined(hc);
 	/* What happened while the guest ran: the stub's timer, flushes asked. */
 	if (hv_personality->exit_begin)
 		hv_personality->exit_begin(hc);

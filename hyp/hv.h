@@ -341,6 +341,13 @@ bool hv_kick_vcpu(unsigned int vcpu, u8 vector);
 bool hv_watch_interrupts(void);
 void hv_give_back_irqs(struct hv_cpu *hc);
 
+/* tsc.c: the TSC's rate, measured against the ACPI PM timer. */
+int hv_tsc_init(void);
+u64 hv_tsc_hz(void);
+bool hv_tsc_poll(struct hv_cpu *hc);
+struct seq_file;
+void hv_tsc_report(struct seq_file *m);
+
 /* guest.c: guest memory, as hypercalls reach it. */
 int hv_ram_init(void);
 int hv_ram_walk(int (*fn)(u64 start, u64 end));

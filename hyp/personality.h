@@ -31,6 +31,8 @@ struct hv_cpuid_regs {
  *	devirtualize
  * @timer_fired: host context: the timer this CPU armed with
  *	hv_timer_arm() expired; may be NULL
+ * @tsc_refined: host context: hv_tsc_hz() changed (a finer measurement);
+ *	may be NULL
  * @exit_begin: host context, first thing at every exit, before anything
  *	that may wait for another CPU: keep what the guest reads without
  *	asking current (steal time); may be NULL
@@ -54,6 +56,7 @@ struct hv_personality {
 	long (*hypercall)(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 			  struct hv_gprs *regs, enum hv_action *action);
 	void (*timer_fired)(struct hv_cpu *hc);
+	void (*tsc_refined)(struct hv_cpu *hc);
 	void (*exit_begin)(struct hv_cpu *hc);
 	u64 (*hypercall_nr)(const struct hv_gprs *regs);
 	const u16 *io_ports;

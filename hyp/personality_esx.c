@@ -51,6 +51,11 @@ struct esx_vcpu {
 struct esx_domain {
 	struct hv_spinlock lock;
 	bool rom_bound;		/* the guest asked for the ROM */
+	/*
+	 * The TSC's rate, as measured at load: VMware's guests read it once,
+	 * at boot (GETHZ, leaf 0x40000010), and never again, so it stays.
+	 */
+	u64 tsc_hz;
 	struct hv_pins pins;
 	struct esx_vcpu vcpus[];
 };
@@ -441,13 +446,13 @@ static void esx_write_steal(struct hv_cpu *hc)
 	st = gpa ? esx_steal_area(gpa) : NULL;
 	if (!st)
 		return;
-	WRITE_ONCE(st->clock, mul_u64_u32_div(hc->host_tsc, USEC_PER_SEC, tsc_khz));
+	WRITE_ONCE(st->clock, mul_u64_u64_div_u64(hc->host_tsc, NSEC_PER_SEC, ed->tsc_hz));
 }
 
 /* One backdoor command; @kernel: it came from CPL 0; @hc NULL off the hypercall path. */
 static void esx_backdoor(struct hv_cpu *hc, struct hv_gprs *regs, bool kernel)
 {
-	u64 tsc_hz = tsc_khz * 1000ULL, pa;
+	u64 tsc_hz = ed->tsc_hz, pa;
 	struct vmware_steal_time *st;
 
 	switch ((u16)regs->rcx) {
@@ -582,7 +587,7 @@ static void esx_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 		hv_cpuid_signature(out, VMWARE_CPUID_MAX, VMWARE_CPUID_SIGNATURE);
 		break;
 	case VMWARE_CPUID_FEATURES:
-		out->eax = tsc_khz;
+		out->eax = div_u64(ed->tsc_hz, 1000);
 		out->ebx = hv_timer_bus_hz() / 1000;
 		out->ecx = boot_cpu_has(X86_FEATURE_VMMCALL) ? VMWARE_FEATURES_ECX_VMMCALL :
 							       VMWARE_FEATURES_ECX_VMCALL;
@@ -615,9 +620,9 @@ static void esx_rom_build(void)
 	if (!boot_cpu_has(X86_FEATURE_VMMCALL))
 		((u8 *)esx_rom_at(vmi_rom_trap_insn))[2] = 0xc1;
 	/* An epoch a second before now: no vCPU's TSC is behind it. */
-	*esx_rom_word(vmi_rom_tsc_base) = rdtsc() - tsc_khz * 1000ULL;
-	*esx_rom_word(vmi_rom_ns_mul) = div_u64((u64)NSEC_PER_MSEC << 32, tsc_khz);
-	*esx_rom_word(vmi_rom_khz) = tsc_khz;
+	*esx_rom_word(vmi_rom_tsc_base) = rdtsc() - ed->tsc_hz;
+	*esx_rom_word(vmi_rom_ns_mul) = div64_u64((u64)NSEC_PER_SEC << 32, ed->tsc_hz);
+	*esx_rom_word(vmi_rom_khz) = div_u64(ed->tsc_hz, 1000);
 	esx_rom_seal();
 }
 
@@ -626,10 +631,6 @@ static int esx_init(void)
 	size_t code = vmi_rom_code_end - vmi_rom_code;
 	int ret;
 
-	if (!tsc_khz) {
-		pr_err("pvhyp: esx: the TSC frequency is unknown\n");
-		return -ENODEV;
-	}
 	if (ESX_ROM_CODE + code > PAGE_SIZE) {
 		pr_err("pvhyp: esx: the ROM's code (%zu bytes) does not fit its page\n", code);
 		return -E2BIG;
@@ -646,6 +647,7 @@ static int esx_init(void)
 		goto free;
 	}
 	atomic_set(&ed->lock.held, 0);
+	ed->tsc_hz = hv_tsc_hz();
 	esx_rom_build();
 	ret = hv_protect(ed, ed_size >> PAGE_SHIFT, true);
 	if (!ret)

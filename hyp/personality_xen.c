@@ -61,6 +61,16 @@ struct xen_vcpu {
 	u64 runstate_gpa, runstate_end_gpa;
 	u64 runstate_since;	/* system time of registration */
 	u64 runstate_stolen0;	/* the vCPU's exit time then, TSC cycles */
+	u64 time_area_gpa;	/* VCPUOP_register_vcpu_time_memory_area's; 0: none */
+	u32 clock_seq;		/* the clock its time areas were last written with */
+};
+
+/* pvclock: ns = sys0 + scale(tsc - tsc0), the same on every vCPU. */
+struct xen_clock {
+	u64 tsc0, sys0;
+	u32 mul;
+	s8 shift;
+	u32 tsc_khz;
 };
 
 /* Read-only to the guest, like every page of the stub. */
@@ -69,11 +79,9 @@ struct xen_domain {
 	u64 shared_info_gpa;	/* 0: none */
 	u64 callback_irq;	/* HVM_PARAM_CALLBACK_IRQ as set */
 	u8 callback_vector;	/* from it, if of the vector type */
-	/* pvclock: ns = sys0 + scale(tsc - tsc0), the same on every vCPU */
-	u64 tsc0, sys0;
-	u32 mul;
-	s8 shift;
-	u32 tsc_khz;
+	/* Odd while the clock is rewritten (only the CPU that refines the TSC's rate). */
+	u32 clock_seq;
+	struct xen_clock clock;
 	u64 boot_wallclock_ns;
 	struct xen_port ports[XEN_PORTS];
 	struct hv_pins pins;
@@ -83,13 +91,32 @@ struct xen_domain {
 static struct xen_domain *xd;
 static size_t xd_size;
 
+/* The clock as it stands; returns the sequence it was read at. */
+static u32 xen_clock_read(struct xen_clock *c)
+{
+	u32 seq;
+
+	do {
+		seq = READ_ONCE(xd->clock_seq);
+		smp_rmb();	/* the sequence before the fields */
+		*c = xd->clock;
+		smp_rmb();	/* the fields before the sequence again */
+	} while ((seq & 1) || seq != READ_ONCE(xd->clock_seq));
+	return seq;
+}
+
+static u64 xen_clock_at(const struct xen_clock *c, u64 tsc)
+{
+	/* A CPU whose TSC lags the loading CPU's is at the epoch, not 2^64 past it. */
+	return c->sys0 + (tsc > c->tsc0 ? xen_pvclock_scale(tsc - c->tsc0, c->mul, c->shift) : 0);
+}
+
 static u64 xen_now(void)
 {
-	u64 tsc = rdtsc();
+	struct xen_clock c;
 
-	/* A CPU whose TSC lags the loading CPU's is at the epoch, not 2^64 past it. */
-	return xd->sys0 + (tsc > xd->tsc0 ?
-			   xen_pvclock_scale(tsc - xd->tsc0, xd->mul, xd->shift) : 0);
+	xen_clock_read(&c);
+	return xen_clock_at(&c, rdtsc());
 }
 
 /*
@@ -150,20 +177,24 @@ static void xen_set_pending(unsigned int port)
 		xen_mark_events_pending(vcpu, vi);
 }
 
-static void xen_write_time(struct vcpu_time_info *t)
+/* Returns the clock's sequence it wrote. */
+static u32 xen_write_time(struct vcpu_time_info *t)
 {
 	u32 version = (READ_ONCE(t->version) + 1) | 1;
+	struct xen_clock c;
+	u32 seq = xen_clock_read(&c);
 
 	/* Odd while the fields change: readers retry. */
 	WRITE_ONCE(t->version, version);
 	smp_wmb();	/* the odd version before the fields */
-	t->tsc_timestamp = xd->tsc0;
-	t->system_time = xd->sys0;
-	t->tsc_to_system_mul = xd->mul;
-	t->tsc_shift = xd->shift;
+	t->tsc_timestamp = c.tsc0;
+	t->system_time = c.sys0;
+	t->tsc_to_system_mul = c.mul;
+	t->tsc_shift = c.shift;
 	t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
 	smp_wmb();	/* the fields before the even version */
 	WRITE_ONCE(t->version, version + 1);
+	return seq;
 }
 
 static bool xen_port_valid(u32 port)
@@ -217,6 +248,7 @@ static void xen_reset_domain(struct hv_cpu *hc)
 		xd->vcpus[i].upcall_vector = 0;
 		xd->vcpus[i].timer_port = 0;
 		xd->vcpus[i].runstate_gpa = 0;
+		xd->vcpus[i].time_area_gpa = 0;
 	}
 	xd->shared_info_gpa = 0;
 	xd->callback_irq = 0;
@@ -315,8 +347,8 @@ static long xen_timer_set(struct hv_cpu *hc, u64 deadline_ns)
 		return -EINVAL;		/* nowhere to deliver it */
 	/* Far deadlines are clamped: the guest re-arms, as for any wrap. */
 	delta = min(deadline_ns - now, 1ULL << 40);
-	return hv_timer_arm(hc, rdtsc() + mul_u64_u32_div(delta, xd->tsc_khz, USEC_PER_SEC),
-			    vector);
+	return hv_timer_arm(hc, rdtsc() + mul_u64_u32_div(delta, READ_ONCE(xd->clock.tsc_khz),
+							    USEC_PER_SEC), vector);
 }
 
 static void xen_timer_fired(struct hv_cpu *hc)
@@ -368,7 +400,8 @@ static void xen_write_runstate(struct hv_cpu *hc)
 
 	if (!v->runstate_gpa)
 		return;
-	busy = mul_u64_u32_div(hc->host_tsc - v->runstate_stolen0, USEC_PER_SEC, xd->tsc_khz);
+	busy = mul_u64_u32_div(hc->host_tsc - v->runstate_stolen0, USEC_PER_SEC,
+			       READ_ONCE(xd->clock.tsc_khz));
 	entry = now | XEN_RUNSTATE_UPDATE;
 	xen_runstate_put(v, offsetof(struct vcpu_runstate_info, state_entry_time), &entry,
 			 sizeof(entry));
@@ -425,11 +458,10 @@ static long xen_register_runstate(struct hv_cpu *hc, struct hv_exit *ex, unsigne
  * VCPUOP_register_vcpu_time_memory_area: one more copy of the vCPU's time
  * info, at a guest virtual address, for user space: Linux maps it into the
  * vDSO and reads the clock without a system call, if the TSC is marked
- * stable there.  Xen rewrites it whenever it rewrites vcpu_info's; the
- * stub's parameters never change once loaded, so it is written once, here.
- * 0 withdraws it (nothing more is written either way).
+ * stable there.  Xen rewrites it whenever it rewrites vcpu_info's, as the
+ * stub does (xen_time_catch_up()).  0 withdraws it.
  */
-static long xen_register_vcpu_time(struct hv_exit *ex, u64 arg)
+static long xen_register_vcpu_time(struct hv_exit *ex, unsigned int vcpu, u64 arg)
 {
 	struct vcpu_register_time_memory_area r;
 	struct vcpu_time_info *t;
@@ -437,8 +469,10 @@ static long xen_register_vcpu_time(struct hv_exit *ex, u64 arg)
 
 	if (hv_copy_from_guest(ex, &r, arg, sizeof(r)))
 		return -EFAULT;
-	if (!r.addr)
+	if (!r.addr) {
+		xd->vcpus[vcpu].time_area_gpa = 0;
 		return 0;
+	}
 	/* Within one page, as Linux's (a page of its own) always is. */
 	if (r.addr % sizeof(u64) || offset_in_page(r.addr) > PAGE_SIZE - sizeof(*t))
 		return -EINVAL;
@@ -448,6 +482,7 @@ static long xen_register_vcpu_time(struct hv_exit *ex, u64 arg)
 	if (!t)
 		return -EFAULT;
 	xen_write_time(t);
+	xd->vcpus[vcpu].time_area_gpa = gpa;
 	return 0;
 }
 
@@ -464,7 +499,7 @@ static long xen_vcpu_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 vcpu
 	case VCPUOP_register_runstate_memory_area:
 		return xen_register_runstate(hc, ex, vcpu, arg);
 	case VCPUOP_register_vcpu_time_memory_area:
-		return xen_register_vcpu_time(ex, arg);
+		return xen_register_vcpu_time(ex, vcpu, arg);
 	case VCPUOP_set_singleshot_timer:
 		if (vcpu != hc->cpu)
 			return -EINVAL;
@@ -960,8 +995,80 @@ static long xen_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 	return ret;
 }
 
+/* Xen's scale: ns = (tsc shifted by shift) * mul >> 32, mul/2^32 in [0.5, 1). */
+static void xen_clock_scale(struct xen_clock *c, u64 tsc_hz)
+{
+	u64 hz = tsc_hz;
+	s8 s = 0;
+
+	while (hz > 2 * NSEC_PER_SEC) {
+		hz >>= 1;
+		s--;
+	}
+	while (hz <= NSEC_PER_SEC) {
+		hz <<= 1;
+		s++;
+	}
+	c->mul = div64_u64((u64)NSEC_PER_SEC << 32, hz);
+	c->shift = s;
+	c->tsc_khz = div_u64(tsc_hz, 1000);
+}
+
+/*
+ * The TSC's rate was measured finer: a new scale from now on, continuous
+ * with the old one here (Xen's own calibration rescales every second).
+ * Each vCPU's time areas follow at its next exit (xen_time_catch_up());
+ * until then its guest extrapolates the old scale, which the refinements,
+ * bounded by the load-time measurement's bound, keep within nanoseconds.
+ */
+static void xen_tsc_refined(struct hv_cpu *hc)
+{
+	struct xen_clock old, c;
+	u64 tsc = rdtsc();
+
+	xen_clock_read(&old);
+	c.tsc0 = tsc;
+	c.sys0 = xen_clock_at(&old, tsc);
+	xen_clock_scale(&c, hv_tsc_hz());
+	WRITE_ONCE(xd->clock_seq, xd->clock_seq + 1);
+	smp_wmb();	/* odd before the fields */
+	xd->clock = c;
+	smp_wmb();	/* the fields before even */
+	WRITE_ONCE(xd->clock_seq, xd->clock_seq + 1);
+}
+
+/* This vCPU's copies of the time info, rewritten if the clock changed since. */
+static void xen_time_catch_up(struct hv_cpu *hc)
+{
+	struct xen_vcpu *v = &xd->vcpus[hc->cpu];
+	struct vcpu_time_info *t;
+	struct vcpu_info *vi;
+	u32 seq;
+
+	if (READ_ONCE(v->clock_seq) == READ_ONCE(xd->clock_seq))
+		return;
+	/* Against a registration on another vCPU writing the same fields. */
+	hv_lock(hc, &xd->lock);
+	vi = xen_vcpu_info(hc->cpu);
+	seq = vi ? xen_write_time(&vi->time) : READ_ONCE(xd->clock_seq);
+	t = v->time_area_gpa ? xen_guest_ptr(v->time_area_gpa) : NULL;
+	if (t)
+		xen_write_time(t);
+	v->clock_seq = seq;
+	hv_unlock(&xd->lock);
+}
+
+static void xen_exit_begin(struct hv_cpu *hc)
+{
+	xen_time_catch_up(hc);
+	xen_write_runstate(hc);
+}
+
 static void xen_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 {
+	struct xen_clock c;
+
+	xen_clock_read(&c);
 	memset(out, 0, sizeof(*out));
 	switch (leaf) {
 	case XEN_CPUID_BASE:
@@ -978,12 +1085,12 @@ static void xen_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 		if (subleaf == 0) {
 			out->eax = 1U << 1;	/* the TSC is reliable */
 			out->ebx = 2;		/* never emulated */
-			out->ecx = xd->tsc_khz;
+			out->ecx = c.tsc_khz;
 		} else if (subleaf == 1) {
-			out->ecx = xd->mul;
-			out->edx = (u32)(s32)xd->shift;
+			out->ecx = c.mul;
+			out->edx = (u32)(s32)c.shift;
 		} else if (subleaf == 2) {
-			out->eax = xd->tsc_khz;
+			out->eax = c.tsc_khz;
 		}
 		break;
 	case XEN_CPUID_HVM:
@@ -993,32 +1100,10 @@ static void xen_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 	}
 }
 
-/* Xen's scale: ns = (tsc shifted by shift) * mul >> 32, mul/2^32 in [0.5, 1). */
-static void xen_time_scale(u64 tsc_hz, u32 *mul, s8 *shift)
-{
-	u64 hz = tsc_hz;
-	s8 s = 0;
-
-	while (hz > 2 * NSEC_PER_SEC) {
-		hz >>= 1;
-		s--;
-	}
-	while (hz <= NSEC_PER_SEC) {
-		hz <<= 1;
-		s++;
-	}
-	*mul = div64_u64((u64)NSEC_PER_SEC << 32, hz);
-	*shift = s;
-}
-
 static int xen_init(void)
 {
 	int ret;
 
-	if (!tsc_khz) {
-		pr_err("pvhyp: xen: the TSC frequency is unknown\n");
-		return -ENODEV;
-	}
 	ret = hv_timer_init();
 	if (ret)
 		return ret;
@@ -1027,11 +1112,10 @@ static int xen_init(void)
 	if (!xd)
 		return -ENOMEM;
 	atomic_set(&xd->lock.held, 0);
-	xd->tsc_khz = tsc_khz;
-	xen_time_scale(tsc_khz * 1000ULL, &xd->mul, &xd->shift);
-	xd->tsc0 = rdtsc();
-	xd->sys0 = ktime_get_ns();
-	xd->boot_wallclock_ns = ktime_get_real_ns() - xd->sys0;
+	xen_clock_scale(&xd->clock, hv_tsc_hz());
+	xd->clock.tsc0 = rdtsc();
+	xd->clock.sys0 = ktime_get_ns();
+	xd->boot_wallclock_ns = ktime_get_real_ns() - xd->clock.sys0;
 	ret = hv_protect(xd, xd_size >> PAGE_SHIFT, true);
 	if (ret) {
 		hv_protect(xd, xd_size >> PAGE_SHIFT, false);
@@ -1069,5 +1153,6 @@ const struct hv_personality hv_personality_xen = {
 	.cpuid = xen_cpuid,
 	.hypercall = xen_hypercall,
 	.timer_fired = xen_timer_fired,
-	.exit_begin = xen_write_runstate,
+	.tsc_refined = xen_tsc_refined,
+	.exit_begin = xen_exit_begin,
 };

@@ -34,6 +34,7 @@
 #include <pvops/hypercall.h>
 #include <pvops/pvhyp.h>
 #include "../hyp/pvhyp_trace.h"
+#include "ref_clock.h"
 
 /* The vendor's bit that says virtualization is on: EFER.SVME or CR4.VMXE. */
 static bool vendor_enabled(void)
@@ -609,6 +610,40 @@ static void pvhyp_probe_write(void *data, unsigned int cpu, u64 tsc, u64 gpa, u6
 		WRITE_ONCE(s->write_tsc, tsc);
 }
 
+static u64 tsc_read(void)
+{
+	return rdtsc_ordered();
+}
+
+/*
+ * The TSC's rate as the stub hands it out (Xen's pvclock scale, VMware's
+ * GETHZ) is the TSC's, within the bound the stub claims, by a measurement
+ * of this test's own against the ACPI PM timer; and the bound meets the
+ * target.  The kernel's boot-time calibration is shown beside it.
+ */
+static void pvhyp_tsc_rate_measured(struct kunit *test)
+{
+	struct ref_interval iv;
+	struct pvhyp_tsc t;
+	u64 hz, bound, off;
+
+	pvhyp_tsc(&t);
+	if (!t.bound_ppb)
+		kunit_skip(test, "the stub found no ACPI PM timer: it hands out the kernel's rate");
+	if (!ref_clock_interval(test, tsc_read, 2000, &iv))
+		return;
+	hz = mul_u64_u64_div_u64(iv.counts, NSEC_PER_SEC, iv.ref_ns);
+	bound = mul_u64_u64_div_u64(iv.slack, NSEC_PER_SEC, iv.counts) +
+		mul_u64_u64_div_u64(iv.ref_slack_ns, NSEC_PER_SEC, iv.ref_ns);
+	off = ref_ppb(t.hz, hz);
+	kunit_info(test, "stub %llu Hz +-%llu ppb (%llu ms, %u refinements); measured %llu Hz +-%llu ppb: %llu ppb apart; the kernel's %u kHz: %llu ppb off\n",
+		   t.hz, t.bound_ppb, div_u64(t.window_ns, NSEC_PER_MSEC), t.refinements, hz,
+		   bound, off, tsc_khz, ref_ppb(tsc_khz * 1000ULL, hz));
+	KUNIT_EXPECT_LE_MSG(test, off, t.bound_ppb + bound,
+			    "the stub's rate is %llu ppb off, outside its own bound", off);
+	KUNIT_EXPECT_LE(test, t.bound_ppb, (u64)PVHYP_TSC_TARGET_PPB);
+}
+
 static void pvhyp_tracepoints_record(struct kunit *test)
 {
 	struct pvhyp_seen s = {};
@@ -663,6 +698,7 @@ static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_top_of_address_width_reachable),
 	KUNIT_CASE(pvhyp_ram_in_large_nested_pages),
 	KUNIT_CASE(pvhyp_tracepoints_record),
+	KUNIT_CASE(pvhyp_tsc_rate_measured),
 	{}
 };
 

@@ -74,4 +74,94 @@ static inline void ref_clock_expect_rate(struct kunit *test, const char *what,
 	KUNIT_EXPECT_LT_MSG(test, dev, ref / 100, "%s off by more than 1%%", what);
 }
 
+/* One PM timer read, bracketed by two reads of the clock under test. */
+struct ref_point {
+	u64 lo, hi;
+	u32 pm;
+};
+
+/* The tightest bracket of a few, interrupts off. */
+static inline void ref_point_take(u64 (*read)(void), u16 port, struct ref_point *p)
+{
+	struct ref_point t;
+	unsigned long flags;
+	u64 best = U64_MAX;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		local_irq_save(flags);
+		t.lo = read();
+		t.pm = ref_pmtmr_read(port);
+		t.hi = read();
+		local_irq_restore(flags);
+		if (t.hi - t.lo < best) {
+			best = t.hi - t.lo;
+			*p = t;
+		}
+	}
+}
+
+/**
+ * struct ref_interval - a clock's advance against the PM timer's
+ * @counts: the clock's advance between the two brackets' midpoints
+ * @slack: half of both brackets: @counts is within this of the true advance
+ * @ref_ns: the PM timer's advance, in ns
+ * @ref_slack_ns: the PM timer's tick (each read floors it)
+ */
+struct ref_interval {
+	u64 counts, slack, ref_ns, ref_slack_ns;
+};
+
+/*
+ * @read's advance over @ms (below one PM timer wrap, 4.69 s), for rates
+ * judged in parts per million rather than percent.  False (the test
+ * skipped) without a PM timer.
+ */
+static inline bool ref_clock_interval(struct kunit *test, u64 (*read)(void), unsigned int ms,
+				      struct ref_interval *iv)
+{
+	u16 port = ref_pmtmr_port();
+	struct ref_point p0, p1;
+
+	if (!port) {
+		kunit_skip(test, "no ACPI PM timer to compare with");
+		return false;
+	}
+	ref_point_take(read, port, &p0);
+	msleep(ms);
+	ref_point_take(read, port, &p1);
+	iv->counts = (p1.lo + p1.hi) / 2 - (p0.lo + p0.hi) / 2;
+	iv->slack = (p0.hi - p0.lo + p1.hi - p1.lo) / 2;
+	iv->ref_ns = ref_pmtmr_ns(p0.pm, p1.pm);
+	iv->ref_slack_ns = div_u64(NSEC_PER_SEC, REF_PMTMR_HZ) + 1;
+	return true;
+}
+
+/* |a - b| in parts per billion of b. */
+static inline u64 ref_ppb(u64 a, u64 b)
+{
+	return mul_u64_u64_div_u64(a > b ? a - b : b - a, NSEC_PER_SEC, b);
+}
+
+/*
+ * @read (nanoseconds) runs at the PM timer's rate within @ppb over 2 s,
+ * the measurement's own worst-case error allowed on top.
+ */
+static inline void ref_clock_expect_ppb(struct kunit *test, const char *what,
+					u64 (*read)(void), u64 ppb)
+{
+	struct ref_interval iv;
+	u64 off, bound;
+
+	if (!ref_clock_interval(test, read, 2000, &iv))
+		return;
+	off = ref_ppb(iv.counts, iv.ref_ns);
+	bound = mul_u64_u64_div_u64(iv.slack + iv.ref_slack_ns, NSEC_PER_SEC, iv.ref_ns);
+	kunit_info(test, "%s %llu ns, PM timer %llu ns: %s%llu ppb (measured to +-%llu ppb)\n",
+		   what, iv.counts, iv.ref_ns, iv.counts < iv.ref_ns ? "-" : "+", off, bound);
+	KUNIT_EXPECT_LE_MSG(test, off, ppb + bound,
+			    "%s off by %llu ppb, more than %llu ppb + the measurement's %llu ppb",
+			    what, off, ppb, bound);
+}
+
 #endif

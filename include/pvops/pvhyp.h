@@ -78,6 +78,23 @@ struct pvhyp_nested_map {
 };
 
 void pvhyp_nested_map(struct pvhyp_nested_map *m);
+
+/**
+ * struct pvhyp_tsc - the TSC's rate as the stub measured it
+ * @hz: the rate it hands out now
+ * @bound_ppb: the measurement's worst-case error; 0: unknown (no PM timer)
+ * @window_ns: how long the measurement ran
+ * @refinements: times it improved after load
+ */
+struct pvhyp_tsc {
+	u64 hz, bound_ppb, window_ns;
+	unsigned int refinements;
+};
+
+void pvhyp_tsc(struct pvhyp_tsc *t);
+
+/* How close the rate the stub hands out is kept to the measured one. */
+#define PVHYP_TSC_TARGET_PPB	2000
 #endif
 
 #endif /* _PVOPS_PVHYP_H */
