@@ -277,3 +277,16 @@ void pvhyp_tsc(struct pvhyp_tsc *t)
 	t->refinements = READ_ONCE(hv_tsc_refinements);
 }
 EXPORT_SYMBOL_GPL(pvhyp_tsc);
+
+/**
+ * pvhyp_tsc_refine_now() - measure again at the measuring CPU's next exit
+ *
+ * For tests of what follows a refinement (Xen's rescaled pvclock), which
+ * would otherwise wait for the next doubling of the window.  The
+ * measurement is adopted only if it is finer, as any is.
+ */
+void pvhyp_tsc_refine_now(void)
+{
+	WRITE_ONCE(hv_tsc_next, 0);
+}
+EXPORT_SYMBOL_GPL(pvhyp_tsc_refine_now);

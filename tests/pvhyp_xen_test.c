@@ -391,6 +391,88 @@ static void xen_vcpu_time_area(struct kunit *test)
 	vfree(buf);
 }
 
+/* The time a vcpu_time_info tells now, read as a guest reads it. */
+static u64 xen_time_read(const struct vcpu_time_info *t)
+{
+	u64 delta, ns;
+	u32 version;
+
+	do {
+		version = READ_ONCE(t->version);
+		virt_rmb();
+		delta = rdtsc_ordered() - t->tsc_timestamp;
+		delta = t->tsc_shift < 0 ? delta >> -t->tsc_shift : delta << t->tsc_shift;
+		ns = t->system_time + mul_u64_u32_shr(delta, t->tsc_to_system_mul, 32);
+		virt_rmb();
+	} while ((version & 1) || version != READ_ONCE(t->version));
+	return ns;
+}
+
+/*
+ * The stub keeps measuring the TSC's rate after load; each finer rate
+ * rescales the pvclock from then on, continuous with the old scale, and a
+ * vCPU's time areas follow at its next exit, as Xen's time calibration
+ * rescales them: the version moves on, the scale is the one the CPUID time
+ * leaf gives and it converts the stub's new rate to 10^9 ns a second, and
+ * the time read through the area does not go back.
+ */
+static void xen_time_follows_refined_rate(struct kunit *test)
+{
+	struct vcpu_register_time_memory_area r;
+	struct pvhyp_tsc before, after;
+	u32 v0, v1, mul, eax, ebx, ecx, edx;
+	struct vcpu_time_info *t;
+	u64 ns0, ns1, second;
+	unsigned int cpu, i;
+	s8 shift;
+	u8 *buf;
+
+	buf = vzalloc(PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	t = (struct vcpu_time_info *)buf;
+	/* The refinement is made at the exits of the first CPU: stay on one. */
+	cpu = get_cpu();
+	r.addr = (unsigned long)t;
+	KUNIT_ASSERT_EQ(test, hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area,
+				  cpu, &r), 0L);
+	v0 = READ_ONCE(t->version);
+	ns0 = xen_time_read(t);
+	pvhyp_tsc(&before);
+	after = before;
+	for (i = 0; i < 200 && after.refinements == before.refinements; i++) {
+		pvhyp_tsc_refine_now();
+		mdelay(10);
+		pvhyp_tsc(&after);
+	}
+	/* Any hypercall is an exit: this vCPU's areas catch up. */
+	hc3(__HYPERVISOR_xen_version, XENVER_version, 0, NULL);
+	v1 = READ_ONCE(t->version);
+	ns1 = xen_time_read(t);
+	cpuid_count(XEN_CPUID_TIME, 1, &eax, &ebx, &ecx, &edx);
+	mul = t->tsc_to_system_mul;
+	shift = t->tsc_shift;
+	second = after.hz;
+	second = shift < 0 ? second >> -shift : second << shift;
+	second = mul_u64_u32_shr(second, mul, 32);
+	r.addr = 0;
+	hc3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, cpu, &r);
+	put_cpu();
+	vfree(buf);
+	if (!before.bound_ppb)
+		kunit_skip(test, "the stub found no ACPI PM timer: it hands out the kernel's rate");
+	kunit_info(test, "%llu Hz before, %llu Hz after %u tries; version %u -> %u\n",
+		   before.hz, after.hz, i, v0, v1);
+	KUNIT_ASSERT_NE_MSG(test, after.refinements, before.refinements,
+			    "no refinement in 2 s of asking");
+	KUNIT_EXPECT_NE(test, v1, v0);
+	KUNIT_EXPECT_EQ(test, v1 & 1, 0U);
+	KUNIT_EXPECT_EQ(test, mul, ecx);
+	KUNIT_EXPECT_EQ(test, (s32)shift, (s32)edx);
+	KUNIT_EXPECT_LE_MSG(test, max(second, NSEC_PER_SEC) - min(second, NSEC_PER_SEC), 2ULL,
+			    "%llu TSC cycles make %llu ns", after.hz, second);
+	KUNIT_EXPECT_GE(test, ns1, ns0);
+}
+
 /*
  * The runstate area: registered at a virtual address (here across a page
  * boundary), kept current at every exit, with time stolen by exits as
@@ -539,6 +621,7 @@ static struct kunit_case xen_hostile_cases[] = {
 	KUNIT_CASE(xen_features_for_hvm),
 	KUNIT_CASE(xen_hvm_params_as_xen),
 	KUNIT_CASE(xen_vcpu_time_area),
+	KUNIT_CASE(xen_time_follows_refined_rate),
 	KUNIT_CASE(xen_runstate_area),
 	KUNIT_CASE(xen_bad_hvm_and_sched_ops),
 	{}

@@ -92,9 +92,10 @@ struct pvhyp_tsc {
 };
 
 void pvhyp_tsc(struct pvhyp_tsc *t);
+void pvhyp_tsc_refine_now(void);
 
 /* How close the rate the stub hands out is kept to the measured one. */
-#define PVHYP_TSC_TARGET_PPB	2000
+#define PVHYP_TSC_TARGET_PPB	1000
 #endif
 
 #endif /* _PVOPS_PVHYP_H */
