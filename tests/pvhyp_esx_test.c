@@ -90,7 +90,8 @@ static void esx_expect_tsc_rate(struct kunit *test, u64 hz, u64 slack_hz)
 	if (t.bound_ppb)
 		allowed += mul_u64_u64_div_u64(t.hz, PVHYP_TSC_TARGET_PPB + t.bound_ppb,
 					       NSEC_PER_SEC);
-	KUNIT_EXPECT_LE_MSG(test, off, allowed, "%llu Hz handed out; the stub measures %llu Hz +-%llu ppb",
+	KUNIT_EXPECT_LE_MSG(test, off, allowed,
+			    "%llu Hz handed out; the stub measures %llu Hz +-%llu ppb",
 			    hz, t.hz, t.bound_ppb);
 }
 

@@ -399,11 +399,11 @@ static u64 xen_time_read(const struct vcpu_time_info *t)
 
 	do {
 		version = READ_ONCE(t->version);
-		virt_rmb();
+		virt_rmb();	/* the version before the fields */
 		delta = rdtsc_ordered() - t->tsc_timestamp;
 		delta = t->tsc_shift < 0 ? delta >> -t->tsc_shift : delta << t->tsc_shift;
 		ns = t->system_time + mul_u64_u32_shr(delta, t->tsc_to_system_mul, 32);
-		virt_rmb();
+		virt_rmb();	/* the fields before the version again */
 	} while ((version & 1) || version != READ_ONCE(t->version));
 	return ns;
 }

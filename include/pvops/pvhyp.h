@@ -39,6 +39,13 @@
  */
 #define PVHYP_HC_DROP_NESTED	0x70766801	/* (cookie, gpa) -> 0 or -errno */
 
+/*
+ * How close the TSC rate the stub hands out is to the TSC's, in parts per
+ * billion: its measurement against the ACPI PM timer at load stops once
+ * its worst-case bound is below this (pvhyp.rst, "The TSC's rate").
+ */
+#define PVHYP_TSC_TARGET_PPB	1000
+
 /* pvhyp_hypercall_count()'s slot for numbers the personality does not know. */
 #define PVHYP_HC_UNKNOWN	(~0U)
 /* ... and for all of them, known or not. */
@@ -93,9 +100,6 @@ struct pvhyp_tsc {
 
 void pvhyp_tsc(struct pvhyp_tsc *t);
 void pvhyp_tsc_refine_now(void);
-
-/* How close the rate the stub hands out is kept to the measured one. */
-#define PVHYP_TSC_TARGET_PPB	1000
 #endif
 
 #endif /* _PVOPS_PVHYP_H */

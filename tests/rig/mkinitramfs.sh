@@ -34,7 +34,7 @@ grep -cE '^PVOPS_OP(_VOID)?\(' "$top/include/pvops/ops.h" > "$root/rig/nr_ops"
 # User-space probes the checks run (static: the image has no libc); a
 # program's NAME-*.S files are linked into it.
 for src in "$top"/tests/user/*.c; do
-	gcc -static -O2 -Wall -o "$root/bin/$(basename "$src" .c)" "$src" \
+	gcc -static -O2 -Wall -I"$top/include" -o "$root/bin/$(basename "$src" .c)" "$src" \
 		$(ls "${src%.c}"-*.S 2>/dev/null)
 done
 

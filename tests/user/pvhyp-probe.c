@@ -19,6 +19,11 @@
  *   pvhyp-probe cpuid-step       single-step (RFLAGS.TF) over CPUID: "ok"
  *                                when the first SIGTRAP is right after it,
  *                                else where it came
+ *   pvhyp-probe clock-rate MS    CLOCK_MONOTONIC_RAW against the ACPI PM
+ *                                timer over MS ms: prints the offset and
+ *                                the measurement's worst-case bound in ppb,
+ *                                then "ok" when the offset is within
+ *                                PVHYP_TSC_TARGET_PPB plus that bound
  *   pvhyp-probe backdoor CMD [MAGIC [ESI EDI]]
  *                                VMware's backdoor from CPL 3: "in" on port
  *                                0x5658; print EAX EBX ECX in hex, or SIGSEGV
@@ -32,8 +37,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
+#include <sys/io.h>
 #include <sys/ioctl.h>
 #include <ucontext.h>
+#include <pvops/pvhyp.h>
 
 #define KVM_CREATE_VM_IOCTL 0xAE01	/* _IO(KVMIO, 0x01) */
 
@@ -178,6 +186,101 @@ static int probe_cpuid_step(void)
 	return 1;
 }
 
+#define PMTMR_HZ	3579545.0
+#define PMTMR_MASK	0xffffffU
+
+/*
+ * The PM timer's port from the FADT: X_PM_TMR_BLK (offset 208, a generic
+ * address: space 1 is I/O, the address at 212) if set, else PM_TMR_BLK
+ * (offset 76).  0 if there is none.
+ */
+static unsigned int pm_timer_port(void)
+{
+	unsigned char fadt[244] = { 0 };
+	unsigned int port = 0;
+	unsigned long long xaddr = 0;
+	ssize_t len;
+	int fd;
+
+	fd = open("/sys/firmware/acpi/tables/FACP", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	len = read(fd, fadt, sizeof(fadt));
+	close(fd);
+	if (len >= 80)
+		memcpy(&port, fadt + 76, 4);
+	if (len >= 220 && fadt[208] == 1)
+		memcpy(&xaddr, fadt + 212, 8);
+	return xaddr && xaddr < 0x10000 ? (unsigned int)xaddr : port;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct clock_point {
+	long long lo, hi;
+	unsigned int pm;
+};
+
+/* The tightest bracket of a few: the clock read around one PM timer read. */
+static void clock_point(unsigned int port, struct clock_point *p)
+{
+	struct clock_point t;
+	int i;
+
+	p->hi = p->lo + 1;
+	for (i = 0; i < 8; i++) {
+		t.lo = now_ns();
+		t.pm = inl(port) & PMTMR_MASK;
+		t.hi = now_ns();
+		if (i == 0 || t.hi - t.lo < p->hi - p->lo)
+			*p = t;
+	}
+}
+
+/*
+ * The clock the kernel keeps (its clocksource at the rate it was given)
+ * against a device nothing in the kernel or the stub computes: whether a
+ * launched kernel's time runs at the host's rate.  The PM timer wraps in
+ * 4.69 s: MS stays below that.
+ */
+static int probe_clock_rate(unsigned int ms)
+{
+	unsigned int port = pm_timer_port();
+	struct clock_point p0, p1;
+	double ref, off, bound;
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	if (!port || ms > 4000) {
+		printf("%s\n", port ? "MS above 4000 (the PM timer wraps in 4.69 s)" :
+		       "no ACPI PM timer in the FADT");
+		return 1;
+	}
+	if (ioperm(port, 4, 1)) {
+		printf("ioperm %#x: %s\n", port, strerror(errno));
+		return 1;
+	}
+	clock_point(port, &p0);
+	nanosleep(&ts, NULL);
+	clock_point(port, &p1);
+	ref = ((p1.pm - p0.pm) & PMTMR_MASK) * 1e9 / PMTMR_HZ;
+	off = ((p1.lo + p1.hi) / 2.0 - (p0.lo + p0.hi) / 2.0 - ref) * 1e9 / ref;
+	/* Half of each bracket, and one PM timer tick (each read floors it). */
+	bound = ((p0.hi - p0.lo + p1.hi - p1.lo) / 2.0 + 1e9 / PMTMR_HZ) * 1e9 / ref;
+	printf("%+.0f %.0f\n", off, bound);
+	if (off > PVHYP_TSC_TARGET_PPB + bound || -off > PVHYP_TSC_TARGET_PPB + bound) {
+		printf("off by %.0f ppb, more than %d + %.0f\n", off, PVHYP_TSC_TARGET_PPB, bound);
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int eax = 0x40000000, ebx, ecx, edx;
@@ -216,6 +319,8 @@ int main(int argc, char **argv)
 		return probe_cpuid_prefixed();
 	if (argc >= 2 && !strcmp(argv[1], "cpuid-step"))
 		return probe_cpuid_step();
+	if (argc == 3 && !strcmp(argv[1], "clock-rate"))
+		return probe_clock_rate(strtoul(argv[2], NULL, 0));
 	if (argc >= 3 && !strcmp(argv[1], "backdoor")) {
 		unsigned int a = argc >= 4 ? strtoul(argv[3], NULL, 0) : 0x564D5868;
 		unsigned int b = ~0U, c = strtoul(argv[2], NULL, 0), d = 0x5658;
@@ -247,7 +352,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: pvhyp-probe cpuid | cpuid-prefixed | cpuid-step |\n"
-		"       hypercall NR ARG | kvm [SECONDS] |\n"
+		"       hypercall NR ARG | kvm [SECONDS] | clock-rate MS |\n"
 		"       backdoor CMD [MAGIC [ESI EDI]]\n");
 	return 64;
 }

@@ -47,6 +47,19 @@ launch_steal_advances() {
 	[ "$s1" -gt "$s0" ] || { echo "steal stayed at $s0 through 50,000 CPUID exits"; return 1; }
 }
 
+# Kernel 2's clock runs at the TSC's true rate: it takes the rate from the
+# personality (Xen's pvclock scale, VMware's GETHZ) and does not calibrate,
+# so CLOCK_MONOTONIC_RAW against the ACPI PM timer over 2 s judges the
+# stub's measurement through Linux's own clock code.  pvhyp-probe prints
+# the offset and its bound in ppb and decides against PVHYP_TSC_TARGET_PPB.
+launch_clock_rate() {
+	out=$(pvhyp-probe clock-rate 2000)
+	rc=$?
+	# On the console either way: the number is what the check is for.
+	kmsg "    # clock_rate: CLOCK_MONOTONIC_RAW against the PM timer, ppb and bound: $(echo $out)"
+	[ $rc -eq 0 ]
+}
+
 # The pvclock page reaches the vDSO: Linux says so only when it does not.
 launch_dmesg_lacks() {
 	! dmesg | grep -q "$1" || { echo "the boot log says: $(dmesg | grep "$1")"; return 1; }
@@ -63,6 +76,7 @@ launch_checks() {
 		check clocksource_xen launch_is "$LAUNCH_CS" xen
 		check clockevent_xen launch_is "$LAUNCH_CE" xen
 		check vdso_pvclock launch_dmesg_lacks "VDSO_CLOCKMODE_PVCLOCK not supported"
+		check clock_rate launch_clock_rate
 		;;
 	esx)
 		check signature_vmware launch_signature VMwareVMware
@@ -70,6 +84,7 @@ launch_checks() {
 		check tsc_from_hypervisor launch_dmesg_has "TSC freq read from hypervisor"
 		check steal_clock_registered launch_dmesg_has "vmware-stealtime: cpu 0"
 		check steal_advances launch_steal_advances
+		check clock_rate launch_clock_rate
 		;;
 	*)
 		check signature_stub launch_signature PvopsHypStub
