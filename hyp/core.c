@@ -687,6 +687,7 @@ static int __init hv_init(void)
 	schedule_delayed_work(&hv_report_work, HZ / 2);
 	hv_debugfs = debugfs_create_dir("pvhyp", NULL);
 	debugfs_create_file("stats", 0444, hv_debugfs, NULL, &hv_stats_fops);
+	hv_launch_debugfs(hv_debugfs);
 	pr_info("pvhyp: %s, personality %s, %u CPUs in guest mode\n", hv_ops->name,
 		hv_personality->name, num_online_cpus());
 	WRITE_ONCE(hv_live, true);

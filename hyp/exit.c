@@ -69,6 +69,8 @@ bool hv_exit_budget_spent(struct hv_cpu *hc)
 	return rdtsc() - hc->exit_tsc > (u64)tsc_khz * HV_EXIT_BUDGET_US / 1000;
 }
 
+static void hv_uart_puts(const char *s);
+
 static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 				   struct hv_gprs *regs)
 {
@@ -86,6 +88,12 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		}
 		regs->rax = 0;
 		return HV_DEVIRT;
+	}
+	if (regs->rax == PVHYP_HC_LAUNCH) {
+		regs->rax = hv_launch_seal(hc, ex);
+		hv_uart_puts(regs->rax ? "\r\npvhyp: launch refused\r\n" :
+			     "\r\npvhyp: launch: kernel 1's memory is the stub's, kernel 2 has the region\r\n");
+		return HV_RESUME;
 	}
 	if (regs->rax == PVHYP_HC_DROP_NESTED && !ex->cpl) {
 		regs->rax = regs->rdi == hv_devirt_cookie ? hv_tdp_drop(regs->rsi) : -EINVAL;
@@ -291,7 +299,8 @@ static bool hv_guest_maps_host(const struct hv_exit *ex)
 enum hv_action hv_devirt_policy(struct hv_cpu *hc, const struct hv_exit *ex,
 				struct hv_gprs *regs, enum hv_action action)
 {
-	if (action != HV_DEVIRT || hv_guest_maps_host(ex))
+	/* Sealed, kernel 1 is gone: there is nothing to return to. */
+	if (action != HV_DEVIRT || (!hv_launch_sealed && hv_guest_maps_host(ex)))
 		return action;
 	if (ex->reason == HV_EXIT_HYPERCALL)
 		regs->rax = -EBUSY;

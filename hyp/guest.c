@@ -13,7 +13,8 @@
  * or write to the stub's memory.
  *
  * RAM is what the kernel's resource tree called System RAM at load; the
- * host cannot take the resource lock, so a copy is kept here.
+ * host cannot take the resource lock, so a copy is kept here.  In launch
+ * mode, once kernel 2 runs, it is kernel 2's RAM only (hv_ram_seal()).
  */
 #include <linux/ioport.h>
 #include <linux/mm.h>
@@ -34,6 +35,9 @@ struct hv_ram_range {
 
 static struct hv_ram_range hv_ram[HV_RAM_RANGES];
 static unsigned int hv_ram_count;
+/* Launch mode: kernel 1's RAM that kernel 2 does not own (hv_ram_seal()). */
+static struct hv_ram_range hv_sealed[HV_RAM_RANGES * 4];
+static unsigned int hv_sealed_count;
 
 static int hv_ram_add(struct resource *res, void *arg)
 {
@@ -95,6 +99,104 @@ bool hv_gpa_is_ram(u64 gpa, u64 len)
 		if (gpa >= hv_ram[i].start && gpa + len <= hv_ram[i].end)
 			return true;
 	return false;
+}
+
+/**
+ * hv_gpa_sealed_within() - whether [gpa, gpa + len) lies in one sealed range
+ * @gpa: guest-physical address
+ * @len: length in bytes
+ *
+ * Return: true when it does: kernel 1's RAM, which kernel 2 does not own.
+ */
+bool hv_gpa_sealed_within(u64 gpa, u64 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < READ_ONCE(hv_sealed_count); i++)
+		if (gpa >= hv_sealed[i].start && gpa + len <= hv_sealed[i].end)
+			return true;
+	return false;
+}
+
+/**
+ * hv_gpa_sealed_overlaps() - whether [gpa, gpa + len) meets a sealed range
+ * @gpa: guest-physical address
+ * @len: length in bytes
+ *
+ * Return: true when it does.
+ */
+bool hv_gpa_sealed_overlaps(u64 gpa, u64 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < READ_ONCE(hv_sealed_count); i++)
+		if (gpa < hv_sealed[i].end && gpa + len > hv_sealed[i].start)
+			return true;
+	return false;
+}
+
+/* @r less [cut_start, cut_end): up to two pieces into @out; how many. */
+static unsigned int hv_range_cut(struct hv_ram_range r, u64 cut_start, u64 cut_end,
+				 struct hv_ram_range *out)
+{
+	unsigned int n = 0;
+
+	if (cut_end <= r.start || cut_start >= r.end) {
+		out[n++] = r;
+		return n;
+	}
+	if (r.start < cut_start)
+		out[n++] = (struct hv_ram_range){ r.start, cut_start };
+	if (cut_end < r.end)
+		out[n++] = (struct hv_ram_range){ cut_end, r.end };
+	return n;
+}
+
+/**
+ * hv_ram_seal() - kernel 1's RAM stops being the guest's
+ * @base: kernel 2's region
+ * @size: its size
+ *
+ * Host context, with no other CPU in guest mode (launch mode, hyp/launch.c).
+ * Kernel 2's RAM is kernel 1's within the first 640 KiB and the region; the
+ * rest of kernel 1's RAM is led to the nested map's sink and is no
+ * guest-physical memory the stub will touch for the guest from now on.
+ *
+ * Return: 0, or -ENOMEM when the nested map's pool ran dry.
+ */
+int hv_ram_seal(u64 base, u64 size)
+{
+	struct hv_ram_range keep[2] = { { 0, PVHYP_LAUNCH_LOW_RAM }, { base, base + size } };
+	struct hv_ram_range low, part[2], kept[HV_RAM_RANGES];
+	unsigned int i, n, k = 0, s = 0;
+	int ret = 0;
+
+	for (i = 0; i < hv_ram_count; i++) {
+		/* What kernel 2 keeps of this range: its parts in either window. */
+		low.start = max(hv_ram[i].start, keep[0].start);
+		low.end = min(hv_ram[i].end, keep[0].end);
+		if (low.start < low.end && k < HV_RAM_RANGES)
+			kept[k++] = low;
+		low.start = max(hv_ram[i].start, keep[1].start);
+		low.end = min(hv_ram[i].end, keep[1].end);
+		if (low.start < low.end && k < HV_RAM_RANGES)
+			kept[k++] = low;
+		/* What it does not: the range less both windows. */
+		n = hv_range_cut(hv_ram[i], keep[1].start, keep[1].end, part);
+		while (n--) {
+			struct hv_ram_range out[2];
+			unsigned int m = hv_range_cut(part[n], keep[0].start, keep[0].end, out);
+
+			while (m--)
+				hv_sealed[s++] = out[m];
+		}
+	}
+	WRITE_ONCE(hv_sealed_count, s);
+	for (i = 0; i < s && !ret; i++)
+		ret = hv_tdp_sink(hv_sealed[i].start, hv_sealed[i].end);
+	memcpy(hv_ram, kept, k * sizeof(kept[0]));
+	WRITE_ONCE(hv_ram_count, k);
+	return ret;
 }
 
 /**

@@ -341,6 +341,12 @@ bool hv_kick_vcpu(unsigned int vcpu, u8 vector);
 bool hv_watch_interrupts(void);
 void hv_give_back_irqs(struct hv_cpu *hc);
 
+/* launch.c: launch mode, kernel 1's memory taken away from kernel 2. */
+struct dentry;
+void hv_launch_debugfs(struct dentry *dir);
+long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex);
+extern bool hv_launch_sealed;
+
 /* tsc.c: the TSC's rate, measured against the ACPI PM timer. */
 int hv_tsc_init(void);
 u64 hv_tsc_hz(void);
@@ -352,6 +358,9 @@ void hv_tsc_report(struct seq_file *m);
 int hv_ram_init(void);
 int hv_ram_walk(int (*fn)(u64 start, u64 end));
 bool hv_gpa_is_ram(u64 gpa, u64 len);
+bool hv_gpa_sealed_within(u64 gpa, u64 len);
+bool hv_gpa_sealed_overlaps(u64 gpa, u64 len);
+int hv_ram_seal(u64 base, u64 size);
 int hv_guest_page(u64 gpa, bool write);
 int hv_map_window_init(struct hv_cpu *hc);
 void hv_map_window_free(struct hv_cpu *hc);

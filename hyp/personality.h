@@ -33,6 +33,9 @@ struct hv_cpuid_regs {
  *	hv_timer_arm() expired; may be NULL
  * @tsc_refined: host context: hv_tsc_hz() changed (a finer measurement);
  *	may be NULL
+ * @launched: host context: launch mode took kernel 1's memory away (the
+ *	guest is kernel 2 now): forget what kernel 1 registered, and map back
+ *	what the ABI lets a guest read (hv_tdp_expose()); may be NULL
  * @exit_begin: host context, first thing at every exit, before anything
  *	that may wait for another CPU: keep what the guest reads without
  *	asking current (steal time); may be NULL
@@ -57,6 +60,7 @@ struct hv_personality {
 			  struct hv_gprs *regs, enum hv_action *action);
 	void (*timer_fired)(struct hv_cpu *hc);
 	void (*tsc_refined)(struct hv_cpu *hc);
+	void (*launched)(struct hv_cpu *hc);
 	void (*exit_begin)(struct hv_cpu *hc);
 	u64 (*hypercall_nr)(const struct hv_gprs *regs);
 	const u16 *io_ports;

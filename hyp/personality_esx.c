@@ -34,6 +34,7 @@
 #include <pvops/vmi.h>
 #include "esx_rom.h"
 #include "personality.h"
+#include "tdp.h"
 
 #define ESX_IN_EAX_DX	0xed	/* the one-byte "in %dx, %eax" */
 #define ESX_ROM_CODE	256	/* where the code starts in the ROM page */
@@ -535,6 +536,19 @@ static long esx_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 	return (u32)ret;
 }
 
+/*
+ * Launch mode: kernel 1's areas are gone with its memory; the ROM, which
+ * lay there too, is the one page of the stub's a guest may map (read-only).
+ */
+static void esx_launched(struct hv_cpu *hc)
+{
+	hv_lock(hc, &ed->lock);
+	esx_reset(hc);
+	hv_unlock(&ed->lock);
+	/* A dry pool is counted there (tdp pool_dry); the ROM then reads as the sink. */
+	hv_tdp_expose(__pa(esx_rom));
+}
+
 /* Steal time up to this exit; an alarm a reset took away. */
 static void esx_exit_begin(struct hv_cpu *hc)
 {
@@ -702,6 +716,7 @@ const struct hv_personality hv_personality_esx = {
 	.cpuid = esx_cpuid,
 	.hypercall = esx_hypercall,
 	.timer_fired = esx_timer_fired,
+	.launched = esx_launched,
 	.exit_begin = esx_exit_begin,
 	.hypercall_nr = esx_hypercall_nr,
 	.io_ports = esx_ports,

@@ -1058,6 +1058,14 @@ static void xen_time_catch_up(struct hv_cpu *hc)
 	hv_unlock(&xd->lock);
 }
 
+/* Kernel 1's registrations point into memory that is no longer the guest's. */
+static void xen_launched(struct hv_cpu *hc)
+{
+	hv_lock(hc, &xd->lock);
+	xen_reset_domain(hc);
+	hv_unlock(&xd->lock);
+}
+
 static void xen_exit_begin(struct hv_cpu *hc)
 {
 	xen_time_catch_up(hc);
@@ -1154,5 +1162,6 @@ const struct hv_personality hv_personality_xen = {
 	.hypercall = xen_hypercall,
 	.timer_fired = xen_timer_fired,
 	.tsc_refined = xen_tsc_refined,
+	.launched = xen_launched,
 	.exit_begin = xen_exit_begin,
 };

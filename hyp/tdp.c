@@ -68,6 +68,9 @@ static atomic_t tdp_pool_left;
 static LIST_HEAD(tdp_tables);		/* every protected table page, to free */
 static LIST_HEAD(tdp_fresh);		/* tables made since the last protect */
 static DEFINE_MUTEX(tdp_lock);		/* guest context: the lists, splits there */
+/* Launch mode: where kernel 1's RAM leads once it is no longer the guest's. */
+static struct page *tdp_sink_page;
+static u64 *tdp_sink_pt, *tdp_sink_pd;
 static atomic64_t tdp_host_splits, tdp_pool_dry;
 unsigned long hv_tdp_generation;
 
@@ -428,6 +431,159 @@ static int tdp_map_high(void)
 }
 
 /*
+ * Launch mode (hyp/launch.c).  When kernel 2 takes over, kernel 1's RAM
+ * stops being the guest's: every nested entry over it leads to one sink
+ * page instead, through one shared table at each level (a page directory
+ * of sink tables, a table of sink leaves), so that sealing a GiB costs one
+ * entry and no memory.  The sink is writable: kernel 2 reading or writing
+ * memory it does not own finds what it last wrote there, never kernel
+ * 1's data, and nothing faults (real hardware reads all ones from an
+ * address nothing decodes, and drops the write; that would take the stub
+ * emulating every such instruction).
+ */
+static u64 tdp_sink_entry(int level)
+{
+	if (level == 1)
+		return page_to_phys(tdp_sink_page) | fmt->leaf | fmt->ram_type;
+	return __pa(level == 2 ? tdp_sink_pt : tdp_sink_pd) | fmt->table;
+}
+
+/**
+ * hv_tdp_sink_init() - make the sink and its tables
+ *
+ * Guest context (arming a launch); once.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hv_tdp_sink_init(void)
+{
+	int i, ret = 0;
+
+	mutex_lock(&tdp_lock);
+	if (tdp_sink_pd)
+		goto out;
+	tdp_sink_page = alloc_page(GFP_KERNEL);
+	tdp_sink_pt = tdp_alloc_table();
+	tdp_sink_pd = tdp_alloc_table();
+	if (!tdp_sink_page || !tdp_sink_pt || !tdp_sink_pd) {
+		ret = -ENOMEM;
+		goto out;	/* what was made is freed with the rest at unload */
+	}
+	memset(page_address(tdp_sink_page), 0xff, PAGE_SIZE);
+	for (i = 0; i < 512; i++) {
+		tdp_sink_pt[i] = tdp_sink_entry(1);
+		tdp_sink_pd[i] = tdp_sink_entry(2);
+	}
+	ret = tdp_protect_tables();
+out:
+	if (ret) {
+		if (tdp_sink_page)
+			__free_page(tdp_sink_page);
+		tdp_sink_page = NULL;
+		tdp_sink_pt = NULL;	/* the tables are freed with the rest at unload */
+		tdp_sink_pd = NULL;
+	}
+	mutex_unlock(&tdp_lock);
+	return ret;
+}
+
+/* A table entry leading into the shared sink tables. */
+static bool tdp_is_sink_table(u64 e)
+{
+	return tdp_sink_pd && (e & fmt->present) && !(e & fmt->large) &&
+	       (tdp_table(e) == tdp_sink_pd || tdp_table(e) == tdp_sink_pt);
+}
+
+/*
+ * Every entry under @table (at @level) over [start, end) to the sink.  A
+ * shared sink table met on the way is copied first: it serves every sunk
+ * range.
+ */
+static int tdp_sink_range(u64 *table, int level, u64 start, u64 end)
+{
+	u64 size = tdp_level_size(level), gpa, base, next, e, bits, *entry, *sub;
+	int i;
+
+	for (gpa = start; gpa < end; gpa = next) {
+		base = gpa & ~(size - 1);
+		next = min(base + size, end);
+		entry = tdp_entry(table, gpa, level);
+		if (level <= 3 && base >= start && base + size <= end) {
+			WRITE_ONCE(*entry, tdp_sink_entry(level));
+			continue;
+		}
+		/* In part: a table of the next size down, made or split from a leaf. */
+		e = READ_ONCE(*entry);
+		if (tdp_is_sink_table(e)) {
+			sub = tdp_pool_take();
+			if (!sub)
+				return -ENOMEM;
+			memcpy(sub, tdp_table(e), PAGE_SIZE);
+			e = __pa(sub) | fmt->table;
+			WRITE_ONCE(*entry, e);
+		} else if (!(e & fmt->present) || (e & fmt->large)) {
+			sub = tdp_pool_take();
+			if (!sub)
+				return -ENOMEM;
+			if (e & fmt->present) {
+				bits = fmt->leaf | (e & fmt->type_mask) | (level > 2 ? fmt->large : 0);
+				for (i = 0; i < 512; i++)
+					sub[i] = (base + i * tdp_level_size(level - 1)) | bits;
+			}
+			e = __pa(sub) | fmt->table;
+			WRITE_ONCE(*entry, e);
+			atomic64_inc(&tdp_host_splits);
+		}
+		if (tdp_sink_range(tdp_table(e), level - 1, gpa, next))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * hv_tdp_sink() - lead [@start, @end) to the sink
+ * @start: 4 KiB aligned
+ * @end: 4 KiB aligned
+ *
+ * Host context, with no other CPU in guest mode; every CPU flushes at its
+ * next entry.
+ *
+ * Return: 0, or -ENOMEM when the pool ran dry (part of the range is sunk).
+ */
+int hv_tdp_sink(u64 start, u64 end)
+{
+	int ret = tdp_sink_range(tdp_pml4, 4, start, end);
+
+	WRITE_ONCE(hv_tdp_generation, hv_tdp_generation + 1);
+	return ret;
+}
+
+/**
+ * hv_tdp_expose() - map one page of the stub's back, read-only
+ * @pa: its address
+ *
+ * Host context, after hv_tdp_sink(): a page an ABI lets the guest read (the
+ * ESX ROM) stays reachable in a sunk range.
+ *
+ * Return: 0, or -ENOMEM when the pool ran dry.
+ */
+int hv_tdp_expose(u64 pa)
+{
+	u64 *pte;
+
+	pa &= PAGE_MASK;
+	/* Private tables down to its entry (the sink's are shared), then the page. */
+	if (tdp_sink_range(tdp_pml4, 4, pa, pa + PAGE_SIZE))
+		return -ENOMEM;
+	pte = tdp_pte_split(pa, true);
+	if (!pte)
+		return -ENOMEM;
+	WRITE_ONCE(*pte, pa | ((fmt->leaf | fmt->ram_type | fmt->stub) & ~fmt->write));
+	WRITE_ONCE(hv_tdp_generation, hv_tdp_generation + 1);
+	return 0;
+}
+
+/*
  * Fill a missing entry at one level: the identity leaf at the 4 KiB and
  * 2 MiB levels (and 1 GiB where the CPU has them), a table from the pool
  * above.  Two CPUs may race to fill the same entry: the first wins.
@@ -437,11 +593,19 @@ static bool tdp_fill(u64 *entry, u64 gpa, int level)
 	u64 size = tdp_level_size(level), base = gpa & ~(size - 1);
 	u64 *table, old = 0;
 
+	/* Kernel 1's RAM, in launch mode: the sink, never the frames. */
+	if (level <= 3 && hv_gpa_sealed_within(base, size)) {
+		try_cmpxchg64(entry, &old, tdp_sink_entry(level));
+		return true;
+	}
+	if (level > 1 && hv_gpa_sealed_overlaps(base, size))
+		goto table;
 	if (level == 1 || level == 2 || (level == 3 && fmt->gbpages)) {
 		try_cmpxchg64(entry, &old, base | fmt->leaf | (level > 1 ? fmt->large : 0) |
 			      (hv_gpa_is_ram(base, size) ? fmt->ram_type : fmt->mmio_type));
 		return true;
 	}
+table:
 	table = tdp_pool_take();
 	if (!table)
 		return false;
@@ -525,6 +689,8 @@ static void tdp_count(const u64 *table, int level, u64 base, struct pvhyp_nested
 		e = READ_ONCE(table[i]);
 		if (!(e & fmt->present))
 			continue;
+		if (tdp_is_sink_table(e))
+			continue;	/* kernel 1's RAM, sealed away: not the guest's */
 		if (level > 1 && !(e & fmt->large)) {
 			tdp_count(tdp_table(e), level - 1, base + i * size, m);
 			continue;
@@ -651,6 +817,11 @@ void hv_tdp_exit(void)
 	struct page *page, *next;
 
 	list_splice_tail_init(&tdp_fresh, &tdp_tables);
+	if (tdp_sink_page)
+		__free_page(tdp_sink_page);
+	tdp_sink_page = NULL;
+	tdp_sink_pt = NULL;
+	tdp_sink_pd = NULL;
 	list_for_each_entry_safe(page, next, &tdp_tables, lru) {
 		list_del(&page->lru);
 		__free_page(page);

@@ -124,7 +124,10 @@ static bool hv_tsc_measure(const struct hv_tsc_point *p, u64 prior_hz,
 	lo = mul_u64_u64_div_u64(p->tsc_lo - o->tsc_hi, HV_PMTMR_HZ, ticks + 1);
 	hi = mul_u64_u64_div_u64(p->tsc_hi - o->tsc_lo, HV_PMTMR_HZ, ticks - 1);
 	e->hz = mul_u64_u64_div_u64(mid, HV_PMTMR_HZ, ticks);
-	e->bound_ppb = mul_u64_u64_div_u64(max(hi - e->hz, e->hz - lo), NSEC_PER_SEC, e->hz);
+	/* hi >= hz >= lo by construction; the distances are taken either way. */
+	hi = hi > e->hz ? hi - e->hz : e->hz - hi;
+	lo = lo > e->hz ? lo - e->hz : e->hz - lo;
+	e->bound_ppb = mul_u64_u64_div_u64(max(hi, lo), NSEC_PER_SEC, e->hz);
 	e->window = mid;
 	return true;
 }

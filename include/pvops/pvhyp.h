@@ -46,6 +46,18 @@
  */
 #define PVHYP_TSC_TARGET_PPB	1000
 
+/*
+ * Launch mode (Documentation/launch.rst): the launched kernel's trampoline,
+ * from CPL 0 and from inside the region the stub named (debugfs "launch"),
+ * hands kernel 1's memory over before it jumps: from then on the guest's
+ * RAM is that region and the first PVHYP_LAUNCH_LOW_RAM bytes, and kernel
+ * 1's RAM leads nowhere.  Only while armed, only once: -EPERM otherwise,
+ * -EBUSY while another CPU is in guest mode, -ENOMEM if the nested map's
+ * pool ran dry.
+ */
+#define PVHYP_HC_LAUNCH		0x70766802	/* () -> 0 or -errno */
+#define PVHYP_LAUNCH_LOW_RAM	0xa0000		/* 640 KiB: the real-mode RAM */
+
 /* pvhyp_hypercall_count()'s slot for numbers the personality does not know. */
 #define PVHYP_HC_UNKNOWN	(~0U)
 /* ... and for all of them, known or not. */

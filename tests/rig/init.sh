@@ -164,6 +164,10 @@ if [ "$mode" = launch ]; then
 	for w in $cmdline; do
 		case "$w" in rig.mode=*) ;; rig.*|pvhyp.personality=*) k2="$k2 $w" ;; esac
 	done
+	# A page of kernel 1's with a marker in it, for kernel 2 to look for.
+	pvhyp-probe mark > /tmp/mark &
+	for i in 1 2 3 4 5; do [ -s /tmp/mark ] && break; sleep 1; done
+	k2="$k2 rig.k1_mark=$(cat /tmp/mark)"
 	say "launching /k2/vmlinuz on the stub: $k2"
 	grep -i "crash kernel" /proc/iomem | while IFS= read -r l; do say "reserved:$l"; done
 	pvops-launch /k2/vmlinuz /k2/initrd.gz "$k2"

@@ -104,9 +104,13 @@ LAUNCH_RUNS = [
 # kernel 2 took one at its first STI in some boots ("Spurious LAPIC timer
 # interrupt").  pvops-launch's trampoline takes them before the jump and
 # says how many on the console: the run must show that line.
+# Before the jump the trampoline has the stub take kernel 1's memory away
+# (hyp/launch.c); the stub says so on the console.
+SEALED = "pvhyp: launch: kernel 1's memory is the stub's, kernel 2 has the region"
 for _run in LAUNCH_RUNS:
     _run['require'] = [(r'pvops-launch: interrupts of the running kernel taken before the '
-                        r'jump: \d+', "report from pvops-launch's trampoline")]
+                        r'jump: \d+', "report from pvops-launch's trampoline"),
+                       (re.escape(SEALED), "the stub's word that it sealed kernel 1 away")]
 # A launched kernel that panics or reboots must reset the machine, never
 # fault inside the stub.  Its emergency path (panic) turns SVM off, and the
 # stub, whose code the launched kernel does not map, stays in guest mode
@@ -118,11 +122,11 @@ LEAVE_REFUSED = 'the guest asked to leave guest mode but does not map the stub'
 LAUNCH_RUNS += [
     {'name': 'launch-panic', 'smp': 1, 'mem': '2G', 'personality': 'xen', 'launch': True,
      'expect': 'native', 'tests': [], 'extra': 'crashkernel=512M rig.launch_end=panic',
-     'ending': ['Kernel panic - not syncing: sysrq triggered crash',
+     'ending': [SEALED, 'Kernel panic - not syncing: sysrq triggered crash',
                 LEAVE_REFUSED]},
     {'name': 'launch-reboot', 'smp': 1, 'mem': '2G', 'personality': 'esx', 'launch': True,
      'expect': 'native', 'tests': [], 'extra': 'crashkernel=512M rig.launch_end=reboot',
-     'ending': ['reboot: Restarting system']},
+     'ending': [SEALED, 'reboot: Restarting system']},
 ]
 
 

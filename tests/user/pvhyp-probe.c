@@ -24,6 +24,12 @@
  *                                the measurement's worst-case bound in ppb,
  *                                then "ok" when the offset is within
  *                                PVHYP_TSC_TARGET_PPB plus that bound
+ *   pvhyp-probe mark             fill a locked page with a marker, print its
+ *                                physical address, and hold it (until killed
+ *                                or kexec'd away)
+ *   pvhyp-probe seek-mark ADDR   map ADDR through /dev/mem: "absent" (exit 0)
+ *                                when the marker is not there, else
+ *                                "present" (exit 1)
  *   pvhyp-probe backdoor CMD [MAGIC [ESI EDI]]
  *                                VMware's backdoor from CPL 3: "in" on port
  *                                0x5658; print EAX EBX ECX in hex, or SIGSEGV
@@ -40,6 +46,7 @@
 #include <time.h>
 #include <sys/io.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <ucontext.h>
 #include <pvops/pvhyp.h>
 
@@ -281,6 +288,55 @@ static int probe_clock_rate(unsigned int ms)
 	return 0;
 }
 
+static const char marker[] = "pvops launch: kernel 1's page, which kernel 2 must not reach";
+
+/* A page of this process's, locked, its physical address from pagemap. */
+static int probe_mark(void)
+{
+	unsigned long long entry;
+	char *page;
+	int fd;
+
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED || mlock(page, 4096)) {
+		printf("mmap/mlock: %s\n", strerror(errno));
+		return 1;
+	}
+	memcpy(page, marker, sizeof(marker));
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0 || pread(fd, &entry, 8, (unsigned long)page / 4096 * 8) != 8 ||
+	    !(entry >> 63) || !(entry & ((1ULL << 55) - 1))) {
+		printf("pagemap: no frame (root?)\n");
+		return 1;
+	}
+	printf("%#llx\n", (entry & ((1ULL << 55) - 1)) * 4096);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static int probe_seek_mark(unsigned long long addr)
+{
+	const unsigned char *p;
+	int fd = open("/dev/mem", O_RDONLY | O_SYNC);
+
+	if (fd < 0) {
+		printf("/dev/mem: %s\n", strerror(errno));
+		return 2;
+	}
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, addr & ~4095ULL);
+	if (p == MAP_FAILED) {
+		printf("mmap /dev/mem at %#llx: %s\n", addr, strerror(errno));
+		return 2;
+	}
+	if (!memcmp(p, marker, sizeof(marker))) {
+		printf("present\n");
+		return 1;
+	}
+	printf("absent: %02x %02x %02x %02x\n", p[0], p[1], p[2], p[3]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int eax = 0x40000000, ebx, ecx, edx;
@@ -319,6 +375,10 @@ int main(int argc, char **argv)
 		return probe_cpuid_prefixed();
 	if (argc >= 2 && !strcmp(argv[1], "cpuid-step"))
 		return probe_cpuid_step();
+	if (argc == 2 && !strcmp(argv[1], "mark"))
+		return probe_mark();
+	if (argc == 3 && !strcmp(argv[1], "seek-mark"))
+		return probe_seek_mark(strtoull(argv[2], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "clock-rate"))
 		return probe_clock_rate(strtoul(argv[2], NULL, 0));
 	if (argc >= 3 && !strcmp(argv[1], "backdoor")) {
@@ -353,6 +413,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: pvhyp-probe cpuid | cpuid-prefixed | cpuid-step |\n"
 		"       hypercall NR ARG | kvm [SECONDS] | clock-rate MS |\n"
+		"       mark | seek-mark ADDR |\n"
 		"       backdoor CMD [MAGIC [ESI EDI]]\n");
 	return 64;
 }

@@ -5,17 +5,20 @@
  *
  *   pvops-launch [-n] BZIMAGE INITRD "COMMAND LINE"
  *
- * The new kernel gets the region the running kernel reserved for a crash
- * kernel (crashkernel=SIZE, "Crash kernel" in /proc/iomem) and the first
- * 640 KiB of RAM, and nothing else: its e820 map is written here, those two
- * ranges usable and every range the firmware did not call RAM as it was
- * (/sys/firmware/memmap), so it finds the ACPI tables but never touches
- * the memory the running kernel and the stub keep.  Only a reserved region
- * will do: kexec copies the image to its place before it jumps, over
- * whatever the running kernel kept there, the stub's pages among them.
- * (A fixed crashkernel=SIZE@BASE fails when the kernel or its initrd was
- * loaded there, KASLR's choice; the kernel then says so and reserves
- * nothing, and this tool refuses.)
+ * The new kernel gets the region the stub names (debugfs "launch": the
+ * region the running kernel reserved for a crash kernel, crashkernel=SIZE)
+ * and the first 640 KiB of RAM, and nothing else: its e820 map is written
+ * here, those two ranges usable and every range the firmware did not call
+ * RAM as it was (/sys/firmware/memmap), so it finds the ACPI tables.  Only a
+ * reserved region will do: kexec copies the image to its place before it
+ * jumps, over whatever the running kernel kept there, the stub's pages
+ * among them.  (A fixed crashkernel=SIZE@BASE fails when the kernel or its
+ * initrd was loaded there, KASLR's choice; the kernel then says so and
+ * reserves nothing, and the stub names no region.)  Before the reboot the
+ * stub is armed; the trampoline's last act before the jump is the call
+ * that makes the stub take the running kernel's memory away, so that the
+ * new kernel cannot reach it even by mapping it (PVHYP_HC_LAUNCH); a
+ * refusal is printed on COM1 and the CPU halts.
  *
  * The image, the initrd and a page of boot_params, command line and a
  * small trampoline are placed inside the region: kexec_load, unlike
@@ -42,10 +45,15 @@
 #include <linux/types.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <cpuid.h>
+#include <pvops/pvhyp.h>
 #include "pvops-launch-tramp.h"
 
 #define PAGE			4096UL
-#define LOW_RAM			0xa0000UL	/* 640 KiB */
+#define LOW_RAM			((unsigned long)PVHYP_LAUNCH_LOW_RAM)
+#define STUB_LAUNCH		"/sys/kernel/debug/pvhyp/launch"
+#define STR(x)			#x
+#define XSTR(x)			STR(x)
 
 /* boot_params and its setup header (arch/x86/include/uapi/asm/bootparam.h). */
 #define BP_EXT_RAMDISK_IMAGE	0x0c0
@@ -99,7 +107,7 @@
  */
 asm(".pushsection .text\n"
 	".globl launch_tramp, launch_tramp_end, tramp_gdt, tramp_gdt_desc\n"
-	".globl tramp_stack, tramp_bp, tramp_entry, tramp_idt_desc, tramp_spare\n"
+	".globl tramp_stack, tramp_bp, tramp_entry, tramp_idt_desc, tramp_spare, tramp_hcall\n"
 	"launch_tramp:\n"
 	"	lgdt	tramp_gdt_desc(%rip)\n"
 	"	movl	$0x18, %eax\n"
@@ -116,7 +124,18 @@ asm(".pushsection .text\n"
 	"1:	call	tramp_map_apic\n"
 	"	call	tramp_drain\n"
 	"	call	tramp_report\n"
-	"	movq	tramp_bp(%rip), %rsi\n"
+    /* Kernel 1 is gone: the stub takes its memory away (VMMCALL, or VMCALL). */
+	"	movl	$" XSTR(PVHYP_HC_LAUNCH) ", %eax\n"
+	"tramp_hcall:\n"
+	"	vmmcall\n"
+	"	testq	%rax, %rax\n"
+	"	jz	2f\n"
+	"	leaq	tramp_refused(%rip), %rsi\n"
+	"	call	tramp_puts\n"
+	"3:	cli\n"
+	"	hlt\n"
+	"	jmp	3b\n"
+	"2:	movq	tramp_bp(%rip), %rsi\n"
 	"	movq	tramp_entry(%rip), %rax\n"
 	"	jmpq	*%rax\n"
     /* R8 = the APIC's page, identity-mapped: walk CR3, filling holes. */
@@ -244,13 +263,8 @@ asm(".pushsection .text\n"
     /* "pvops-launch: N" on COM1 (8250 at 0x3f8, as the kernel left it). */
 	"tramp_report:\n"
 	"	leaq	tramp_msg(%rip), %rsi\n"
-	"10:	movb	(%rsi), %bl\n"
-	"	testb	%bl, %bl\n"
-	"	jz	11f\n"
-	"	call	tramp_putc\n"
-	"	incq	%rsi\n"
-	"	jmp	10b\n"
-	"11:	movl	tramp_drained(%rip), %eax\n"
+	"	call	tramp_puts\n"
+	"	movl	tramp_drained(%rip), %eax\n"
 	"	movb	$'0', %bl\n"
 	"	cmpl	$9, %eax\n"
 	"	jbe	12f\n"
@@ -262,6 +276,14 @@ asm(".pushsection .text\n"
 	"	movb	$10, %bl\n"
 	"	call	tramp_putc\n"
 	"	ret\n"
+	"tramp_puts:\n"
+	"10:	movb	(%rsi), %bl\n"
+	"	testb	%bl, %bl\n"
+	"	jz	11f\n"
+	"	call	tramp_putc\n"
+	"	incq	%rsi\n"
+	"	jmp	10b\n"
+	"11:	ret\n"
 	"tramp_putc:\n"
 	"	movl	$100000, %ecx\n"
 	"	movw	$0x3fd, %dx\n"
@@ -275,6 +297,7 @@ asm(".pushsection .text\n"
 	"	outb	%al, %dx\n"
 	"	ret\n"
 	"tramp_msg:	.asciz \"pvops-launch: interrupts of the running kernel taken before the jump: \"\n"
+	"tramp_refused:	.asciz \"pvops-launch: the stub refused to take the running kernel's memory away: halted\\r\\n\"\n"
 	"	.balign	8\n"
 	"tramp_gdt:\n"
 	"	.quad	0, 0, 0x00af9a000000ffff, 0x00cf92000000ffff\n"
@@ -364,32 +387,49 @@ static int e820_add(unsigned char *bp, __u64 addr, __u64 size, __u32 type)
 }
 
 /*
- * The crash kernel reservation, from /proc/iomem (root sees addresses):
- * the one top-level "Crash kernel" range, 2 MiB aligned.
+ * Kernel 2's region, as the stub names it (the crash kernel reservation;
+ * hyp/launch.c): "region BASE SIZE" in its debugfs file.
  */
-static void crash_region(__u64 *base, __u64 *size)
+static void stub_region(__u64 *base, __u64 *size)
 {
-	unsigned long long start, end;
-	char line[256];
-	int found = 0;
-	FILE *f = fopen("/proc/iomem", "r");
+	unsigned long long b, s;
+	FILE *f = fopen(STUB_LAUNCH, "r");
 
-	if (!f)
-		die("cannot read /proc/iomem");
-	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, ": Crash kernel") ||
-		    sscanf(line, " %llx-%llx", &start, &end) != 2 || end <= start)
-			continue;
-		if (found++)
-			die("more than one crash kernel region: use one crashkernel=SIZE");
-		*base = start;
-		*size = end - start + 1;
+	if (!f) {
+		fprintf(stderr, "pvops-launch: %s: %s: load pvhyp.ko (and mount debugfs) first\n",
+			STUB_LAUNCH, strerror(errno));
+		exit(1);
 	}
+	if (fscanf(f, "region %llx %llx", &b, &s) != 2)
+		die("the stub's launch file does not name a region");
 	fclose(f);
-	if (!found)
-		die("no \"Crash kernel\" in /proc/iomem: boot with crashkernel=SIZE (512M, say)");
-	if (!*base)
-		die("/proc/iomem shows no addresses: run as root");
+	if (!s)
+		die("the stub names no region: boot with crashkernel=SIZE (512M, say)");
+	*base = b;
+	*size = s;
+}
+
+/* The stub takes kernel 1's memory away at the trampoline's call, once armed. */
+static void stub_arm(void)
+{
+	int fd = open(STUB_LAUNCH, O_WRONLY);
+
+	if (fd < 0 || write(fd, "arm", 3) != 3) {
+		fprintf(stderr, "pvops-launch: arming the stub: %s (its reason is in the kernel log)\n",
+			strerror(errno));
+		exit(1);
+	}
+	close(fd);
+}
+
+/* AMD and Hygon call with VMMCALL (0f 01 d9), the others with VMCALL (0f 01 c1). */
+static int cpu_has_vmmcall(void)
+{
+	unsigned int a, b, c, d;
+
+	__cpuid(0, a, b, c, d);
+	return (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) ||	/* AuthenticAMD */
+	       (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975);	/* HygonGenuine */
 }
 
 static __u64 read_hex(const char *path)
@@ -464,7 +504,7 @@ int main(int argc, char **argv)
 	img = read_file(argv[argi], &img_len);
 	initrd = read_file(argv[argi + 1], &initrd_len);
 	cmdline = argv[argi + 2];
-	crash_region(&base, &size);
+	stub_region(&base, &size);
 
 	if (img_len < 0x1000 || get32(img, HDR_MAGIC) != 0x53726448)	/* "HdrS" */
 		die("not a bzImage");
@@ -512,6 +552,8 @@ int main(int argc, char **argv)
 	put64(boot, OFF_TRAMP + (tramp_entry - launch_tramp), load + 0x200);
 	put64(boot, OFF_TRAMP + (tramp_idt_desc - launch_tramp) + 2, boot_at + OFF_IDT);
 	put64(boot, OFF_TRAMP + (tramp_spare - launch_tramp), boot_at + OFF_SPARE);
+	if (!cpu_has_vmmcall())
+		boot[OFF_TRAMP + (tramp_hcall - launch_tramp) + 2] = 0xc1;
 	if (launch_tramp_end - launch_tramp > OFF_IDT - OFF_TRAMP)
 		die("the trampoline outgrew its page");
 
@@ -532,6 +574,7 @@ int main(int argc, char **argv)
 	}
 	if (noexec)
 		return 0;
+	stub_arm();
 	sync();
 	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL);
 	fprintf(stderr, "pvops-launch: reboot into the image: %s\n", strerror(errno));

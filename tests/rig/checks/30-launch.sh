@@ -60,6 +60,20 @@ launch_clock_rate() {
 	[ $rc -eq 0 ]
 }
 
+# Kernel 1's memory is the stub's, not kernel 2's: a page of kernel 1's
+# with a marker in it (rig.k1_mark, written by kernel 1's init) reads as
+# something else through /dev/mem here.  Kernel 1's memory is not RAM in
+# kernel 2's memory map, so /dev/mem lets root map it; only the stub's
+# nested map stands between.
+launch_kernel1_unreachable() {
+	addr=$(cmdline_value rig.k1_mark "")
+	[ -n "$addr" ] || { echo "no rig.k1_mark on the command line"; return 1; }
+	out=$(pvhyp-probe seek-mark "$addr")
+	rc=$?
+	echo "kernel 1's page at $addr: $out"
+	[ $rc -eq 0 ]
+}
+
 # The pvclock page reaches the vDSO: Linux says so only when it does not.
 launch_dmesg_lacks() {
 	! dmesg | grep -q "$1" || { echo "the boot log says: $(dmesg | grep "$1")"; return 1; }
@@ -90,6 +104,7 @@ launch_checks() {
 		check signature_stub launch_signature PvopsHypStub
 		;;
 	esac
+	check kernel1_unreachable launch_kernel1_unreachable
 	check sleep_one_second launch_sleep_one_second
 	check ticks_under_load launch_ticks_under_load
 	suite_end

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Launch mode: a second kernel booted on the stub (Documentation/launch.rst).
+ *
+ * Kernel 1 keeps a region free for kernel 2 (crashkernel=SIZE), and the
+ * stub names it: debugfs "launch" reads "region BASE SIZE".  pvops-launch
+ * places kernel 2 there, arms the stub (writes "arm": the stub checks the
+ * region again, and that none of its own pages lies in it) and reboots into
+ * kernel 2 with kexec.  Kernel 1 still runs, in guest mode, until its
+ * kexec code jumps into the region; there pvops-launch's trampoline asks
+ * the stub to take kernel 1 away (PVHYP_HC_LAUNCH) before kernel 2's first
+ * instruction.
+ *
+ * The stub accepts that call only while armed, once, from CPL 0, from an
+ * instruction inside the region (kernel 1's own code never runs there: the
+ * region is reserved), and with no other CPU in guest mode (kexec took them
+ * down).  Then kernel 1's memory is the stub's, kernel 2's RAM is the
+ * region and the first 640 KiB: the RAM list the stub checks hypercall
+ * arguments against shrinks to those, every nested entry over the rest of
+ * kernel 1's RAM leads to a sink page (hyp/tdp.c), the personality forgets
+ * what kernel 1 registered (its pages are no longer the guest's) and maps
+ * back what its ABI lets a guest read.  From then on the stub also refuses
+ * to leave guest mode: there is no kernel to return to.
+ */
+#include <linux/debugfs.h>
+#include <linux/ioport.h>
+#include <linux/kstrtox.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include "personality.h"
+#include "tdp.h"
+
+static DEFINE_MUTEX(hv_launch_lock);	/* guest context: arming */
+static u64 hv_launch_base, hv_launch_size;
+static bool hv_launch_armed;
+bool hv_launch_sealed;
+
+static int hv_launch_region_cb(struct resource *res, void *arg)
+{
+	struct resource *r = arg;
+
+	*r = *res;
+	return 1;
+}
+
+/* The crash kernel reservation: kernel 2's region, 0 if there is none. */
+static u64 hv_launch_region(u64 *base)
+{
+	struct resource r = {};
+
+	if (walk_iomem_res_desc(IORES_DESC_CRASH_KERNEL, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+				0, -1, &r, hv_launch_region_cb) <= 0)
+		return 0;
+	*base = r.start;
+	return resource_size(&r);
+}
+
+static int hv_launch_arm(void)
+{
+	u64 base, size, pa;
+	int ret;
+
+	size = hv_launch_region(&base);
+	if (!size) {
+		pr_err("pvhyp: launch: no region for kernel 2: boot kernel 1 with crashkernel=SIZE\n");
+		return -ENOENT;
+	}
+	if (!IS_ALIGNED(base | size, SZ_2M) || base < SZ_1M || !hv_gpa_is_ram(base, size)) {
+		pr_err("pvhyp: launch: the region %#llx+%#llx is not 2 MiB aligned RAM above 1 MiB\n",
+		       base, size);
+		return -EINVAL;
+	}
+	for (pa = base; pa < base + size; pa += PAGE_SIZE) {
+		if (hv_tdp_stub_page(pa)) {
+			pr_err("pvhyp: launch: the stub's page at %#llx lies in the region\n", pa);
+			return -EBUSY;
+		}
+	}
+	ret = hv_tdp_sink_init();
+	if (ret)
+		return ret;
+	hv_launch_base = base;
+	hv_launch_size = size;
+	WRITE_ONCE(hv_launch_armed, true);
+	pr_info("pvhyp: launch armed: kernel 2 gets %#llx-%#llx and the first %#x bytes\n",
+		base, base + size - 1, PVHYP_LAUNCH_LOW_RAM);
+	return 0;
+}
+
+static int hv_launch_show(struct seq_file *m, void *v)
+{
+	u64 base = 0, size = hv_launch_region(&base);
+
+	seq_printf(m, "region %#llx %#llx\nlow %#x\narmed %d\nsealed %d\n", base, size,
+		   PVHYP_LAUNCH_LOW_RAM, READ_ONCE(hv_launch_armed), READ_ONCE(hv_launch_sealed));
+	return 0;
+}
+
+static int hv_launch_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, hv_launch_show, NULL);
+}
+
+static ssize_t hv_launch_write(struct file *file, const char __user *ubuf, size_t len,
+			       loff_t *ppos)
+{
+	char buf[16];
+	int ret;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	mutex_lock(&hv_launch_lock);
+	if (sysfs_streq(buf, "arm")) {
+		ret = hv_launch_arm();
+	} else if (sysfs_streq(buf, "disarm")) {
+		WRITE_ONCE(hv_launch_armed, false);
+		ret = 0;
+	} else {
+		pr_err("pvhyp: launch: '%s' is not a command: arm or disarm\n", strim(buf));
+		ret = -EINVAL;
+	}
+	mutex_unlock(&hv_launch_lock);
+	return ret ?: len;
+}
+
+static const struct file_operations hv_launch_fops = {
+	.owner = THIS_MODULE,
+	.open = hv_launch_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = hv_launch_write,
+};
+
+/**
+ * hv_launch_debugfs() - the "launch" file
+ * @dir: pvhyp's debugfs directory
+ */
+void hv_launch_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("launch", 0600, dir, NULL, &hv_launch_fops);
+}
+
+/**
+ * hv_launch_seal() - PVHYP_HC_LAUNCH: kernel 1's memory leaves the guest
+ * @hc: this CPU's state
+ * @ex: the call's exit
+ *
+ * Host context.
+ *
+ * Return: 0 or a negative errno, for RAX.
+ */
+long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex)
+{
+	unsigned int cpu;
+	u64 gpa;
+	int ret;
+
+	if (ex->cpl || !READ_ONCE(hv_launch_armed) || hv_launch_sealed)
+		return -EPERM;
+	if (hv_guest_translate(ex, ex->rip, false, &gpa) || gpa < hv_launch_base ||
+	    gpa >= hv_launch_base + hv_launch_size)
+		return -EPERM;
+	for_each_possible_cpu(cpu) {
+		struct hv_cpu *other = hv_cpu_of(cpu);
+
+		if (cpu != hc->cpu && other && READ_ONCE(other->state) == HV_CPU_ON)
+			return -EBUSY;
+	}
+	hv_launch_sealed = true;
+	WRITE_ONCE(hv_launch_armed, false);
+	ret = hv_ram_seal(hv_launch_base, hv_launch_size);
+	if (!ret && hv_personality->launched)
+		hv_personality->launched(hc);
+	return ret;
+}
