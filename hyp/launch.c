@@ -61,7 +61,6 @@ static u64 hv_launch_region(u64 *base)
 static int hv_launch_arm(void)
 {
 	u64 base, size, pa;
-	int ret;
 
 	size = hv_launch_region(&base);
 	if (!size) {
@@ -79,9 +78,6 @@ static int hv_launch_arm(void)
 			return -EBUSY;
 		}
 	}
-	ret = hv_tdp_sink_init();
-	if (ret)
-		return ret;
 	hv_launch_base = base;
 	hv_launch_size = size;
 	WRITE_ONCE(hv_launch_armed, true);

@@ -448,43 +448,25 @@ static u64 tdp_sink_entry(int level)
 	return __pa(level == 2 ? tdp_sink_pt : tdp_sink_pd) | fmt->table;
 }
 
-/**
- * hv_tdp_sink_init() - make the sink and its tables
- *
- * Guest context (arming a launch); once.
- *
- * Return: 0 or -ENOMEM.
+/*
+ * Made with the map at load: the tables are written only from a CPU not in
+ * guest mode, and arming a launch happens with every CPU in it.
  */
-int hv_tdp_sink_init(void)
+static int tdp_sink_make(void)
 {
-	int i, ret = 0;
+	int i;
 
-	mutex_lock(&tdp_lock);
-	if (tdp_sink_pd)
-		goto out;
 	tdp_sink_page = alloc_page(GFP_KERNEL);
 	tdp_sink_pt = tdp_alloc_table();
 	tdp_sink_pd = tdp_alloc_table();
-	if (!tdp_sink_page || !tdp_sink_pt || !tdp_sink_pd) {
-		ret = -ENOMEM;
-		goto out;	/* what was made is freed with the rest at unload */
-	}
+	if (!tdp_sink_page || !tdp_sink_pt || !tdp_sink_pd)
+		return -ENOMEM;	/* hv_tdp_exit() frees what was made */
 	memset(page_address(tdp_sink_page), 0xff, PAGE_SIZE);
 	for (i = 0; i < 512; i++) {
 		tdp_sink_pt[i] = tdp_sink_entry(1);
 		tdp_sink_pd[i] = tdp_sink_entry(2);
 	}
-	ret = tdp_protect_tables();
-out:
-	if (ret) {
-		if (tdp_sink_page)
-			__free_page(tdp_sink_page);
-		tdp_sink_page = NULL;
-		tdp_sink_pt = NULL;	/* the tables are freed with the rest at unload */
-		tdp_sink_pd = NULL;
-	}
-	mutex_unlock(&tdp_lock);
-	return ret;
+	return 0;
 }
 
 /* A table entry leading into the shared sink tables. */
@@ -785,6 +767,10 @@ int hv_tdp_init(const struct hv_tdp_format *format)
 			goto fail;
 	}
 	atomic_set(&tdp_pool_left, pool);
+	ret = tdp_sink_make();
+	if (ret)
+		goto fail;
+	ret = -ENOMEM;
 	for (gib = 0; gib < 512; gib++) {
 		if (gib < 4 || (gib << 30) < ram_end) {
 			ret = tdp_map_gib(gib);

@@ -41,7 +41,6 @@ void hv_tdp_open_guest_page(u64 gpa, bool open);
 bool hv_tdp_map_missing(u64 gpa);
 int hv_tdp_drop(u64 gpa);
 void hv_tdp_census(struct pvhyp_nested_map *m);
-int hv_tdp_sink_init(void);
 int hv_tdp_sink(u64 start, u64 end);
 int hv_tdp_expose(u64 pa);
 extern unsigned long hv_tdp_generation;
