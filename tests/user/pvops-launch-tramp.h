@@ -8,6 +8,6 @@
 
 extern const char launch_tramp[], launch_tramp_end[], tramp_gdt[], tramp_gdt_desc[];
 extern const char tramp_stack[], tramp_bp[], tramp_entry[], tramp_idt_desc[], tramp_spare[];
-extern const char tramp_hcall[];
+extern const char tramp_hcall[], tramp_cr3[];
 
 #endif /* _PVOPS_LAUNCH_TRAMP_H */

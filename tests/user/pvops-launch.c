@@ -83,14 +83,20 @@
 #define E820_NVS		4
 
 /*
- * After the initrd: boot_params, command line, trampoline, the IDT and
- * three spare page-table pages of the drain (below), stack.
+ * After the initrd: boot_params, command line, trampoline, the IDT, three
+ * spare page-table pages of the drain (below), the trampoline's own
+ * identity map of the first 4 GiB (a PML4, a PDPT and four directories of
+ * 2 MiB pages: kexec's tables lie in the running kernel's memory, which the
+ * stub takes away before the jump), stack.
  */
 #define OFF_CMDLINE		0x1000
 #define OFF_TRAMP		0x2000
 #define OFF_IDT			0x3000
 #define OFF_SPARE		0x4000
-#define BOOT_PAGES_SIZE		0x8000
+#define OFF_PML4		0x8000
+#define OFF_PDPT		0x9000
+#define OFF_PD			0xa000	/* four */
+#define BOOT_PAGES_SIZE		0x10000
 
 /*
  * The running kernel shuts its local APIC down (LVTs masked, software
@@ -108,7 +114,10 @@
 asm(".pushsection .text\n"
 	".globl launch_tramp, launch_tramp_end, tramp_gdt, tramp_gdt_desc\n"
 	".globl tramp_stack, tramp_bp, tramp_entry, tramp_idt_desc, tramp_spare, tramp_hcall\n"
+	".globl tramp_cr3\n"
 	"launch_tramp:\n"
+	"	movq	tramp_cr3(%rip), %rax\n"
+	"	movq	%rax, %cr3\n"
 	"	lgdt	tramp_gdt_desc(%rip)\n"
 	"	movl	$0x18, %eax\n"
 	"	movl	%eax, %ds\n"
@@ -172,9 +181,11 @@ asm(".pushsection .text\n"
 	"	movq	%r9, %rbx\n"
 	"	addq	$4096, %r9\n"
 	"	jmp	5f\n"
-	"3:	testb	$0x80, %al\n"		/* a large page: mapped already */
-	"	jnz	6f\n"
-	"	movq	%rax, %rbx\n"
+	"3:	testb	$0x80, %al\n"		/* a large page: mapped already, */
+	"	jz	7f\n"
+	"	orq	$0x18, (%rdi)\n"		/* made uncached (PWT|PCD) */
+	"	jmp	6f\n"
+	"7:	movq	%rax, %rbx\n"
 	"	andq	%r10, %rbx\n"
 	"5:	subl	$9, %ecx\n"
 	"	jmp	2b\n"
@@ -314,6 +325,7 @@ asm(".pushsection .text\n"
 	"tramp_bp:	.quad 0\n"
 	"tramp_entry:	.quad 0\n"
 	"tramp_spare:	.quad 0\n"
+	"tramp_cr3:	.quad 0\n"
 	"tramp_drained:	.long 0\n"
 	"launch_tramp_end:\n"
 	".popsection\n");
@@ -369,6 +381,18 @@ static void put64(unsigned char *p, unsigned int off, __u64 v)
 static __u64 align_up(__u64 v, __u64 a)
 {
 	return (v + a - 1) & ~(a - 1);
+}
+
+/* The first 4 GiB in 2 MiB pages, present and writable, at @at's offsets. */
+static void identity_map(unsigned char *boot, __u64 at)
+{
+	unsigned int i;
+
+	put64(boot, OFF_PML4, (at + OFF_PDPT) | 3);
+	for (i = 0; i < 4; i++)
+		put64(boot, OFF_PDPT + 8 * i, (at + OFF_PD + i * PAGE) | 3);
+	for (i = 0; i < 4 * 512; i++)
+		put64(boot, OFF_PD + 8 * i, ((__u64)i << 21) | 0x83);
 }
 
 /* One e820 entry into boot_params; false when the table is full. */
@@ -511,6 +535,8 @@ int main(int argc, char **argv)
 	if ((get32(img, HDR_VERSION) & 0xffff) < 0x020c || !(img[HDR_XLOADFLAGS] & XLF_KERNEL_64) ||
 	    !img[HDR_RELOCATABLE])
 		die("the image has no relocatable 64-bit entry (boot protocol 2.12)");
+	if (base + size > (1ULL << 32))
+		die("the region reaches above 4 GiB, beyond the trampoline's identity map");
 	if (base % (2UL << 20) || size % PAGE || base < (16UL << 20))
 		die("crash kernel region: not 2 MiB aligned, below 16 MiB or not whole pages");
 	if (strlen(cmdline) >= PAGE || strlen(cmdline) >= get32(img, HDR_CMDLINE_SIZE))
@@ -552,6 +578,8 @@ int main(int argc, char **argv)
 	put64(boot, OFF_TRAMP + (tramp_entry - launch_tramp), load + 0x200);
 	put64(boot, OFF_TRAMP + (tramp_idt_desc - launch_tramp) + 2, boot_at + OFF_IDT);
 	put64(boot, OFF_TRAMP + (tramp_spare - launch_tramp), boot_at + OFF_SPARE);
+	identity_map(boot, boot_at);
+	put64(boot, OFF_TRAMP + (tramp_cr3 - launch_tramp), boot_at + OFF_PML4);
 	if (!cpu_has_vmmcall())
 		boot[OFF_TRAMP + (tramp_hcall - launch_tramp) + 2] = 0xc1;
 	if (launch_tramp_end - launch_tramp > OFF_IDT - OFF_TRAMP)
