@@ -90,7 +90,7 @@ static int hv_launch_show(struct seq_file *m, void *v)
 {
 	u64 base = 0, size = hv_launch_region(&base);
 
-	seq_printf(m, "region %#llx %#llx\nlow %#x\narmed %d\nsealed %d\n", base, size,
+	seq_printf(m, "region 0x%llx 0x%llx\nlow 0x%x\narmed %d\nsealed %d\n", base, size,
 		   PVHYP_LAUNCH_LOW_RAM, READ_ONCE(hv_launch_armed), READ_ONCE(hv_launch_sealed));
 	return 0;
 }

@@ -145,11 +145,26 @@ pvhyp_fuzz_checks() {
 	suite_end
 }
 
+# The launch file (hyp/launch.c): an unknown command is refused, arming
+# without a region for kernel 2 (no crashkernel= here) is refused with the
+# reason in the log, and the file says nothing was armed.
+launch_file_refuses() {
+	f=/sys/kernel/debug/pvhyp/launch
+	grep -q "^region 0x0 0x0" $f || { echo "the stub names a region: $(cat $f)"; return 1; }
+	! echo seal > $f 2>/dev/null || { echo "'seal' accepted"; return 1; }
+	dmesg | grep -q "launch: 'seal' is not a command: arm or disarm" || { echo "no reason for 'seal' in the log"; return 1; }
+	! echo arm > $f 2>/dev/null || { echo "armed without a region"; return 1; }
+	dmesg | grep -q "launch: no region for kernel 2: boot kernel 1 with crashkernel=SIZE" || { echo "no reason for 'arm' in the log"; return 1; }
+	grep -q "^armed 0" $f || { echo "armed after all: $(cat $f)"; return 1; }
+	echo disarm > $f || { echo "'disarm' refused"; return 1; }
+}
+
 pvhyp_checks() {
 	suite_begin pvhyp_integration
 	check blocked_write_reported pvhyp_violation_reported
 	check user_cpuid_sees_signature sh -c '[ "$(pvhyp-probe cpuid)" = PvopsHypStub ]'
 	check user_hypercall_refused pvhyp_user_hypercall_refused
+	check launch_file_refuses launch_file_refuses
 	check user_prefixed_cpuid_resumes_after_it probe_ok cpuid-prefixed
 	check user_single_step_over_cpuid_traps_after_it probe_ok cpuid-step
 	check kvm_vm_creation_busy pvhyp_kvm_busy
