@@ -26,7 +26,9 @@
  *                                PVHYP_TSC_TARGET_PPB plus that bound
  *   pvhyp-probe mark             fill a locked page with a marker, print its
  *                                physical address, and hold it (until killed
- *                                or kexec'd away)
+ *                                or kexec'd away); one below the launch
+ *                                region by 64 MiB at least, if the stub
+ *                                names one
  *   pvhyp-probe seek-mark ADDR   map ADDR through /dev/mem: "absent" (exit 0)
  *                                when the marker is not there, else
  *                                "present" (exit 1)
@@ -290,26 +292,55 @@ static int probe_clock_rate(unsigned int ms)
 
 static const char marker[] = "pvops launch: kernel 1's page, which kernel 2 must not reach";
 
-/* A page of this process's, locked, its physical address from pagemap. */
+#define MARK_PAGES	4096
+
+/*
+ * A page of this process's, locked, its physical address from pagemap.
+ * Kernel 2 must be able to map it through /dev/mem to look: not RAM in its
+ * map, and not what it reserves after its RAM ("RAM buffer", up to 64 MiB
+ * past the region's end), so one at least 64 MiB below the region and
+ * above 16 MiB, where there is one among a few MiB of pages.
+ */
 static int probe_mark(void)
 {
-	unsigned long long entry;
-	char *page;
+	unsigned long long entry, pa, base = 0, size = 0, best = 0;
+	unsigned int i, pick = 0;
+	FILE *f = fopen("/sys/kernel/debug/pvhyp/launch", "r");
+	char *pages;
 	int fd;
 
-	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (page == MAP_FAILED || mlock(page, 4096)) {
+	if (f) {
+		if (fscanf(f, "region %llx %llx", &base, &size) != 2)
+			base = 0;
+		fclose(f);
+	}
+	pages = mmap(NULL, MARK_PAGES * 4096UL, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (pages == MAP_FAILED || mlock(pages, MARK_PAGES * 4096UL)) {
 		printf("mmap/mlock: %s\n", strerror(errno));
 		return 1;
 	}
-	memcpy(page, marker, sizeof(marker));
+	memset(pages, 0, MARK_PAGES * 4096UL);	/* each its own frame, not the zero page */
 	fd = open("/proc/self/pagemap", O_RDONLY);
-	if (fd < 0 || pread(fd, &entry, 8, (unsigned long)page / 4096 * 8) != 8 ||
-	    !(entry >> 63) || !(entry & ((1ULL << 55) - 1))) {
+	for (i = 0; fd >= 0 && i < MARK_PAGES; i++) {
+		if (pread(fd, &entry, 8, ((unsigned long)pages / 4096 + i) * 8) != 8 || !(entry >> 63))
+			continue;
+		pa = (entry & ((1ULL << 55) - 1)) * 4096;
+		if (!pa)
+			continue;
+		if (!best || (base && pa >= (16ULL << 20) && pa + (64ULL << 20) <= base)) {
+			best = pa;
+			pick = i;
+			if (base && pa + (64ULL << 20) <= base && pa >= (16ULL << 20))
+				break;
+		}
+	}
+	if (!best) {
 		printf("pagemap: no frame (root?)\n");
 		return 1;
 	}
-	printf("%#llx\n", (entry & ((1ULL << 55) - 1)) * 4096);
+	memcpy(pages + pick * 4096UL, marker, sizeof(marker));
+	printf("%#llx\n", best);
 	fflush(stdout);
 	for (;;)
 		pause();
