@@ -508,7 +508,8 @@ static int tdp_sink_range(u64 *table, int level, u64 start, u64 end)
 			if (!sub)
 				return -ENOMEM;
 			if (e & fmt->present) {
-				bits = fmt->leaf | (e & fmt->type_mask) | (level > 2 ? fmt->large : 0);
+				bits = fmt->leaf | (e & fmt->type_mask) |
+				       (level > 2 ? fmt->large : 0);
 				for (i = 0; i < 512; i++)
 					sub[i] = (base + i * tdp_level_size(level - 1)) | bits;
 			}

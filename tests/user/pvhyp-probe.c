@@ -323,7 +323,8 @@ static int probe_mark(void)
 	memset(pages, 0, MARK_PAGES * 4096UL);	/* each its own frame, not the zero page */
 	fd = open("/proc/self/pagemap", O_RDONLY);
 	for (i = 0; fd >= 0 && i < MARK_PAGES; i++) {
-		if (pread(fd, &entry, 8, ((unsigned long)pages / 4096 + i) * 8) != 8 || !(entry >> 63))
+		if (pread(fd, &entry, 8, ((unsigned long)pages / 4096 + i) * 8) != 8 ||
+		    !(entry >> 63))
 			continue;
 		pa = (entry & ((1ULL << 55) - 1)) * 4096;
 		if (!pa)

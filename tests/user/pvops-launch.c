@@ -439,7 +439,7 @@ static void stub_arm(void)
 	int fd = open(STUB_LAUNCH, O_WRONLY);
 
 	if (fd < 0 || write(fd, "arm", 3) != 3) {
-		fprintf(stderr, "pvops-launch: arming the stub: %s (its reason is in the kernel log)\n",
+		fprintf(stderr, "pvops-launch: arming the stub: %s (the kernel log says why)\n",
 			strerror(errno));
 		exit(1);
 	}
