@@ -24,7 +24,6 @@
  */
 #include <linux/debugfs.h>
 #include <linux/ioport.h>
-#include <linux/kstrtox.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
@@ -80,7 +79,8 @@ static int hv_launch_arm(void)
 	}
 	hv_launch_base = base;
 	hv_launch_size = size;
-	WRITE_ONCE(hv_launch_armed, true);
+	/* The region before the flag: the seal reads them in that order. */
+	smp_store_release(&hv_launch_armed, true);
 	pr_info("pvhyp: launch armed: kernel 2 gets %#llx-%#llx and the first %#x bytes\n",
 		base, base + size - 1, PVHYP_LAUNCH_LOW_RAM);
 	return 0;
@@ -158,7 +158,7 @@ long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex)
 	u64 gpa;
 	int ret;
 
-	if (ex->cpl || !READ_ONCE(hv_launch_armed) || hv_launch_sealed)
+	if (ex->cpl || !smp_load_acquire(&hv_launch_armed) || hv_launch_sealed)
 		return -EPERM;
 	if (hv_guest_translate(ex, ex->rip, false, &gpa) || gpa < hv_launch_base ||
 	    gpa >= hv_launch_base + hv_launch_size)
