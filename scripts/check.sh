@@ -72,6 +72,8 @@ else
 	git ls-files | tar -cf - -T - | tar -xf - -C "$tmp"
 	if make -s -C "$stock" M="$tmp" -j2 modules >"$tmp/build.log" 2>&1; then
 		"$top/scripts/check-host-symbols.py" "$tmp/hyp" || status=1
+		"$top/scripts/check-host-reach.py" "$tmp/hyp" "$top/hyp" \
+			"$top/scripts/host-reach.allow" || status=1
 	else
 		cat "$tmp/build.log"
 		status=1

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""What pvhyp's host context reaches outside pvhyp: a ratchet toward a
+self-contained host.
+
+A hypervisor that calls nothing in the kernel that loaded it (Jailhouse's
+model; issue: "a self-contained host") is the goal.  pvhyp is not there:
+its host side still calls kernel functions and reads kernel data.  This
+script makes the debt explicit and lets it only shrink:
+
+- It reads the relocations of the built objects (objdump -dr), function by
+  function, and walks from host context's entry points: the C functions
+  the world switches call on every exit (hv_svm_exit, hv_vmx_exit,
+  hv_vmx_resume_failed), every function a host-context vendor op's static
+  call can reach (hyp/vendor_ops.h, the tables in svm.c and vmx.c), and
+  every host-context hook of every personality (the hv_personality
+  initializers, all but name, hypercall_names, init, exit, io_ports,
+  nr_io_ports, unknown_nr).  Any function of pvhyp's whose address a
+  reached function takes is reached too (callbacks).
+- Every symbol a reached function references that pvhyp does not define
+  is a reach outside the host.  scripts/host-reach.allow lists the ones
+  allowed today, one per line with why; a reach not listed fails the
+  check (a call added from host code into the kernel), and so does a
+  listed one no longer reached (the list must shrink with the code).
+
+usage: check-host-reach.py HYP_DIR SRC_DIR ALLOW_FILE
+"""
+import os
+import re
+import subprocess
+import sys
+
+HOST_ROOTS = {'hv_svm_exit', 'hv_vmx_exit', 'hv_vmx_resume_failed'}
+GUEST_HOOKS = {'name', 'hypercall_names', 'init', 'exit', 'io_ports', 'nr_io_ports',
+               'unknown_nr'}
+
+
+def functions(obj):
+    """{function: set of symbols its code references}, from objdump -dr."""
+    out = subprocess.run(['objdump', '-dr', obj], capture_output=True, text=True,
+                         check=True).stdout
+    refs, fn = {}, None
+    for line in out.splitlines():
+        m = re.match(r'^[0-9a-f]+ <([^>+]+)>:$', line)
+        if m:
+            fn = m.group(1)
+            refs.setdefault(fn, set())
+            continue
+        m = re.search(r'R_X86_64_\w+\s+([\w.$]+)', line)
+        if m and fn:
+            refs[fn].add(m.group(1))
+    return refs
+
+
+def defined(obj):
+    """Symbols the object defines (any section, local or global)."""
+    out = subprocess.run(['nm', obj], capture_output=True, text=True, check=True).stdout
+    return {f[2] for f in (l.split() for l in out.splitlines()) if len(f) == 3 and f[1] != 'U'}
+
+
+def initializers(src, struct):
+    """{table name: {field: function}} for each 'const struct STRUCT name = {...};'."""
+    tables = {}
+    for path in src:
+        text = open(path).read()
+        for m in re.finditer(r'const struct %s (\w+) = \{(.*?)\n\};' % struct, text, re.S):
+            tables[m.group(1)] = dict(re.findall(r'\.(\w+)\s*=\s*(\w+)', m.group(2)))
+    return tables
+
+
+def main():
+    hyp, srcdir, allow_path = sys.argv[1:4]
+    objs = [os.path.join(hyp, f) for f in sorted(os.listdir(hyp))
+            if f.endswith('.o') and not f.endswith('.mod.o') and f != 'pvhyp.o']
+    refs, local = {}, set()
+    for o in objs:
+        refs.update(functions(o))
+        local |= defined(o)
+    srcs = [os.path.join(srcdir, f) for f in sorted(os.listdir(srcdir)) if f.endswith('.c')]
+    ops = [l.split('(')[1].rstrip(')') for l in open(os.path.join(srcdir, 'vendor_ops.h'))
+           if l.startswith('HV_VENDOR_OP(')]
+    vendors = initializers(srcs, 'hv_vendor_ops')
+    roots = set(HOST_ROOTS)
+    static_call = {}
+    for op in ops:
+        targets = {t[op] for t in vendors.values() if op in t}
+        static_call['__SCT__hv_vendor_' + op] = targets
+        roots |= targets
+    for table in initializers(srcs, 'hv_personality').values():
+        roots |= {fn for field, fn in table.items() if field not in GUEST_HOOKS}
+    missing = sorted(r for r in roots if r not in refs)
+    if missing:
+        print(f'check-host-reach: entry points not found in the objects: {missing}')
+        return 1
+
+    reach, via, todo = set(), {}, sorted(roots)
+    outside = {}
+    while todo:
+        fn = todo.pop()
+        if fn in reach:
+            continue
+        reach.add(fn)
+        for sym in refs.get(fn, ()):
+            for target in static_call.get(sym, {sym}):
+                if target in refs:
+                    if target not in reach:
+                        via.setdefault(target, fn)
+                        todo.append(target)
+                elif target not in local and not target.startswith('.'):
+                    outside.setdefault(target, fn)
+
+    allowed = {}
+    for line in open(allow_path):
+        line = line.split('#')[0].strip()
+        if line:
+            allowed[line] = True
+    bad = []
+    for sym in sorted(outside):
+        if sym not in allowed:
+            path, fn = [], outside[sym]
+            while fn and len(path) < 8:
+                path.append(fn)
+                fn = via.get(fn)
+            bad.append(f'host context reaches {sym}, not in {os.path.basename(allow_path)}: '
+                       f'from {" <- ".join(path)}')
+    for sym in sorted(allowed):
+        if sym not in outside:
+            bad.append(f'{sym} is listed in {os.path.basename(allow_path)} but no longer '
+                       f'reached: take it off')
+    for b in bad:
+        print(f'check-host-reach: {b}')
+    if bad:
+        return 1
+    print(f'check-host-reach: {len(reach)} functions run in host context; they reach '
+          f'{len(outside)} symbols outside pvhyp, each listed in '
+          f'{os.path.basename(allow_path)}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
