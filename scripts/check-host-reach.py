@@ -36,19 +36,40 @@ GUEST_HOOKS = {'name', 'hypercall_names', 'init', 'exit', 'io_ports', 'nr_io_por
 
 
 def functions(obj):
-    """{function: set of symbols its code references}, from objdump -dr."""
+    """{function: set of symbols its code references}, from objdump -dr.
+
+    A reference is a relocation, or, within one section, where the
+    assembler left none, the symbol objdump names for a call or jump target
+    or a RIP-relative address.  A function's out-of-line part (foo.cold, in
+    .text.unlikely, reached through a relocation against the section) is
+    counted as the function.
+    """
     out = subprocess.run(['objdump', '-dr', obj], capture_output=True, text=True,
                          check=True).stdout
     refs, fn = {}, None
-    for line in out.splitlines():
+    lines = out.splitlines()
+    for i, line in enumerate(lines):
         m = re.match(r'^[0-9a-f]+ <([^>+]+)>:$', line)
         if m:
             fn = m.group(1)
             refs.setdefault(fn, set())
             continue
+        if not fn:
+            continue
         m = re.search(r'R_X86_64_\w+\s+([\w.$]+)', line)
-        if m and fn:
+        if m:
             refs[fn].add(m.group(1))
+            continue
+        # An operand the relocation on the next line fills: objdump's name
+        # for it is whatever follows the instruction.
+        if i + 1 < len(lines) and 'R_X86_64_' in lines[i + 1]:
+            continue
+        for m in re.finditer(r'(?:call|jmp|j[a-z]+|#)\s+[0-9a-f]+ <([\w.]+?)(?:[+-]0x[0-9a-f]+)?>',
+                             line):
+            if m.group(1) != fn:
+                refs[fn].add(m.group(1))
+    for part in [f for f in refs if '.cold' in f]:
+        refs.setdefault(part[:part.index('.cold')], set()).update(refs[part])
     return refs
 
 
