@@ -69,7 +69,11 @@ static u64 hv_tsc_rate_window;		/* TSC cycles the rate was measured over */
 static u64 hv_tsc_next;			/* TSC of the next refinement */
 static unsigned int hv_tsc_refinements;
 
-/* The PM timer's port, as the FADT gives it (the extended block first). */
+/*
+ * The PM timer's port, as the FADT gives it (the extended block first).
+ * The tests find it with their own code (tests/ref_clock.h) on purpose: a
+ * wrong port here must not agree with itself there.
+ */
 static u16 hv_pm_timer_port(void)
 {
 	if (acpi_disabled)
