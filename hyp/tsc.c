@@ -24,7 +24,8 @@
  *
  * A point brackets one PM timer read between two TSC reads (the tightest of
  * a few tries).  The bound is the worst case over the brackets and the PM
- * timer's tick, not a statistical guess: the rate lies within it if the PM
+ * timer's step as read (one tick, or an emulator's coarser step, measured at
+ * load), not a statistical guess: the rate lies within it if the PM
  * timer runs at its nominal rate.  Under QEMU it does exactly (it is QEMU's
  * virtual clock, the host's monotonic clock, scaled); on a real board the
  * PM timer's crystal has its own tolerance, which no measurement against it
@@ -46,7 +47,7 @@
 #define HV_PMTMR_MASK		((1U << HV_PMTMR_BITS) - 1)
 #define HV_TSC_TRIES		5
 #define HV_TSC_LOAD_MIN_MS	100
-#define HV_TSC_LOAD_MS		1000
+#define HV_TSC_LOAD_MS		2000
 #define HV_TSC_LOAD_STEP_MS	20
 #define HV_TSC_MAX_STEP_S	1024ULL
 
@@ -61,6 +62,7 @@ struct hv_tsc_estimate {
 };
 
 static u16 hv_pm_port;			/* 0: no PM timer, the kernel's rate */
+static u32 hv_pm_step = 1;		/* ticks a read may lag the count by */
 static unsigned int hv_tsc_cpu;		/* the CPU whose exits refine it */
 static struct hv_tsc_point hv_tsc_origin;
 static u64 hv_tsc_rate;			/* Hz, as handed out now */
@@ -122,11 +124,11 @@ static bool hv_tsc_measure(const struct hv_tsc_point *p, u64 prior_hz,
 	wraps = ((s64)(predicted - raw) + (1LL << (HV_PMTMR_BITS - 1))) >> HV_PMTMR_BITS;
 	ticks = raw + (wraps << HV_PMTMR_BITS);
 	/* Too short to say anything; or the two clocks disagree wildly. */
-	if ((s64)ticks < 2)
+	if ((s64)ticks <= hv_pm_step)
 		return false;
-	/* Each read floors the PM timer: its interval is within one tick. */
-	lo = mul_u64_u64_div_u64(p->tsc_lo - o->tsc_hi, HV_PMTMR_HZ, ticks + 1);
-	hi = mul_u64_u64_div_u64(p->tsc_hi - o->tsc_lo, HV_PMTMR_HZ, ticks - 1);
+	/* Each read lags the true count by less than a step: so does the interval. */
+	lo = mul_u64_u64_div_u64(p->tsc_lo - o->tsc_hi, HV_PMTMR_HZ, ticks + hv_pm_step);
+	hi = mul_u64_u64_div_u64(p->tsc_hi - o->tsc_lo, HV_PMTMR_HZ, ticks - hv_pm_step);
 	e->hz = mul_u64_u64_div_u64(mid, HV_PMTMR_HZ, ticks);
 	/* hi >= hz >= lo by construction; the distances are taken either way. */
 	hi = hi > e->hz ? hi - e->hz : e->hz - hi;
@@ -149,6 +151,31 @@ static void hv_tsc_schedule(u64 now)
 	u64 since = now - hv_tsc_origin.tsc_hi;
 
 	WRITE_ONCE(hv_tsc_next, now + min(since, HV_TSC_MAX_STEP_S * hv_tsc_rate));
+}
+
+/*
+ * How coarsely the PM timer moves, as read.  One tick where it counts at
+ * its rate (QEMU's is its virtual clock in nanoseconds, scaled); coarser
+ * where an emulator steps it (Bochs's moved 3 or 4 ticks at a time here, a
+ * microsecond clock's).  A burst of reads that sees one value twice reads
+ * faster than the timer steps: its smallest step, plus one, bounds a step.
+ */
+static u32 hv_pm_resolution(void)
+{
+	u32 prev = inl(hv_pm_port) & HV_PMTMR_MASK, cur, step, least = U32_MAX;
+	bool repeated = false;
+	unsigned int i;
+
+	for (i = 0; i < 256; i++) {
+		cur = inl(hv_pm_port) & HV_PMTMR_MASK;
+		step = (cur - prev) & HV_PMTMR_MASK;
+		if (!step)
+			repeated = true;
+		else
+			least = min(least, step);
+		prev = cur;
+	}
+	return repeated && least != U32_MAX ? least + 1 : 1;
 }
 
 /* On the CPU the origin was taken on: another's TSC may be offset from it. */
@@ -184,6 +211,7 @@ int hv_tsc_init(void)
 		hv_tsc_publish(&e);
 		return 0;
 	}
+	hv_pm_step = hv_pm_resolution();
 	hv_tsc_cpu = cpumask_first(cpu_online_mask);
 	if (smp_call_function_single(hv_tsc_cpu, hv_tsc_sample_there, &hv_tsc_origin, 1))
 		goto unusable;
@@ -203,8 +231,9 @@ int hv_tsc_init(void)
 	hv_tsc_publish(&e);
 	hv_tsc_schedule(p.tsc_hi);
 	off_ppb = div64_s64(((s64)kernel_hz - (s64)e.hz) * NSEC_PER_SEC, e.hz);
-	pr_info("pvhyp: TSC %llu Hz against the ACPI PM timer over %llu ms (+-%llu ppb); the kernel's %u kHz is %+lld ppb off\n",
-		e.hz, div64_u64(e.window * MSEC_PER_SEC, e.hz), e.bound_ppb, tsc_khz, off_ppb);
+	pr_info("pvhyp: TSC %llu Hz against the ACPI PM timer (read in steps of %u) over %llu ms (+-%llu ppb); the kernel's %u kHz is %+lld ppb off\n",
+		e.hz, hv_pm_step, div64_u64(e.window * MSEC_PER_SEC, e.hz), e.bound_ppb, tsc_khz,
+		off_ppb);
 	return 0;
 
 unusable:

@@ -231,6 +231,27 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/*
+ * Ticks a read may lag the count by: one, or the step of an emulator that
+ * moves the timer several ticks at a time, seen as a repeated value in a
+ * burst of reads (the smallest step seen, plus one).
+ */
+static unsigned int pm_step(unsigned int port)
+{
+	unsigned int prev = inl(port) & PMTMR_MASK, cur, least = ~0U;
+	int i, repeated = 0;
+
+	for (i = 0; i < 256; i++) {
+		cur = inl(port) & PMTMR_MASK;
+		if (cur == prev)
+			repeated = 1;
+		else if (((cur - prev) & PMTMR_MASK) < least)
+			least = (cur - prev) & PMTMR_MASK;
+		prev = cur;
+	}
+	return repeated && least != ~0U ? least + 1 : 1;
+}
+
 struct clock_point {
 	long long lo, hi;
 	unsigned int pm;
@@ -263,6 +284,7 @@ static int probe_clock_rate(unsigned int ms)
 	unsigned int port = pm_timer_port();
 	struct clock_point p0, p1;
 	double ref, off, bound;
+	unsigned int step;
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	if (!port || ms > 4000) {
@@ -274,13 +296,14 @@ static int probe_clock_rate(unsigned int ms)
 		printf("ioperm %#x: %s\n", port, strerror(errno));
 		return 1;
 	}
+	step = pm_step(port);
 	clock_point(port, &p0);
 	nanosleep(&ts, NULL);
 	clock_point(port, &p1);
 	ref = ((p1.pm - p0.pm) & PMTMR_MASK) * 1e9 / PMTMR_HZ;
 	off = ((p1.lo + p1.hi) / 2.0 - (p0.lo + p0.hi) / 2.0 - ref) * 1e9 / ref;
-	/* Half of each bracket, and one PM timer tick (each read floors it). */
-	bound = ((p0.hi - p0.lo + p1.hi - p1.lo) / 2.0 + 1e9 / PMTMR_HZ) * 1e9 / ref;
+	/* Half of each bracket, and the PM timer's step as read (each read lags by less). */
+	bound = ((p0.hi - p0.lo + p1.hi - p1.lo) / 2.0 + step * 1e9 / PMTMR_HZ) * 1e9 / ref;
 	printf("%+.0f %.0f\n", off, bound);
 	if (off > PVHYP_TSC_TARGET_PPB + bound || -off > PVHYP_TSC_TARGET_PPB + bound) {
 		printf("off by %.0f ppb, more than %d + %.0f\n", off, PVHYP_TSC_TARGET_PPB, bound);
