@@ -158,7 +158,8 @@ static void hv_tsc_schedule(u64 now)
  * its rate (QEMU's is its virtual clock in nanoseconds, scaled); coarser
  * where an emulator steps it (Bochs's moved 3 or 4 ticks at a time here, a
  * microsecond clock's).  A burst of reads that sees one value twice reads
- * faster than the timer steps: its smallest step, plus one, bounds a step.
+ * faster than the timer steps: its smallest step, plus one, bounds a step,
+ * unless that step is one tick (a timer that counts every tick, read fast).
  */
 static u32 hv_pm_resolution(void)
 {
@@ -175,7 +176,7 @@ static u32 hv_pm_resolution(void)
 			least = min(least, step);
 		prev = cur;
 	}
-	return repeated && least != U32_MAX ? least + 1 : 1;
+	return repeated && least > 1 && least != U32_MAX ? least + 1 : 1;
 }
 
 /* On the CPU the origin was taken on: another's TSC may be offset from it. */

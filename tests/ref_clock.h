@@ -77,7 +77,8 @@ static inline void ref_clock_expect_rate(struct kunit *test, const char *what,
 /*
  * Ticks a read may lag the count by: one, or the step of an emulator that
  * moves the timer several ticks at a time (Bochs), seen as a repeated value
- * in a burst of reads; the smallest step seen, plus one, then bounds it.
+ * in a burst of reads; the smallest step seen, plus one, then bounds it
+ * (unless it is one: a timer that counts every tick, read fast).
  */
 static inline u32 ref_pmtmr_step(u16 port)
 {
@@ -93,7 +94,7 @@ static inline u32 ref_pmtmr_step(u16 port)
 			least = min(least, (cur - prev) & REF_PMTMR_MASK);
 		prev = cur;
 	}
-	return repeated && least != U32_MAX ? least + 1 : 1;
+	return repeated && least > 1 && least != U32_MAX ? least + 1 : 1;
 }
 
 /* One PM timer read, bracketed by two reads of the clock under test. */

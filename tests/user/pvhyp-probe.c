@@ -234,7 +234,7 @@ static long long now_ns(void)
 /*
  * Ticks a read may lag the count by: one, or the step of an emulator that
  * moves the timer several ticks at a time, seen as a repeated value in a
- * burst of reads (the smallest step seen, plus one).
+ * burst of reads (the smallest step seen, plus one, unless it is one).
  */
 static unsigned int pm_step(unsigned int port)
 {
@@ -249,7 +249,7 @@ static unsigned int pm_step(unsigned int port)
 			least = (cur - prev) & PMTMR_MASK;
 		prev = cur;
 	}
-	return repeated && least != ~0U ? least + 1 : 1;
+	return repeated && least > 1 && least != ~0U ? least + 1 : 1;
 }
 
 struct clock_point {
