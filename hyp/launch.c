@@ -158,6 +158,7 @@ long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex)
 	u64 gpa;
 	int ret;
 
+	/* Acquire: the region hv_launch_arm() stored before the flag. */
 	if (ex->cpl || !smp_load_acquire(&hv_launch_armed) || hv_launch_sealed)
 		return -EPERM;
 	if (hv_guest_translate(ex, ex->rip, false, &gpa) || gpa < hv_launch_base ||
