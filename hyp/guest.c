@@ -82,6 +82,17 @@ int hv_ram_walk(int (*fn)(u64 start, u64 end))
 	return ret;
 }
 
+/* Whether one of @n ranges holds [gpa, gpa + len). */
+static bool hv_ranges_hold(const struct hv_ram_range *r, unsigned int n, u64 gpa, u64 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (gpa >= r[i].start && gpa + len <= r[i].end)
+			return true;
+	return false;
+}
+
 /**
  * hv_gpa_is_ram() - whether [gpa, gpa + len) lies in one RAM range
  * @gpa: guest-physical address
@@ -91,14 +102,9 @@ int hv_ram_walk(int (*fn)(u64 start, u64 end))
  */
 bool hv_gpa_is_ram(u64 gpa, u64 len)
 {
-	unsigned int i;
-
 	if (!len || gpa + len < gpa)
 		return false;
-	for (i = 0; i < hv_ram_count; i++)
-		if (gpa >= hv_ram[i].start && gpa + len <= hv_ram[i].end)
-			return true;
-	return false;
+	return hv_ranges_hold(hv_ram, READ_ONCE(hv_ram_count), gpa, len);
 }
 
 /**
@@ -110,12 +116,7 @@ bool hv_gpa_is_ram(u64 gpa, u64 len)
  */
 bool hv_gpa_sealed_within(u64 gpa, u64 len)
 {
-	unsigned int i;
-
-	for (i = 0; i < READ_ONCE(hv_sealed_count); i++)
-		if (gpa >= hv_sealed[i].start && gpa + len <= hv_sealed[i].end)
-			return true;
-	return false;
+	return hv_ranges_hold(hv_sealed, READ_ONCE(hv_sealed_count), gpa, len);
 }
 
 /**

@@ -15,7 +15,8 @@
  * - At load, before any personality has handed the rate out: measured from
  *   an origin point until the measurement's bound is below
  *   PVHYP_TSC_TARGET_PPB, for at most HV_TSC_LOAD_MS.
- * - After: at exits of the CPU that loaded the stub, over a window from the
+ * - After: at exits of the first online CPU (the one a kexec into launch
+ *   mode keeps), over a window from the
  *   same origin that doubles each time (then grows by HV_TSC_MAX_STEP_S),
  *   so that the bound keeps shrinking; the personality is told
  *   (hv_personality->tsc_refined) and Xen's pvclock scale follows, as Xen's
