@@ -69,8 +69,6 @@ bool hv_exit_budget_spent(struct hv_cpu *hc)
 	return rdtsc() - hc->exit_tsc > (u64)tsc_khz * HV_EXIT_BUDGET_US / 1000;
 }
 
-static void hv_uart_puts(const char *s);
-
 static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 				   struct hv_gprs *regs)
 {
@@ -190,7 +188,11 @@ static void hv_uart_putc(char c)
 	outb(c, HV_UART);
 }
 
-static void hv_uart_puts(const char *s)
+/*
+ * The stub's own console, for what must be said from host context: the
+ * first UART, polled (kernel 1's console driver is not the stub's).
+ */
+void hv_uart_puts(const char *s)
 {
 	while (*s)
 		hv_uart_putc(*s++);

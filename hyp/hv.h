@@ -347,6 +347,9 @@ void hv_launch_debugfs(struct dentry *dir);
 long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex);
 extern bool hv_launch_sealed;
 
+/* exit.c: the stub's own console (the first UART), for host context. */
+void hv_uart_puts(const char *s);
+
 /* tsc.c: the TSC's rate, measured against the ACPI PM timer. */
 int hv_tsc_init(void);
 u64 hv_tsc_hz(void);

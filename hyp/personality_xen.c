@@ -642,6 +642,9 @@ static long xen_sched_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 arg
 			return -EFAULT;
 		if (sd.reason == SHUTDOWN_soft_reset) {
 			xen_reset_domain(hc);
+			/* A launched kernel kexecs: the console shows the stub followed. */
+			if (hv_launch_sealed)
+				hv_uart_puts("\r\npvhyp: xen: soft reset: the domain starts over\r\n");
 			return 0;
 		}
 		/* Powering off or rebooting is the guest kernel's own business here. */

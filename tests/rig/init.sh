@@ -192,7 +192,21 @@ if [ "$mode" = launched ]; then
 		say "rebooting on purpose: the machine must reset"
 		reboot -f
 		;;
+	kexec)
+		# Kernel 2 boots kernel 3 the way a user would (kexec -s), in its
+		# own memory; kernel 3 runs the checks.
+		k3=""
+		for w in $cmdline; do
+			case "$w" in rig.launch_end=*) ;; *) k3="$k3 $w" ;; esac
+		done
+		k3="${k3# } rig.kexec_from=2"
+		say "kernel 2 kexecs kernel 3 on the stub: $k3"
+		pvhyp-probe kexec /k3/vmlinuz /k3/initrd.gz "$k3"
+		say "kexec failed"
+		finish
+		;;
 	esac
+	[ "$(cmdline_value rig.kexec_from 0)" = 2 ] && say "kernel 3, kexec'd by kernel 2, on the stub"
 	say "ktap begins"
 	kmsg "KTAP version 1"
 	launch_checks "$(cmdline_value pvhyp.personality none)"

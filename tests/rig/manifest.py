@@ -111,6 +111,20 @@ for _run in LAUNCH_RUNS:
     _run['require'] = [(r'pvops-launch: interrupts of the running kernel taken before the '
                         r'jump: \d+', "report from pvops-launch's trampoline"),
                        (re.escape(SEALED), "the stub's word that it sealed kernel 1 away")]
+# Kernel 2 kexecs kernel 3 (Debian's stock kernel again) the way a user
+# would, and kernel 3 runs the checks: what kernel 2 registered must not
+# outlive it.  Linux's Xen HVM code asks for a soft reset on the way
+# (SCHEDOP_shutdown, SHUTDOWN_soft_reset), and the stub says it did one;
+# VMware's turns its steal clock off (a reboot notifier).
+KEXEC_HOP = "rig: kernel 3, kexec'd by kernel 2, on the stub"
+SOFT_RESET = 'pvhyp: xen: soft reset: the domain starts over'
+for p in ('xen', 'esx'):
+    LAUNCH_RUNS.append(
+        {'name': f'launch-kexec-{p}', 'smp': 1, 'mem': '2G', 'personality': p, 'launch': True,
+         'expect': 'native', 'tests': [], 'extra': 'crashkernel=512M rig.launch_end=kexec',
+         'require': LAUNCH_RUNS[0]['require'] + [(re.escape(KEXEC_HOP), 'kernel 3 booted')] +
+         ([(re.escape(SOFT_RESET), "the stub's word that it reset the domain")]
+          if p == 'xen' else [])})
 # A launched kernel that panics or reboots must reset the machine, never
 # fault inside the stub.  Its emergency path (panic) turns SVM off, and the
 # stub, whose code the launched kernel does not map, stays in guest mode

@@ -792,8 +792,13 @@ def build_launch(image=None, kos=None):
     modules) to launch."""
     if image is None:
         image, kos = stock_modules()
+    # Kernel 3 (rig.launch_end=kexec: kernel 2 kexecs it) has the same
+    # image as kernel 2 without the kernel to kexec.
+    k3 = os.path.join(OUT, 'initrd-kexeced.cpio.gz')
+    sh([os.path.join(TOP, 'tests', 'rig', 'mkinitramfs.sh'), k3, OUT])
     k2 = os.path.join(OUT, 'initrd-launched.cpio.gz')
-    sh([os.path.join(TOP, 'tests', 'rig', 'mkinitramfs.sh'), k2, OUT])
+    subprocess.run([os.path.join(TOP, 'tests', 'rig', 'mkinitramfs.sh'), k2, OUT], check=True,
+                   env=dict(os.environ, PVOPS_INITRD_EXTRA=f'{image}:k3/vmlinuz {k3}:k3/initrd.gz'))
     k1 = os.path.join(OUT, 'initrd-launch.cpio.gz')
     env = dict(os.environ, PVOPS_INITRD_EXTRA=f'{image}:k2/vmlinuz {k2}:k2/initrd.gz')
     subprocess.run([os.path.join(TOP, 'tests', 'rig', 'mkinitramfs.sh'), k1, OUT] +

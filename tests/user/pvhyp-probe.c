@@ -32,6 +32,11 @@
  *   pvhyp-probe seek-mark ADDR   map ADDR through /dev/mem: "absent" (exit 0)
  *                                when the marker is not there, else
  *                                "present" (exit 1)
+ *   pvhyp-probe kexec KERNEL INITRD CMDLINE
+ *                                what "kexec -s -l" then "kexec -e" do: the
+ *                                running kernel loads KERNEL itself
+ *                                (kexec_file_load) and reboots into it;
+ *                                prints the errno name if either is refused
  *   pvhyp-probe backdoor CMD [MAGIC [ESI EDI]]
  *                                VMware's backdoor from CPL 3: "in" on port
  *                                0x5658; print EAX EBX ECX in hex, or SIGSEGV
@@ -49,6 +54,8 @@
 #include <sys/io.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/reboot.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
 #include <pvops/pvhyp.h>
 
@@ -370,6 +377,28 @@ static int probe_mark(void)
 		pause();
 }
 
+/*
+ * The kernel places the segments itself, in its own RAM: a launched kernel
+ * owns only the region, so the next kernel lands there too.
+ */
+static int probe_kexec(const char *kernel, const char *initrd, const char *cmdline)
+{
+	int kfd = open(kernel, O_RDONLY), ifd = open(initrd, O_RDONLY);
+
+	if (kfd < 0 || ifd < 0) {
+		printf("open: %s\n", strerror(errno));
+		return 1;
+	}
+	if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1, cmdline, 0UL)) {
+		printf("kexec_file_load: %s\n", strerror(errno));
+		return 1;
+	}
+	sync();
+	reboot(RB_KEXEC);
+	printf("reboot(RB_KEXEC): %s\n", strerror(errno));
+	return 1;
+}
+
 static int probe_seek_mark(unsigned long long addr)
 {
 	const unsigned char *p;
@@ -436,6 +465,8 @@ int main(int argc, char **argv)
 		return probe_seek_mark(strtoull(argv[2], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "clock-rate"))
 		return probe_clock_rate(strtoul(argv[2], NULL, 0));
+	if (argc == 5 && !strcmp(argv[1], "kexec"))
+		return probe_kexec(argv[2], argv[3], argv[4]);
 	if (argc >= 3 && !strcmp(argv[1], "backdoor")) {
 		unsigned int a = argc >= 4 ? strtoul(argv[3], NULL, 0) : 0x564D5868;
 		unsigned int b = ~0U, c = strtoul(argv[2], NULL, 0), d = 0x5658;
@@ -468,7 +499,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: pvhyp-probe cpuid | cpuid-prefixed | cpuid-step |\n"
 		"       hypercall NR ARG | kvm [SECONDS] | clock-rate MS |\n"
-		"       mark | seek-mark ADDR |\n"
+		"       mark | seek-mark ADDR | kexec KERNEL INITRD CMDLINE |\n"
 		"       backdoor CMD [MAGIC [ESI EDI]]\n");
 	return 64;
 }
