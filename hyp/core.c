@@ -25,6 +25,8 @@
 #include "trace_ring.h"
 
 const struct hv_vendor_ops *hv_ops;
+struct hv_machine hv_machine __ro_after_init;
+DEFINE_PER_CPU(unsigned int, hv_cpu_number);
 u64 hv_devirt_cookie;
 atomic_t hv_devirt_refusals;
 
@@ -109,7 +111,7 @@ static void hv_global_exit(void)
  */
 struct hv_cpu *hv_cpu_of(unsigned int cpu)
 {
-	return cpu < nr_cpu_ids ? hv_cpus[cpu] : NULL;
+	return cpu < hv_machine.nr_cpus ? hv_cpus[cpu] : NULL;
 }
 
 static const char * const hv_exit_names[HV_EXIT_NR] = {
@@ -192,7 +194,7 @@ static void hv_cpu_pages_free(void)
 {
 	unsigned int cpu;
 
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+	for (cpu = 0; cpu < hv_machine.nr_cpus; cpu++) {
 		free_page((unsigned long)hv_cpu_pages[cpu]);
 		hv_cpu_pages[cpu] = NULL;
 	}
@@ -228,6 +230,7 @@ static int hv_cpu_online(unsigned int cpu)
 		memset(hc, 0, sizeof(*hc));
 	}
 	hc->cpu = cpu;
+	hc->apic_id = per_cpu(x86_cpu_to_apicid, cpu);
 	hc->stack = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, HV_STACK_ORDER);
 	ret = hc->stack ? hv_map_window_init(hc) : -ENOMEM;
 	if (!ret)
@@ -630,6 +633,23 @@ static struct notifier_block hv_pm_nb = {
 	.notifier_call = hv_pm_notify,
 };
 
+static void __init hv_machine_init(void)
+{
+	unsigned int cpu;
+
+	hv_machine = (struct hv_machine) {
+		.nr_cpus = nr_cpu_ids,
+		.phys_bits = boot_cpu_data.x86_phys_bits,
+		.intel = boot_cpu_data.x86_vendor == X86_VENDOR_INTEL,
+		.gbpages = boot_cpu_has(X86_FEATURE_GBPAGES),
+		.ospke = boot_cpu_has(X86_FEATURE_OSPKE),
+		.vmmcall = boot_cpu_has(X86_FEATURE_VMMCALL),
+		.page_offset = PAGE_OFFSET,
+	};
+	for_each_possible_cpu(cpu)
+		per_cpu(hv_cpu_number, cpu) = cpu;
+}
+
 static int __init hv_init(void)
 {
 	int ret;
@@ -637,6 +657,7 @@ static int __init hv_init(void)
 	ret = hv_select_personality();
 	if (ret)
 		return ret;
+	hv_machine_init();
 	/* The vendor of the CPU, not of its features: each probe says what lacks. */
 	if (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
 	    boot_cpu_data.x86_vendor == X86_VENDOR_HYGON)

@@ -66,7 +66,7 @@ long hv_hypercall_continue(struct hv_cpu *hc, struct hv_gprs *regs, enum hv_acti
  */
 bool hv_exit_budget_spent(struct hv_cpu *hc)
 {
-	return rdtsc() - hc->exit_tsc > (u64)tsc_khz * HV_EXIT_BUDGET_US / 1000;
+	return rdtsc() - hc->exit_tsc > div_u64(hv_tsc_hz() * HV_EXIT_BUDGET_US, USEC_PER_SEC);
 }
 
 static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
@@ -698,11 +698,11 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 		/* An interrupt only where the guest takes interrupts: IF set. */
 		static_call(hv_vendor_inject)(hc, &hc->held);
 		hc->held.valid = false;
-	} else if (!bitmap_empty(hc->irqs_acked, 256)) {
+	} else if (hv_vectors_highest(hc->irqs_acked) < 256) {
 		struct hv_event irq = { .valid = true, .type = HV_EVENT_INTR };
 
 		if (action != HV_DEVIRT && static_call(hv_vendor_interruptible)(hc)) {
-			irq.vector = find_last_bit(hc->irqs_acked, 256);
+			irq.vector = hv_vectors_highest(hc->irqs_acked);
 			__clear_bit(irq.vector, hc->irqs_acked);
 			static_call(hv_vendor_inject)(hc, &irq);
 		} else {
@@ -721,7 +721,7 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 			__set_bit(hc->held.vector, hc->irqs_acked);
 		hc->held.valid = false;
 		hv_give_back_irqs(hc);
-	} else if (hc->held.valid || !bitmap_empty(hc->irqs_acked, 256) ||
+	} else if (hc->held.valid || hv_vectors_highest(hc->irqs_acked) < 256 ||
 		 (ex->reason == HV_EXIT_INTR && ex->intr_vector < 0)) {
 		static_call(hv_vendor_intr_window)(hc, true);
 		hc->intr_window = true;

@@ -88,7 +88,7 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 	int ret;
 
 	/* A word at a time: no bitmap of NR_CPUS on the host stack. */
-	for (word = 0; word < BITS_TO_LONGS(nr_cpu_ids); word++) {
+	for (word = 0; word < BITS_TO_LONGS(hv_machine.nr_cpus); word++) {
 		ret = mask_word(ctx, word, &bits);
 		if (ret)
 			return ret;
@@ -96,7 +96,7 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 			struct hv_cpu *other;
 
 			cpu = word * BITS_PER_LONG + bit;
-			if (cpu >= nr_cpu_ids)
+			if (cpu >= hv_machine.nr_cpus)
 				break;
 			if (cpu == hc->cpu) {
 				static_call(hv_vendor_flush_guest_tlb)(hc, addr);
@@ -123,8 +123,9 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 	}
 	/* Done when every vCPU in guest mode caught up with what it was asked. */
 	if (!hc->rendezvous_deadline)
-		hc->rendezvous_deadline = rdtsc() + (u64)tsc_khz * HV_FLUSH_WAIT_MS;
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		hc->rendezvous_deadline = rdtsc() +
+					  div_u64(hv_tsc_hz() * HV_FLUSH_WAIT_MS, MSEC_PER_SEC);
+	for (cpu = 0; cpu < hv_machine.nr_cpus; cpu++) {
 		struct hv_cpu *other = hv_cpu_of(cpu);
 
 		while (other && READ_ONCE(other->state) == HV_CPU_ON &&

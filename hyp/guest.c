@@ -195,7 +195,7 @@ int hv_ram_seal(u64 base, u64 size)
 	WRITE_ONCE(hv_sealed_count, s);
 	for (i = 0; i < s && !ret; i++)
 		ret = hv_tdp_sink(hv_sealed[i].start, hv_sealed[i].end);
-	memcpy(hv_ram, kept, k * sizeof(kept[0]));
+	hv_memcpy(hv_ram, kept, k * sizeof(kept[0]));
 	WRITE_ONCE(hv_ram_count, k);
 	return ret;
 }
@@ -407,14 +407,14 @@ static void *hv_guest_map_walk(u64 gpa, int level)
  */
 static bool hv_walk_reserved(u64 entry, int level, unsigned int access)
 {
-	if (boot_cpu_data.x86_phys_bits < 52 &&
-	    (entry & GENMASK_ULL(51, boot_cpu_data.x86_phys_bits)))
+	if (hv_machine.phys_bits < 52 &&
+	    (entry & GENMASK_ULL(51, hv_machine.phys_bits)))
 		return true;
 	if ((entry & PT_XD) && !(access & HV_WALK_NXE))
 		return true;
 	if (!(entry & PT_PS))
 		return false;
-	if (level >= 4 || (level == 3 && !boot_cpu_has(X86_FEATURE_GBPAGES)))
+	if (level >= 4 || (level == 3 && !hv_machine.gbpages))
 		return true;
 	if (level == 3)
 		return entry & GENMASK_ULL(29, 13);
@@ -429,7 +429,7 @@ static bool hv_walk_pkey_denies(u64 leaf, unsigned int access)
 {
 	u32 pkru, rights;
 
-	if (!(access & HV_WALK_PKE) || !boot_cpu_has(X86_FEATURE_OSPKE))
+	if (!(access & HV_WALK_PKE) || !hv_machine.ospke)
 		return false;
 	pkru = rdpkru();
 	rights = pkru >> (2 * PT_PKEY(leaf));
@@ -619,9 +619,9 @@ static int hv_copy_guest(const struct hv_exit *ex, u64 gva, void *buf, size_t le
 		if (!p)
 			return -EFAULT;
 		if (buf && to_guest)
-			memcpy(p, buf, n);
+			hv_memcpy(p, buf, n);
 		else if (buf)
-			memcpy(buf, p, n);
+			hv_memcpy(buf, p, n);
 		gva += n;
 		if (buf)
 			buf += n;
@@ -665,7 +665,7 @@ int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 gva, size_t len
 	if (!w || len > PAGE_SIZE - offset_in_page(gva) || hv_gva_to_gpa(ex, gva, false, &gpa) ||
 	    !hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
 		return -EFAULT;
-	memcpy(dst, (u8 *)hv_map_slot(w, 0, gpa >> PAGE_SHIFT) + offset_in_page(gpa), len);
+	hv_memcpy(dst, (u8 *)hv_map_slot(w, 0, gpa >> PAGE_SHIFT) + offset_in_page(gpa), len);
 	return 0;
 }
 

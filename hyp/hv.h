@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <linux/percpu.h>
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <asm/pgtable_types.h>
 #include <pvops/pvhyp.h>
 
@@ -182,6 +183,7 @@ struct hv_trace_rec;
 /* One page per CPU, read-only to the guest like every page of the stub. */
 struct hv_cpu {
 	unsigned int cpu;
+	u32 apic_id;			/* where IPIs to it go */
 	enum hv_cpu_state state;
 	void *stack;			/* host stack, HV_STACK_SIZE */
 	void *vendor;			/* the vendor's per-CPU pages */
@@ -206,6 +208,35 @@ struct hv_cpu {
 	u64 trace_head;			/* records written to it, ever */
 	struct hv_stats stats;
 };
+
+/*
+ * Host context's own copy and fill: the kernel's memcpy() and memset() are
+ * calls into it (and the compiler's calls for a length it cannot see).
+ */
+static __always_inline void hv_memcpy(void *dst, const void *src, size_t len)
+{
+	asm volatile("rep movsb" : "+D" (dst), "+S" (src), "+c" (len) : : "memory");
+}
+
+static __always_inline void hv_memset(void *dst, u8 byte, size_t len)
+{
+	asm volatile("rep stosb" : "+D" (dst), "+c" (len) : "a" (byte) : "memory");
+}
+
+/*
+ * The highest vector in a bitmap of the 256 vectors, or 256 for none: the
+ * one the guest takes first (host context has no bit search of the
+ * kernel's).
+ */
+static inline unsigned int hv_vectors_highest(const unsigned long *vectors)
+{
+	int i;
+
+	for (i = 256 / BITS_PER_LONG - 1; i >= 0; i--)
+		if (vectors[i])
+			return i * BITS_PER_LONG + __fls(vectors[i]);
+	return 256;
+}
 
 /* Segment registers in the encoding's order (the ModRM reg field's, VMX's fields'). */
 enum hv_seg { HV_SEG_ES, HV_SEG_CS, HV_SEG_SS, HV_SEG_DS, HV_SEG_FS, HV_SEG_GS };
@@ -302,6 +333,52 @@ extern const struct hv_vendor_ops hv_svm_ops;
 extern const struct hv_vendor_ops hv_vmx_ops;
 extern const struct hv_vendor_ops *hv_ops;
 #include "vendor_calls.h"
+/**
+ * struct hv_machine - what host context knows of the machine and of the
+ * kernel that loaded the stub, copied at load
+ * @nr_cpus: CPU numbers run from 0 to this, exclusive (nr_cpu_ids)
+ * @phys_bits: physical address width (MAXPHYADDR)
+ * @intel: the CPU is Intel's (string I/O's address size, say)
+ * @gbpages: 1 GiB pages in page tables
+ * @ospke: CR4.PKE is on: protection keys apply to the guest's pages
+ * @vmmcall: AMD's VMMCALL (VMware's backdoor advertises it)
+ * @page_offset: the virtual address of physical 0 in the direct map
+ *
+ * Host context reads these, never the kernel's own variables: a host that
+ * reaches nothing of the kernel's (Documentation/pvhyp.rst, "Host
+ * context").  The direct map is still kernel 1's page tables, so far.
+ */
+struct hv_machine {
+	unsigned int nr_cpus;
+	u8 phys_bits;
+	bool intel;
+	bool gbpages;
+	bool ospke;
+	bool vmmcall;
+	unsigned long page_offset;
+};
+
+extern struct hv_machine hv_machine __ro_after_init;
+
+/* Direct-map address and physical address, by hv_machine's offset. */
+static inline void *hv_va(u64 pa)
+{
+	return (void *)(unsigned long)(pa + hv_machine.page_offset);
+}
+
+static inline u64 hv_pa(const void *va)
+{
+	return (unsigned long)va - hv_machine.page_offset;
+}
+
+DECLARE_PER_CPU(unsigned int, hv_cpu_number);
+
+/* This CPU's number, from the stub's own per-CPU copy. */
+static inline unsigned int hv_this_cpu_number(void)
+{
+	return this_cpu_read(hv_cpu_number);
+}
+
 extern u64 hv_devirt_cookie;
 extern atomic_t hv_devirt_refusals;	/* fault injection: DEVIRT calls to refuse */
 

@@ -164,7 +164,7 @@ long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex)
 	if (hv_guest_translate(ex, ex->rip, false, &gpa) || gpa < hv_launch_base ||
 	    gpa >= hv_launch_base + hv_launch_size)
 		return -EPERM;
-	for_each_possible_cpu(cpu) {
+	for (cpu = 0; cpu < hv_machine.nr_cpus; cpu++) {
 		struct hv_cpu *other = hv_cpu_of(cpu);
 
 		if (cpu != hc->cpu && other && READ_ONCE(other->state) == HV_CPU_ON)

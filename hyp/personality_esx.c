@@ -181,7 +181,7 @@ static long esx_vcpu_area(struct hv_cpu *hc, u64 gpa, u32 vector)
 
 static long esx_rom_request(struct hv_gprs *regs, u32 version, u64 area_off)
 {
-	u64 pa = __pa(esx_rom);
+	u64 pa = hv_pa(esx_rom);
 	unsigned int i;
 
 	if (version != VMI_ABI_VERSION)
@@ -189,7 +189,7 @@ static long esx_rom_request(struct hv_gprs *regs, u32 version, u64 area_off)
 	if (!area_off || area_off % VMI_AREA_ALIGN)
 		return -EINVAL;
 	if (ed->rom_bound && *esx_rom_word(vmi_rom_area_off) != area_off) {
-		for (i = 0; i < nr_cpu_ids; i++)
+		for (i = 0; i < hv_machine.nr_cpus; i++)
 			if (ed->vcpus[i].area_gpa)
 				return -EBUSY;	/* areas registered at the old offset */
 	}
@@ -260,7 +260,7 @@ static long esx_sync_all(struct hv_cpu *hc)
 	unsigned int cpu;
 
 	/* One it cannot make exit could write the table behind the check. */
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+	for (cpu = 0; cpu < hv_machine.nr_cpus; cpu++) {
 		struct hv_cpu *other = hv_cpu_of(cpu);
 
 		if (other && READ_ONCE(other->state) == HV_CPU_ON && !esx_vector_of(cpu))
@@ -326,7 +326,7 @@ static long esx_flush_queue(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gpr
 	regs->rbx = 0;
 	if (n > VMI_QUEUE_LEN)
 		return -E2BIG;
-	memcpy(q, a->queue, n * sizeof(q[0]));
+	hv_memcpy(q, a->queue, n * sizeof(q[0]));
 	for (i = 0; i < n && !ret; i++) {
 		if (q[i].ptr & VMI_QUEUE_INVLPG)
 			continue;
@@ -372,7 +372,7 @@ static long esx_notify(u32 vcpu, u32 bits)
 {
 	struct vmi_vcpu_area *a;
 
-	if (vcpu >= nr_cpu_ids || !bits)
+	if (vcpu >= hv_machine.nr_cpus || !bits)
 		return -EINVAL;
 	a = esx_area(vcpu);
 	if (!a)
@@ -389,7 +389,7 @@ static void esx_reset(struct hv_cpu *hc)
 
 	hv_timer_cancel(hc);
 	hv_pt_reset(&ed->pins);
-	for (i = 0; i < nr_cpu_ids; i++) {
+	for (i = 0; i < hv_machine.nr_cpus; i++) {
 		ed->vcpus[i].area_gpa = 0;
 		ed->vcpus[i].steal_gpa = 0;
 		if (i != hc->cpu)
@@ -486,7 +486,7 @@ static void esx_backdoor(struct hv_cpu *hc, struct hv_gprs *regs, bool kernel)
 			regs->rax = (u32)VMWARE_STEALCLOCK_NOT_AVAILABLE;
 			return;
 		}
-		memset(st, 0, sizeof(*st));
+		hv_memset(st, 0, sizeof(*st));
 		ed->vcpus[hc->cpu].steal_gpa = pa;
 		esx_write_steal(hc);
 		regs->rax = VMWARE_STEALCLOCK_ENABLED;
@@ -546,7 +546,7 @@ static void esx_launched(struct hv_cpu *hc)
 	esx_reset(hc);
 	hv_unlock(&ed->lock);
 	/* A dry pool is counted there (tdp pool_dry); the ROM then reads as the sink. */
-	hv_tdp_expose(__pa(esx_rom));
+	hv_tdp_expose(hv_pa(esx_rom));
 }
 
 /* Steal time up to this exit; an alarm a reset took away. */
@@ -595,7 +595,7 @@ static bool esx_gp(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
 
 static void esx_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 {
-	memset(out, 0, sizeof(*out));
+	hv_memset(out, 0, sizeof(*out));
 	switch (leaf) {
 	case VMWARE_CPUID_BASE:
 		hv_cpuid_signature(out, VMWARE_CPUID_MAX, VMWARE_CPUID_SIGNATURE);
@@ -603,7 +603,7 @@ static void esx_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 	case VMWARE_CPUID_FEATURES:
 		out->eax = div_u64(ed->tsc_hz, 1000);
 		out->ebx = hv_timer_bus_hz() / 1000;
-		out->ecx = boot_cpu_has(X86_FEATURE_VMMCALL) ? VMWARE_FEATURES_ECX_VMMCALL :
+		out->ecx = hv_machine.vmmcall ? VMWARE_FEATURES_ECX_VMMCALL :
 							       VMWARE_FEATURES_ECX_VMCALL;
 		break;
 	}
@@ -631,7 +631,7 @@ static void esx_rom_build(void)
 	}
 	memcpy(esx_rom + ESX_ROM_CODE, vmi_rom_code, code);
 	/* The trap is VMMCALL (0f 01 d9) as assembled; VMCALL is 0f 01 c1. */
-	if (!boot_cpu_has(X86_FEATURE_VMMCALL))
+	if (!hv_machine.vmmcall)
 		((u8 *)esx_rom_at(vmi_rom_trap_insn))[2] = 0xc1;
 	/* An epoch a second before now: no vCPU's TSC is behind it. */
 	*esx_rom_word(vmi_rom_tsc_base) = rdtsc() - ed->tsc_hz;
@@ -653,7 +653,7 @@ static int esx_init(void)
 	ret = hv_timer_init();
 	if (ret)
 		return ret;
-	ed_size = PAGE_ALIGN(struct_size(ed, vcpus, nr_cpu_ids));
+	ed_size = PAGE_ALIGN(struct_size(ed, vcpus, hv_machine.nr_cpus));
 	ed = alloc_pages_exact(ed_size, GFP_KERNEL | __GFP_ZERO);
 	esx_rom = (u8 *)get_zeroed_page(GFP_KERNEL);
 	if (!ed || !esx_rom) {

@@ -31,7 +31,7 @@
 
 static void kvm_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 {
-	memset(out, 0, sizeof(*out));
+	hv_memset(out, 0, sizeof(*out));
 	switch (leaf) {
 	case KVM_CPUID_SIGNATURE:
 		hv_cpuid_signature(out, KVM_CPUID_FEATURES, KVM_SIGNATURE);
@@ -59,12 +59,13 @@ static long kvm_send_ipi(u64 low, u64 high, u64 min, u64 icr)
 	    (icr & (APIC_DEST_LOGICAL | APIC_DEST_ALLBUT)) || vector < FIRST_EXTERNAL_VECTOR)
 		return -KVM_EINVAL;
 	/* One pass over the CPUs, whatever the mask: bounded work per exit. */
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+	for (cpu = 0; cpu < hv_machine.nr_cpus; cpu++) {
+		struct hv_cpu *target = hv_cpu_of(cpu);
 		u64 bit;
 
-		if (!cpu_possible(cpu))
+		if (!target)
 			continue;
-		bit = (u64)per_cpu(x86_cpu_to_apicid, cpu) - min;
+		bit = (u64)target->apic_id - min;
 		if (bit < KVM_IPI_MASK_BITS && (mask[bit / 64] & BIT_ULL(bit % 64)))
 			sent += hv_kick_vcpu(cpu, vector);
 	}

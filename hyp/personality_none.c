@@ -9,7 +9,7 @@
 
 static void none_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 {
-	memset(out, 0, sizeof(*out));
+	hv_memset(out, 0, sizeof(*out));
 	switch (leaf) {
 	case PVHYP_CPUID_BASE:
 		hv_cpuid_signature(out, PVHYP_CPUID_MAX, PVHYP_SIGNATURE);

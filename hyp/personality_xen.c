@@ -233,6 +233,8 @@ static void xen_port_free(unsigned int port)
 	}
 }
 
+#define XEN_SOFT_RESET_SAID "\r\npvhyp: xen: soft reset: the domain starts over\r\n"
+
 /* Forget everything the guest set up: SHUTDOWN_soft_reset, as for kexec. */
 static void xen_reset_domain(struct hv_cpu *hc)
 {
@@ -243,7 +245,7 @@ static void xen_reset_domain(struct hv_cpu *hc)
 		if (xd->ports[i].type != XEN_PORT_FREE)
 			xen_port_free(i);
 	hv_pt_reset(&xd->pins);
-	for (i = 0; i < nr_cpu_ids; i++) {
+	for (i = 0; i < hv_machine.nr_cpus; i++) {
 		xd->vcpus[i].vcpu_info_gpa = 0;
 		xd->vcpus[i].upcall_vector = 0;
 		xd->vcpus[i].timer_port = 0;
@@ -286,7 +288,7 @@ static long xen_add_to_physmap(struct hv_exit *ex, u64 arg)
 	sh = xen_guest_ptr(gpa);
 	if (!sh)
 		return -EINVAL;
-	memset(sh, 0, PAGE_SIZE);
+	hv_memset(sh, 0, PAGE_SIZE);
 	for (i = 0; i < XEN_LEGACY_MAX_VCPUS; i++) {
 		sh->vcpu_info[i].evtchn_upcall_mask = 1;
 		xen_write_time(&sh->vcpu_info[i].time);
@@ -320,9 +322,9 @@ static long xen_register_vcpu_info(struct hv_exit *ex, unsigned int vcpu, u64 ar
 		return -EINVAL;
 	old = xen_vcpu_info(vcpu);
 	if (old) {
-		memcpy(vi, old, sizeof(*vi));
+		hv_memcpy(vi, old, sizeof(*vi));
 	} else {
-		memset(vi, 0, sizeof(*vi));
+		hv_memset(vi, 0, sizeof(*vi));
 		vi->evtchn_upcall_mask = 1;
 	}
 	xen_write_time(&vi->time);
@@ -373,16 +375,16 @@ static void xen_runstate_put(const struct xen_vcpu *v, size_t off, const void *s
 		off -= PAGE_SIZE - offset_in_page(v->runstate_gpa);
 		p = xen_guest_ptr(PAGE_ALIGN_DOWN(v->runstate_end_gpa) + off);
 		if (p)
-			memcpy(p, src, len);
+			hv_memcpy(p, src, len);
 		return;
 	}
 	p = xen_guest_ptr(v->runstate_gpa + off);
 	if (p)
-		memcpy(p, src, first);
+		hv_memcpy(p, src, first);
 	if (first < len) {
 		p = xen_guest_ptr(PAGE_ALIGN_DOWN(v->runstate_end_gpa));
 		if (p)
-			memcpy(p, (const u8 *)src + first, len - first);
+			hv_memcpy(p, (const u8 *)src + first, len - first);
 	}
 }
 
@@ -491,7 +493,7 @@ static long xen_vcpu_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 vcpu
 	struct vcpu_set_singleshot_timer st;
 	u64 now;
 
-	if (vcpu >= nr_cpu_ids)
+	if (vcpu >= hv_machine.nr_cpus)
 		return -ENOENT;
 	switch (cmd) {
 	case VCPUOP_register_vcpu_info:
@@ -548,7 +550,7 @@ static long xen_bind_virq(struct hv_exit *ex, u64 arg)
 		return -EFAULT;
 	if (b.virq >= NR_VIRQS)
 		return -EINVAL;
-	if (b.vcpu >= nr_cpu_ids)
+	if (b.vcpu >= hv_machine.nr_cpus)
 		return -ENOENT;
 	/* Any VIRQ binds, once per vCPU; only VIRQ_TIMER is ever raised here. */
 	for (port = 1; port < XEN_PORTS; port++)
@@ -570,7 +572,7 @@ static long xen_bind_ipi(struct hv_exit *ex, u64 arg)
 
 	if (hv_copy_from_guest(ex, &b, arg, sizeof(b)))
 		return -EFAULT;
-	if (b.vcpu >= nr_cpu_ids)
+	if (b.vcpu >= hv_machine.nr_cpus)
 		return -ENOENT;
 	port = xen_bind_reply(ex, arg, &b, sizeof(b), &b.port, XEN_PORT_IPI, 0, b.vcpu);
 	return port < 0 ? port : 0;
@@ -644,7 +646,7 @@ static long xen_sched_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 arg
 			xen_reset_domain(hc);
 			/* A launched kernel kexecs: the console shows the stub followed. */
 			if (hv_launch_sealed)
-				hv_uart_puts("\r\npvhyp: xen: soft reset: the domain starts over\r\n");
+				hv_uart_puts(XEN_SOFT_RESET_SAID);
 			return 0;
 		}
 		/* Powering off or rebooting is the guest kernel's own business here. */
@@ -663,7 +665,7 @@ static long xen_hvm_op(struct hv_exit *ex, u64 op, u64 arg)
 	case HVMOP_set_evtchn_upcall_vector:
 		if (hv_copy_from_guest(ex, &uv, arg, sizeof(uv)))
 			return -EFAULT;
-		if (uv.vcpu >= nr_cpu_ids)
+		if (uv.vcpu >= hv_machine.nr_cpus)
 			return -ENOENT;
 		/*
 		 * 0 withdraws the vCPU's vector, our extension (Xen refuses it):
@@ -1080,7 +1082,7 @@ static void xen_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 	struct xen_clock c;
 
 	xen_clock_read(&c);
-	memset(out, 0, sizeof(*out));
+	hv_memset(out, 0, sizeof(*out));
 	switch (leaf) {
 	case XEN_CPUID_BASE:
 		hv_cpuid_signature(out, XEN_CPUID_MAX, XEN_CPUID_SIGNATURE);
@@ -1106,7 +1108,7 @@ static void xen_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 		break;
 	case XEN_CPUID_HVM:
 		out->eax = XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_UPCALL_VECTOR;
-		out->ebx = raw_smp_processor_id();
+		out->ebx = hv_this_cpu_number();
 		break;
 	}
 }
@@ -1118,7 +1120,7 @@ static int xen_init(void)
 	ret = hv_timer_init();
 	if (ret)
 		return ret;
-	xd_size = PAGE_ALIGN(struct_size(xd, vcpus, nr_cpu_ids));
+	xd_size = PAGE_ALIGN(struct_size(xd, vcpus, hv_machine.nr_cpus));
 	xd = alloc_pages_exact(xd_size, GFP_KERNEL | __GFP_ZERO);
 	if (!xd)
 		return -ENOMEM;

@@ -235,7 +235,7 @@ static int hv_string_element(struct hv_exit *ex, const struct hv_string_insn *in
 		u8 *p = reach[i] ? NULL : hv_guest_map_scratch(gpa[i], true);
 
 		if (p)
-			memset(p, 0xff, part[i]);
+			hv_memset(p, 0xff, part[i]);
 	}
 	return 0;
 }
@@ -298,7 +298,7 @@ enum hv_action hv_string_io(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gpr
 	 * leave it.
 	 */
 	if (insn.rep && !count) {
-		if (insn.addr_bytes == 4 && boot_cpu_data.x86_vendor == X86_VENDOR_INTEL)
+		if (insn.addr_bytes == 4 && hv_machine.intel)
 			regs->rcx = 0;
 		return HV_RESUME;
 	}

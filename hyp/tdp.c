@@ -70,13 +70,14 @@ static LIST_HEAD(tdp_fresh);		/* tables made since the last protect */
 static DEFINE_MUTEX(tdp_lock);		/* guest context: the lists, splits there */
 /* Launch mode: where kernel 1's RAM leads once it is no longer the guest's. */
 static struct page *tdp_sink_page;
+static u64 tdp_sink_pa;		/* its address, for host context */
 static u64 *tdp_sink_pt, *tdp_sink_pd;
 static atomic64_t tdp_host_splits, tdp_pool_dry;
 unsigned long hv_tdp_generation;
 
 static u64 *tdp_table(u64 entry)
 {
-	return __va(entry & TDP_ADDR);
+	return hv_va(entry & TDP_ADDR);
 }
 
 /* An entry at @level (1: 4 KiB leaves ... 4: the PML4) maps 1 << this. */
@@ -154,40 +155,78 @@ static u64 *tdp_leaf(u64 gpa, int *level)
 }
 
 /*
- * The 4 KiB entry mapping @gpa, splitting the larger leaves above it into
- * tables of the next size down that map the same memory with the same
- * type.  Guest context (@host false, under tdp_lock) allocates; host
- * context takes from the pool.  Host and guest context may split the same
- * leaf at once: the first to swap it wins.
+ * Fill @table with the leaf @e at @level over @gpa split one size down (same
+ * memory, same type) and swap it in where @entry still holds @e.
+ *
+ * Return: whether it went in (else another context split the leaf first).
  */
-static u64 *tdp_pte_split(u64 gpa, bool host)
+static bool tdp_split_into(u64 *entry, u64 e, int level, u64 gpa, u64 *table)
 {
-	u64 *entry, *table, e, size, bits, base;
-	int level, i;
+	u64 size = tdp_level_size(level - 1), base = gpa & ~(tdp_level_size(level) - 1);
+	u64 bits = fmt->leaf | (e & fmt->type_mask) | (level > 2 ? fmt->large : 0);
+	int i;
+
+	for (i = 0; i < 512; i++)
+		table[i] = (base + i * size) | bits;
+	return try_cmpxchg64(entry, &e, hv_pa(table) | fmt->table);
+}
+
+/*
+ * The leaf over @gpa and its level, and in @e the value the swap of a split
+ * must still find; NULL where the walk meets a missing entry.
+ */
+static u64 *tdp_leaf_now(u64 gpa, int *level, u64 *e)
+{
+	u64 *entry = tdp_leaf(gpa, level);
+
+	if (entry)
+		*e = READ_ONCE(*entry);
+	return entry;
+}
+
+/*
+ * The 4 KiB entry mapping @gpa, splitting the larger leaves above it into
+ * tables of the next size down.  Guest context, under tdp_lock: it
+ * allocates.  Host context has its own, tdp_pte_split_host().  Host and
+ * guest context may split the same leaf at once: the first to swap it wins.
+ */
+static u64 *tdp_pte_split(u64 gpa)
+{
+	u64 *entry, *table, e;
+	int level;
 
 	for (;;) {
-		entry = tdp_leaf(gpa, &level);
+		entry = tdp_leaf_now(gpa, &level, &e);
 		if (!entry || level == 1)
 			return entry;
-		/* The leaf as it is now, which the swap below must still find. */
-		e = READ_ONCE(*entry);
 		if (!(e & fmt->large))
 			continue;
-		table = host ? tdp_pool_take() : tdp_alloc_table();
+		table = tdp_alloc_table();
 		if (!table)
 			return NULL;
-		size = tdp_level_size(level - 1);
-		base = gpa & ~(tdp_level_size(level) - 1);
-		bits = fmt->leaf | (e & fmt->type_mask) | (level > 2 ? fmt->large : 0);
-		for (i = 0; i < 512; i++)
-			table[i] = (base + i * size) | bits;
+		if (!tdp_split_into(entry, e, level, gpa, table))
+			tdp_free_fresh(table);
+	}
+}
+
+/* tdp_pte_split() for host context: tables from the pool, nothing allocated. */
+static u64 *tdp_pte_split_host(u64 gpa)
+{
+	u64 *entry, *table, e;
+	int level;
+
+	for (;;) {
+		entry = tdp_leaf_now(gpa, &level, &e);
+		if (!entry || level == 1)
+			return entry;
+		if (!(e & fmt->large))
+			continue;
+		table = tdp_pool_take();
+		if (!table)
+			return NULL;
 		/* Lost the race: a pool table stays unused (freed at unload). */
-		if (!try_cmpxchg64(entry, &e, __pa(table) | fmt->table)) {
-			if (!host)
-				tdp_free_fresh(table);
-		} else if (host) {
+		if (tdp_split_into(entry, e, level, gpa, table))
 			atomic64_inc(&tdp_host_splits);
-		}
 	}
 }
 
@@ -201,7 +240,7 @@ static int tdp_set_writable(u64 pa, bool writable)
 	pte = tdp_leaf(pa, &level);
 	if (writable && pte && level > 1)
 		return 0;
-	pte = tdp_pte_split(pa, false);
+	pte = tdp_pte_split(pa);
 	if (!pte)
 		return -ENOMEM;
 	old = READ_ONCE(*pte);
@@ -252,7 +291,7 @@ int hv_tdp_protect_guest_page(u64 gpa, bool protect)
 	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
 		return -EINVAL;
 	if (protect) {
-		pte = tdp_pte_split(gpa, true);
+		pte = tdp_pte_split_host(gpa);
 		if (!pte)
 			return -ENOMEM;
 	} else {
@@ -316,7 +355,7 @@ static int tdp_split_range(u64 start, u64 end)
 	u64 pa;
 
 	for (pa = start & ~(SZ_2M - 1ULL); pa < end && pa < TDP_REACH; pa += SZ_2M)
-		if (!tdp_pte_split(pa, false))
+		if (!tdp_pte_split(pa))
 			return -ENOMEM;
 	return 0;
 }
@@ -341,7 +380,7 @@ static int tdp_type_ram(u64 start, u64 end)
 		if (level == 3)
 			continue;
 		if (level == 2 && (pa & (SZ_2M - 1) || next > end)) {
-			leaf = tdp_pte_split(pa, false);
+			leaf = tdp_pte_split(pa);
 			if (!leaf)
 				return -ENOMEM;
 			next = pa + PAGE_SIZE;
@@ -361,7 +400,7 @@ static int tdp_type_ram(u64 start, u64 end)
  */
 int hv_tdp_protect(void *virt, unsigned int npages, bool protect)
 {
-	u64 pa = __pa(virt);
+	u64 pa = hv_pa(virt);
 	unsigned int i;
 	int ret = 0, tables;
 
@@ -404,7 +443,7 @@ bool hv_tdp_write_protected(u64 gpa)
  */
 u64 hv_tdp_root(void)
 {
-	return __pa(tdp_pml4);
+	return hv_pa(tdp_pml4);
 }
 
 /*
@@ -425,7 +464,7 @@ static int tdp_map_high(void)
 		for (i = 0; i < 512; i++)
 			pdpt[i] = (base + ((u64)i << 30)) |
 				  (fmt->leaf | fmt->mmio_type | fmt->large);
-		tdp_pml4[base >> 39] = __pa(pdpt) | fmt->table;
+		tdp_pml4[base >> 39] = hv_pa(pdpt) | fmt->table;
 	}
 	return 0;
 }
@@ -444,8 +483,8 @@ static int tdp_map_high(void)
 static u64 tdp_sink_entry(int level)
 {
 	if (level == 1)
-		return page_to_phys(tdp_sink_page) | fmt->leaf | fmt->ram_type;
-	return __pa(level == 2 ? tdp_sink_pt : tdp_sink_pd) | fmt->table;
+		return tdp_sink_pa | fmt->leaf | fmt->ram_type;
+	return hv_pa(level == 2 ? tdp_sink_pt : tdp_sink_pd) | fmt->table;
 }
 
 /*
@@ -461,6 +500,7 @@ static int tdp_sink_make(void)
 	tdp_sink_pd = tdp_alloc_table();
 	if (!tdp_sink_page || !tdp_sink_pt || !tdp_sink_pd)
 		return -ENOMEM;	/* hv_tdp_exit() frees what was made */
+	tdp_sink_pa = page_to_phys(tdp_sink_page);
 	memset(page_address(tdp_sink_page), 0xff, PAGE_SIZE);
 	for (i = 0; i < 512; i++) {
 		tdp_sink_pt[i] = tdp_sink_entry(1);
@@ -500,8 +540,8 @@ static int tdp_sink_range(u64 *table, int level, u64 start, u64 end)
 			sub = tdp_pool_take();
 			if (!sub)
 				return -ENOMEM;
-			memcpy(sub, tdp_table(e), PAGE_SIZE);
-			e = __pa(sub) | fmt->table;
+			hv_memcpy(sub, tdp_table(e), PAGE_SIZE);
+			e = hv_pa(sub) | fmt->table;
 			WRITE_ONCE(*entry, e);
 		} else if (!(e & fmt->present) || (e & fmt->large)) {
 			sub = tdp_pool_take();
@@ -513,7 +553,7 @@ static int tdp_sink_range(u64 *table, int level, u64 start, u64 end)
 				for (i = 0; i < 512; i++)
 					sub[i] = (base + i * tdp_level_size(level - 1)) | bits;
 			}
-			e = __pa(sub) | fmt->table;
+			e = hv_pa(sub) | fmt->table;
 			WRITE_ONCE(*entry, e);
 			atomic64_inc(&tdp_host_splits);
 		}
@@ -558,7 +598,7 @@ int hv_tdp_expose(u64 pa)
 	/* Private tables down to its entry (the sink's are shared), then the page. */
 	if (tdp_sink_range(tdp_pml4, 4, pa, pa + PAGE_SIZE))
 		return -ENOMEM;
-	pte = tdp_pte_split(pa, true);
+	pte = tdp_pte_split_host(pa);
 	if (!pte)
 		return -ENOMEM;
 	WRITE_ONCE(*pte, pa | ((fmt->leaf | fmt->ram_type | fmt->stub) & ~fmt->write));
@@ -593,7 +633,7 @@ table:
 	if (!table)
 		return false;
 	/* Lost the race: the table stays unused (freed with the rest at unload). */
-	try_cmpxchg64(entry, &old, __pa(table) | fmt->table);
+	try_cmpxchg64(entry, &old, hv_pa(table) | fmt->table);
 	return true;
 }
 
@@ -649,7 +689,7 @@ int hv_tdp_drop(u64 gpa)
 
 	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
 		return -EINVAL;
-	pte = tdp_pte_split(gpa, true);
+	pte = tdp_pte_split_host(gpa);
 	if (!pte)
 		return -ENOMEM;
 	e = READ_ONCE(*pte);
@@ -723,7 +763,7 @@ static int tdp_map_gib(u64 gib)
 		return -ENOMEM;
 	for (i = 0; i < 512; i++)
 		pd[i] = ((gib << 30) + i * SZ_2M) | (fmt->leaf | fmt->mmio_type | fmt->large);
-	tdp_pdpt[gib] = __pa(pd) | fmt->table;
+	tdp_pdpt[gib] = hv_pa(pd) | fmt->table;
 	return 0;
 }
 
@@ -750,7 +790,7 @@ int hv_tdp_init(const struct hv_tdp_format *format)
 	tdp_pdpt = tdp_alloc_table();
 	if (!tdp_pml4 || !tdp_pdpt)
 		goto fail;
-	tdp_pml4[0] = __pa(tdp_pdpt) | fmt->table;
+	tdp_pml4[0] = hv_pa(tdp_pdpt) | fmt->table;
 	tdp_width_end = 1ULL << min_t(u32, boot_cpu_data.x86_phys_bits, TDP_MAX_WIDTH);
 	ret = tdp_map_high();
 	if (ret)

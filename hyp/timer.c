@@ -57,7 +57,7 @@ static bool hv_timer_calibrate_once(void)
 	do {
 		cpu_relax();
 		t1 = rdtsc_ordered();
-	} while (t1 - t0 < tsc_khz);	/* 1 ms */
+	} while (t1 - t0 < div_u64(hv_tsc_hz(), MSEC_PER_SEC));
 	c1 = hv_apic_read(APIC_TMCCT);
 	t1 = rdtsc_ordered();
 	hv_timer_tdcr = hv_apic_read(APIC_TDCR);
@@ -102,7 +102,7 @@ int hv_timer_init(void)
 /* Host context, the timer ours: count down from the top for 1 ms of TSC. */
 static void hv_timer_calibrate_host(void)
 {
-	u64 t0, t1, span = tsc_khz ?: 1000000;
+	u64 t0, t1, span = div_u64(hv_tsc_hz(), MSEC_PER_SEC) ?: 1000000;
 	u32 c0, c1;
 
 	hv_apic_write(APIC_LVTT, APIC_LVT_MASKED);
@@ -256,7 +256,7 @@ u64 hv_timer_bus_hz(void)
 
 	if (hv_timer_deadline_mode || !hv_timer_rate)
 		return 0;
-	return mul_u64_u64_shr(hv_timer_rate, tsc_khz * 1000ULL, 32) * divide;
+	return mul_u64_u64_shr(hv_timer_rate, hv_tsc_hz(), 32) * divide;
 }
 
 /**
@@ -268,7 +268,10 @@ u64 hv_timer_bus_hz(void)
  */
 void hv_send_vector(unsigned int cpu, u8 vector)
 {
-	hv_apic_send(per_cpu(x86_cpu_to_apicid, cpu), vector);
+	struct hv_cpu *hc = hv_cpu_of(cpu);
+
+	if (hc)
+		hv_apic_send(hc->apic_id, vector);
 }
 
 /**
@@ -281,7 +284,7 @@ void hv_send_vector(unsigned int cpu, u8 vector)
  */
 void hv_raise_vector_self(u8 vector)
 {
-	struct hv_cpu *hc = hv_cpu_of(raw_smp_processor_id());
+	struct hv_cpu *hc = hv_cpu_of(hv_this_cpu_number());
 
 	if (hc && test_bit(vector, hc->irqs_acked))
 		return;
@@ -304,7 +307,7 @@ void hv_raise_vector_self(u8 vector)
 bool hv_kick_vcpu(unsigned int vcpu, u8 vector)
 {
 	struct hv_cpu *hc = hv_cpu_of(vcpu), *self;
-	unsigned int cpu = raw_smp_processor_id();
+	unsigned int cpu = hv_this_cpu_number();
 
 	if (!vector || !hc || READ_ONCE(hc->state) != HV_CPU_ON)
 		return false;
@@ -346,7 +349,7 @@ void hv_give_back_irqs(struct hv_cpu *hc)
 {
 	int vector;
 
-	while ((vector = find_last_bit(hc->irqs_acked, 256)) < 256) {
+	while ((vector = hv_vectors_highest(hc->irqs_acked)) < 256) {
 		__clear_bit(vector, hc->irqs_acked);
 		hv_apic_write(APIC_EOI, APIC_EOI_ACK);
 		hv_apic_send_self(vector);

@@ -47,6 +47,7 @@ struct hv_vmx_cpu {
 	bool guest_tf;		/* the guest's own RFLAGS.TF while the stub steps it */
 	u32 launch_error;	/* VM-instruction error, or exit reason, of a failed launch */
 	u64 launch_qual;
+	struct desc_struct *gdt_rw;	/* this CPU's GDT, the writable alias */
 };
 
 /* The controls, settled once by the probe. */
@@ -361,6 +362,7 @@ static int vmx_cpu_init(struct hv_cpu *hc)
 	}
 	s->vmxon = page_address(p[0]);
 	s->vmcs = page_address(p[1]);
+	s->gdt_rw = get_cpu_gdt_rw(hc->cpu);
 	s->vmxon_pa = page_to_phys(p[0]);
 	s->vmcs_pa = page_to_phys(p[1]);
 	/* Both regions start with the revision; written before they are protected. */
@@ -594,22 +596,22 @@ static void __noreturn vmx_reset(void)
  * The exit left TR's limit at 0x67: the full TSS again (a task's I/O
  * bitmap lies beyond), as the kernel's force_reload_TR() does it, with the
  * bare instructions: LTR wants the descriptor available, and the GDT it
- * is written in is the writable one, loaded for the moment.
+ * is written in is the writable one, loaded for the moment.  The limit is
+ * right from then on, so the kernel's lazy refresh (__tss_limit_invalid)
+ * has nothing to do.
  */
-static void vmx_reload_tr(void)
+static void vmx_reload_tr(struct hv_vmx_cpu *s)
 {
-	struct desc_struct *gdt = get_current_gdt_rw();
-	struct desc_ptr rw = { .address = (unsigned long)gdt, .size = GDT_SIZE - 1 }, cur;
+	struct desc_ptr rw = { .address = (unsigned long)s->gdt_rw, .size = GDT_SIZE - 1 }, cur;
 	tss_desc tss;
 
-	memcpy(&tss, &gdt[GDT_ENTRY_TSS], sizeof(tss));
+	hv_memcpy(&tss, &s->gdt_rw[GDT_ENTRY_TSS], sizeof(tss));
 	tss.type = DESC_TSS;
-	memcpy(&gdt[GDT_ENTRY_TSS], &tss, sizeof(tss));
+	hv_memcpy(&s->gdt_rw[GDT_ENTRY_TSS], &tss, sizeof(tss));
 	native_store_gdt(&cur);
 	native_load_gdt(&rw);
 	asm volatile("ltr %w0" : : "q" (GDT_ENTRY_TSS * 8));
 	native_load_gdt(&cur);
-	this_cpu_write(__tss_limit_invalid, false);
 }
 
 /* VMRESUME failed: the state the stub keeps is broken. */
@@ -679,7 +681,7 @@ static bool vmx_prepare_devirt(struct hv_cpu *hc, const struct hv_exit *ex,
 	native_write_cr3(cr3);
 	native_load_gdt(&gdt);
 	native_load_idt(&idt);
-	vmx_reload_tr();
+	vmx_reload_tr(s);
 	if (ldt)
 		asm volatile("lldt %0" : : "r" (ldt));
 	hv_wrmsr(MSR_IA32_SYSENTER_CS, sysenter[0]);

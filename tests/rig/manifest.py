@@ -116,12 +116,21 @@ for _run in LAUNCH_RUNS:
 # outlive it.  Linux's Xen HVM code asks for a soft reset on the way
 # (SCHEDOP_shutdown, SHUTDOWN_soft_reset), and the stub says it did one;
 # VMware's turns its steal clock off (a reboot notifier).
+# Linux's kexec disables the local APIC with whatever interrupt it had
+# accepted still requested in the IRR (kernel 1's own, through pvops-launch,
+# are taken before the jump); kernel 3 takes it at its first STI, before
+# its timer is set up, and says "Spurious LAPIC timer interrupt", as it
+# does after a kexec on hardware.  On esx kernel 2 ticks on that timer (on
+# xen, on the stub's), and one is excused in kernel 3.
 KEXEC_HOP = "rig: kernel 3, kexec'd by kernel 2, on the stub"
 SOFT_RESET = 'pvhyp: xen: soft reset: the domain starts over'
+KEXEC_SPURIOUS = (r'Spurious LAPIC timer interrupt on cpu 0', 'kexec_core: Starting new kernel',
+                  "kernel 2's last tick, left in the IRR across Linux's own kexec")
 for p in ('xen', 'esx'):
     LAUNCH_RUNS.append(
         {'name': f'launch-kexec-{p}', 'smp': 1, 'mem': '2G', 'personality': p, 'launch': True,
          'expect': 'native', 'tests': [], 'extra': 'crashkernel=512M rig.launch_end=kexec',
+         'excuse': [KEXEC_SPURIOUS] if p == 'esx' else [],
          'require': LAUNCH_RUNS[0]['require'] + [(re.escape(KEXEC_HOP), 'kernel 3 booted')] +
          ([(re.escape(SOFT_RESET), "the stub's word that it reset the domain")]
           if p == 'xen' else [])})

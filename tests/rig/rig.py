@@ -381,12 +381,26 @@ def cases_of(stamped):
     return results
 
 
-def judge(lines, timed_out, seconds):
+def excused(line, i, lines, excuses, used):
+    """Whether LINE (the I-th) is one a run excuses once (manifest.py:
+    'excuse': (pattern, after, why): a line matching PATTERN once some
+    earlier line held AFTER)."""
+    for n, (pattern, after, why) in enumerate(excuses):
+        if n not in used and re.search(pattern, line) and \
+                any(after in earlier for earlier in lines[:i]):
+            used.add(n)
+            log(f'excused once: "{line.strip()}": {why}')
+            return True
+    return False
+
+
+def judge(lines, timed_out, seconds, excuses=()):
     """Problems seen on the console, beyond what KTAP says."""
     problems = []
+    used = set()
     for pattern, what in SPLATS:
         for i, line in enumerate(lines):
-            if pattern.search(line):
+            if pattern.search(line) and not excused(line, i, lines, excuses, used):
                 ctx = '\n    '.join(lines[max(0, i - 2):i + 12])
                 problems.append(f'{what}:\n    {ctx}')
                 break
@@ -474,7 +488,7 @@ def judge_run(run, lines, timed_out, secs, kdir, on_purpose=False):
     for p in manifest.compare(run, {s: {k: v[:2] for k, v in cs.items()}
                                     for s, cs in cases.items()}):
         msgs.append(f'manifest: {p}')
-    msgs += judge(lines, timed_out, secs)
+    msgs += judge(lines, timed_out, secs, run.get('excuse', ()))
     # Lines a run must show (manifest.py: 'require'), reported as seen.
     notes = []
     for pattern, what in run.get('require', []):
