@@ -98,6 +98,7 @@ static int __init hv_host_pgd_init(void)
 /* Every CPU is native again, or never left. */
 static void hv_global_exit(void)
 {
+	hv_host_idt_exit();
 	hv_tdp_protect(hv_host_pgd, 1, false);
 	hv_ops->global_exit();
 	free_page((unsigned long)hv_host_pgd);
@@ -182,6 +183,7 @@ static void hv_cpu_free(struct hv_cpu *hc)
 	hv_trace_cpu_free(hc);
 	hv_ops->cpu_exit(hc);
 	hv_map_window_free(hc);
+	hv_host_tables_free(hc);
 	if (hc->stack) {
 		hv_protect(hc->stack, 1 << HV_STACK_ORDER, false);
 		free_pages((unsigned long)hc->stack, HV_STACK_ORDER);
@@ -233,6 +235,8 @@ static int hv_cpu_online(unsigned int cpu)
 	hc->apic_id = per_cpu(x86_cpu_to_apicid, cpu);
 	hc->stack = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, HV_STACK_ORDER);
 	ret = hc->stack ? hv_map_window_init(hc) : -ENOMEM;
+	if (!ret)
+		ret = hv_host_tables_init(hc);
 	if (!ret)
 		ret = hv_ops->cpu_init(hc);
 	if (!ret)
@@ -514,6 +518,45 @@ int pvhyp_event_stats(unsigned int cpu, u64 *reinjected, u64 *npf_mapped)
 EXPORT_SYMBOL_GPL(pvhyp_event_stats);
 
 /**
+ * pvhyp_host_events() - what a CPU took in host mode (host_idt.c)
+ * @cpu: the CPU
+ * @e: receives the counts
+ *
+ * Return: 0, or -ENODEV for a CPU not in guest mode.
+ */
+int pvhyp_host_events(unsigned int cpu, struct pvhyp_host_events *e)
+{
+	struct hv_cpu *hc = hv_cpu_of(cpu);
+
+	if (!hc)
+		return -ENODEV;
+	e->fixups = READ_ONCE(hc->stats.host_fixups);
+	e->nmis = READ_ONCE(hc->stats.host_nmis);
+	e->nmis_delivered = READ_ONCE(hc->stats.nmis_delivered);
+	e->mces = READ_ONCE(hc->stats.host_mces);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pvhyp_host_events);
+
+/**
+ * pvhyp_host_fault_probe() - make this CPU's host mode take a fault
+ *
+ * Fault injection for tests of host mode's own IDT (host_idt.c): the
+ * stub, in the exit of this call, executes an instruction that faults and
+ * has a fixup.  Call with preemption off to know the CPU.
+ *
+ * Return: 0 once host mode resumed at the fixup; -ENODEV for a CPU not in
+ * guest mode.
+ */
+int pvhyp_host_fault_probe(void)
+{
+	if (!hv_cpu_of(smp_processor_id()))
+		return -ENODEV;
+	return pvops_hypercall1(PVHYP_HC_HOST_FAULT, hv_devirt_cookie);
+}
+EXPORT_SYMBOL_GPL(pvhyp_host_fault_probe);
+
+/**
  * pvhyp_continuations() - hypercalls a CPU gave back to finish later
  * @cpu: the CPU
  *
@@ -587,6 +630,9 @@ static int hv_stats_show(struct seq_file *m, void *v)
 			   hc->stats.string_io_legacy);
 		seq_printf(m, "cpu%u devirt refused_unmapped %llu\n", cpu,
 			   hc->stats.devirt_unmapped);
+		seq_printf(m, "cpu%u host fixups %llu nmis %llu nmis_delivered %llu mces %llu\n",
+			   cpu, hc->stats.host_fixups, hc->stats.host_nmis,
+			   hc->stats.nmis_delivered, hc->stats.host_mces);
 	}
 	cpus_read_unlock();
 	hv_tdp_census(&map);
@@ -685,6 +731,8 @@ static int __init hv_init(void)
 		return ret;
 	}
 	ret = hv_tdp_protect(hv_host_pgd, 1, true);
+	if (!ret)
+		ret = hv_host_idt_init();
 	if (!ret)
 		ret = hv_personality->init ? hv_personality->init() : 0;
 	if (ret) {

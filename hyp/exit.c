@@ -21,7 +21,7 @@ static void hv_cpuid(struct hv_gprs *regs)
 	struct hv_cpuid_regs r;
 
 	if (leaf >= PVHYP_CPUID_BASE && leaf <= PVHYP_CPUID_BASE + 0xff) {
-		hv_personality->cpuid(leaf, subleaf, &r);
+		static_call(hv_personality_cpuid)(leaf, subleaf, &r);
 	} else {
 		r.eax = leaf;
 		r.ecx = subleaf;
@@ -73,7 +73,8 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 				   struct hv_gprs *regs)
 {
 	enum hv_action action = HV_RESUME;
-	u64 nr = hv_personality->hypercall_nr ? hv_personality->hypercall_nr(regs) : regs->rax;
+	u64 nr = hv_personality->hypercall_nr ?
+		 static_call(hv_personality_hypercall_nr)(regs) : regs->rax;
 
 	if (regs->rax == PVHYP_HC_DEVIRT && !ex->cpl) {
 		if (regs->rdi != hv_devirt_cookie) {
@@ -93,6 +94,10 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 			     "\r\npvhyp: launch: kernel 1's memory is the stub's, kernel 2 has the region\r\n");
 		return HV_RESUME;
 	}
+	if (regs->rax == PVHYP_HC_HOST_FAULT && !ex->cpl) {
+		regs->rax = regs->rdi == hv_devirt_cookie ? hv_host_fault_probe() : -EINVAL;
+		return HV_RESUME;
+	}
 	if (regs->rax == PVHYP_HC_DROP_NESTED && !ex->cpl) {
 		regs->rax = regs->rdi == hv_devirt_cookie ? hv_tdp_drop(regs->rsi) : -EINVAL;
 		return HV_RESUME;
@@ -107,7 +112,7 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		regs->rax = hv_personality->unknown_nr ?: -ENOSYS;
 	} else {
 		hc->stats.hypercalls[nr]++;
-		regs->rax = hv_personality->hypercall(hc, ex, nr, regs, &action);
+		regs->rax = static_call(hv_personality_hypercall)(hc, ex, nr, regs, &action);
 		/* A rendezvous's deadline lasts while its call continues, and no longer. */
 		if (!hc->continuing)
 			hc->rendezvous_deadline = 0;
@@ -198,7 +203,8 @@ void hv_uart_puts(const char *s)
 		hv_uart_putc(*s++);
 }
 
-static void hv_uart_hex(u64 v)
+/* A value on the stub's console, in hex. */
+void hv_uart_hex(u64 v)
 {
 	int shift;
 
@@ -535,7 +541,7 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 	case HV_EXIT_IO:
 		if (ex->io_string)
 			return hv_string_io(hc, ex, regs);
-		if (!hv_personality->io || !hv_personality->io(hc, ex, regs)) {
+		if (!hv_personality->io || !static_call(hv_personality_io)(hc, ex, regs)) {
 			/*
 			 * As a port nothing answers: IN reads all ones (a 32-bit
 			 * IN zero-extends into RAX, AL and AX merge), OUT is lost.
@@ -547,7 +553,7 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 		}
 		return HV_RESUME;
 	case HV_EXIT_GP:
-		if (hv_personality->gp && hv_personality->gp(hc, ex, regs))
+		if (hv_personality->gp && static_call(hv_personality_gp)(hc, ex, regs))
 			return HV_RESUME;
 		hv_inject_exception(ex, X86_TRAP_GP, true, ex->gp_error);
 		return HV_RESUME_NO_SKIP;
@@ -592,11 +598,10 @@ enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_g
 		hc->intr_window = false;
 	}
 	/* A finer rate first, so that this exit already hands it out. */
-	if (hv_tsc_poll(hc) && hv_personality->tsc_refined)
-		hv_personality->tsc_refined(hc);
+	if (hv_tsc_poll(hc))
+		static_call_cond(hv_personality_tsc_refined)(hc);
 	/* What happened while the guest ran: the stub's timer, flushes asked. */
-	if (hv_personality->exit_begin)
-		hv_personality->exit_begin(hc);
+	static_call_cond(hv_personality_exit_begin)(hc);
 	hv_timer_poll(hc);
 	hv_flush_asked(hc);
 	action = hv_dispatch_exit(hc, ex, regs);
@@ -638,13 +643,17 @@ static bool hv_contributory(u8 vector)
  *   IDT or stack while an interrupt was delivered) is delivered again: it
  *   already left the local APIC's IRR, and dropped it would never be
  *   acknowledged.
+ * - Otherwise a machine check that arrived in host mode goes, then an NMI
+ *   that did, once the guest does not block NMIs (host_idt.c); leaving
+ *   guest mode, the vendor's devirtualization gives the NMI back.
  * - Otherwise an event held earlier goes now; an interrupt only once the
  *   guest has RFLAGS.IF set again (injection would ignore it).
  * - Otherwise the highest interrupt an exit acknowledged (VMX) goes, if the
  *   guest takes interrupts now; the APIC offered it above everything in
  *   service, so highest first keeps the guest's EOIs in order.
  * - An interrupt-window exit is asked for while anything waits for the
- *   guest to take interrupts again, and after an INTR intercept (SVM): the
+ *   guest to take interrupts again (an NMI held: the guest's NMI handler
+ *   runs with IF clear and its IRET sets it), and after an INTR intercept (SVM): the
  *   interrupt is still pending in the APIC, and reaches the guest while
  *   the window is open, the intercept lifted until the window's exit.
  */
@@ -692,6 +701,21 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 		static_call(hv_vendor_inject)(hc, &cut);
 	} else if (stepped) {
 		/* The #DB trap is this entry's event: what waits goes at a window. */
+	} else if (hc->mce_pending && action != HV_DEVIRT) {
+		/* A machine check host mode took (host_idt.c) is the guest's. */
+		struct hv_event mce = { .valid = true, .type = HV_EVENT_EXCEPTION,
+					.vector = X86_TRAP_MC };
+
+		static_call(hv_vendor_inject)(hc, &mce);
+		hc->mce_pending = false;
+	} else if (hc->nmi_pending && action != HV_DEVIRT &&
+		   !static_call(hv_vendor_nmi_blocked)(hc)) {
+		/* So is an NMI, once the guest takes NMIs. */
+		struct hv_event nmi = { .valid = true, .type = HV_EVENT_NMI, .vector = NMI_VECTOR };
+
+		static_call(hv_vendor_inject)(hc, &nmi);
+		hc->nmi_pending = false;
+		hc->stats.nmis_delivered++;
 	} else if (hc->held.valid &&
 		   (hc->held.type != HV_EVENT_INTR ||
 		    (static_call(hv_vendor_rflags)(hc) & X86_EFLAGS_IF))) {
@@ -721,7 +745,7 @@ void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action acti
 			__set_bit(hc->held.vector, hc->irqs_acked);
 		hc->held.valid = false;
 		hv_give_back_irqs(hc);
-	} else if (hc->held.valid || hv_vectors_highest(hc->irqs_acked) < 256 ||
+	} else if (hc->held.valid || hc->nmi_pending || hv_vectors_highest(hc->irqs_acked) < 256 ||
 		 (ex->reason == HV_EXIT_INTR && ex->intr_vector < 0)) {
 		static_call(hv_vendor_intr_window)(hc, true);
 		hc->intr_window = true;

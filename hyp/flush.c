@@ -66,32 +66,33 @@ void hv_lock(struct hv_cpu *hc, struct hv_spinlock *lock)
  * @hc: the asking vCPU
  * @addr: the address to flush on @hc itself, or ~0 for all (others always
  *	flush everything)
- * @mask_word: fills the @word'th word of the vCPU bitmap; 0 or an error
- * @ctx: for @mask_word
- * @vector: the vector that reaches a vCPU's guest, 0 if none (it is not
- *	asked then)
- * @asked: NULL, or told of each vCPU asked, before it is kicked
+ * @mask: which vCPUs; NULL for all
  *
- * Asking again after a continuation is harmless: a vCPU that calls in
- * once does every flush asked of it until then.
+ * A vCPU is kicked with the personality's vector for it (its vector_of
+ * hook); one without a vector is not asked.  Asking again after a
+ * continuation is harmless: a vCPU that calls in once does every flush
+ * asked of it until then.
  *
- * Return: 0; @mask_word's error; -ERESTARTSYS when this exit's budget ran
+ * Return: 0; -EFAULT for a guest bitmap that cannot be read;
+ * -ERESTARTSYS when this exit's budget ran
  * out first (continue the hypercall: it asks and waits again); -ETIMEDOUT
  * when a vCPU did not call in within HV_FLUSH_WAIT_MS over all of them.
  */
-long hv_flush_remote(struct hv_cpu *hc, u64 addr,
-		     int (*mask_word)(void *ctx, unsigned int word, unsigned long *bits),
-		     void *ctx, u8 (*vector)(unsigned int cpu), void (*asked)(unsigned int cpu))
+long hv_flush_remote(struct hv_cpu *hc, u64 addr, const struct hv_vcpu_mask *mask)
 {
 	unsigned int word, bit, cpu;
 	unsigned long bits;
-	int ret;
+	u8 vector;
 
 	/* A word at a time: no bitmap of NR_CPUS on the host stack. */
 	for (word = 0; word < BITS_TO_LONGS(hv_machine.nr_cpus); word++) {
-		ret = mask_word(ctx, word, &bits);
-		if (ret)
-			return ret;
+		bits = ~0UL;
+		if (mask && mask->words)
+			bits = word < mask->nr_words ? READ_ONCE(mask->words[word]) : 0;
+		else if (mask && mask->gva &&
+			 hv_copy_from_guest(mask->ex, &bits, mask->gva + word * sizeof(long),
+					    sizeof(long)))
+			return -EFAULT;
 		for_each_set_bit(bit, &bits, BITS_PER_LONG) {
 			struct hv_cpu *other;
 
@@ -104,7 +105,10 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 			}
 			/* Not in guest mode, or no vector: nothing cached, or no way in. */
 			other = hv_cpu_of(cpu);
-			if (!other || READ_ONCE(other->state) != HV_CPU_ON || !vector(cpu))
+			if (!other || READ_ONCE(other->state) != HV_CPU_ON)
+				continue;
+			vector = static_call(hv_personality_vector_of)(cpu);
+			if (!vector)
 				continue;
 			atomic64_inc(&other->flush_asked);
 			/*
@@ -116,9 +120,7 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 			 */
 			if (arch_atomic_xchg(&other->flush_kicked, 1))
 				continue;
-			if (asked)
-				asked(cpu);
-			hv_send_vector(cpu, vector(cpu));
+			hv_send_vector(cpu, vector);
 		}
 	}
 	/* Done when every vCPU in guest mode caught up with what it was asked. */
@@ -141,4 +143,30 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr,
 	/* The next rendezvous of the same call has a deadline of its own. */
 	hc->rendezvous_deadline = 0;
 	return 0;
+}
+
+/**
+ * hv_sync_all() - every other vCPU in guest mode out of it once
+ * @hc: the asking vCPU
+ *
+ * What registering a page table waits for (hv_pt_register()): once each
+ * has exited, none can still write the table through a stale translation
+ * behind the check.  A vCPU the stub cannot make exit (in guest mode, with
+ * no vector yet) refuses it.
+ *
+ * Return: 0; -EBUSY for a vCPU without a vector; hv_flush_remote()'s
+ * errors.
+ */
+long hv_sync_all(struct hv_cpu *hc)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < hv_machine.nr_cpus; cpu++) {
+		struct hv_cpu *other = hv_cpu_of(cpu);
+
+		if (cpu != hc->cpu && other && READ_ONCE(other->state) == HV_CPU_ON &&
+		    !static_call(hv_personality_vector_of)(cpu))
+			return -EBUSY;
+	}
+	return hv_flush_remote(hc, ~0ULL, NULL);
 }

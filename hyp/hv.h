@@ -121,6 +121,8 @@ enum hv_cpu_state {
 /* Hypercall numbers counted one by one; higher ones share the last slot. */
 #define HV_HC_SLOTS	128
 
+struct hv_host_tables;
+
 struct hv_stats {
 	u64 exits[HV_EXIT_NR];
 	u64 hypercalls[HV_HC_SLOTS];
@@ -142,6 +144,10 @@ struct hv_stats {
 	u64 string_io_faults;			/* elements that faulted: #PF, #GP or #SS */
 	u64 string_io_legacy;			/* outside long mode: passed over */
 	u64 devirt_unmapped;			/* leaving refused: the guest maps no host */
+	u64 host_fixups;			/* host-mode faults resumed at a fixup */
+	u64 host_nmis;				/* NMIs that arrived in host mode */
+	u64 host_mces;				/* machine checks that arrived in host mode */
+	u64 nmis_delivered;			/* host-mode NMIs given to the guest */
 };
 
 /*
@@ -204,6 +210,10 @@ struct hv_cpu {
 	u64 exit_tsc;			/* when the exit being handled began */
 	u64 rendezvous_deadline;	/* TSC: a rendezvous continued gives up then; 0: none */
 	bool continuing;		/* the hypercall being handled is continued */
+	struct hv_host_tables *host_tables;	/* host mode's GDT and TSS (host_idt.c) */
+	void *host_ist;			/* host mode's NMI, #DF and #MC stack */
+	bool nmi_pending;		/* an NMI arrived in host mode: the guest's */
+	bool mce_pending;		/* a machine check arrived in host mode: likewise */
 	struct hv_trace_rec *trace;	/* ring for the tracepoints (trace_ring.h) */
 	u64 trace_head;			/* records written to it, ever */
 	struct hv_stats stats;
@@ -302,6 +312,10 @@ struct hv_segment {
  *	stub injects)
  * @set_rf: host context: set or clear the guest's RFLAGS.RF (instruction
  *	breakpoints held off for the instruction at RIP)
+ * @nmi_blocked: host context: an NMI injected now would land where the
+ *	guest blocks NMIs (in its NMI handler, or an STI or MOV SS shadow)
+ * @reset: host context: reset the machine, as a fault the CPU cannot
+ *	deliver does (a triple fault)
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -327,6 +341,8 @@ struct hv_vendor_ops {
 	void (*guest_segment)(struct hv_cpu *hc, unsigned int seg, struct hv_segment *s);
 	void (*set_cr2)(struct hv_cpu *hc, u64 cr2);
 	void (*set_rf)(struct hv_cpu *hc, bool on);
+	bool (*nmi_blocked)(struct hv_cpu *hc);
+	void (*reset)(void);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
@@ -426,6 +442,39 @@ extern bool hv_launch_sealed;
 
 /* exit.c: the stub's own console (the first UART), for host context. */
 void hv_uart_puts(const char *s);
+void hv_uart_hex(u64 v);
+
+/**
+ * struct hv_host_frame - an exception taken in host mode, as host_entry.S
+ * leaves it for hv_host_exception()
+ * @gprs: the interrupted code's registers
+ * @vector: the vector
+ * @error: the CPU's error code, or 0
+ * @rip: where it resumes (a fixup changes it)
+ * @cs: the rest of the CPU's frame
+ * @rflags: likewise
+ * @rsp: likewise
+ * @ss: likewise
+ */
+struct hv_host_frame {
+	struct hv_gprs gprs;
+	u64 vector, error;
+	u64 rip, cs, rflags, rsp, ss;
+};
+
+/* host_idt.c: host mode's own GDT, TSS and IDT. */
+#define HV_TSS_BUSY	0x2	/* the type bit that marks a TSS descriptor busy */
+struct desc_ptr;
+int hv_host_idt_init(void);
+void hv_host_idt_exit(void);
+int hv_host_tables_init(struct hv_cpu *hc);
+void hv_host_tables_free(struct hv_cpu *hc);
+void hv_host_gdt(const struct hv_cpu *hc, struct desc_ptr *gdt);
+void hv_host_idt(struct desc_ptr *idt);
+unsigned long hv_host_tss(const struct hv_cpu *hc);
+void hv_host_exception(struct hv_host_frame *f);
+extern const u8 hv_host_vectors[256][16];	/* host_entry.S: a stub per vector */
+long hv_host_fault_probe(void);
 
 /* tsc.c: the TSC's rate, measured against the ACPI PM timer. */
 int hv_tsc_init(void);

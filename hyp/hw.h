@@ -5,14 +5,17 @@
  * through the APIC driver's function pointers and, with PARAVIRT_XXL,
  * through pv_ops: code that tracing, kprobes and BPF can hook, which must
  * not run while the guest is stopped mid-exit.  These are the bare
- * instructions.  An MSR the CPU refuses is the one fault host mode takes
- * on purpose: it enters the kernel's noinstr #GP handler, which finds the
- * exception-table entry and returns here with -EIO.
+ * instructions.  An MSR the CPU refuses is a fault host mode takes on
+ * purpose: host mode's own #GP handler (host_idt.c) finds the exception-
+ * table entry and resumes at its fixup, which sets -EIO; so does the
+ * kernel's, where guest context (at load) does the same.  The entries are
+ * plain jumps (EX_TYPE_DEFAULT), the one kind the stub's handler takes.
  */
 #ifndef _PVHYP_HW_H
 #define _PVHYP_HW_H
 
 #include <linux/compiler.h>
+#include <linux/errno.h>
 #include <linux/types.h>
 #include <asm/apicdef.h>
 #include <asm/asm.h>
@@ -37,12 +40,15 @@ static __always_inline int hv_rdmsr_safe(u32 msr, u64 *val)
 	u32 lo, hi;
 	int err;
 
-	asm volatile("1: rdmsr ; xor %[err],%[err]\n"
-		     "2:\n\t"
-		     _ASM_EXTABLE_TYPE_REG(1b, 2b, EX_TYPE_RDMSR_SAFE, %[err])
+	asm volatile("1: rdmsr\n\t"
+		     "xor %[err],%[err]\n\t"
+		     "jmp 3f\n"
+		     "2: mov %[eio],%[err]\n"
+		     "3:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
 		     : [err] "=r" (err), "=a" (lo), "=d" (hi)
-		     : "c" (msr));
-	*val = (u64)hi << 32 | lo;
+		     : "c" (msr), [eio] "i" (-EIO));
+	*val = err ? 0 : (u64)hi << 32 | lo;
 	return err;
 }
 
@@ -50,11 +56,14 @@ static __always_inline int hv_wrmsr_safe(u32 msr, u64 val)
 {
 	int err;
 
-	asm volatile("1: wrmsr ; xor %[err],%[err]\n"
-		     "2:\n\t"
-		     _ASM_EXTABLE_TYPE_REG(1b, 2b, EX_TYPE_WRMSR_SAFE, %[err])
+	asm volatile("1: wrmsr\n\t"
+		     "xor %[err],%[err]\n\t"
+		     "jmp 3f\n"
+		     "2: mov %[eio],%[err]\n"
+		     "3:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
 		     : [err] "=a" (err)
-		     : "c" (msr), "0" ((u32)val), "d" ((u32)(val >> 32))
+		     : "c" (msr), "0" ((u32)val), "d" ((u32)(val >> 32)), [eio] "i" (-EIO)
 		     : "memory");
 	return err;
 }
@@ -98,5 +107,6 @@ static __always_inline void hv_apic_write(u32 reg, u32 val)
 void hv_apic_init(void);
 void hv_apic_send(u32 apicid, u8 vector);
 void hv_apic_send_self(u8 vector);
+void hv_apic_send_nmi(u32 apicid);
 
 #endif /* _PVHYP_HW_H */

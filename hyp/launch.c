@@ -173,7 +173,7 @@ long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex)
 	hv_launch_sealed = true;
 	WRITE_ONCE(hv_launch_armed, false);
 	ret = hv_ram_seal(hv_launch_base, hv_launch_size);
-	if (!ret && hv_personality->launched)
-		hv_personality->launched(hc);
+	if (!ret)
+		static_call_cond(hv_personality_launched)(hc);
 	return ret;
 }

@@ -17,6 +17,10 @@ MODULE_PARM_DESC(personality, "the ABI the guest sees, one of:"
 
 const struct hv_personality *hv_personality;
 
+#define HV_PERSONALITY_OP(hook) \
+	DEFINE_STATIC_CALL_NULL(hv_personality_##hook, *(((struct hv_personality *)0)->hook));
+#include "personality_ops.h"
+
 /* The ABIs the stub speaks, by the name "personality=" takes. */
 static const struct hv_personality *const hv_personalities[] __initconst = {
 #define HV_PERSONALITY_ENTRY(name) &hv_personality_##name,
@@ -26,7 +30,7 @@ static const struct hv_personality *const hv_personalities[] __initconst = {
 /**
  * hv_select_personality() - the personality "personality=" names
  *
- * Sets hv_personality.
+ * Sets hv_personality, and points the host-context hooks' static calls at it.
  *
  * Return: 0, or -EINVAL with the valid names in the kernel log.
  */
@@ -39,6 +43,9 @@ int __init hv_select_personality(void)
 	for (i = 0; i < ARRAY_SIZE(hv_personalities); i++) {
 		if (!strcmp(personality, hv_personalities[i]->name)) {
 			hv_personality = hv_personalities[i];
+			/* Before any CPU is in guest mode: no call site is running. */
+#define HV_PERSONALITY_OP(hook) static_call_update(hv_personality_##hook, hv_personality->hook);
+#include "personality_ops.h"
 			return 0;
 		}
 		len += scnprintf(valid + len, sizeof(valid) - len, "%s%s", i ? ", " : "",

@@ -8,6 +8,7 @@
 #define _PVHYP_PERSONALITY_H
 
 #include <linux/spinlock.h>
+#include <linux/static_call.h>
 #include <linux/string.h>
 #include "hv.h"
 #include "personalities.h"
@@ -41,6 +42,9 @@ struct hv_cpuid_regs {
  *	asking current (steal time); may be NULL
  * @hypercall_nr: host context: the hypercall number in the guest's
  *	registers; NULL means RAX
+ * @vector_of: host context: the vector that reaches a vCPU's guest with
+ *	this ABI's events, 0 while it has none (remote flushes kick with it);
+ *	may be NULL (the personality asks for no remote flush)
  * @io_ports: ports whose IN/OUT exit to @io (VMware's backdoor); may be NULL
  * @nr_io_ports: how many
  * @io: host context: an IN/OUT to one of @io_ports; false lets it read all
@@ -63,6 +67,7 @@ struct hv_personality {
 	void (*launched)(struct hv_cpu *hc);
 	void (*exit_begin)(struct hv_cpu *hc);
 	u64 (*hypercall_nr)(const struct hv_gprs *regs);
+	u8 (*vector_of)(unsigned int vcpu);
 	const u16 *io_ports;
 	unsigned int nr_io_ports;
 	bool (*io)(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
@@ -74,6 +79,10 @@ struct hv_personality {
 HV_PERSONALITIES(HV_PERSONALITY_DECLARE)
 extern const struct hv_personality *hv_personality;
 int hv_select_personality(void);
+
+#define HV_PERSONALITY_OP(hook) \
+	DECLARE_STATIC_CALL(hv_personality_##hook, *(((struct hv_personality *)0)->hook));
+#include "personality_ops.h"
 
 /* Leaf 0x40000000: the highest leaf, and 12 characters in EBX, ECX, EDX. */
 static inline void hv_cpuid_signature(struct hv_cpuid_regs *out, u32 max_leaf,
@@ -98,8 +107,7 @@ struct hv_pins {
 };
 
 struct hv_pin *hv_pt_find(struct hv_pins *pins, u64 pfn);
-long hv_pt_register(struct hv_cpu *hc, struct hv_pins *pins, u64 pfn, unsigned int level,
-		    long (*sync)(struct hv_cpu *hc));
+long hv_pt_register(struct hv_cpu *hc, struct hv_pins *pins, u64 pfn, unsigned int level);
 long hv_pt_release(struct hv_pins *pins, u64 pfn);
 long hv_pt_check_update(struct hv_pins *pins, u64 gpa, u64 val);
 long hv_pt_update(struct hv_pins *pins, u64 gpa, u64 val);
@@ -124,10 +132,23 @@ static inline void hv_unlock(struct hv_spinlock *lock)
 	smp_store_release(&lock->held.counter, 0);
 }
 
-long hv_flush_remote(struct hv_cpu *hc, u64 addr,
-		     int (*mask_word)(void *ctx, unsigned int word, unsigned long *bits),
-		     void *ctx, u8 (*vector)(unsigned int cpu),
-		     void (*asked)(unsigned int cpu));
+/**
+ * struct hv_vcpu_mask - the vCPUs a remote flush asks
+ * @words: a bitmap the stub reads in place (VMware's vCPU area), or NULL
+ * @nr_words: its length; the vCPUs beyond are not asked
+ * @ex: the exit whose page tables @gva is read through
+ * @gva: a bitmap in guest memory (Xen's vcpumask), if @words is NULL; with
+ *	neither, every vCPU
+ */
+struct hv_vcpu_mask {
+	const u64 *words;
+	unsigned int nr_words;
+	const struct hv_exit *ex;
+	u64 gva;
+};
+
+long hv_flush_remote(struct hv_cpu *hc, u64 addr, const struct hv_vcpu_mask *mask);
+long hv_sync_all(struct hv_cpu *hc);
 
 /* core.c: make pages read-only to the guest (or writable again). */
 int hv_protect(void *virt, unsigned int npages, bool protect);

@@ -249,36 +249,9 @@ static void esx_timer_fired(struct hv_cpu *hc)
 /* --- page tables and TLBs --------------------------------------------- */
 
 /* What a registration waits for: every vCPU out of guest mode once. */
-static int esx_all_word(void *ctx, unsigned int word, unsigned long *bits)
-{
-	*bits = ~0UL;
-	return 0;
-}
-
-static long esx_sync_all(struct hv_cpu *hc)
-{
-	unsigned int cpu;
-
-	/* One it cannot make exit could write the table behind the check. */
-	for (cpu = 0; cpu < hv_machine.nr_cpus; cpu++) {
-		struct hv_cpu *other = hv_cpu_of(cpu);
-
-		if (other && READ_ONCE(other->state) == HV_CPU_ON && !esx_vector_of(cpu))
-			return -EBUSY;
-	}
-	return hv_flush_remote(hc, ~0ULL, esx_all_word, NULL, esx_vector_of, NULL);
-}
-
-static int esx_mask_word(void *ctx, unsigned int word, unsigned long *bits)
-{
-	const struct vmi_vcpu_area *a = ctx;
-
-	*bits = word < VMI_FLUSH_MASK_WORDS ? READ_ONCE(a->flush_mask[word]) : 0;
-	return 0;
-}
-
 static long esx_flush_tlb(struct hv_cpu *hc, u32 how, u64 addr)
 {
+	struct hv_vcpu_mask mask = { .nr_words = VMI_FLUSH_MASK_WORDS };
 	struct vmi_vcpu_area *a;
 
 	switch (how) {
@@ -289,7 +262,8 @@ static long esx_flush_tlb(struct hv_cpu *hc, u32 how, u64 addr)
 		a = esx_area(hc->cpu);
 		if (!a)
 			return -ENOENT;
-		return hv_flush_remote(hc, addr, esx_mask_word, a, esx_vector_of, NULL);
+		mask.words = a->flush_mask;
+		return hv_flush_remote(hc, addr, &mask);
 	}
 	return -EINVAL;
 }
@@ -419,7 +393,7 @@ static long esx_vmi_command(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gpr
 	case VMI_CMD_NOTIFY:
 		return esx_notify(ebx, regs->rsi);
 	case VMI_CMD_ALLOCATE_PAGE:
-		return hv_pt_register(hc, &ed->pins, arg64, ebx, esx_sync_all);
+		return hv_pt_register(hc, &ed->pins, arg64, ebx);
 	case VMI_CMD_RELEASE_PAGE:
 		return hv_pt_release(&ed->pins, arg64);
 	case VMI_CMD_FLUSH_QUEUE:
@@ -715,6 +689,7 @@ const struct hv_personality hv_personality_esx = {
 	.exit = esx_exit,
 	.cpuid = esx_cpuid,
 	.hypercall = esx_hypercall,
+	.vector_of = esx_vector_of,
 	.timer_fired = esx_timer_fired,
 	.launched = esx_launched,
 	.exit_begin = esx_exit_begin,

@@ -745,12 +745,7 @@ static long xen_version(struct hv_exit *ex, u64 cmd, u64 arg)
 
 /* --- page tables -------------------------------------------------------- */
 
-struct xen_mask_src {
-	const struct hv_exit *ex;
-	u64 ptr;
-};
-
-static long xen_flush_all(struct hv_cpu *hc);
+static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const struct mmuext_op *op);
 
 static long xen_mmu_update_one(const struct mmu_update *req)
 {
@@ -771,12 +766,12 @@ static long xen_mmu_update_one(const struct mmu_update *req)
  * other vCPUs, is continued as Xen continues it: the arguments say what is
  * left (the list from there on, the rest of the count with
  * MMU_UPDATE_PREEMPTED set) and the count of what is done keeps adding up
- * where the guest asked for it; -ERESTARTSYS tells the caller.
+ * where the guest asked for it; -ERESTARTSYS tells the caller.  @ext:
+ * mmuext_op requests (else mmu_update).
  */
-static long xen_batch(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *args,
-		      size_t size, long (*one)(struct hv_cpu *hc, struct hv_exit *ex,
-					       const void *req))
+static long xen_batch(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *args, bool ext)
 {
+	size_t size = ext ? sizeof(struct mmuext_op) : sizeof(struct mmu_update);
 	u64 list = args->rdi, count = (u32)args->rsi, done_ptr = args->rdx;
 	bool continued = count & MMU_UPDATE_PREEMPTED;
 	union {
@@ -789,7 +784,7 @@ static long xen_batch(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *arg
 	if ((u16)args->r10 != DOMID_SELF)
 		return -ESRCH;
 	count &= ~(u64)MMU_UPDATE_PREEMPTED;
-	if (count > (size == sizeof(struct mmuext_op) ? XEN_MAX_EXT_BATCH : XEN_MAX_BATCH))
+	if (count > (ext ? XEN_MAX_EXT_BATCH : XEN_MAX_BATCH))
 		return -E2BIG;
 	/* The count goes where the guest asked, so that must be writable first. */
 	if (done_ptr && continued && hv_copy_from_guest(ex, &before, done_ptr, sizeof(before)))
@@ -805,7 +800,7 @@ static long xen_batch(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *arg
 			ret = -EFAULT;
 			break;
 		}
-		ret = one(hc, ex, &req);
+		ret = ext ? xen_mmuext_one(hc, ex, &req.ext) : xen_mmu_update_one(&req.mmu);
 		if (ret)
 			break;
 	}
@@ -820,28 +815,6 @@ static long xen_batch(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *arg
 	return ret;
 }
 
-static long xen_mmu_update_req(struct hv_cpu *hc, struct hv_exit *ex, const void *req)
-{
-	return xen_mmu_update_one(req);
-}
-
-static u8 xen_vector_of(unsigned int cpu)
-{
-	return xen_vector(cpu);
-}
-
-/* A word of the guest's vCPU bitmap, or of all ones for the _ALL forms. */
-static int xen_mask_word(void *ctx, unsigned int word, unsigned long *bits)
-{
-	const struct xen_mask_src *src = ctx;
-
-	*bits = ~0UL;
-	if (src->ptr && hv_copy_from_guest(src->ex, bits, src->ptr + word * sizeof(long),
-					   sizeof(long)))
-		return -EFAULT;
-	return 0;
-}
-
 /*
  * TLB_FLUSH_MULTI, INVLPG_MULTI (@mask_ptr: a bitmap of vCPUs) and the
  * _ALL forms (@mask_ptr 0), through flush.c.
@@ -850,31 +823,20 @@ static long xen_flush_remote(struct hv_cpu *hc, struct hv_exit *ex,
 			     const struct mmuext_op *op, u64 mask_ptr)
 {
 	bool one = op->cmd == MMUEXT_INVLPG_MULTI || op->cmd == MMUEXT_INVLPG_ALL;
-	struct xen_mask_src src = { .ex = ex, .ptr = mask_ptr };
+	struct hv_vcpu_mask mask = { .ex = ex, .gva = mask_ptr };
 
-	return hv_flush_remote(hc, one ? op->arg1.linear_addr : ~0ULL, xen_mask_word, &src,
-			       xen_vector_of, NULL);
+	return hv_flush_remote(hc, one ? op->arg1.linear_addr : ~0ULL, &mask);
 }
 
-/* What a pin waits for: every vCPU out of guest mode once. */
-static long xen_flush_all(struct hv_cpu *hc)
+static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const struct mmuext_op *op)
 {
-	struct xen_mask_src src = { 0 };
-
-	return hv_flush_remote(hc, ~0ULL, xen_mask_word, &src, xen_vector_of, NULL);
-}
-
-static long xen_mmuext_one(struct hv_cpu *hc, struct hv_exit *ex, const void *req)
-{
-	const struct mmuext_op *op = req;
-
 	switch (op->cmd) {
 	case MMUEXT_PIN_L1_TABLE:
 	case MMUEXT_PIN_L2_TABLE:
 	case MMUEXT_PIN_L3_TABLE:
 	case MMUEXT_PIN_L4_TABLE:
 		return hv_pt_register(hc, &xd->pins, op->arg1.mfn,
-				      op->cmd - MMUEXT_PIN_L1_TABLE + 1, xen_flush_all);
+				      op->cmd - MMUEXT_PIN_L1_TABLE + 1);
 	case MMUEXT_UNPIN_TABLE:
 		return hv_pt_release(&xd->pins, op->arg1.mfn);
 	case MMUEXT_TLB_FLUSH_LOCAL:
@@ -952,9 +914,9 @@ static long xen_dispatch(struct hv_cpu *hc, struct hv_exit *ex, u64 nr, struct h
 {
 	switch (nr) {
 	case __HYPERVISOR_mmu_update:
-		return xen_batch(hc, ex, regs, sizeof(struct mmu_update), xen_mmu_update_req);
+		return xen_batch(hc, ex, regs, false);
 	case __HYPERVISOR_mmuext_op:
-		return xen_batch(hc, ex, regs, sizeof(struct mmuext_op), xen_mmuext_one);
+		return xen_batch(hc, ex, regs, true);
 	case __HYPERVISOR_multicall:
 		return xen_multicall(hc, ex, regs);
 	case __HYPERVISOR_xen_version:
@@ -1165,6 +1127,7 @@ const struct hv_personality hv_personality_xen = {
 	.exit = xen_exit,
 	.cpuid = xen_cpuid,
 	.hypercall = xen_hypercall,
+	.vector_of = xen_vector,
 	.timer_fired = xen_timer_fired,
 	.tsc_refined = xen_tsc_refined,
 	.launched = xen_launched,

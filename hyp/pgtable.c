@@ -83,16 +83,16 @@ static bool hv_pt_mapped_writable(struct hv_pins *pins, u64 pfn)
  * @pins: the personality's registry
  * @pfn: the table's frame
  * @level: 1 (PTEs) to 4 (PML4 entries)
- * @sync: make every other vCPU exit once, so none keeps a writable
- *	translation of the table; 0 or an error
+ *
+ * Every other vCPU exits once (hv_sync_all()) after the page is made
+ * read-only, so none keeps a writable translation of it.
  *
  * Return: 0; -EINVAL for a bad frame, a table registered already, one
  * mapped writable by a registered table or holding a bad entry; -EPERM for
  * a page of the stub; -EFAULT for non-RAM; -ENOSPC when the registry is
- * full; @sync's error.  On error nothing is registered.
+ * full; hv_sync_all()'s error.  On error nothing is registered.
  */
-long hv_pt_register(struct hv_cpu *hc, struct hv_pins *pins, u64 pfn, unsigned int level,
-		    long (*sync)(struct hv_cpu *hc))
+long hv_pt_register(struct hv_cpu *hc, struct hv_pins *pins, u64 pfn, unsigned int level)
 {
 	unsigned int i, slot;
 	const u64 *t;
@@ -119,7 +119,7 @@ long hv_pt_register(struct hv_cpu *hc, struct hv_pins *pins, u64 pfn, unsigned i
 	 */
 	ret = hv_tdp_protect_guest_page(gpa, true);
 	if (!ret)
-		ret = sync(hc);
+		ret = hv_sync_all(hc);
 	if (ret)
 		goto undo;
 	t = hv_guest_map_table(gpa);

@@ -387,8 +387,18 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	frame->host_pa = s->host_pa;
 	frame->hc = hc;
 
-	/* The host runs on a CR3 no task can take away. */
+	/*
+	 * The host runs on a CR3 no task can take away, and on the stub's own
+	 * GDT and IDT: the first VMRUN saves these as the host's.  GIF off
+	 * first: an NMI from here to VMRUN would find the stub's IDT and the
+	 * kernel's TSS; VMRUN sets GIF for the guest.
+	 */
 	native_write_cr3(hv_host_cr3());
+	asm volatile("clgi" : : : "memory");
+	hv_host_gdt(hc, &gdt);
+	hv_host_idt(&idt);
+	native_load_gdt(&gdt);
+	native_load_idt(&idt);
 	return frame;
 }
 
@@ -447,6 +457,8 @@ static bool svm_prepare_devirt(struct hv_cpu *hc, struct vmcb *v, const struct h
 {
 	struct hv_svm_frame *frame = (struct hv_svm_frame *)((u8 *)hc->stack + HV_STACK_SIZE) - 1;
 	u64 ret_frame[3] = { regs->rax, v->save.rflags, v->save.rip };
+	struct desc_ptr gdt = { .address = v->save.gdtr.base, .size = v->save.gdtr.limit };
+	struct desc_ptr idt = { .address = v->save.idtr.base, .size = v->save.idtr.limit };
 
 	if (hv_copy_to_guest(ex, v->save.rsp - sizeof(ret_frame), ret_frame, sizeof(ret_frame)))
 		return false;
@@ -475,6 +487,18 @@ static bool svm_prepare_devirt(struct hv_cpu *hc, struct vmcb *v, const struct h
 	hv_wrmsr(MSR_IA32_CR_PAT, v->save.g_pat);
 	native_set_debugreg(6, v->save.dr6);
 	native_set_debugreg(7, v->save.dr7);
+	/*
+	 * Host mode ran on the stub's GDT and IDT (host_idt.c); the guest's
+	 * go back (its TR with the VMLOAD that follows).  An NMI that waits
+	 * for the guest is sent again: GIF holds it until the STGI after that
+	 * VMLOAD, and the kernel's IDT takes it natively.
+	 */
+	native_load_gdt(&gdt);
+	native_load_idt(&idt);
+	if (hc->nmi_pending) {
+		hc->nmi_pending = false;
+		hv_apic_send_nmi(hc->apic_id);
+	}
 	hc->state = hc->state == HV_CPU_FAILED ? HV_CPU_FAILED : HV_CPU_OFF;
 	return true;
 }
@@ -488,6 +512,19 @@ static void __noreturn svm_reset(void)
 	native_load_idt(&no_idt);
 	for (;;)
 		asm volatile("int3");
+}
+
+/*
+ * GIF is clear in host mode, so no NMI arrives there (host_idt.c): an NMI
+ * the stub holds is one an exit cut short, whose delivery had begun and
+ * which goes again at once.  (Whether the guest is in its NMI handler SVM
+ * does not say without vNMI.)
+ */
+static bool svm_nmi_blocked(struct hv_cpu *hc)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+
+	return s->guest->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
 }
 
 /* What VMRUN checks (APM vol. 2, 15.5.1), for the report before a reset. */
@@ -892,8 +929,16 @@ static int svm_cpu_launch(struct hv_cpu *hc)
 		return -EBUSY;
 	hv_wrmsr(MSR_EFER, efer | EFER_SVME);
 	hv_wrmsr(MSR_VM_HSAVE_PA, s->hsave_pa);
-	/* The host's FS/GS/TR/..., reloaded after every exit. */
+	/*
+	 * The host's FS/GS/TR/..., reloaded after every exit: the kernel's
+	 * FS and GS (its per-CPU base), and the stub's TSS (host_idt.c), whose
+	 * descriptor VMLOAD takes from here, not from a GDT.
+	 */
 	svm_vmsave(s->host_pa);
+	s->host->save.tr.selector = GDT_ENTRY_TSS * 8;
+	s->host->save.tr.attrib = SVM_SELECTOR_P_MASK | DESC_TSS | HV_TSS_BUSY;
+	s->host->save.tr.limit = sizeof(struct x86_hw_tss) - 1;
+	s->host->save.tr.base = hv_host_tss(hc);
 	ret = hv_svm_enter(hc);
 	if (ret) {
 		hv_wrmsr(MSR_VM_HSAVE_PA, 0);
@@ -923,4 +968,6 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.guest_segment = svm_guest_segment,
 	.set_cr2 = svm_set_cr2,
 	.set_rf = svm_set_rf,
+	.nmi_blocked = svm_nmi_blocked,
+	.reset = svm_reset,
 };

@@ -172,16 +172,20 @@ static bool tdp_split_into(u64 *entry, u64 e, int level, u64 gpa, u64 *table)
 }
 
 /*
- * The leaf over @gpa and its level, and in @e the value the swap of a split
- * must still find; NULL where the walk meets a missing entry.
+ * Whether the leaf over @gpa is still larger than 4 KiB: then *@entry, its
+ * *@level and in *@e the value the swap of a split must still find.  Else
+ * *@entry is the 4 KiB entry, or NULL where the walk meets a missing one.
  */
-static u64 *tdp_leaf_now(u64 gpa, int *level, u64 *e)
+static bool tdp_split_needed(u64 gpa, u64 **entry, int *level, u64 *e)
 {
-	u64 *entry = tdp_leaf(gpa, level);
-
-	if (entry)
-		*e = READ_ONCE(*entry);
-	return entry;
+	for (;;) {
+		*entry = tdp_leaf(gpa, level);
+		if (!*entry || *level == 1)
+			return false;
+		*e = READ_ONCE(**entry);
+		if (*e & fmt->large)
+			return true;
+	}
 }
 
 /*
@@ -195,39 +199,33 @@ static u64 *tdp_pte_split(u64 gpa)
 	u64 *entry, *table, e;
 	int level;
 
-	for (;;) {
-		entry = tdp_leaf_now(gpa, &level, &e);
-		if (!entry || level == 1)
-			return entry;
-		if (!(e & fmt->large))
-			continue;
+	while (tdp_split_needed(gpa, &entry, &level, &e)) {
 		table = tdp_alloc_table();
 		if (!table)
 			return NULL;
 		if (!tdp_split_into(entry, e, level, gpa, table))
 			tdp_free_fresh(table);
 	}
+	return entry;
 }
 
-/* tdp_pte_split() for host context: tables from the pool, nothing allocated. */
+/*
+ * tdp_pte_split() for host context: tables from the pool, nothing
+ * allocated.  A table that lost the race stays unused (freed at unload).
+ */
 static u64 *tdp_pte_split_host(u64 gpa)
 {
 	u64 *entry, *table, e;
 	int level;
 
-	for (;;) {
-		entry = tdp_leaf_now(gpa, &level, &e);
-		if (!entry || level == 1)
-			return entry;
-		if (!(e & fmt->large))
-			continue;
+	while (tdp_split_needed(gpa, &entry, &level, &e)) {
 		table = tdp_pool_take();
 		if (!table)
 			return NULL;
-		/* Lost the race: a pool table stays unused (freed at unload). */
 		if (tdp_split_into(entry, e, level, gpa, table))
 			atomic64_inc(&tdp_host_splits);
 	}
+	return entry;
 }
 
 /* Guest context, under tdp_lock. */

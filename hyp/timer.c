@@ -239,8 +239,7 @@ void hv_timer_poll(struct hv_cpu *hc)
 	if (t->armed && hv_timer_hw_expired()) {
 		t->armed = false;
 		hv_timer_fired(hc, false);
-		if (hv_personality->timer_fired)
-			hv_personality->timer_fired(hc);
+		static_call_cond(hv_personality_timer_fired)(hc);
 	}
 }
 
@@ -400,6 +399,30 @@ void hv_apic_send(u32 apicid, u8 vector)
 	hv_xapic_wait_idle();
 	hv_apic_write(APIC_ICR2, SET_XAPIC_DEST_FIELD(apicid));
 	hv_apic_write(APIC_ICR, APIC_DM_FIXED | APIC_DEST_PHYSICAL | vector);
+	hv_xapic_wait_idle();
+	hv_apic_write(APIC_ICR2, icr2);
+}
+
+/**
+ * hv_apic_send_nmi() - an NMI to a CPU
+ * @apicid: its APIC ID (this CPU's too: the self shorthand takes only
+ *	fixed interrupts)
+ *
+ * Host context.
+ */
+void hv_apic_send_nmi(u32 apicid)
+{
+	u32 icr2;
+
+	if (hv_x2apic) {
+		asm volatile("mfence; lfence" : : : "memory");
+		hv_wrmsr(HV_X2APIC_MSR(APIC_ICR), (u64)apicid << 32 | APIC_DM_NMI);
+		return;
+	}
+	icr2 = hv_apic_read(APIC_ICR2);
+	hv_xapic_wait_idle();
+	hv_apic_write(APIC_ICR2, SET_XAPIC_DEST_FIELD(apicid));
+	hv_apic_write(APIC_ICR, APIC_DM_NMI | APIC_DEST_PHYSICAL);
 	hv_xapic_wait_idle();
 	hv_apic_write(APIC_ICR2, icr2);
 }

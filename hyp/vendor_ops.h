@@ -24,5 +24,7 @@ HV_VENDOR_OP(guest_control)
 HV_VENDOR_OP(guest_segment)
 HV_VENDOR_OP(set_cr2)
 HV_VENDOR_OP(set_rf)
+HV_VENDOR_OP(nmi_blocked)
+HV_VENDOR_OP(reset)
 
 #undef HV_VENDOR_OP

@@ -491,12 +491,16 @@ static bool vmx_setup_guest_state(u64 rsp, u64 rip, const struct desc_ptr *gdt,
 	       vmx_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 }
 
-/* The host half: the kernel's own state, the stub's stack, its CR3. */
-static bool vmx_setup_host_state(struct hv_cpu *hc, const struct desc_ptr *gdt,
-				 const struct desc_ptr *idt)
+/*
+ * The host half: the kernel's own control registers and per-CPU base, the
+ * stub's stack, its CR3, and its own GDT, IDT and TSS (host_idt.c).
+ */
+static bool vmx_setup_host_state(struct hv_cpu *hc)
 {
-	u16 tr = vmx_str();
+	struct desc_ptr gdt, idt;
 
+	hv_host_gdt(hc, &gdt);
+	hv_host_idt(&idt);
 	return vmx_write(HOST_CR0, native_read_cr0()) && vmx_write(HOST_CR3, hv_host_cr3()) &&
 	       vmx_write(HOST_CR4, native_read_cr4()) &&
 	       vmx_write(HOST_CS_SELECTOR, __KERNEL_CS) &&
@@ -504,13 +508,12 @@ static bool vmx_setup_host_state(struct hv_cpu *hc, const struct desc_ptr *gdt,
 	       vmx_write(HOST_DS_SELECTOR, __KERNEL_DS) &&
 	       vmx_write(HOST_ES_SELECTOR, __KERNEL_DS) &&
 	       vmx_write(HOST_FS_SELECTOR, 0) && vmx_write(HOST_GS_SELECTOR, 0) &&
-	       vmx_write(HOST_TR_SELECTOR, tr) &&
+	       vmx_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8) &&
 	       vmx_write(HOST_FS_BASE, hv_rdmsr(MSR_FS_BASE)) &&
 	       /* The kernel's per-CPU base: the canary and smp_processor_id(). */
 	       vmx_write(HOST_GS_BASE, hv_rdmsr(MSR_GS_BASE)) &&
-	       vmx_write(HOST_TR_BASE,
-			 vmx_desc_base((const struct desc_struct *)(gdt->address + tr))) &&
-	       vmx_write(HOST_GDTR_BASE, gdt->address) && vmx_write(HOST_IDTR_BASE, idt->address) &&
+	       vmx_write(HOST_TR_BASE, hv_host_tss(hc)) &&
+	       vmx_write(HOST_GDTR_BASE, gdt.address) && vmx_write(HOST_IDTR_BASE, idt.address) &&
 	       vmx_write(HOST_IA32_SYSENTER_CS, hv_rdmsr(MSR_IA32_SYSENTER_CS)) &&
 	       vmx_write(HOST_IA32_SYSENTER_ESP, hv_rdmsr(MSR_IA32_SYSENTER_ESP)) &&
 	       vmx_write(HOST_IA32_SYSENTER_EIP, hv_rdmsr(MSR_IA32_SYSENTER_EIP)) &&
@@ -562,7 +565,7 @@ int hv_vmx_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 
 	native_store_gdt(&gdt);
 	store_idt(&idt);
-	if (!vmx_setup_controls() || !vmx_setup_host_state(hc, &gdt, &idt) ||
+	if (!vmx_setup_controls() || !vmx_setup_host_state(hc) ||
 	    !vmx_setup_guest_state(rsp, rip, &gdt, &idt))
 		return -EIO;
 	s->tdp_seen = READ_ONCE(hv_tdp_generation);
@@ -691,6 +694,11 @@ static bool vmx_prepare_devirt(struct hv_cpu *hc, const struct hv_exit *ex,
 	hv_wrmsr(MSR_EFER, efer);
 	hv_wrmsr(MSR_IA32_DEBUGCTLMSR, debugctl);
 	native_set_debugreg(7, dr7);
+	/* An NMI that waited for the guest: the kernel's IDT, loaded now, takes it. */
+	if (hc->nmi_pending) {
+		hc->nmi_pending = false;
+		hv_apic_send_nmi(hc->apic_id);
+	}
 	hc->state = hc->state == HV_CPU_FAILED ? HV_CPU_FAILED : HV_CPU_OFF;
 	return true;
 }
@@ -1123,6 +1131,17 @@ static bool vmx_interruptible(struct hv_cpu *hc)
 		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
+/*
+ * Injecting an NMI ignores the guest's blocking (virtual NMIs are off: SDM
+ * vol. 3 26.3.1.5), so one that arrived in host mode waits until the guest
+ * is out of its NMI handler and any STI or MOV SS shadow.
+ */
+static bool vmx_nmi_blocked(struct hv_cpu *hc)
+{
+	return vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+	       (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+}
+
 /* Read when the core walks the guest's tables, not at every exit. */
 static void vmx_guest_paging(u64 *cr3, bool *la57)
 {
@@ -1286,4 +1305,6 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.guest_segment = vmx_guest_segment,
 	.set_cr2 = vmx_set_cr2,
 	.set_rf = vmx_set_rf,
+	.nmi_blocked = vmx_nmi_blocked,
+	.reset = vmx_reset,
 };

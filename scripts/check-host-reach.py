@@ -9,13 +9,15 @@ its host side still calls kernel functions and reads kernel data.  This
 script makes the debt explicit and lets it only shrink:
 
 - It reads the relocations of the built objects (objdump -dr), function by
-  function, and walks from host context's entry points: the C functions
-  the world switches call on every exit (hv_svm_exit, hv_vmx_exit,
-  hv_vmx_resume_failed), every function a host-context vendor op's static
+  function, and walks from host context's entry points: the world switches
+  (hv_svm_enter's VMRUN loop, hv_vmx_exit_entry; what they call before
+  guest mode, BEFORE_GUEST_MODE, is guest context), the C functions they
+  call on every exit (hv_svm_exit, hv_vmx_exit, hv_vmx_resume_failed), every function a host-context vendor op's static
   call can reach (hyp/vendor_ops.h, the tables in svm.c and vmx.c), and
   every host-context hook of every personality (the hv_personality
   initializers, all but name, hypercall_names, init, exit, io_ports,
-  nr_io_ports, unknown_nr).  Any function of pvhyp's whose address a
+  nr_io_ports, unknown_nr; the static calls of hyp/personality_ops.h lead
+  to them).  Any function of pvhyp's whose address a
   reached function takes is reached too (callbacks).
 - Every symbol a reached function references that pvhyp does not define
   is a reach outside the host.  scripts/host-reach.allow lists the ones
@@ -30,7 +32,14 @@ import re
 import subprocess
 import sys
 
-HOST_ROOTS = {'hv_svm_exit', 'hv_vmx_exit', 'hv_vmx_resume_failed'}
+HOST_ROOTS = {'hv_svm_exit', 'hv_vmx_exit', 'hv_vmx_resume_failed',
+              # The world switches themselves (svm_entry.S, vmx_entry.S): the
+              # VMRUN loop, and where a VM exit lands on VMX; and host mode's
+              # exception entry (host_entry.S).
+              'hv_svm_enter', 'hv_vmx_exit_entry', 'hv_host_vectors'}
+# Called from a world switch before its CPU is in guest mode (building the
+# guest's state, a failed first VM entry): guest context, not followed.
+BEFORE_GUEST_MODE = {'hv_svm_setup_guest', 'hv_vmx_setup_guest', 'hv_vmx_launch_failed'}
 GUEST_HOOKS = {'name', 'hypercall_names', 'init', 'exit', 'io_ports', 'nr_io_ports',
                'unknown_nr'}
 
@@ -46,15 +55,26 @@ def functions(obj):
     """
     out = subprocess.run(['objdump', '-dr', obj], capture_output=True, text=True,
                          check=True).stdout
-    refs, fn = {}, None
+    refs, fn, section = {}, None, None
+    starts = {}         # section: [(address, function)]
+    repl = {}           # .altinstr_replacement address: referenced symbols
     lines = out.splitlines()
     for i, line in enumerate(lines):
-        m = re.match(r'^[0-9a-f]+ <([^>+]+)>:$', line)
+        m = re.match(r'^Disassembly of section (\S+):$', line)
         if m:
-            fn = m.group(1)
+            section, fn = m.group(1), None
+            continue
+        m = re.match(r'^([0-9a-f]+) <([^>+]+)>:$', line)
+        if m:
+            fn = m.group(2)
             refs.setdefault(fn, set())
+            starts.setdefault(section, []).append((int(m.group(1), 16), fn))
             continue
         if not fn:
+            continue
+        m = re.search(r'^\s+([0-9a-f]+): R_X86_64_\w+\s+([\w.$]+)', line)
+        if m and section == '.altinstr_replacement':
+            repl.setdefault(int(m.group(1), 16), set()).add(m.group(2))
             continue
         m = re.search(r'R_X86_64_\w+\s+([\w.$]+)', line)
         if m:
@@ -70,7 +90,43 @@ def functions(obj):
                 refs[fn].add(m.group(1))
     for part in [f for f in refs if '.cold' in f]:
         refs.setdefault(part[:part.index('.cold')], set()).update(refs[part])
+    alternatives(obj, starts, repl, refs)
     return refs
+
+
+def alternatives(obj, starts, repl, refs):
+    """Code the kernel's alternatives patch into a function at run time
+    (.altinstr_replacement: the world switches' UNTRAIN_RET and IBPB calls,
+    static_cpu_has()) counts as the function's: each .altinstructions
+    entry names the place it patches and the replacement's start; a
+    replacement runs to the next one's."""
+    out = subprocess.run(['objdump', '-r', '-j', '.altinstructions', obj],
+                         capture_output=True, text=True).stdout
+    relocs = re.findall(r'^([0-9a-f]+)\s+R_X86_64_PC32\s+([\w.]+)(?:\+0x([0-9a-f]+))?$', out, re.M)
+    by_entry = {}
+    for off, sym, add in relocs:
+        by_entry.setdefault(int(off, 16) // 12 * 12, []).append((int(off, 16) % 12, sym,
+                                                                  int(add or '0', 16)))
+    patched = []
+    for fields in by_entry.values():
+        where = dict((o, (s, a)) for o, s, a in fields)
+        if 0 not in where or 4 not in where or where[4][0] != '.altinstr_replacement':
+            continue
+        section, addr = where[0]
+        owner = None
+        for start, fn in sorted(starts.get(section, [])):
+            if start <= addr:
+                owner = fn
+        if owner:
+            patched.append((where[4][1], owner))
+    patched.sort()
+    for addr, symbols in repl.items():
+        owner = None
+        for start, fn in patched:
+            if start <= addr:
+                owner = fn
+        if owner:
+            refs[owner].update(symbols)
 
 
 def defined(obj):
@@ -107,8 +163,14 @@ def main():
         targets = {t[op] for t in vendors.values() if op in t}
         static_call['__SCT__hv_vendor_' + op] = targets
         roots |= targets
-    for table in initializers(srcs, 'hv_personality').values():
+    personalities = initializers(srcs, 'hv_personality').values()
+    for table in personalities:
         roots |= {fn for field, fn in table.items() if field not in GUEST_HOOKS}
+    hooks = [l.split('(')[1].rstrip(')') for l in open(os.path.join(srcdir, 'personality_ops.h'))
+             if l.startswith('HV_PERSONALITY_OP(')]
+    for hook in hooks:
+        static_call['__SCT__hv_personality_' + hook] = {t[hook] for t in personalities
+                                                         if hook in t}
     missing = sorted(r for r in roots if r not in refs)
     if missing:
         print(f'check-host-reach: entry points not found in the objects: {missing}')
@@ -123,6 +185,8 @@ def main():
         reach.add(fn)
         for sym in refs.get(fn, ()):
             for target in static_call.get(sym, {sym}):
+                if target in BEFORE_GUEST_MODE:
+                    continue
                 if target in refs:
                     if target not in reach:
                         via.setdefault(target, fn)

@@ -21,7 +21,8 @@ FORBIDDEN = re.compile(r'^(__fentry__|__tracepoint_\w+|do_trace_\w+|__sanitizer_
                        r'__kcov\w*|__asan_\w+|__tsan_\w+|apic)$')
 # pv_ops: not from the objects whose code runs in host context, except
 # from the guest-context functions named here.
-HOST_OBJECTS = ['exit', 'string_io', 'guest', 'flush', 'pgtable', 'tdp', 'tsc', 'launch']
+HOST_OBJECTS = ['exit', 'string_io', 'guest', 'flush', 'pgtable', 'tdp', 'tsc', 'launch',
+                'host_idt']
 GUEST_CONTEXT = {'hv_map_window_init', 'hv_map_window_free', 'hv_ram_init',
                  'hv_tsc_init', 'hv_tsc_report', 'pvhyp_tsc', 'pvhyp_tsc_refine_now',
                  'hv_launch_region', 'hv_launch_arm', 'hv_launch_show', 'hv_launch_open',

@@ -27,7 +27,9 @@
 #include <asm/segment.h>
 #include <asm/tlbflush.h>
 #include <asm/set_memory.h>
+#include <asm/apic.h>
 #include <asm/msr.h>
+#include <asm/nmi.h>
 #include <asm/processor.h>
 #include <asm/virtext.h>
 #include <asm/fpu/xcr.h>
@@ -494,6 +496,124 @@ static void pvhyp_interrupt_cut_short_is_delivered_again(struct kunit *test)
 }
 
 /*
+ * Host mode runs on the stub's own IDT (hyp/host_idt.c): a fault the stub
+ * takes there on purpose resumes at its fixup, counted by the stub's own
+ * handler (the kernel's would resume it too, but count nothing), and the
+ * CPU stays in guest mode.  On every CPU.
+ */
+static void host_fault_probe(void *info)
+{
+	*(int *)info = pvhyp_host_fault_probe();
+}
+
+static void pvhyp_host_fault_fixed_up(struct kunit *test)
+{
+	struct pvhyp_host_events before, after;
+	unsigned int cpu;
+	int ret;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		KUNIT_ASSERT_EQ(test, pvhyp_host_events(cpu, &before), 0);
+		ret = -ENOEXEC;
+		smp_call_function_single(cpu, host_fault_probe, &ret, 1);
+		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "cpu %u: the probe's fault was not fixed up",
+				    cpu);
+		KUNIT_ASSERT_EQ(test, pvhyp_host_events(cpu, &after), 0);
+		KUNIT_EXPECT_EQ_MSG(test, after.fixups - before.fixups, 1ULL,
+				    "cpu %u: the stub's handler counted %llu fixups for one fault",
+				    cpu, after.fixups - before.fixups);
+		KUNIT_EXPECT_TRUE(test, pvhyp_cpu_virtualized(cpu));
+	}
+	cpus_read_unlock();
+}
+
+/*
+ * Every NMI sent to a CPU in guest mode reaches its kernel, once: on SVM
+ * GIF holds one that comes while the stub runs until the guest runs again;
+ * on VMX one that arrives in host mode is the stub's to deliver
+ * (hyp/host_idt.c).  One CPU loops on CPUID (an exit each: much of its
+ * time is host mode) while another sends it NMIs, one at a time, each
+ * waited for.
+ */
+#define NMI_PROBES	200
+
+static struct {
+	int target;
+	atomic_t seen;
+	bool stop;
+} nmi_probe;
+
+static int nmi_probe_handler(unsigned int type, struct pt_regs *regs)
+{
+	if (smp_processor_id() != READ_ONCE(nmi_probe.target))
+		return NMI_DONE;
+	atomic_inc(&nmi_probe.seen);
+	return NMI_HANDLED;
+}
+
+static void nmi_probe_exits(void *info)
+{
+	u32 eax, ebx, ecx, edx;
+
+	while (!READ_ONCE(nmi_probe.stop)) {
+		eax = 0;
+		ecx = 0;
+		native_cpuid(&eax, &ebx, &ecx, &edx);
+	}
+}
+
+static void pvhyp_nmis_reach_the_guest(struct kunit *test)
+{
+	struct pvhyp_host_events before, after;
+	unsigned int sender, target, i;
+	u64 deadline;
+	int seen;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "one CPU: an NMI needs a sender and a target");
+	cpus_read_lock();
+	sender = get_cpu();
+	target = cpumask_any_but(cpu_online_mask, sender);
+	put_cpu();
+	KUNIT_ASSERT_EQ(test, pvhyp_host_events(target, &before), 0);
+	nmi_probe.target = target;
+	atomic_set(&nmi_probe.seen, 0);
+	WRITE_ONCE(nmi_probe.stop, false);
+	KUNIT_ASSERT_EQ(test,
+			register_nmi_handler(NMI_LOCAL, nmi_probe_handler, 0, "pvhyp_test"), 0);
+	smp_call_function_single(target, nmi_probe_exits, NULL, 0);
+	for (i = 0; i < NMI_PROBES; i++) {
+		apic->send_IPI(target, NMI_VECTOR);
+		deadline = ktime_get_ns() + 200 * NSEC_PER_MSEC;
+		while (atomic_read(&nmi_probe.seen) <= i && ktime_get_ns() < deadline)
+			cpu_relax();
+		if (atomic_read(&nmi_probe.seen) <= i)
+			break;
+	}
+	WRITE_ONCE(nmi_probe.stop, true);
+	/* The loop ends in the target's IPI handler; wait for it. */
+	smp_call_function_single(target, nmi_probe_exits, NULL, 1);
+	mdelay(10);
+	unregister_nmi_handler(NMI_LOCAL, "pvhyp_test");
+	seen = atomic_read(&nmi_probe.seen);
+	KUNIT_ASSERT_EQ(test, pvhyp_host_events(target, &after), 0);
+	cpus_read_unlock();
+	KUNIT_EXPECT_EQ_MSG(test, seen, NMI_PROBES, "cpu %u: %d of %d NMIs reached the guest",
+			    target, seen, NMI_PROBES);
+	KUNIT_EXPECT_EQ_MSG(test, after.nmis_delivered - before.nmis_delivered,
+			    after.nmis - before.nmis,
+			    "cpu %u: %llu NMIs arrived in host mode, %llu delivered", target,
+			    after.nmis - before.nmis, after.nmis_delivered - before.nmis_delivered);
+	kunit_info(test, "cpu %u: %d NMIs, %llu of them arrived in host mode (%s)", target, seen,
+		   after.nmis - before.nmis,
+		   boot_cpu_has(X86_FEATURE_SVM) ? "SVM: none can, GIF holds them" :
+		   "VMX: the stub's IDT took them");
+	if (boot_cpu_has(X86_FEATURE_SVM))
+		KUNIT_EXPECT_EQ(test, after.nmis - before.nmis, 0ULL);
+}
+
+/*
  * The nested map reaches the whole physical address width: an access to
  * its last page (far above RAM, where a server puts 64-bit BARs) is
  * answered as the bus answers it, and the CPU stays in guest mode.
@@ -712,6 +832,8 @@ static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_tracepoints_record),
 	KUNIT_CASE(pvhyp_tsc_rate_measured),
 	KUNIT_CASE(pvhyp_launch_refused_in_place),
+	KUNIT_CASE(pvhyp_host_fault_fixed_up),
+	KUNIT_CASE(pvhyp_nmis_reach_the_guest),
 	{}
 };
 

@@ -40,6 +40,13 @@
 #define PVHYP_HC_DROP_NESTED	0x70766801	/* (cookie, gpa) -> 0 or -errno */
 
 /*
+ * Likewise: have this exit fault in host mode at an instruction of the
+ * stub's with a fixup (fault injection for tests of host mode's own IDT;
+ * see pvhyp_host_fault_probe()): 0 once resumed at the fixup.
+ */
+#define PVHYP_HC_HOST_FAULT	0x70766803	/* (cookie) -> 0 or -errno */
+
+/*
  * How close the TSC rate the stub hands out is to the TSC's, in parts per
  * billion: its measurement against the ACPI PM timer at load stops once
  * its worst-case bound is below this (pvhyp.rst, "The TSC's rate").
@@ -79,6 +86,26 @@ int pvhyp_drop_nested(u64 gpa);
 int pvhyp_refuse_devirt(unsigned int n);
 int pvhyp_event_stats(unsigned int cpu, u64 *reinjected, u64 *npf_mapped);
 u64 pvhyp_continuations(unsigned int cpu);
+
+/**
+ * struct pvhyp_host_events - what a CPU took in host mode, on the stub's
+ * own IDT
+ * @fixups: faults of the stub's own instructions resumed at their fixup
+ *	(an MSR the CPU refused on the guest's behalf)
+ * @nmis: NMIs that arrived in host mode (VMX; none on SVM, where GIF holds
+ *	them for the guest)
+ * @nmis_delivered: of those, delivered to the guest
+ * @mces: machine checks that arrived in host mode
+ */
+struct pvhyp_host_events {
+	u64 fixups;
+	u64 nmis;
+	u64 nmis_delivered;
+	u64 mces;
+};
+
+int pvhyp_host_events(unsigned int cpu, struct pvhyp_host_events *e);
+int pvhyp_host_fault_probe(void);
 
 /**
  * struct pvhyp_nested_map - what the stub's nested map is made of

@@ -292,6 +292,8 @@ SKIPS = [
      'personality {p}: its own suite covers its ABI'),
     ('pvhyp.pvhyp_refused_devirt_is_retried', _needs_second_cpu,
      'needs a second CPU to take offline'),
+    ('pvhyp.pvhyp_nmis_reach_the_guest', _needs_second_cpu,
+     'one CPU: an NMI needs a sender and a target'),
     ('pvhyp.pvhyp_bad_efer_refused', lambda r: r['vendor'] == 'vmx',
      "EFER.SVME is SVM's; VMX leaves EFER to the guest"),
     ('pvhyp.pvhyp_xsetbv_run_for_guest', lambda r: r['vendor'] == 'svm',
