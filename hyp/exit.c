@@ -66,7 +66,8 @@ long hv_hypercall_continue(struct hv_cpu *hc, struct hv_gprs *regs, enum hv_acti
  */
 bool hv_exit_budget_spent(struct hv_cpu *hc)
 {
-	return rdtsc() - hc->exit_tsc > div_u64(hv_tsc_hz() * HV_EXIT_BUDGET_US, USEC_PER_SEC);
+	/* No division on this path: an exit's cycles times 10^6 cannot overflow. */
+	return (rdtsc() - hc->exit_tsc) * USEC_PER_SEC > hv_tsc_hz() * HV_EXIT_BUDGET_US;
 }
 
 static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,

@@ -377,30 +377,39 @@ static void hv_xapic_wait_idle(void)
 		cpu_relax();
 }
 
-/**
- * hv_apic_send() - a fixed interrupt to one local APIC
- * @apicid: the destination's APIC ID
- * @vector: the vector
- *
- * Host context.  In xAPIC mode the exit may have come between the guest's
- * own writes of ICR2 and ICR: ICR2 is given back as the guest left it.
+/*
+ * An IPI of @mode (fixed with its vector, or NMI) to one local APIC.  In
+ * xAPIC mode the exit may have come between the guest's own writes of
+ * ICR2 and ICR: ICR2 is given back as the guest left it.
  */
-void hv_apic_send(u32 apicid, u8 vector)
+static void hv_apic_send_icr(u32 apicid, u32 mode)
 {
 	u32 icr2;
 
 	if (hv_x2apic) {
 		/* x2APIC writes are not serializing: what was written goes first. */
 		asm volatile("mfence; lfence" : : : "memory");
-		hv_wrmsr(HV_X2APIC_MSR(APIC_ICR), (u64)apicid << 32 | APIC_DM_FIXED | vector);
+		hv_wrmsr(HV_X2APIC_MSR(APIC_ICR), (u64)apicid << 32 | mode);
 		return;
 	}
 	icr2 = hv_apic_read(APIC_ICR2);
 	hv_xapic_wait_idle();
 	hv_apic_write(APIC_ICR2, SET_XAPIC_DEST_FIELD(apicid));
-	hv_apic_write(APIC_ICR, APIC_DM_FIXED | APIC_DEST_PHYSICAL | vector);
+	hv_apic_write(APIC_ICR, mode | APIC_DEST_PHYSICAL);
 	hv_xapic_wait_idle();
 	hv_apic_write(APIC_ICR2, icr2);
+}
+
+/**
+ * hv_apic_send() - a fixed interrupt to one local APIC
+ * @apicid: the destination's APIC ID
+ * @vector: the vector
+ *
+ * Host context.
+ */
+void hv_apic_send(u32 apicid, u8 vector)
+{
+	hv_apic_send_icr(apicid, APIC_DM_FIXED | vector);
 }
 
 /**
@@ -412,19 +421,7 @@ void hv_apic_send(u32 apicid, u8 vector)
  */
 void hv_apic_send_nmi(u32 apicid)
 {
-	u32 icr2;
-
-	if (hv_x2apic) {
-		asm volatile("mfence; lfence" : : : "memory");
-		hv_wrmsr(HV_X2APIC_MSR(APIC_ICR), (u64)apicid << 32 | APIC_DM_NMI);
-		return;
-	}
-	icr2 = hv_apic_read(APIC_ICR2);
-	hv_xapic_wait_idle();
-	hv_apic_write(APIC_ICR2, SET_XAPIC_DEST_FIELD(apicid));
-	hv_apic_write(APIC_ICR, APIC_DM_NMI | APIC_DEST_PHYSICAL);
-	hv_xapic_wait_idle();
-	hv_apic_write(APIC_ICR2, icr2);
+	hv_apic_send_icr(apicid, APIC_DM_NMI);
 }
 
 /**
