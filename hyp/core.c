@@ -38,7 +38,6 @@ static struct hv_cpu *hv_cpus[NR_CPUS];
  * the kernel has given to someone else.
  */
 static struct hv_cpu *hv_cpu_pages[NR_CPUS];
-static pgd_t *hv_host_pgd;
 static u64 hv_reported[NR_CPUS];
 static enum cpuhp_state hv_cpuhp_state;
 static struct dentry *hv_debugfs;
@@ -70,38 +69,13 @@ int hv_protect(void *virt, unsigned int npages, bool protect)
 	return ret;
 }
 
-/**
- * hv_host_cr3() - the CR3 the stub runs on in host mode
- *
- * A top-level table of its own with the kernel half of every address
- * space (shared on x86-64), so no task's exit can take it away.
- *
- * Return: its physical address.
- */
-u64 hv_host_cr3(void)
-{
-	return __pa(hv_host_pgd);
-}
-
-static int __init hv_host_pgd_init(void)
-{
-	pgd_t *cur = __va(__read_cr3() & CR3_ADDR_MASK);
-
-	hv_host_pgd = (pgd_t *)get_zeroed_page(GFP_KERNEL);
-	if (!hv_host_pgd)
-		return -ENOMEM;
-	memcpy(hv_host_pgd + PTRS_PER_PGD / 2, cur + PTRS_PER_PGD / 2,
-	       PTRS_PER_PGD / 2 * sizeof(pgd_t));
-	return 0;
-}
-
 /* Every CPU is native again, or never left. */
 static void hv_global_exit(void)
 {
+	hv_host_text_unseal();
 	hv_host_idt_exit();
-	hv_tdp_protect(hv_host_pgd, 1, false);
+	hv_host_mm_exit();
 	hv_ops->global_exit();
-	free_page((unsigned long)hv_host_pgd);
 }
 
 /**
@@ -335,6 +309,32 @@ void *pvhyp_protected_page(unsigned int cpu)
 	return hv_cpu_of(cpu);
 }
 EXPORT_SYMBOL_GPL(pvhyp_protected_page);
+
+/**
+ * pvhyp_host_cr3() - the page tables host mode runs on
+ *
+ * For tests that they are the stub's own (host_mm.c).
+ *
+ * Return: the physical address of their top level.
+ */
+u64 pvhyp_host_cr3(void)
+{
+	return hv_host_cr3();
+}
+EXPORT_SYMBOL_GPL(pvhyp_host_cr3);
+
+/**
+ * pvhyp_host_text() - an instruction of the stub's host context
+ *
+ * For tests that the guest cannot write the stub's text.
+ *
+ * Return: its address, in the module's text.
+ */
+void *pvhyp_host_text(void)
+{
+	return (void *)hv_handle_exit;
+}
+EXPORT_SYMBOL_GPL(pvhyp_host_text);
 
 /**
  * pvhyp_npt_violations() - guest writes to stub memory blocked on a CPU
@@ -722,15 +722,15 @@ static int __init hv_init(void)
 	ret = hv_ram_init();
 	if (ret)
 		return ret;
-	ret = hv_host_pgd_init();
+	ret = hv_host_mm_init();
 	if (ret)
 		return ret;
 	ret = hv_ops->global_init();
 	if (ret) {
-		free_page((unsigned long)hv_host_pgd);
+		hv_host_mm_exit();
 		return ret;
 	}
-	ret = hv_tdp_protect(hv_host_pgd, 1, true);
+	ret = hv_host_mm_seal();
 	if (!ret)
 		ret = hv_host_idt_init();
 	if (!ret)
@@ -740,6 +740,14 @@ static int __init hv_init(void)
 		return ret;
 	}
 	get_random_bytes(&hv_devirt_cookie, sizeof(hv_devirt_cookie));
+	/* The stub's own static calls are pointed: its text is done. */
+	ret = hv_host_text_seal();
+	if (ret) {
+		if (hv_personality->exit)
+			hv_personality->exit();
+		hv_global_exit();
+		return ret;
+	}
 
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "pvhyp:online", hv_cpu_online,
 				hv_cpu_offline);

@@ -19,7 +19,6 @@
 #include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/string.h>
-#include <linux/vmalloc.h>
 #include <asm/page.h>
 #include <asm/pgtable.h>
 #include <asm/special_insns.h>
@@ -227,57 +226,36 @@ static DEFINE_PER_CPU(struct hv_map_window *, hv_window);
  * hv_map_window_init() - set up a CPU's view of guest pages
  * @hc: the CPU's state, not in guest mode yet
  *
- * Guest context.  The slots are a vmap() of one filler page, so the
- * kernel made every table level; the host then only rewrites leaf entries.
+ * Guest context.  The window and its table are host mode's (host_mm.c);
+ * an earlier online may have left entries there, which the slots' frame
+ * numbers, all unknown now, make the host rewrite before use.
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0.
  */
 int hv_map_window_init(struct hv_cpu *hc)
 {
 	struct hv_map_window *w = &hc->map;
-	struct page *pages[HV_MAP_SLOTS];
-	unsigned int i, level;
+	unsigned int i;
 
-	w->filler = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	if (!w->filler)
-		return -ENOMEM;
+	w->va = hv_host_window(hc->cpu, &w->ptes);
 	for (i = 0; i < HV_MAP_SLOTS; i++)
-		pages[i] = w->filler;
-	w->va = vmap(pages, HV_MAP_SLOTS, VM_MAP, PAGE_KERNEL);
-	if (!w->va) {
-		__free_page(w->filler);
-		w->filler = NULL;
-		return -ENOMEM;
-	}
-	for (i = 0; i < HV_MAP_SLOTS; i++) {
-		w->pte[i] = lookup_address((unsigned long)w->va + i * PAGE_SIZE, &level);
 		w->pfn[i] = ~0ULL;
-	}
-	w->prot = pte_val(pfn_pte(0, PAGE_KERNEL));
+	/* Not global: the window is host mode's, gone with its CR3. */
+	w->prot = pte_val(pfn_pte(0, PAGE_KERNEL)) & ~(u64)_PAGE_GLOBAL;
 	w->used = HV_MAP_EXIT_LONG;
 	per_cpu(hv_window, hc->cpu) = w;
 	return 0;
 }
 
 /**
- * hv_map_window_free() - give the slots back
+ * hv_map_window_free() - the CPU's window is no longer in use
  * @hc: the CPU's state; the CPU is not in guest mode
  */
 void hv_map_window_free(struct hv_cpu *hc)
 {
-	struct hv_map_window *w = &hc->map;
-	unsigned int i;
-
-	if (!w->va)
-		return;
-	per_cpu(hv_window, hc->cpu) = NULL;
-	/* As vmap() left them, for vunmap() to take down. */
-	for (i = 0; i < HV_MAP_SLOTS; i++)
-		WRITE_ONCE(*w->pte[i], mk_pte(w->filler, PAGE_KERNEL));
-	vunmap(w->va);
-	__free_page(w->filler);
-	w->va = NULL;
-	w->filler = NULL;
+	if (hc->map.va)
+		per_cpu(hv_window, hc->cpu) = NULL;
+	hc->map.va = NULL;
 }
 
 /**
@@ -296,7 +274,7 @@ static void *hv_map_slot(struct hv_map_window *w, unsigned int i, u64 pfn)
 
 	if (w->pfn[i] != pfn) {
 		/* The bare entry: pfn_pte() may be a pv_ops call. */
-		WRITE_ONCE(*(u64 *)w->pte[i], pfn << PAGE_SHIFT | w->prot);
+		WRITE_ONCE(w->ptes[i], pfn << PAGE_SHIFT | w->prot);
 		asm volatile("invlpg (%0)" : : "r" (va) : "memory");
 		w->pfn[i] = pfn;
 	}

@@ -162,8 +162,9 @@ struct hv_timer {
 };
 
 /*
- * The host's own view of guest pages (guest.c): a few pages of kernel
- * virtual space per CPU whose entries only that CPU's host side sets.
+ * The host's own view of guest pages (guest.c): a few pages per CPU that
+ * only host mode's page tables map (host_mm.c), whose entries only that
+ * CPU's host side sets.
  * Slot 0 is for copies, slots 1-5 for the page walk's tables (one per
  * level, so walks through the same tables remap nothing), the others
  * live until the exit ends.
@@ -174,11 +175,10 @@ struct hv_timer {
 
 struct hv_map_window {
 	u8 *va;
-	pte_t *pte[HV_MAP_SLOTS];
+	u64 *ptes;			/* the slots' page-table entries */
 	u64 pfn[HV_MAP_SLOTS];		/* what each slot maps; ~0: nothing */
 	unsigned int used;		/* exit-long slots taken, from HV_MAP_EXIT_LONG */
 	u64 prot;			/* a slot's entry, but for the frame */
-	struct page *filler;		/* what the slots map outside host use */
 };
 
 /* Pinned tables opened to the page walker for one instruction (exit.c). */
@@ -362,7 +362,8 @@ extern const struct hv_vendor_ops *hv_ops;
  *
  * Host context reads these, never the kernel's own variables: a host that
  * reaches nothing of the kernel's (Documentation/pvhyp.rst, "Host
- * context").  The direct map is still kernel 1's page tables, so far.
+ * context").  The direct map it reaches them by is host mode's own copy
+ * (host_mm.c).
  */
 struct hv_machine {
 	unsigned int nr_cpus;
@@ -398,8 +399,15 @@ static inline unsigned int hv_this_cpu_number(void)
 extern u64 hv_devirt_cookie;
 extern atomic_t hv_devirt_refusals;	/* fault injection: DEVIRT calls to refuse */
 
-/* core.c: the host's CR3, which no task's exit can take away. */
+/* host_mm.c: host mode's own page tables, which no task's exit can take away. */
 u64 hv_host_cr3(void);
+int hv_host_mm_init(void);
+int hv_host_map_range(const void *va, size_t len);
+int hv_host_mm_seal(void);
+void hv_host_mm_exit(void);
+void *hv_host_window(unsigned int cpu, u64 **ptes);
+int hv_host_text_seal(void);
+void hv_host_text_unseal(void);
 
 /* exit.c: the common exit handlers, called by the vendor with GIF/IF off. */
 enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);

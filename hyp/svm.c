@@ -388,18 +388,31 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	frame->hc = hc;
 
 	/*
-	 * The host runs on a CR3 no task can take away, and on the stub's own
-	 * GDT and IDT: the first VMRUN saves these as the host's.  GIF off
-	 * first: an NMI from here to VMRUN would find the stub's IDT and the
-	 * kernel's TSS; VMRUN sets GIF for the guest.
+	 * GIF off: from here to VMRUN an NMI would find host mode's tables
+	 * half loaded (hv_svm_host_switch()); VMRUN sets GIF for the guest.
 	 */
-	native_write_cr3(hv_host_cr3());
 	asm volatile("clgi" : : : "memory");
+	return frame;
+}
+
+/**
+ * hv_svm_host_switch() - move onto host mode's page tables, GDT and IDT
+ * @hc: this CPU's state
+ *
+ * Called by hv_svm_enter() on the stub's stack, GIF clear, before the
+ * first VMRUN, which saves these as the host's: the host runs on page
+ * tables no task can take away and the guest cannot write, which do not
+ * map the stack hv_svm_enter() was called on.
+ */
+void hv_svm_host_switch(struct hv_cpu *hc)
+{
+	struct desc_ptr gdt, idt;
+
+	native_write_cr3(hv_host_cr3());
 	hv_host_gdt(hc, &gdt);
 	hv_host_idt(&idt);
 	native_load_gdt(&gdt);
 	native_load_idt(&idt);
-	return frame;
 }
 
 /*

@@ -12,6 +12,7 @@ int hv_svm_enter(struct hv_cpu *hc);
 
 /* svm.c, called from svm_entry.S. */
 struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip);
+void hv_svm_host_switch(struct hv_cpu *hc);
 int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs);
 
 #endif /* _PVHYP_SVM_H */

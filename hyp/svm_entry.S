@@ -35,6 +35,9 @@ SYM_FUNC_START(hv_svm_enter)
 	lea	.Lguest_resume(%rip), %rdx
 	call	hv_svm_setup_guest
 	mov	%rax, %rsp
+	/* On the stub's stack now: host mode's page tables do not map ours. */
+	mov	SVM_FRAME_HC(%rsp), %rdi
+	call	hv_svm_host_switch
 	jmp	.Lrun
 
 .Lguest_resume:

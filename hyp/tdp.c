@@ -798,7 +798,8 @@ int hv_tdp_init(const struct hv_tdp_format *format)
 	pool = fmt->ram_4k ? TDP_POOL_HIGH :
 	       (ram_end >> 21) + (ram_end >> 30) + 2 + TDP_POOL_HIGH;
 	tdp_pool = kvcalloc(pool, sizeof(*tdp_pool), GFP_KERNEL);
-	if (!tdp_pool)
+	/* Host context takes tables from it: maybe vmalloc'd, so mapped for it. */
+	if (!tdp_pool || hv_host_map_range(tdp_pool, pool * sizeof(*tdp_pool)))
 		goto fail;
 	for (i = 0; i < pool; i++) {
 		tdp_pool[i] = tdp_alloc_table();

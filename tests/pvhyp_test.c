@@ -22,6 +22,7 @@
 #include <linux/kvm_para.h>
 #include <linux/module.h>
 #include <linux/smp.h>
+#include <linux/vmalloc.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/segment.h>
@@ -283,6 +284,99 @@ static void pvhyp_stub_page_write_blocked(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(*target), before, "the write landed");
 	KUNIT_EXPECT_EQ_MSG(test, n1, n0 + 1, "the violation was not counted");
 	KUNIT_EXPECT_EQ(test, last, (u64)__pa(target));
+}
+
+/*
+ * Host mode runs on page tables of its own (host_mm.c): down to a page of
+ * the direct map, every table is the stub's, none the kernel's, and they
+ * translate to the same frame; the guest cannot write them.
+ */
+static void pvhyp_host_page_tables_own(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 64, GFP_KERNEL);
+	unsigned long va = (unsigned long)buf;
+	u64 host = pvhyp_host_cr3() & CR3_ADDR_MASK;
+	u64 kern = __read_cr3() & CR3_ADDR_MASK;
+	unsigned int level = pgtable_l5_enabled() ? 5 : 4;
+	u64 n0, n1, last = 0, he, ke;
+	unsigned int cpu;
+	u8 *target;
+	int faulted = 1;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (;; level--) {
+		unsigned int shift = PAGE_SHIFT + 9 * (level - 1);
+		unsigned int i = (va >> shift) % 512;
+
+		KUNIT_ASSERT_NE_MSG(test, host, kern,
+				    "level %u: host mode walks the kernel's table", level);
+		he = ((u64 *)__va(host))[i];
+		ke = ((u64 *)__va(kern))[i];
+		KUNIT_ASSERT_TRUE_MSG(test, he & _PAGE_PRESENT, "level %u: not mapped", level);
+		if (level == 1 || (he & _PAGE_PSE)) {
+			u64 frame = (he & PTE_PFN_MASK & ~((1ULL << shift) - 1)) +
+				    (va & ((1UL << shift) - 1) & PAGE_MASK);
+
+			KUNIT_EXPECT_EQ(test, frame, (u64)__pa(buf) & PAGE_MASK);
+			break;
+		}
+		KUNIT_ASSERT_TRUE(test, ke & _PAGE_PRESENT);
+		KUNIT_ASSERT_FALSE(test, level <= 3 && (ke & _PAGE_PSE));
+		host = he & PTE_PFN_MASK;
+		kern = ke & PTE_PFN_MASK;
+	}
+
+	/*
+	 * The write stores what is there (entry 0 of the top level, empty:
+	 * the host maps no low half), so one that lands changes nothing.
+	 */
+	cpu = get_cpu();
+	target = __va(pvhyp_host_cr3() & CR3_ADDR_MASK);
+	n0 = pvhyp_npt_violations(cpu, NULL);
+	asm volatile("1: movb %2, (%1)\n\t"
+		     "movl $0, %0\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "+r" (faulted) : "r" (target), "q" (READ_ONCE(*target)) : "memory");
+	n1 = pvhyp_npt_violations(cpu, &last);
+	put_cpu();
+	KUNIT_EXPECT_EQ_MSG(test, faulted, 1, "the write to host mode's top level did not fault");
+	KUNIT_EXPECT_EQ(test, n1, n0 + 1);
+	KUNIT_EXPECT_EQ(test, last, (u64)__pa(target));
+}
+
+/*
+ * The stub's text is read-only to the guest (host_mm.c), whatever the
+ * kernel's own mapping says: a write through a writable alias of the page
+ * of an exit handler is refused.  It stores what is there, so one that
+ * lands changes nothing.
+ */
+static void pvhyp_host_text_write_blocked(struct kunit *test)
+{
+	u8 *text = pvhyp_host_text();
+	struct page *page = vmalloc_to_page(text);
+	u64 n0, n1, last = 0;
+	unsigned int cpu;
+	u8 *alias, *target;
+	int faulted = 1;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	alias = vmap(&page, 1, VM_MAP, PAGE_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, alias);
+	target = alias + offset_in_page(text);
+	cpu = get_cpu();
+	n0 = pvhyp_npt_violations(cpu, NULL);
+	asm volatile("1: movb %2, (%1)\n\t"
+		     "movl $0, %0\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "+r" (faulted) : "r" (target), "q" (READ_ONCE(*target)) : "memory");
+	n1 = pvhyp_npt_violations(cpu, &last);
+	put_cpu();
+	vunmap(alias);
+	KUNIT_EXPECT_EQ_MSG(test, faulted, 1, "the write to the stub's text did not fault");
+	KUNIT_EXPECT_EQ(test, n1, n0 + 1);
+	KUNIT_EXPECT_EQ(test, last, (u64)page_to_phys(page) + offset_in_page(text));
 }
 
 /*
@@ -824,6 +918,8 @@ static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_nested_virt_insns_fail),
 	KUNIT_CASE(pvhyp_xsetbv_run_for_guest),
 	KUNIT_CASE(pvhyp_stub_page_write_blocked),
+	KUNIT_CASE(pvhyp_host_page_tables_own),
+	KUNIT_CASE(pvhyp_host_text_write_blocked),
 	KUNIT_CASE(pvhyp_emergency_disable_and_hotplug),
 	KUNIT_CASE(pvhyp_refused_devirt_is_retried),
 	KUNIT_CASE(pvhyp_interrupt_cut_short_is_delivered_again),

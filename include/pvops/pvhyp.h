@@ -81,6 +81,8 @@ u64 pvhyp_timer_count(unsigned int cpu, bool fires);
 bool pvhyp_cpu_virtualized(unsigned int cpu);
 const char *pvhyp_personality_name(void);
 void *pvhyp_protected_page(unsigned int cpu);
+u64 pvhyp_host_cr3(void);
+void *pvhyp_host_text(void);
 u64 pvhyp_npt_violations(unsigned int cpu, u64 *last_gpa);
 int pvhyp_drop_nested(u64 gpa);
 int pvhyp_refuse_devirt(unsigned int n);

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host mode's page tables.
+ *
+ * The host runs on page tables of its own, built at load from what the
+ * kernel maps there and never changed by the kernel afterwards: the stub's
+ * pages, kept read-only to the guest by the nested map like every other
+ * page of the stub.  Sharing the kernel's tables (as the stub once did, a
+ * top level of its own over the kernel's lower levels) let the guest remap
+ * what the host runs on, and left the host on tables that kernel 1 may
+ * free or change, which a launched kernel 2 no longer keeps in step.
+ *
+ * What the host maps, each as the kernel mapped it at load (same frames,
+ * same attributes, down to 4 KiB where the kernel splits):
+ *
+ *  - the direct map of every RAM range: the stub's own pages (struct
+ *    hv_cpu, stacks, VMCBs and VMCSs, nested tables, personality pages)
+ *    and the per-CPU areas its GS base points into come from the page
+ *    allocator and live there;
+ *  - the module's text and data (its core layout) and per-CPU variables;
+ *  - the kernel's text (what of its image is executable), for the
+ *    speculation mitigations that module code still calls (the return
+ *    thunk, return untraining, IBPB: scripts/host-reach.allow);
+ *  - the local APIC's page in xAPIC mode;
+ *  - anything else a part of the stub registers before the seal
+ *    (hv_host_map_range(): the nested map's pool of tables, which may be
+ *    vmalloc'd).
+ *
+ * And one range only the host maps: each CPU's window on guest memory
+ * (guest.c), one table of 512 entries per possible CPU in the hole that
+ * x86-64 leaves below the direct map "for hypervisors", so nothing of the
+ * kernel's is there and a window address used by mistake in guest context
+ * faults instead of reaching the kernel's or a task's memory.
+ *
+ * Everything is built in guest context before the first CPU enters guest
+ * mode; hv_host_mm_seal() then makes every table read-only to the guest.
+ * A CPU that comes online later needs nothing new: its pages come from the
+ * direct map and its window's table was made for every possible CPU.
+ * RAM added by memory hotplug after load is not in the host's direct map.
+ */
+#include <linux/jump_label.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/static_call.h>
+#include <linux/vmalloc.h>
+#include <asm/apic.h>
+#include <asm/pgtable.h>
+#include "hv.h"
+#include "hw.h"
+#include "tdp.h"
+
+#define HV_PT_ENTRIES	512
+/* A table entry that points to a table, as the kernel makes them. */
+#define HV_PT_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY)
+
+static LIST_HEAD(hv_host_pages);	/* every table of the host's */
+static u64 *hv_host_top;
+static u64 hv_host_cr3_pa;
+static unsigned int hv_host_levels;
+static unsigned long hv_window_base;
+static u64 **hv_window_ptes;		/* a table per possible CPU */
+static bool hv_host_sealed;
+static unsigned long *hv_text_protected;	/* a bit per page of module text */
+static unsigned int hv_text_pages;
+
+static u64 *hv_host_table_alloc(void)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+	if (!page)
+		return NULL;
+	list_add(&page->lru, &hv_host_pages);
+	return page_address(page);
+}
+
+static unsigned int hv_level_shift(unsigned int level)
+{
+	return PAGE_SHIFT + 9 * (level - 1);
+}
+
+/* The end of the range an entry of @level maps, from @va in it; 0 at the top. */
+static unsigned long hv_entry_end(unsigned long va, unsigned int level)
+{
+	return (va | ((1UL << hv_level_shift(level)) - 1)) + 1;
+}
+
+/*
+ * Copy the kernel's translation of [start, end) from its table @src at
+ * @level into ours, @dst: leaves as they are, tables as new tables of
+ * ours.  A leaf maps all of its range, beyond [start, end) if it is large:
+ * what the kernel maps with it, the host maps too.
+ */
+static int hv_host_copy(u64 *dst, const u64 *src, unsigned int level,
+			unsigned long start, unsigned long end, bool text_only)
+{
+	unsigned long va = start, next;
+	int ret;
+
+	while (va < end) {
+		unsigned int i = (va >> hv_level_shift(level)) % HV_PT_ENTRIES;
+		u64 e = READ_ONCE(src[i]);
+		u64 *table;
+
+		next = hv_entry_end(va, level);
+		if (!next || next > end)
+			next = end;
+		if (!(e & _PAGE_PRESENT))
+			goto skip;
+		if (level == 1 || ((level == 2 || level == 3) && (e & _PAGE_PSE))) {
+			if (!text_only || !(e & _PAGE_NX))
+				dst[i] = e;
+			goto skip;
+		}
+		if (text_only && (e & _PAGE_NX))
+			goto skip;
+		if (!(dst[i] & _PAGE_PRESENT)) {
+			table = hv_host_table_alloc();
+			if (!table)
+				return -ENOMEM;
+			dst[i] = hv_pa(table) | (e & ~PTE_PFN_MASK);
+		} else if (dst[i] & _PAGE_PSE) {
+			goto skip;	/* copied whole already */
+		}
+		ret = hv_host_copy(hv_va(dst[i] & PTE_PFN_MASK), hv_va(e & PTE_PFN_MASK),
+				   level - 1, va, next, text_only);
+		if (ret)
+			return ret;
+skip:
+		va = next;
+	}
+	return 0;
+}
+
+static int hv_host_map(unsigned long start, unsigned long end, bool text_only)
+{
+	const u64 *kernel_top = hv_va(__read_cr3() & CR3_ADDR_MASK);
+
+	if (hv_host_sealed)
+		return -EBUSY;
+	return hv_host_copy(hv_host_top, kernel_top, hv_host_levels, start & PAGE_MASK,
+			    PAGE_ALIGN(end), text_only);
+}
+
+/**
+ * hv_host_map_range() - map a range in host mode as the kernel maps it now
+ * @va: its start
+ * @len: its length in bytes
+ *
+ * Guest context, at load, before hv_host_mm_seal(): for what host context
+ * reaches outside the direct map (vmalloc'd, say).
+ *
+ * Return: 0, -ENOMEM, or -EBUSY after the seal.
+ */
+int hv_host_map_range(const void *va, size_t len)
+{
+	if (!len)
+		return hv_host_sealed ? -EBUSY : 0;
+	return hv_host_map((unsigned long)va, (unsigned long)va + len, false);
+}
+
+static int hv_host_map_ram(u64 start, u64 end)
+{
+	return hv_host_map_range(hv_va(start), end - start);
+}
+
+/* The table at @level (>= 1) that holds @va, made on the way down. */
+static u64 *hv_host_table_for(unsigned long va, unsigned int level)
+{
+	u64 *t = hv_host_top;
+	unsigned int l;
+
+	for (l = hv_host_levels; l > level; l--) {
+		u64 *e = &t[(va >> hv_level_shift(l)) % HV_PT_ENTRIES];
+
+		if (!(*e & _PAGE_PRESENT)) {
+			u64 *next = hv_host_table_alloc();
+
+			if (!next)
+				return NULL;
+			*e = hv_pa(next) | HV_PT_TABLE | (__supported_pte_mask & _PAGE_NX);
+		}
+		t = hv_va(*e & PTE_PFN_MASK);
+	}
+	return t;
+}
+
+static int hv_host_windows_init(void)
+{
+	unsigned int cpu;
+
+	/* The hypervisor's hole below the direct map (Documentation/x86/x86_64/mm.rst). */
+	hv_window_base = hv_host_levels == 5 ? 0xff00000000000000UL : 0xffff800000000000UL;
+	hv_window_ptes = kcalloc(hv_machine.nr_cpus, sizeof(*hv_window_ptes), GFP_KERNEL);
+	if (!hv_window_ptes)
+		return -ENOMEM;
+	for (cpu = 0; cpu < hv_machine.nr_cpus; cpu++) {
+		unsigned long va = hv_window_base + (unsigned long)cpu * PMD_SIZE;
+		u64 *pmd = hv_host_table_for(va, 2);
+
+		hv_window_ptes[cpu] = pmd ? hv_host_table_alloc() : NULL;
+		if (!hv_window_ptes[cpu])
+			return -ENOMEM;
+		pmd[(va >> PMD_SHIFT) % HV_PT_ENTRIES] = hv_pa(hv_window_ptes[cpu]) | HV_PT_TABLE;
+	}
+	return 0;
+}
+
+/**
+ * hv_host_window() - a CPU's window on guest memory, host mode's only
+ * @cpu: the CPU
+ * @ptes: its page-table entries, one a page from @return up
+ *
+ * Return: the window's first address (HV_MAP_SLOTS pages are the window's).
+ */
+void *hv_host_window(unsigned int cpu, u64 **ptes)
+{
+	*ptes = hv_window_ptes[cpu];
+	return (void *)(hv_window_base + (unsigned long)cpu * PMD_SIZE);
+}
+
+/**
+ * hv_host_cr3() - the CR3 the stub runs on in host mode
+ *
+ * Return: the physical address of its top-level table (PCID 0).
+ */
+u64 hv_host_cr3(void)
+{
+	return hv_host_cr3_pa;
+}
+
+/**
+ * hv_host_mm_init() - build host mode's page tables
+ *
+ * Guest context, at load, after hv_ram_init(): the direct map of RAM, the
+ * module, the kernel's text, the APIC's page and the windows.  Parts that
+ * allocate what host context reads outside the direct map add it with
+ * hv_host_map_range() before hv_host_mm_seal().
+ *
+ * Return: 0 or -ENOMEM (nothing kept).
+ */
+int hv_host_mm_init(void)
+{
+	unsigned int cpu;
+	int ret;
+
+	hv_host_sealed = false;
+	hv_host_levels = pgtable_l5_enabled() ? 5 : 4;
+	hv_host_top = hv_host_table_alloc();
+	if (!hv_host_top)
+		return -ENOMEM;
+	hv_host_cr3_pa = hv_pa(hv_host_top);
+	ret = hv_ram_walk(hv_host_map_ram);
+	if (!ret)
+		ret = hv_host_map_range(THIS_MODULE->core_layout.base,
+					THIS_MODULE->core_layout.size);
+	for_each_possible_cpu(cpu) {
+		if (ret)
+			break;
+		ret = hv_host_map_range(per_cpu_ptr(THIS_MODULE->percpu, cpu),
+					THIS_MODULE->percpu_size);
+	}
+	/* The kernel's image, what of it is executable: its text. */
+	if (!ret)
+		ret = hv_host_map(__START_KERNEL_map, __START_KERNEL_map + KERNEL_IMAGE_SIZE, true);
+	if (!ret && !hv_x2apic)
+		ret = hv_host_map_range((void *)APIC_BASE, PAGE_SIZE);
+	if (!ret)
+		ret = hv_host_windows_init();
+	if (ret)
+		hv_host_mm_exit();
+	return ret;
+}
+
+/**
+ * hv_host_mm_seal() - make host mode's page tables read-only to the guest
+ *
+ * Guest context, at load, after the last hv_host_map_range().
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hv_host_mm_seal(void)
+{
+	struct page *page;
+	int ret = 0;
+
+	hv_host_sealed = true;
+	list_for_each_entry(page, &hv_host_pages, lru) {
+		ret = hv_tdp_protect(page_address(page), 1, true);
+		if (ret)
+			break;
+	}
+	return ret;
+}
+
+/**
+ * hv_host_mm_exit() - free host mode's page tables
+ *
+ * Guest context; every CPU is native again, or never left.
+ */
+void hv_host_mm_exit(void)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, &hv_host_pages, lru) {
+		if (hv_host_sealed)
+			hv_tdp_protect(page_address(page), 1, false);
+		list_del(&page->lru);
+		__free_page(page);
+	}
+	kfree(hv_window_ptes);
+	hv_window_ptes = NULL;
+	hv_host_top = NULL;
+	hv_host_sealed = false;
+}
+
+static bool hv_in_module(unsigned long addr)
+{
+	unsigned long base = (unsigned long)THIS_MODULE->core_layout.base;
+
+	return addr - base < THIS_MODULE->core_layout.size;
+}
+
+/* A jump label's or a static call's site: at most a 5-byte JMP or CALL. */
+#define HV_PATCH_SITE_LEN	5
+
+/* Leave the page(s) of the instruction at @addr to the kernel's patching. */
+static void hv_text_leave(unsigned long *writable, unsigned long addr)
+{
+	unsigned long base = (unsigned long)THIS_MODULE->core_layout.base;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		unsigned long page = (addr + i * (HV_PATCH_SITE_LEN - 1) - base) >> PAGE_SHIFT;
+
+		if (page < hv_text_pages)
+			__set_bit(page, writable);
+	}
+}
+
+/* Text the kernel patches after load: leave those pages writable. */
+static void hv_text_patch_sites(unsigned long *writable)
+{
+#ifdef CONFIG_JUMP_LABEL
+	struct jump_entry *je = THIS_MODULE->jump_entries;
+	unsigned int i;
+
+	/* Any key: tracepoints turn on and off, the kernel's keys change. */
+	for (i = 0; i < THIS_MODULE->num_jump_entries; i++)
+		hv_text_leave(writable, jump_entry_code(&je[i]));
+#endif
+#ifdef CONFIG_HAVE_STATIC_CALL_INLINE
+	{
+		struct static_call_site *site = THIS_MODULE->static_call_sites;
+		unsigned int n;
+
+		/*
+		 * The kernel's static calls (preempt_schedule with dynamic
+		 * preemption, say) may be repointed any time; the stub's own
+		 * are pointed at load, before the seal.
+		 */
+		for (n = 0; n < THIS_MODULE->num_static_call_sites; n++) {
+			unsigned long addr = (unsigned long)&site[n].addr + site[n].addr;
+			unsigned long key = ((unsigned long)&site[n].key + site[n].key) &
+					    ~(unsigned long)STATIC_CALL_SITE_FLAGS;
+
+			if (!hv_in_module(key))
+				hv_text_leave(writable, addr);
+		}
+	}
+#endif
+}
+
+/* The direct-map address of the module text's page @i. */
+static void *hv_text_page(unsigned int i)
+{
+	return page_address(vmalloc_to_page((u8 *)THIS_MODULE->core_layout.base + i * PAGE_SIZE));
+}
+
+/**
+ * hv_host_text_seal() - make the module's text read-only to the guest
+ *
+ * Guest context, at load, once the stub's own static calls are pointed:
+ * every page of the module's text but those where the kernel may still
+ * patch an instruction (a jump label's site, a call site of one of the
+ * kernel's static calls).  The kernel's own mapping stays as it was; a
+ * write by the guest (kprobes, a debugger) is refused with #GP like any
+ * write to the stub's pages.
+ *
+ * Return: 0, or -ENOMEM with nothing protected.
+ */
+int hv_host_text_seal(void)
+{
+	unsigned long *writable;
+	unsigned int i, left = 0;
+	int ret = 0;
+
+	hv_text_pages = PAGE_ALIGN(THIS_MODULE->core_layout.text_size) >> PAGE_SHIFT;
+	writable = bitmap_zalloc(hv_text_pages, GFP_KERNEL);
+	hv_text_protected = bitmap_zalloc(hv_text_pages, GFP_KERNEL);
+	if (!writable || !hv_text_protected) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	hv_text_patch_sites(writable);
+	for (i = 0; i < hv_text_pages && !ret; i++) {
+		if (test_bit(i, writable)) {
+			left++;
+			continue;
+		}
+		ret = hv_tdp_protect(hv_text_page(i), 1, true);
+		if (!ret)
+			__set_bit(i, hv_text_protected);
+	}
+	if (ret)
+		hv_host_text_unseal();
+	else
+		pr_info("pvhyp: module text: %u of %u pages read-only to the guest, %u left to the kernel's patching\n",
+			hv_text_pages - left, hv_text_pages, left);
+out:
+	bitmap_free(writable);
+	return ret;
+}
+
+/**
+ * hv_host_text_unseal() - give the module's text back to the kernel
+ *
+ * Guest context, before unload or on a failed load.
+ */
+void hv_host_text_unseal(void)
+{
+	unsigned int i;
+
+	if (!hv_text_protected)
+		return;
+	for (i = 0; i < hv_text_pages; i++)
+		if (test_bit(i, hv_text_protected))
+			hv_tdp_protect(hv_text_page(i), 1, false);
+	bitmap_free(hv_text_protected);
+	hv_text_protected = NULL;
+}
