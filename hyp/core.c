@@ -26,7 +26,6 @@
 
 const struct hv_vendor_ops *hv_ops;
 struct hv_machine hv_machine __ro_after_init;
-DEFINE_PER_CPU(unsigned int, hv_cpu_number);
 u64 hv_devirt_cookie;
 atomic_t hv_devirt_refusals;
 
@@ -208,6 +207,8 @@ static int hv_cpu_online(unsigned int cpu)
 	hc->cpu = cpu;
 	hc->apic_id = per_cpu(x86_cpu_to_apicid, cpu);
 	hc->stack = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, HV_STACK_ORDER);
+	if (hc->stack)
+		*(struct hv_cpu **)hc->stack = hc;	/* hv_this_cpu() */
 	ret = hc->stack ? hv_map_window_init(hc) : -ENOMEM;
 	if (!ret)
 		ret = hv_host_tables_init(hc);
@@ -681,8 +682,6 @@ static struct notifier_block hv_pm_nb = {
 
 static void __init hv_machine_init(void)
 {
-	unsigned int cpu;
-
 	hv_machine = (struct hv_machine) {
 		.nr_cpus = nr_cpu_ids,
 		.phys_bits = boot_cpu_data.x86_phys_bits,
@@ -692,8 +691,6 @@ static void __init hv_machine_init(void)
 		.vmmcall = boot_cpu_has(X86_FEATURE_VMMCALL),
 		.page_offset = PAGE_OFFSET,
 	};
-	for_each_possible_cpu(cpu)
-		per_cpu(hv_cpu_number, cpu) = cpu;
 }
 
 static int __init hv_init(void)

@@ -219,9 +219,6 @@ int hv_guest_page(u64 gpa, bool write)
 	return 0;
 }
 
-/* Each CPU's window, from before its launch (the first exit may need it). */
-static DEFINE_PER_CPU(struct hv_map_window *, hv_window);
-
 /**
  * hv_map_window_init() - set up a CPU's view of guest pages
  * @hc: the CPU's state, not in guest mode yet
@@ -243,7 +240,6 @@ int hv_map_window_init(struct hv_cpu *hc)
 	/* Not global: the window is host mode's, gone with its CR3. */
 	w->prot = pte_val(pfn_pte(0, PAGE_KERNEL)) & ~(u64)_PAGE_GLOBAL;
 	w->used = HV_MAP_EXIT_LONG;
-	per_cpu(hv_window, hc->cpu) = w;
 	return 0;
 }
 
@@ -253,8 +249,6 @@ int hv_map_window_init(struct hv_cpu *hc)
  */
 void hv_map_window_free(struct hv_cpu *hc)
 {
-	if (hc->map.va)
-		per_cpu(hv_window, hc->cpu) = NULL;
 	hc->map.va = NULL;
 }
 
@@ -281,9 +275,12 @@ static void *hv_map_slot(struct hv_map_window *w, unsigned int i, u64 pfn)
 	return va;
 }
 
+/* This CPU's window, set up before its launch (the first exit may need it). */
 static struct hv_map_window *hv_this_window(void)
 {
-	return this_cpu_read(hv_window);
+	struct hv_map_window *w = &hv_this_cpu()->map;
+
+	return w->va ? w : NULL;
 }
 
 /* An exit-long slot for @gpa's frame: the one that has it, or a new one. */

@@ -119,20 +119,21 @@ int hv_host_tables_init(struct hv_cpu *hc)
 
 	BUILD_BUG_ON(sizeof(*t) > PAGE_SIZE);
 	t = (struct hv_host_tables *)get_zeroed_page(GFP_KERNEL);
-	hc->host_ist = (void *)get_zeroed_page(GFP_KERNEL);
+	hc->host_ist = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, HV_STACK_ORDER);
 	hc->host_tables = t;
 	if (!t || !hc->host_ist)
 		return -ENOMEM;
+	*(struct hv_cpu **)hc->host_ist = hc;	/* hv_this_cpu() */
 	memcpy(&t->gdt[GDT_ENTRY_KERNEL_CS], &hv_host_code, sizeof(hv_host_code));
 	memcpy(&t->gdt[GDT_ENTRY_KERNEL_DS], &hv_host_data, sizeof(hv_host_data));
 	set_tssldt_descriptor(&t->gdt[GDT_ENTRY_TSS], (unsigned long)&t->tss, DESC_TSS,
 			      sizeof(t->tss) - 1);
-	t->tss.ist[HV_HOST_IST_NMI_DF_MC - 1] = (unsigned long)hc->host_ist + PAGE_SIZE;
+	t->tss.ist[HV_HOST_IST_NMI_DF_MC - 1] = (unsigned long)hc->host_ist + HV_STACK_SIZE;
 	/* No I/O bitmap: host mode runs at CPL 0. */
 	t->tss.io_bitmap_base = sizeof(t->tss);
 	ret = hv_protect(t, 1, true);
 	if (!ret)
-		ret = hv_protect(hc->host_ist, 1, true);
+		ret = hv_protect(hc->host_ist, 1 << HV_STACK_ORDER, true);
 	return ret;
 }
 
@@ -147,8 +148,8 @@ void hv_host_tables_free(struct hv_cpu *hc)
 		free_page((unsigned long)hc->host_tables);
 	}
 	if (hc->host_ist) {
-		hv_protect(hc->host_ist, 1, false);
-		free_page((unsigned long)hc->host_ist);
+		hv_protect(hc->host_ist, 1 << HV_STACK_ORDER, false);
+		free_pages((unsigned long)hc->host_ist, HV_STACK_ORDER);
 	}
 	hc->host_tables = NULL;
 	hc->host_ist = NULL;

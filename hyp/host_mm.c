@@ -15,13 +15,13 @@
  *
  *  - the direct map of every RAM range: the stub's own pages (struct
  *    hv_cpu, stacks, VMCBs and VMCSs, nested tables, personality pages)
- *    and the per-CPU areas its GS base points into come from the page
- *    allocator and live there;
- *  - the module's text and data (its core layout) and per-CPU variables;
+ *    come from the page allocator and live there;
+ *  - the module's text and data (its core layout; host context reads no
+ *    per-CPU variable: hv_this_cpu());
  *  - the kernel's text (what of its image is executable), for the
  *    speculation mitigations that module code still calls (the return
  *    thunk, return untraining, IBPB: scripts/host-reach.allow);
- *  - the local APIC's page in xAPIC mode;
+ *  - the local APIC's page, where the kernel maps it (xAPIC mode);
  *  - anything else a part of the stub registers before the seal
  *    (hv_host_map_range(): the nested map's pool of tables, which may be
  *    vmalloc'd).
@@ -47,7 +47,6 @@
 #include <asm/apic.h>
 #include <asm/pgtable.h>
 #include "hv.h"
-#include "hw.h"
 #include "tdp.h"
 
 #define HV_PT_ENTRIES	512
@@ -241,7 +240,6 @@ u64 hv_host_cr3(void)
  */
 int hv_host_mm_init(void)
 {
-	unsigned int cpu;
 	int ret;
 
 	hv_host_sealed = false;
@@ -254,16 +252,11 @@ int hv_host_mm_init(void)
 	if (!ret)
 		ret = hv_host_map_range(THIS_MODULE->core_layout.base,
 					THIS_MODULE->core_layout.size);
-	for_each_possible_cpu(cpu) {
-		if (ret)
-			break;
-		ret = hv_host_map_range(per_cpu_ptr(THIS_MODULE->percpu, cpu),
-					THIS_MODULE->percpu_size);
-	}
 	/* The kernel's image, what of it is executable: its text. */
 	if (!ret)
 		ret = hv_host_map(__START_KERNEL_map, __START_KERNEL_map + KERNEL_IMAGE_SIZE, true);
-	if (!ret && !hv_x2apic)
+	/* Where the kernel maps it: it is not mapped in x2APIC mode. */
+	if (!ret)
 		ret = hv_host_map_range((void *)APIC_BASE, PAGE_SIZE);
 	if (!ret)
 		ret = hv_host_windows_init();

@@ -388,12 +388,23 @@ static inline u64 hv_pa(const void *va)
 	return (unsigned long)va - hv_machine.page_offset;
 }
 
-DECLARE_PER_CPU(unsigned int, hv_cpu_number);
+/*
+ * Host context's own CPU, from the stack it runs on: the host stack and
+ * host mode's IST stack (host_idt.c) are HV_STACK_SIZE, aligned to it,
+ * and hold the CPU's struct hv_cpu's address in their lowest word.  Not
+ * the kernel's per-CPU area: GS is the kernel's (or a task's), in memory
+ * the guest writes.  Host context only: on a kernel stack it reads
+ * whatever lies there.
+ */
+static __always_inline struct hv_cpu *hv_this_cpu(void)
+{
+	return *(struct hv_cpu **)(current_stack_pointer & ~(HV_STACK_SIZE - 1UL));
+}
 
-/* This CPU's number, from the stub's own per-CPU copy. */
+/* This CPU's number, host context. */
 static inline unsigned int hv_this_cpu_number(void)
 {
-	return this_cpu_read(hv_cpu_number);
+	return hv_this_cpu()->cpu;
 }
 
 extern u64 hv_devirt_cookie;

@@ -129,6 +129,13 @@ def alternatives(obj, starts, repl, refs):
             refs[owner].update(symbols)
 
 
+def percpu(obj):
+    """The object's per-CPU variables, and the section's own name."""
+    out = subprocess.run(['objdump', '-t', obj], capture_output=True, text=True,
+                         check=True).stdout
+    return {l.split()[-1] for l in out.splitlines() if ' .data..percpu\t' in l} | {'.data..percpu'}
+
+
 def defined(obj):
     """Symbols the object defines (any section, local or global)."""
     out = subprocess.run(['nm', obj], capture_output=True, text=True, check=True).stdout
@@ -149,10 +156,11 @@ def main():
     hyp, srcdir, allow_path = sys.argv[1:4]
     objs = [os.path.join(hyp, f) for f in sorted(os.listdir(hyp))
             if f.endswith('.o') and not f.endswith('.mod.o') and f != 'pvhyp.o']
-    refs, local = {}, set()
+    refs, local, per_cpu = {}, set(), set()
     for o in objs:
         refs.update(functions(o))
         local |= defined(o)
+        per_cpu |= percpu(o)
     srcs = [os.path.join(srcdir, f) for f in sorted(os.listdir(srcdir)) if f.endswith('.c')]
     ops = [l.split('(')[1].rstrip(')') for l in open(os.path.join(srcdir, 'vendor_ops.h'))
            if l.startswith('HV_VENDOR_OP(')]
@@ -177,7 +185,7 @@ def main():
         return 1
 
     reach, via, todo = set(), {}, sorted(roots)
-    outside = {}
+    outside, percpu_reads = {}, {}
     while todo:
         fn = todo.pop()
         if fn in reach:
@@ -186,6 +194,9 @@ def main():
         for sym in refs.get(fn, ()):
             for target in static_call.get(sym, {sym}):
                 if target in BEFORE_GUEST_MODE:
+                    continue
+                if target in per_cpu:
+                    percpu_reads.setdefault(target, fn)
                     continue
                 if target in refs:
                     if target not in reach:
@@ -212,6 +223,10 @@ def main():
         if sym not in outside:
             bad.append(f'{sym} is listed in {os.path.basename(allow_path)} but no longer '
                        f'reached: take it off')
+    # GS is the kernel's (or a task's) in host mode: hv_this_cpu() instead.
+    for sym, fn in sorted(percpu_reads.items()):
+        bad.append(f'host context reads the per-CPU variable {sym}, through a GS base '
+                   f'that is not the stub\'s: from {fn}')
     for b in bad:
         print(f'check-host-reach: {b}')
     if bad:
