@@ -83,7 +83,9 @@ pvhyp_refused_while_kvm_runs_a_vm() {
 
 pvhyp_load_unload_loop() {
 	i=0
-	while [ $i -lt 50 ]; do
+	n=$(cmdline_value rig.loops 50)
+	echo "# $n times"
+	while [ $i -lt "$n" ]; do
 		insmod $PVHYP_KO || { echo "load $i failed"; return 1; }
 		[ "$(pvhyp-probe cpuid)" = PvopsHypStub ] || { echo "load $i: not in guest mode"; return 1; }
 		rmmod pvhyp || { echo "unload $i failed"; return 1; }
@@ -177,7 +179,7 @@ pvhyp_checks() {
 	pvhyp_kvm_unload
 	check unknown_personality_refused expect_pvhyp_fail "Invalid argument" \
 		"valid: none, xen, esx, kvm" personality=bogus
-	check load_unload_50_times pvhyp_load_unload_loop
+	check load_unload_loop pvhyp_load_unload_loop
 	check reload_with_cmdline_params load pvhyp
 	suite_end
 }

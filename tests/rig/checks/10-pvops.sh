@@ -30,7 +30,9 @@ pvops_backend_is() {
 
 pvops_load_unload_loop() {
 	i=0
-	while [ $i -lt 50 ]; do
+	n=$(cmdline_value rig.loops 50)
+	echo "# $n times"
+	while [ $i -lt "$n" ]; do
 		insmod $PVOPS_KO || { echo "load $i failed"; return 1; }
 		rmmod pvops || { echo "unload $i failed"; return 1; }
 		i=$((i + 1))
@@ -84,7 +86,7 @@ pvops_checks() {
 		check absent_esx_refused expect_load_fail pvops "No such device" \
 			"backend .esx.*signature" backend=esx
 	fi
-	check load_unload_50_times pvops_load_unload_loop
+	check load_unload_loop pvops_load_unload_loop
 	check reload_with_cmdline_params load pvops
 	suite_end
 }
