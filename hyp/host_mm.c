@@ -43,11 +43,14 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/static_call.h>
+#include <linux/tracepoint.h>
 #include <linux/vmalloc.h>
 #include <asm/apic.h>
 #include <asm/pgtable.h>
 #include "hv.h"
+#include "personality.h"
 #include "tdp.h"
+#include "vendor_calls.h"
 
 #define HV_PT_ENTRIES	512
 /* A table entry that points to a table, as the kernel makes them. */
@@ -60,7 +63,7 @@ static unsigned int hv_host_levels;
 static unsigned long hv_window_base;
 static u64 **hv_window_ptes;		/* a table per possible CPU */
 static bool hv_host_sealed;
-static unsigned long *hv_text_protected;	/* a bit per page of module text */
+static unsigned long *hv_text_protected;	/* a bit per page of text and rodata */
 static unsigned int hv_text_pages;
 
 static u64 *hv_host_table_alloc(void)
@@ -307,13 +310,6 @@ void hv_host_mm_exit(void)
 	hv_host_sealed = false;
 }
 
-static bool hv_in_module(unsigned long addr)
-{
-	unsigned long base = (unsigned long)THIS_MODULE->core_layout.base;
-
-	return addr - base < THIS_MODULE->core_layout.size;
-}
-
 /* A jump label's or a static call's site: at most a 5-byte JMP or CALL. */
 #define HV_PATCH_SITE_LEN	5
 
@@ -349,7 +345,8 @@ static void hv_text_patch_sites(unsigned long *writable)
 
 		/*
 		 * The kernel's static calls (preempt_schedule with dynamic
-		 * preemption, say) may be repointed any time; the stub's own
+		 * preemption, say) and the stub's tracepoints' may be
+		 * repointed any time; the vendor ops and personality hooks
 		 * are pointed at load, before the seal.
 		 */
 		for (n = 0; n < THIS_MODULE->num_static_call_sites; n++) {
@@ -357,8 +354,22 @@ static void hv_text_patch_sites(unsigned long *writable)
 			unsigned long key = ((unsigned long)&site[n].key + site[n].key) &
 					    ~(unsigned long)STATIC_CALL_SITE_FLAGS;
 
-			if (!hv_in_module(key))
+			if (!hv_vendor_call_key((void *)key) &&
+			    !hv_personality_call_key((void *)key))
 				hv_text_leave(writable, addr);
+		}
+	}
+#endif
+#if defined(CONFIG_TRACEPOINTS) && defined(CONFIG_HAVE_STATIC_CALL)
+	{
+		tracepoint_ptr_t *tp = THIS_MODULE->tracepoints_ptrs;
+		unsigned int n;
+
+		/* A tracepoint's trampoline follows its probes (the first one's). */
+		for (n = 0; n < THIS_MODULE->num_tracepoints; n++) {
+			struct tracepoint *t = tracepoint_ptr_deref(&tp[n]);
+
+			hv_text_leave(writable, (unsigned long)t->static_call_tramp);
 		}
 	}
 #endif
@@ -371,10 +382,13 @@ static void *hv_text_page(unsigned int i)
 }
 
 /**
- * hv_host_text_seal() - make the module's text read-only to the guest
+ * hv_host_text_seal() - make the module's text and read-only data
+ * read-only to the guest
  *
  * Guest context, at load, once the stub's own static calls are pointed:
- * every page of the module's text but those where the kernel may still
+ * every page of the module's text and read-only data (not the data that
+ * is read-only only after init: the kernel still writes its jump and
+ * static-call tables) but the text pages where the kernel may still
  * patch an instruction (a jump label's site, a call site of one of the
  * kernel's static calls).  The kernel's own mapping stays as it was; a
  * write by the guest (kprobes, a debugger) is refused with #GP like any
@@ -388,7 +402,8 @@ int hv_host_text_seal(void)
 	unsigned int i, left = 0;
 	int ret = 0;
 
-	hv_text_pages = PAGE_ALIGN(THIS_MODULE->core_layout.text_size) >> PAGE_SHIFT;
+	/* Text, then read-only data: the layout puts them first, page-aligned. */
+	hv_text_pages = PAGE_ALIGN(THIS_MODULE->core_layout.ro_size) >> PAGE_SHIFT;
 	writable = bitmap_zalloc(hv_text_pages, GFP_KERNEL);
 	hv_text_protected = bitmap_zalloc(hv_text_pages, GFP_KERNEL);
 	if (!writable || !hv_text_protected) {
@@ -408,7 +423,7 @@ int hv_host_text_seal(void)
 	if (ret)
 		hv_host_text_unseal();
 	else
-		pr_info("pvhyp: module text: %u of %u pages read-only to the guest, %u left to the kernel's patching\n",
+		pr_info("pvhyp: module text and rodata: %u of %u pages read-only to the guest, %u left to the kernel's patching\n",
 			hv_text_pages - left, hv_text_pages, left);
 out:
 	bitmap_free(writable);

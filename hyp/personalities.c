@@ -54,3 +54,24 @@ int __init hv_select_personality(void)
 	pr_err("pvhyp: unknown personality '%.32s'; valid: %s\n", personality, valid);
 	return -EINVAL;
 }
+
+/**
+ * hv_personality_call_key() - whether a static call's key is a
+ * personality hook's
+ * @key: the key
+ *
+ * Return: true for one of the keys hv_select_personality() points at load.
+ */
+bool hv_personality_call_key(const void *key)
+{
+	static const void *const keys[] = {
+#define HV_PERSONALITY_OP(hook) &STATIC_CALL_KEY(hv_personality_##hook),
+#include "personality_ops.h"
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (key == keys[i])
+			return true;
+	return false;
+}

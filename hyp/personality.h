@@ -79,6 +79,7 @@ struct hv_personality {
 HV_PERSONALITIES(HV_PERSONALITY_DECLARE)
 extern const struct hv_personality *hv_personality;
 int hv_select_personality(void);
+bool hv_personality_call_key(const void *key);
 
 #define HV_PERSONALITY_OP(hook) \
 	DECLARE_STATIC_CALL(hv_personality_##hook, *(((struct hv_personality *)0)->hook));

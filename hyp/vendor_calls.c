@@ -21,3 +21,23 @@ void hv_vendor_calls_set(const struct hv_vendor_ops *ops)
 #define HV_VENDOR_OP(op) static_call_update(hv_vendor_##op, ops->op);
 #include "vendor_ops.h"
 }
+
+/**
+ * hv_vendor_call_key() - whether a static call's key is a vendor op's
+ * @key: the key
+ *
+ * Return: true for one of the keys hv_vendor_calls_set() points at load.
+ */
+bool hv_vendor_call_key(const void *key)
+{
+	static const void *const keys[] = {
+#define HV_VENDOR_OP(op) &STATIC_CALL_KEY(hv_vendor_##op),
+#include "vendor_ops.h"
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (key == keys[i])
+			return true;
+	return false;
+}

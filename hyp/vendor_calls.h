@@ -14,5 +14,6 @@
 #include "vendor_ops.h"
 
 void hv_vendor_calls_set(const struct hv_vendor_ops *ops);
+bool hv_vendor_call_key(const void *key);
 
 #endif
