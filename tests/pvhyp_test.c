@@ -16,6 +16,7 @@
 #include <kunit/test.h>
 #include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/dmi.h>
 #include <linux/hrtimer.h>
 #include <linux/io.h>
 #include <linux/irq_work.h>
@@ -841,44 +842,45 @@ static u64 tsc_read(void)
 	return rdtsc_ordered();
 }
 
+/* What QEMU's clocks cannot show (tests/rig/manifest.py declares it). */
+#define TSC_REFERENCE_HIDDEN \
+	"not observable here: QEMU's PM timer follows the host's monotonic clock, not the TSC"
+
 /*
  * The TSC's rate as the stub hands it out (Xen's pvclock scale, VMware's
  * GETHZ) is the TSC's, within the bound the stub claims, by a measurement
  * of this test's own against the ACPI PM timer; and the bound meets the
  * target.  The kernel's boot-time calibration is shown beside it.
  *
- * Under QEMU TCG the PM timer follows the host's monotonic clock, which
- * the host's NTP slews against its TSC between the stub's measurement and
- * this one: a few ppb beyond both bounds were seen once.  So up to three
- * measurements, each reported: a stub that is off fails all of them.
+ * Under QEMU TCG the guest's TSC is the host's and its PM timer the host's
+ * monotonic clock, which the host steers against its TSC (kvm-clock, NTP):
+ * 330 and 1479 ppb apart were seen, beyond both bounds.  There the numbers
+ * are shown and the case skips; under Bochs both clocks count the same
+ * instructions, and on hardware the PM timer is its own crystal.
  */
 static void pvhyp_tsc_rate_measured(struct kunit *test)
 {
 	struct ref_interval iv;
 	struct pvhyp_tsc t;
 	u64 hz, bound, off;
-	unsigned int i;
 
 	pvhyp_tsc(&t);
 	if (!t.bound_ppb)
 		kunit_skip(test, "the stub found no ACPI PM timer: it hands out the kernel's rate");
-	for (i = 0; i < 3; i++) {
-		if (!ref_clock_interval(test, tsc_read, 2000, &iv))
-			return;
-		pvhyp_tsc(&t);
-		hz = mul_u64_u64_div_u64(iv.counts, NSEC_PER_SEC, iv.ref_ns);
-		bound = mul_u64_u64_div_u64(iv.slack, NSEC_PER_SEC, iv.counts) +
-			mul_u64_u64_div_u64(iv.ref_slack_ns, NSEC_PER_SEC, iv.ref_ns);
-		off = ref_ppb(t.hz, hz);
-		kunit_info(test, "stub %llu Hz +-%llu ppb (%llu ms, %u refinements); measured %llu Hz +-%llu ppb: %llu ppb apart; the kernel's %u kHz: %llu ppb off\n",
-			   t.hz, t.bound_ppb, div_u64(t.window_ns, NSEC_PER_MSEC), t.refinements,
-			   hz, bound, off, tsc_khz, ref_ppb(tsc_khz * 1000ULL, hz));
-		if (off <= t.bound_ppb + bound)
-			break;
-	}
+	if (!ref_clock_interval(test, tsc_read, 2000, &iv))
+		return;
+	pvhyp_tsc(&t);
+	hz = mul_u64_u64_div_u64(iv.counts, NSEC_PER_SEC, iv.ref_ns);
+	bound = mul_u64_u64_div_u64(iv.slack, NSEC_PER_SEC, iv.counts) +
+		mul_u64_u64_div_u64(iv.ref_slack_ns, NSEC_PER_SEC, iv.ref_ns);
+	off = ref_ppb(t.hz, hz);
+	kunit_info(test, "stub %llu Hz +-%llu ppb (%llu ms, %u refinements); measured %llu Hz +-%llu ppb: %llu ppb apart; the kernel's %u kHz: %llu ppb off\n",
+		   t.hz, t.bound_ppb, div_u64(t.window_ns, NSEC_PER_MSEC), t.refinements, hz,
+		   bound, off, tsc_khz, ref_ppb(tsc_khz * 1000ULL, hz));
+	if (dmi_match(DMI_SYS_VENDOR, "QEMU"))
+		kunit_skip(test, TSC_REFERENCE_HIDDEN);
 	KUNIT_EXPECT_LE_MSG(test, off, t.bound_ppb + bound,
-			    "the stub's rate is %llu ppb off, outside its own bound, in 3 measurements",
-			    off);
+			    "the stub's rate is %llu ppb off, outside its own bound", off);
 	KUNIT_EXPECT_LE(test, t.bound_ppb, (u64)PVHYP_TSC_TARGET_PPB);
 }
 
