@@ -108,7 +108,8 @@ void hv_host_idt_exit(void)
  * hv_host_tables_init() - a CPU's host GDT, TSS and exception stack
  * @hc: the CPU
  *
- * Guest context, as the CPU comes online.  Both pages are protected.
+ * Guest context, as the CPU comes online.  The tables' page and the
+ * stack (HV_STACK_SIZE, like the host stack: hv_this_cpu()) are protected.
  *
  * Return: 0 or -ENOMEM.
  */
