@@ -10,12 +10,14 @@
  * what the host runs on, and left the host on tables that kernel 1 may
  * free or change, which a launched kernel 2 no longer keeps in step.
  *
- * What the host maps, each as the kernel mapped it at load (same frames,
- * same attributes, down to 4 KiB where the kernel splits):
+ * What the host maps, each but the direct map as the kernel mapped it at
+ * load (same frames, same attributes, down to 4 KiB where the kernel
+ * splits):
  *
- *  - the direct map of every RAM range: the stub's own pages (struct
- *    hv_cpu, stacks, VMCBs and VMCSs, nested tables, personality pages)
- *    come from the page allocator and live there;
+ *  - a direct map of every RAM range of its own (not the kernel's: that
+ *    changes): the stub's own pages (struct hv_cpu, stacks, VMCBs and
+ *    VMCSs, nested tables, personality pages) come from the page
+ *    allocator and live there;
  *  - the module's text and data (its core layout; host context reads no
  *    per-CPU variable: hv_this_cpu());
  *  - the kernel's text (what of its image is executable), for the
@@ -156,14 +158,12 @@ static int hv_host_map(unsigned long start, unsigned long end, bool text_only)
  */
 int hv_host_map_range(const void *va, size_t len)
 {
+	/* In the direct map: the host's own (hv_host_map_ram()) maps it. */
+	if ((unsigned long)va - hv_machine.page_offset < BIT_ULL(hv_machine.phys_bits))
+		return hv_host_sealed ? -EBUSY : 0;
 	if (!len)
 		return hv_host_sealed ? -EBUSY : 0;
 	return hv_host_map((unsigned long)va, (unsigned long)va + len, false);
-}
-
-static int hv_host_map_ram(u64 start, u64 end)
-{
-	return hv_host_map_range(hv_va(start), end - start);
 }
 
 /* The table at @level (>= 1) that holds @va, made on the way down. */
@@ -181,10 +181,44 @@ static u64 *hv_host_table_for(unsigned long va, unsigned int level)
 			if (!next)
 				return NULL;
 			*e = hv_pa(next) | HV_PT_TABLE | (__supported_pte_mask & _PAGE_NX);
+		} else if (*e & _PAGE_PSE) {
+			return NULL;	/* a large page there already */
 		}
 		t = hv_va(*e & PTE_PFN_MASK);
 	}
 	return t;
+}
+
+/*
+ * The direct map of one RAM range, the host's own: writable, not
+ * executable, write-back, in the largest pages that fit.  Not a copy of the
+ * kernel's: a page the kernel had read-only or unmapped at load (a freed
+ * module's text, say) may be the stub's page later.
+ */
+static int hv_host_map_ram(u64 start, u64 end)
+{
+	u64 leaf = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY |
+		   (__supported_pte_mask & _PAGE_NX);
+	u64 pa;
+
+	for (pa = start & PAGE_MASK; pa < PAGE_ALIGN(end); ) {
+		unsigned long va = (unsigned long)hv_va(pa);
+		unsigned int level = 1;
+		u64 *t, size;
+
+		if (hv_machine.gbpages && IS_ALIGNED(pa, PUD_SIZE) && end - pa >= PUD_SIZE)
+			level = 3;
+		else if (IS_ALIGNED(pa, PMD_SIZE) && end - pa >= PMD_SIZE)
+			level = 2;
+		t = hv_host_table_for(va, level);
+		if (!t)
+			return -ENOMEM;
+		t[(va >> hv_level_shift(level)) % HV_PT_ENTRIES] = pa | leaf |
+								     (level > 1 ? _PAGE_PSE : 0);
+		size = 1ULL << hv_level_shift(level);
+		pa += size;
+	}
+	return 0;
 }
 
 static int hv_host_windows_init(void)
