@@ -57,7 +57,7 @@ SYM_FUNC_START(hv_svm_enter)
 	vmsave	%rax
 	/* struct hv_gprs, RAX's slot a placeholder (the guest's is in the VMCB) */
 	PUSH_GPRS
-	/* Host FS/GS/TR first: C code reads the stack canary through GS. */
+	/* Host FS/GS/TR first: the host's TR names the stub's TSS. */
 	mov	SVM_FRAME_HOST_PA + GPRS(%rsp), %rax
 	vmload	%rax
 	EXIT_SPECULATION_BARRIER X86_FEATURE_RETPOLINE

@@ -510,7 +510,7 @@ static bool vmx_setup_host_state(struct hv_cpu *hc)
 	       vmx_write(HOST_FS_SELECTOR, 0) && vmx_write(HOST_GS_SELECTOR, 0) &&
 	       vmx_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8) &&
 	       vmx_write(HOST_FS_BASE, hv_rdmsr(MSR_FS_BASE)) &&
-	       /* The kernel's per-CPU base: the canary and smp_processor_id(). */
+	       /* The kernel's, kept: host context reads nothing through GS. */
 	       vmx_write(HOST_GS_BASE, hv_rdmsr(MSR_GS_BASE)) &&
 	       vmx_write(HOST_TR_BASE, hv_host_tss(hc)) &&
 	       vmx_write(HOST_GDTR_BASE, gdt.address) && vmx_write(HOST_IDTR_BASE, idt.address) &&

@@ -88,8 +88,7 @@ SYM_CODE_START(hv_vmx_exit_entry)
 	/*
 	 * hv_vmx_exit() left VMX operation, restored the guest's control
 	 * registers, descriptor tables and MSRs, put its RAX, RFLAGS and RIP
-	 * below its RSP and left its selectors here.  GS last: C code
-	 * reads the stack canary through it, and none runs after this.
+	 * below its RSP and left its selectors here, GS last.
 	 */
 	mov	VMX_FRAME_DS + GPRS(%rsp), %rax
 	mov	%eax, %ds

@@ -76,7 +76,7 @@ FUZZ_LONG_RUNS = [
 # Bochs runs two vCPUs at a few million instructions a second: the stub's
 # suites only (the pvops layer's, with their switching stress tests, run
 # under the stub on SVM in make test).  The load/unload loops run 10 times
-# instead of 50 (rig.loops): 50 took up to 40 minutes of one CI run.
+# instead of 50 (rig.loops): 50 once made a CI run exceed its time limit.
 BOCHS_TESTS = ['pvhyp_test', 'pvhyp_xen_test', 'pvhyp_esx_test', 'pvhyp_pv_test']
 BOCHS_RUNS = [
     {'name': f'bochs-{tag}', 'smp': 2, 'mem': '512M', 'emulator': 'bochs',
