@@ -381,6 +381,21 @@ def cases_of(stamped):
     return results
 
 
+def failed_cases(stamped, cases):
+    """'suite.case: first diagnostic line' for every failed case, so the
+    summary at the end of a log (all CI keeps) names what failed."""
+    out = []
+    for suite, cs in cases.items():
+        for case, (status, _, _) in cs.items():
+            if status != 'FAIL':
+                continue
+            tag = f'# {case}: '
+            said = [line.strip()[len(tag):] for _, line in stamped
+                    if line.strip().startswith(tag)]
+            out.append(f'{suite}.{case}: ' + (' / '.join(said[:3]) or 'no diagnostic line'))
+    return out
+
+
 def excused(line, i, lines, excuses, used):
     """Whether LINE (the I-th) is one a run excuses once (manifest.py:
     'excuse': (pattern, after, why): a line matching PATTERN once some
@@ -508,6 +523,7 @@ def judge_run(run, lines, timed_out, secs, kdir, on_purpose=False):
     tag = 'detected, as intended' if on_purpose else 'FAILED'
     return {'name': name, 'passed': c.passed, 'failed': failed, 'skipped': c.skipped,
             'skips': skips, 'messages': msgs, 'wall': secs, 'figures': figures,
+            'failed_cases': failed_cases(stamped, cases),
             'report': report.getvalue() + ''.join(f'rig: {name}: {n}\n' for n in notes)
             + ''.join(f'rig: {name}: {tag}: {m}\n' for m in msgs)}
 
@@ -713,7 +729,7 @@ def summarize(results, extra_passed=0, extra_failed=0, elapsed=None, summary='su
     # The failures' own words again, where a log's tail shows them.
     for r in results:
         if r['failed']:
-            for m in r['messages'][:5]:
+            for m in (r.get('failed_cases', []) + r['messages'])[:8]:
                 log(f'{r["name"]}: {m}')
     by_reason = {}
     for r in results:
