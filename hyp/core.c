@@ -25,11 +25,11 @@
 #include "trace_ring.h"
 
 const struct hv_vendor_ops *hv_ops;
-struct hv_machine hv_machine __ro_after_init;
-u64 hv_devirt_cookie;
-atomic_t hv_devirt_refusals;
+struct hv_machine __hv_host_data hv_machine;
+u64 __hv_host_data hv_devirt_cookie;
+atomic_t __hv_host_data hv_devirt_refusals;
 
-static struct hv_cpu *hv_cpus[NR_CPUS];
+static __hv_host_data struct hv_cpu *hv_cpus[NR_CPUS];
 /*
  * Each CPU's struct hv_cpu lives from its first online until unload: other
  * CPUs' host sides (a remote flush, a kick) may still hold the pointer
@@ -71,7 +71,7 @@ int hv_protect(void *virt, unsigned int npages, bool protect)
 /* Every CPU is native again, or never left. */
 static void hv_global_exit(void)
 {
-	hv_host_text_unseal();
+	hv_host_module_unseal();
 	hv_host_idt_exit();
 	hv_host_mm_exit();
 	hv_ops->global_exit();
@@ -338,6 +338,19 @@ void *pvhyp_host_text(void)
 EXPORT_SYMBOL_GPL(pvhyp_host_text);
 
 /**
+ * pvhyp_host_data() - a variable of the stub's host context
+ *
+ * For tests that the guest cannot write host context's data.
+ *
+ * Return: its address, in the module's data.
+ */
+void *pvhyp_host_data(void)
+{
+	return &hv_devirt_cookie;
+}
+EXPORT_SYMBOL_GPL(pvhyp_host_data);
+
+/**
  * pvhyp_npt_violations() - guest writes to stub memory blocked on a CPU
  * @cpu: the CPU
  * @last_gpa: if not NULL, receives the address of the last one
@@ -483,6 +496,34 @@ int pvhyp_drop_nested(u64 gpa)
 EXPORT_SYMBOL_GPL(pvhyp_drop_nested);
 
 /**
+ * hv_change_setting() - change one of the stub's settings from guest context
+ * @setting: PVHYP_SET_*
+ * @value: its value
+ * @value2: the second half of a two-part value
+ *
+ * Host context's data is read-only to the guest: a CPU in guest mode asks
+ * the stub (PVHYP_HC_HOST_SET); one outside it (load, unload, a CPU on
+ * its way up or down) is not under the nested map and sets it itself.
+ *
+ * Return: as hv_host_set().
+ */
+long hv_change_setting(unsigned int setting, u64 value, u64 value2)
+{
+	struct hv_cpu *hc;
+	long ret;
+
+	preempt_disable();
+	hc = hv_cpu_of(smp_processor_id());
+	if (hc && READ_ONCE(hc->state) == HV_CPU_ON)
+		ret = pvops_hypercall5(PVHYP_HC_HOST_SET, hv_devirt_cookie, setting, value,
+				       value2, 0);
+	else
+		ret = hv_host_set(setting, value, value2);
+	preempt_enable();
+	return ret;
+}
+
+/**
  * pvhyp_refuse_devirt() - make the next devirtualizations fail
  * @n: how many DEVIRT calls to refuse from now on, on any CPU
  *
@@ -494,7 +535,7 @@ EXPORT_SYMBOL_GPL(pvhyp_drop_nested);
  */
 int pvhyp_refuse_devirt(unsigned int n)
 {
-	return atomic_xchg(&hv_devirt_refusals, n);
+	return hv_change_setting(PVHYP_SET_DEVIRT_REFUSALS, n, 0);
 }
 EXPORT_SYMBOL_GPL(pvhyp_refuse_devirt);
 
@@ -737,8 +778,8 @@ static int __init hv_init(void)
 		return ret;
 	}
 	get_random_bytes(&hv_devirt_cookie, sizeof(hv_devirt_cookie));
-	/* The stub's own static calls are pointed: its text is done. */
-	ret = hv_host_text_seal();
+	/* The stub's own static calls are pointed: its text and host data are done. */
+	ret = hv_host_module_seal();
 	if (ret) {
 		if (hv_personality->exit)
 			hv_personality->exit();

@@ -70,6 +70,35 @@ bool hv_exit_budget_spent(struct hv_cpu *hc)
 	return (rdtsc() - hc->exit_tsc) * USEC_PER_SEC > hv_tsc_hz() * HV_EXIT_BUDGET_US;
 }
 
+/**
+ * hv_host_set() - change one of the stub's settings
+ * @setting: PVHYP_SET_*
+ * @value: its value
+ * @value2: the second half of a two-part value (the launch region's size)
+ *
+ * Host context (PVHYP_HC_HOST_SET), or guest context on a CPU outside
+ * guest mode (hv_change_setting()): the values are checked here, not
+ * trusted from the caller.
+ *
+ * Return: the old value (0 for the launch region), or -errno.
+ */
+long hv_host_set(u64 setting, u64 value, u64 value2)
+{
+	switch (setting) {
+	case PVHYP_SET_TRACE_MASK:
+		if (value & ~GENMASK_ULL(HV_TRACE_NR - 1, 0))
+			return -EINVAL;
+		return xchg(&hv_trace_mask, value);
+	case PVHYP_SET_DEVIRT_REFUSALS:
+		if (value > INT_MAX)
+			return -EINVAL;
+		return atomic_xchg(&hv_devirt_refusals, value);
+	case PVHYP_SET_LAUNCH:
+		return hv_launch_set(value, value2);
+	}
+	return -EINVAL;
+}
+
 static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 				   struct hv_gprs *regs)
 {
@@ -97,6 +126,11 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 	}
 	if (regs->rax == PVHYP_HC_HOST_FAULT && !ex->cpl) {
 		regs->rax = regs->rdi == hv_devirt_cookie ? hv_host_fault_probe() : -EINVAL;
+		return HV_RESUME;
+	}
+	if (regs->rax == PVHYP_HC_HOST_SET && !ex->cpl) {
+		regs->rax = regs->rdi == hv_devirt_cookie ?
+			    hv_host_set(regs->rsi, regs->rdx, regs->r10) : -EINVAL;
 		return HV_RESUME;
 	}
 	if (regs->rax == PVHYP_HC_DROP_NESTED && !ex->cpl) {
@@ -268,7 +302,7 @@ struct hv_host_mark {
 	u64 va, pa;
 };
 
-static struct hv_host_mark hv_host_marks[2];
+static __hv_host_data struct hv_host_mark hv_host_marks[2];
 
 /**
  * hv_host_marks_init() - note where the stub's text and the kernel's lie

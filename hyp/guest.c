@@ -32,11 +32,11 @@ struct hv_ram_range {
 	u64 start, end;		/* [start, end) */
 };
 
-static struct hv_ram_range hv_ram[HV_RAM_RANGES];
-static unsigned int hv_ram_count;
+static __hv_host_data struct hv_ram_range hv_ram[HV_RAM_RANGES];
+static __hv_host_data unsigned int hv_ram_count;
 /* Launch mode: kernel 1's RAM that kernel 2 does not own (hv_ram_seal()). */
-static struct hv_ram_range hv_sealed[HV_RAM_RANGES * 4];
-static unsigned int hv_sealed_count;
+static __hv_host_data struct hv_ram_range hv_sealed[HV_RAM_RANGES * 4];
+static __hv_host_data unsigned int hv_sealed_count;
 
 static int hv_ram_add(struct resource *res, void *arg)
 {

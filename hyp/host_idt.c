@@ -62,10 +62,10 @@ struct hv_host_tables {
 	struct x86_hw_tss tss;
 };
 
-static gate_desc *hv_host_idt_table;
+static __hv_host_data gate_desc *hv_host_idt_table;
 /* The module's exception table, for fixups host context finds itself. */
-static const struct exception_table_entry *hv_host_extable;
-static unsigned int hv_host_nr_extable;
+static __hv_host_data const struct exception_table_entry *hv_host_extable;
+static __hv_host_data unsigned int hv_host_nr_extable;
 
 /**
  * hv_host_idt_init() - build the IDT every CPU's host mode shares

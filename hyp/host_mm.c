@@ -60,7 +60,7 @@
 
 static LIST_HEAD(hv_host_pages);	/* every table of the host's */
 static u64 *hv_host_top;
-static u64 hv_host_cr3_pa;
+static __hv_host_data u64 hv_host_cr3_pa;
 static unsigned int hv_host_levels;
 static unsigned long hv_window_base;
 static u64 **hv_window_ptes;		/* a table per possible CPU */
@@ -409,28 +409,63 @@ static void hv_text_patch_sites(unsigned long *writable)
 #endif
 }
 
+/* The direct-map address of the module's page at @addr. */
+static void *hv_module_page(const void *addr)
+{
+	return page_address(vmalloc_to_page(addr));
+}
+
 /* The direct-map address of the module text's page @i. */
 static void *hv_text_page(unsigned int i)
 {
-	return page_address(vmalloc_to_page((u8 *)THIS_MODULE->core_layout.base + i * PAGE_SIZE));
+	return hv_module_page((u8 *)THIS_MODULE->core_layout.base + i * PAGE_SIZE);
+}
+
+static unsigned int hv_data_protected;	/* pages of host data, from its start */
+
+/* Host context's data (hv.h, host_data.lds): all of it, or none. */
+static int hv_host_data_seal(void)
+{
+	unsigned int pages = (__hv_host_data_end - __hv_host_data_start) >> PAGE_SHIFT;
+	int ret = 0;
+
+	if (!PAGE_ALIGNED(__hv_host_data_start) || !PAGE_ALIGNED(__hv_host_data_end)) {
+		pr_err("pvhyp: host data does not have pages of its own: built without host_data.lds?\n");
+		return -EINVAL;
+	}
+	for (hv_data_protected = 0; hv_data_protected < pages; hv_data_protected++) {
+		ret = hv_tdp_protect(hv_module_page(__hv_host_data_start +
+						    hv_data_protected * PAGE_SIZE), 1, true);
+		if (ret)
+			break;
+	}
+	return ret;
+}
+
+static void hv_host_data_unseal(void)
+{
+	for (; hv_data_protected; hv_data_protected--)
+		hv_tdp_protect(hv_module_page(__hv_host_data_start +
+					      (hv_data_protected - 1) * PAGE_SIZE), 1, false);
 }
 
 /**
- * hv_host_text_seal() - make the module's text and read-only data
- * read-only to the guest
+ * hv_host_module_seal() - make the module's text, read-only data and host
+ * context's data read-only to the guest
  *
- * Guest context, at load, once the stub's own static calls are pointed:
- * every page of the module's text and read-only data (not the data that
- * is read-only only after init: the kernel still writes its jump and
- * static-call tables) but the text pages where the kernel may still
- * patch an instruction (a jump label's site, a call site of one of the
- * kernel's static calls).  The kernel's own mapping stays as it was; a
- * write by the guest (kprobes, a debugger) is refused with #GP like any
- * write to the stub's pages.
+ * Guest context, at load, once the stub's own static calls are pointed
+ * and before any CPU enters guest mode: every page of the module's text
+ * and read-only data (not the data that is read-only only after init: the
+ * kernel still writes its jump and static-call tables) but the text pages
+ * where the kernel may still patch an instruction (a jump label's site, a
+ * call site of one of the kernel's static calls), and the pages of host
+ * context's data (__hv_host_data).  The kernel's own mapping stays as it
+ * was; a write by the guest (kprobes, a debugger, a stray pointer) is
+ * refused with #GP like any write to the stub's pages.
  *
- * Return: 0, or -ENOMEM with nothing protected.
+ * Return: 0, or -ENOMEM or -EINVAL with nothing protected.
  */
-int hv_host_text_seal(void)
+int hv_host_module_seal(void)
 {
 	unsigned long *writable;
 	unsigned int i, left = 0;
@@ -454,25 +489,28 @@ int hv_host_text_seal(void)
 		if (!ret)
 			__set_bit(i, hv_text_protected);
 	}
+	if (!ret)
+		ret = hv_host_data_seal();
 	if (ret)
-		hv_host_text_unseal();
+		hv_host_module_unseal();
 	else
-		pr_info("pvhyp: module text and rodata: %u of %u pages read-only to the guest, %u left to the kernel's patching\n",
-			hv_text_pages - left, hv_text_pages, left);
+		pr_info("pvhyp: module text and rodata: %u of %u pages read-only to the guest, %u left to the kernel's patching; host data: %u pages read-only\n",
+			hv_text_pages - left, hv_text_pages, left, hv_data_protected);
 out:
 	bitmap_free(writable);
 	return ret;
 }
 
 /**
- * hv_host_text_unseal() - give the module's text back to the kernel
+ * hv_host_module_unseal() - give the module's text and data back to the kernel
  *
- * Guest context, before unload or on a failed load.
+ * Guest context, with no CPU in guest mode: before unload or on a failed load.
  */
-void hv_host_text_unseal(void)
+void hv_host_module_unseal(void)
 {
 	unsigned int i;
 
+	hv_host_data_unseal();
 	if (!hv_text_protected)
 		return;
 	for (i = 0; i < hv_text_pages; i++)

@@ -14,6 +14,18 @@
 #include <asm/pgtable_types.h>
 #include <pvops/pvhyp.h>
 
+/*
+ * The variables host context uses live in a section of their own, which
+ * host_data.lds page-aligns and pads to whole pages: hv_host_module_seal()
+ * makes those pages read-only to the guest like the stub's other memory
+ * (scripts/check-host-reach.py fails on host code that uses any other of
+ * the module's writable data).  Guest context writes them only where no
+ * CPU is in guest mode yet or any more (load, a CPU coming up or going
+ * down, unload) or through a hypercall (hv_host_set()).
+ */
+#define __hv_host_data	__section(".data..pvhyp_host")
+extern char __hv_host_data_start[], __hv_host_data_end[];
+
 #define HV_STACK_ORDER	2			/* 16 KiB host stack per CPU */
 #define HV_STACK_SIZE	(PAGE_SIZE << HV_STACK_ORDER)
 
@@ -375,7 +387,7 @@ struct hv_machine {
 	unsigned long page_offset;
 };
 
-extern struct hv_machine hv_machine __ro_after_init;
+extern struct hv_machine hv_machine;
 
 /* Direct-map address and physical address, by hv_machine's offset. */
 static inline void *hv_va(u64 pa)
@@ -417,8 +429,11 @@ int hv_host_map_range(const void *va, size_t len);
 int hv_host_mm_seal(void);
 void hv_host_mm_exit(void);
 void *hv_host_window(unsigned int cpu, u64 **ptes);
-int hv_host_text_seal(void);
-void hv_host_text_unseal(void);
+int hv_host_module_seal(void);
+void hv_host_module_unseal(void);
+
+long hv_host_set(u64 setting, u64 value, u64 value2);
+long hv_change_setting(unsigned int setting, u64 value, u64 value2);
 
 /* exit.c: the common exit handlers, called by the vendor with GIF/IF off. */
 enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
@@ -457,6 +472,7 @@ void hv_give_back_irqs(struct hv_cpu *hc);
 struct dentry;
 void hv_launch_debugfs(struct dentry *dir);
 long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex);
+long hv_launch_set(u64 base, u64 size);
 extern bool hv_launch_sealed;
 
 /* exit.c: the stub's own console (the first UART), for host context. */

@@ -33,9 +33,10 @@
 #include "tdp.h"
 
 static DEFINE_MUTEX(hv_launch_lock);	/* guest context: arming */
-static u64 hv_launch_base, hv_launch_size;
-static bool hv_launch_armed;
-bool hv_launch_sealed;
+static __hv_host_data u64 hv_launch_base;
+static __hv_host_data u64 hv_launch_size;
+static __hv_host_data bool hv_launch_armed;
+bool __hv_host_data hv_launch_sealed;
 
 static int hv_launch_region_cb(struct resource *res, void *arg)
 {
@@ -60,6 +61,7 @@ static u64 hv_launch_region(u64 *base)
 static int hv_launch_arm(void)
 {
 	u64 base, size, pa;
+	long ret;
 
 	size = hv_launch_region(&base);
 	if (!size) {
@@ -77,10 +79,12 @@ static int hv_launch_arm(void)
 			return -EBUSY;
 		}
 	}
-	hv_launch_base = base;
-	hv_launch_size = size;
-	/* The region before the flag: the seal reads them in that order. */
-	smp_store_release(&hv_launch_armed, true);
+	ret = hv_change_setting(PVHYP_SET_LAUNCH, base, size);
+	if (ret) {
+		pr_err("pvhyp: launch: the stub refused the region %#llx+%#llx: %ld\n",
+		       base, size, ret);
+		return ret;
+	}
 	pr_info("pvhyp: launch armed: kernel 2 gets %#llx-%#llx and the first %#x bytes\n",
 		base, base + size - 1, PVHYP_LAUNCH_LOW_RAM);
 	return 0;
@@ -115,8 +119,7 @@ static ssize_t hv_launch_write(struct file *file, const char __user *ubuf, size_
 	if (sysfs_streq(buf, "arm")) {
 		ret = hv_launch_arm();
 	} else if (sysfs_streq(buf, "disarm")) {
-		WRITE_ONCE(hv_launch_armed, false);
-		ret = 0;
+		ret = hv_change_setting(PVHYP_SET_LAUNCH, 0, 0);
 	} else {
 		pr_err("pvhyp: launch: '%s' is not a command: arm or disarm\n", strim(buf));
 		ret = -EINVAL;
@@ -141,6 +144,36 @@ static const struct file_operations hv_launch_fops = {
 void hv_launch_debugfs(struct dentry *dir)
 {
 	debugfs_create_file("launch", 0600, dir, NULL, &hv_launch_fops);
+}
+
+/**
+ * hv_launch_set() - arm launch mode with a region for kernel 2, or disarm it
+ * @base: the region's start
+ * @size: its size; 0 disarms
+ *
+ * Host context (PVHYP_HC_HOST_SET), or guest context outside guest mode.
+ * The region is checked again here: the guest side's checks only explain.
+ *
+ * Return: 0, -EPERM once launched, -EINVAL for a region that is not 2 MiB
+ * aligned RAM above 1 MiB.
+ */
+long hv_launch_set(u64 base, u64 size)
+{
+	if (READ_ONCE(hv_launch_sealed))
+		return -EPERM;
+	if (!size) {
+		WRITE_ONCE(hv_launch_armed, false);
+		return 0;
+	}
+	if (!IS_ALIGNED(base | size, SZ_2M) || base < SZ_1M || base + size < base ||
+	    !hv_gpa_is_ram(base, size))
+		return -EINVAL;
+	WRITE_ONCE(hv_launch_armed, false);
+	hv_launch_base = base;
+	hv_launch_size = size;
+	/* The region before the flag: the seal reads them in that order. */
+	smp_store_release(&hv_launch_armed, true);
+	return 0;
 }
 
 /**

@@ -15,7 +15,7 @@ module_param(personality, charp, 0444);
 MODULE_PARM_DESC(personality, "the ABI the guest sees, one of:"
 		 HV_PERSONALITIES(HV_PERSONALITY_NAME) " (default none)");
 
-const struct hv_personality *hv_personality;
+const struct hv_personality __hv_host_data *hv_personality;
 
 #define HV_PERSONALITY_OP(hook) \
 	DEFINE_STATIC_CALL_NULL(hv_personality_##hook, *(((struct hv_personality *)0)->hook));

@@ -61,9 +61,9 @@ struct esx_domain {
 	struct esx_vcpu vcpus[];
 };
 
-static struct esx_domain *ed;
-static size_t ed_size;
-static u8 *esx_rom;		/* one page, protected */
+static __hv_host_data struct esx_domain *ed;
+static __hv_host_data size_t ed_size;
+static __hv_host_data u8 *esx_rom;		/* one page, protected */
 
 static const struct {
 	u16 id;

@@ -88,8 +88,8 @@ struct xen_domain {
 	struct xen_vcpu vcpus[];
 };
 
-static struct xen_domain *xd;
-static size_t xd_size;
+static __hv_host_data struct xen_domain *xd;
+static __hv_host_data size_t xd_size;
 
 /* The clock as it stands; returns the sequence it was read at. */
 static u32 xen_clock_read(struct xen_clock *c)

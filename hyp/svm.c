@@ -44,7 +44,7 @@ struct hv_svm_cpu {
 };
 
 /* The AMD64 long-mode format; bits 9-11 are the software's. */
-static struct hv_tdp_format svm_npt_format = {
+static __hv_host_data struct hv_tdp_format svm_npt_format = {
 	.present = _PAGE_PRESENT,
 	.write = _PAGE_RW,
 	.table = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
@@ -76,8 +76,10 @@ static struct hv_tdp_format svm_npt_format = {
 #define SVM_CLEAN_AVIC		BIT(11)
 #define SVM_CLEAN_ALL		GENMASK(11, 0)
 
-static u32 svm_clean_all;	/* SVM_CLEAN_ALL where the CPU has VmcbClean, else 0 */
-static u8 svm_flush_tlb_ctl;	/* the guest's ASID alone where the CPU can, else all */
+/* SVM_CLEAN_ALL where the CPU has VmcbClean, else 0. */
+static __hv_host_data u32 svm_clean_all;
+/* The guest's ASID alone where the CPU can, else all. */
+static __hv_host_data u8 svm_flush_tlb_ctl;
 
 static void svm_dirty(struct vmcb *v, u32 groups)
 {
@@ -90,10 +92,10 @@ static void svm_flush_guest(struct vmcb *v)
 	v->control.tlb_ctl = svm_flush_tlb_ctl;
 }
 
-static void *svm_msrpm;		/* 8 KiB, order 1 */
-static u64 svm_efer_valid;	/* the EFER bits this CPU's CPUID admits */
-static bool svm_nrips;
-static void *svm_iopm;		/* 12 KiB, order 2 */
+static __hv_host_data void *svm_msrpm;		/* 8 KiB, order 1 */
+static __hv_host_data u64 svm_efer_valid;	/* the EFER bits this CPU's CPUID admits */
+static __hv_host_data bool svm_nrips;
+static __hv_host_data void *svm_iopm;		/* 12 KiB, order 2 */
 
 static void svm_vmsave(u64 pa)
 {

@@ -50,6 +50,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <asm/io.h>
 #include "hv.h"
 #include "tdp.h"
@@ -59,21 +60,24 @@
 #define TDP_MAX_WIDTH	48			/* four levels */
 #define TDP_POOL_HIGH	32			/* tables for what lies beyond RAM */
 
-static const struct hv_tdp_format *fmt;
-static u64 *tdp_pml4;
-static u64 *tdp_pdpt;
-static u64 tdp_width_end;			/* 1 << MAXPHYADDR, at most 2^48 */
-static u64 **tdp_pool;				/* [tdp_pool_left - 1] is next */
-static atomic_t tdp_pool_left;
+static __hv_host_data const struct hv_tdp_format *fmt;
+static __hv_host_data u64 *tdp_pml4;
+static __hv_host_data u64 *tdp_pdpt;
+static __hv_host_data u64 tdp_width_end;			/* 1 << MAXPHYADDR, at most 2^48 */
+static __hv_host_data u64 **tdp_pool;				/* [tdp_pool_left - 1] is next */
+static __hv_host_data atomic_t tdp_pool_left;
+static size_t tdp_pool_bytes;
 static LIST_HEAD(tdp_tables);		/* every protected table page, to free */
 static LIST_HEAD(tdp_fresh);		/* tables made since the last protect */
 static DEFINE_MUTEX(tdp_lock);		/* guest context: the lists, splits there */
 /* Launch mode: where kernel 1's RAM leads once it is no longer the guest's. */
-static struct page *tdp_sink_page;
-static u64 tdp_sink_pa;		/* its address, for host context */
-static u64 *tdp_sink_pt, *tdp_sink_pd;
-static atomic64_t tdp_host_splits, tdp_pool_dry;
-unsigned long hv_tdp_generation;
+static __hv_host_data struct page *tdp_sink_page;
+static __hv_host_data u64 tdp_sink_pa;		/* its address, for host context */
+static __hv_host_data u64 *tdp_sink_pt;
+static __hv_host_data u64 *tdp_sink_pd;
+static __hv_host_data atomic64_t tdp_host_splits;
+static __hv_host_data atomic64_t tdp_pool_dry;
+unsigned long __hv_host_data hv_tdp_generation;
 
 static u64 *tdp_table(u64 entry)
 {
@@ -444,6 +448,17 @@ u64 hv_tdp_root(void)
 	return hv_pa(tdp_pml4);
 }
 
+/* The pool's array, once RAM is mapped: its pages are the stub's. */
+static int tdp_protect_pool(void)
+{
+	size_t off;
+	int ret = 0;
+
+	for (off = 0; off < tdp_pool_bytes && !ret; off += PAGE_SIZE)
+		ret = tdp_set_writable(page_to_phys(vmalloc_to_page((u8 *)tdp_pool + off)), false);
+	return ret;
+}
+
 /*
  * Beyond the first 512 GiB: a PDPT of 1 GiB leaves for each 512 GiB up to
  * the address width where the CPU has 1 GiB pages; otherwise nothing yet.
@@ -797,9 +812,14 @@ int hv_tdp_init(const struct hv_tdp_format *format)
 	/* With RAM in 4 KiB pages already, host mode splits nothing of it. */
 	pool = fmt->ram_4k ? TDP_POOL_HIGH :
 	       (ram_end >> 21) + (ram_end >> 30) + 2 + TDP_POOL_HIGH;
-	tdp_pool = kvcalloc(pool, sizeof(*tdp_pool), GFP_KERNEL);
-	/* Host context takes tables from it: maybe vmalloc'd, so mapped for it. */
-	if (!tdp_pool || hv_host_map_range(tdp_pool, pool * sizeof(*tdp_pool)))
+	/*
+	 * Host context takes tables from it: on whole pages, read-only to the
+	 * guest (a table it could point elsewhere would be the guest's); from
+	 * vmalloc, so mapped for host mode.
+	 */
+	tdp_pool_bytes = PAGE_ALIGN(pool * sizeof(*tdp_pool));
+	tdp_pool = vzalloc(tdp_pool_bytes);
+	if (!tdp_pool || hv_host_map_range(tdp_pool, tdp_pool_bytes))
 		goto fail;
 	for (i = 0; i < pool; i++) {
 		tdp_pool[i] = tdp_alloc_table();
@@ -823,6 +843,8 @@ int hv_tdp_init(const struct hv_tdp_format *format)
 	ret = fmt->ram_4k ? hv_ram_walk(tdp_split_range) : 0;
 	if (!ret)
 		ret = hv_ram_walk(tdp_type_ram);
+	if (!ret)
+		ret = tdp_protect_pool();
 	if (!ret)
 		ret = tdp_protect_tables();
 	if (ret)
@@ -855,6 +877,7 @@ void hv_tdp_exit(void)
 	tdp_pml4 = NULL;
 	tdp_pdpt = NULL;
 	atomic_set(&tdp_pool_left, 0);
-	kvfree(tdp_pool);
+	/* Its protection went with the tables. */
+	vfree(tdp_pool);
 	tdp_pool = NULL;
 }

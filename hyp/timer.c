@@ -40,9 +40,10 @@
 
 #define HV_TIMER_TDCR_DIV16	0x3
 
-static bool hv_timer_deadline_mode;
-static u32 hv_timer_tdcr = HV_TIMER_TDCR_DIV16;
-static u64 hv_timer_rate;	/* APIC counts per TSC cycle, 32.32; 0: not known yet */
+static __hv_host_data bool hv_timer_deadline_mode;
+static __hv_host_data u32 hv_timer_tdcr = HV_TIMER_TDCR_DIV16;
+/* APIC counts per TSC cycle, 32.32; 0: not known yet */
+static __hv_host_data u64 hv_timer_rate;
 
 /* Rate of the running local APIC timer, from two samples 1 ms apart. */
 static bool hv_timer_calibrate_once(void)
@@ -355,7 +356,7 @@ void hv_give_back_irqs(struct hv_cpu *hc)
 	}
 }
 
-bool hv_x2apic;
+bool __hv_host_data hv_x2apic;
 
 /**
  * hv_apic_init() - note the local APIC's mode, for host context

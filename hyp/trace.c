@@ -26,7 +26,10 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(pvhyp_timer);
 EXPORT_TRACEPOINT_SYMBOL_GPL(pvhyp_blocked_write);
 EXPORT_TRACEPOINT_SYMBOL_GPL(pvhyp_lost);
 
-unsigned long hv_trace_mask;
+/* The types host context records: set through hv_change_setting(). */
+unsigned long __hv_host_data hv_trace_mask;
+/* What the registered tracepoints want: guest context's copy. */
+static unsigned long hv_trace_wanted;
 /* Records read from each CPU's ring, ever: only the drain touches it. */
 static u64 hv_trace_tail[NR_CPUS];
 static bool hv_trace_stopping;
@@ -107,7 +110,9 @@ static void hv_trace_drain(struct work_struct *work)
 
 static int hv_trace_reg(enum hv_trace_type type)
 {
-	set_bit(type, &hv_trace_mask);
+	/* The tracepoints' registration is serialized: one writer of the copy. */
+	__set_bit(type, &hv_trace_wanted);
+	hv_change_setting(PVHYP_SET_TRACE_MASK, hv_trace_wanted, 0);
 	if (!READ_ONCE(hv_trace_stopping))
 		schedule_delayed_work(&hv_trace_work, 1);
 	return 0;
@@ -116,7 +121,8 @@ static int hv_trace_reg(enum hv_trace_type type)
 /* The drain stops itself once no type is left. */
 static void hv_trace_unreg(enum hv_trace_type type)
 {
-	clear_bit(type, &hv_trace_mask);
+	__clear_bit(type, &hv_trace_wanted);
+	hv_change_setting(PVHYP_SET_TRACE_MASK, hv_trace_wanted, 0);
 }
 
 #define HV_TRACE_REG_FNS(event, type)					\

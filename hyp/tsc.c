@@ -62,15 +62,15 @@ struct hv_tsc_estimate {
 	u64 hz, bound_ppb, window;	/* window: TSC cycles */
 };
 
-static u16 hv_pm_port;			/* 0: no PM timer, the kernel's rate */
-static u32 hv_pm_step = 1;		/* ticks a read may lag the count by */
-static unsigned int hv_tsc_cpu;		/* the CPU whose exits refine it */
-static struct hv_tsc_point hv_tsc_origin;
-static u64 hv_tsc_rate;			/* Hz, as handed out now */
-static u64 hv_tsc_rate_bound;		/* ppb; U64_MAX: unknown */
-static u64 hv_tsc_rate_window;		/* TSC cycles the rate was measured over */
-static u64 hv_tsc_next;			/* TSC of the next refinement */
-static unsigned int hv_tsc_refinements;
+static __hv_host_data u16 hv_pm_port;			/* 0: no PM timer, the kernel's rate */
+static __hv_host_data u32 hv_pm_step = 1;		/* ticks a read may lag the count by */
+static __hv_host_data unsigned int hv_tsc_cpu;		/* the CPU whose exits refine it */
+static __hv_host_data struct hv_tsc_point hv_tsc_origin;
+static __hv_host_data u64 hv_tsc_rate;			/* Hz, as handed out now */
+static __hv_host_data u64 hv_tsc_rate_bound;		/* ppb; U64_MAX: unknown */
+static __hv_host_data u64 hv_tsc_rate_window;		/* TSC cycles the rate was measured over */
+static __hv_host_data u64 hv_tsc_next;			/* TSC of the next refinement */
+static __hv_host_data unsigned int hv_tsc_refinements;
 
 /*
  * The PM timer's port, as the FADT gives it (the extended block first).

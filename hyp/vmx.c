@@ -57,18 +57,19 @@ static struct {
 	u64 invept_type;
 	bool mtf;		/* the monitor trap flag exists (Bochs 2.7 has none) */
 	bool intr_exiting;	/* external-interrupt exiting, acknowledged on exit */
-} vmx_caps;
+} vmx_caps __hv_host_data;
 
-static u64 vmx_eptp;
-static void *vmx_msr_bitmap;	/* one page of zeros: no MSR in its ranges exits */
-static void *vmx_io_bitmap;	/* two pages: A for ports 0-0x7fff, B for the rest */
+static __hv_host_data u64 vmx_eptp;
+static __hv_host_data void *vmx_msr_bitmap;	/* one page of zeros: no MSR in its ranges exits */
+/* Two pages: A for ports 0-0x7fff, B for the rest. */
+static __hv_host_data void *vmx_io_bitmap;
 
 /*
  * The EPT format: a mapping entry is readable and executable, bits 52
  * and 53 are the software's.  With EPT the leaf's type stands in for the
  * MTRRs': RAM write-back, the rest (MMIO, the legacy VGA window) uncached.
  */
-static struct hv_tdp_format vmx_ept_format = {
+static __hv_host_data struct hv_tdp_format vmx_ept_format = {
 	.present = VMX_EPT_READABLE_MASK,
 	.write = VMX_EPT_WRITABLE_MASK,
 	.table = VMX_EPT_RWX_MASK,

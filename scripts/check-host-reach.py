@@ -76,9 +76,10 @@ def functions(obj):
         if m and section == '.altinstr_replacement':
             repl.setdefault(int(m.group(1), 16), set()).add(m.group(2))
             continue
-        m = re.search(r'R_X86_64_\w+\s+([\w.$]+)', line)
+        m = re.search(r'R_X86_64_\w+\s+([\w.$]+)([+-]0x[0-9a-f]+)?', line)
         if m:
-            refs[fn].add(m.group(1))
+            # Against a section (a static variable): where in it, too.
+            refs[fn].add(m.group(1) + (m.group(2) or '' if m.group(1).startswith('.') else ''))
             continue
         # An operand the relocation on the next line fills: objdump's name
         # for it is whatever follows the instruction.
@@ -136,6 +137,46 @@ def percpu(obj):
     return {l.split()[-1] for l in out.splitlines() if ' .data..percpu\t' in l} | {'.data..percpu'}
 
 
+HOST_DATA = '.data..pvhyp_host'
+
+
+def writable(obj):
+    """The object's writable data sections but host data's, and {symbol:
+    section} for the symbols it defines in them."""
+    out = subprocess.run(['objdump', '-h', obj], capture_output=True, text=True,
+                         check=True).stdout
+    sections = set()
+    lines = out.splitlines()
+    for i, line in enumerate(lines):
+        f = line.split()
+        if len(f) == 7 and f[0].isdigit() and i + 1 < len(lines):
+            flags = lines[i + 1]
+            if 'ALLOC' in flags and 'READONLY' not in flags and 'CODE' not in flags \
+                    and f[1] != HOST_DATA and not f[1].startswith('.data..percpu'):
+                sections.add(f[1])
+    out = subprocess.run(['objdump', '-t', obj], capture_output=True, text=True,
+                         check=True).stdout
+    symbols, extents = {}, []
+    for line in out.splitlines():
+        m = re.match(r'^([0-9a-f]+) .{7} (\S+)\t([0-9a-f]+) (\S+)$', line)
+        if m and m.group(2) in sections and m.group(4) != m.group(2):
+            symbols[m.group(4)] = m.group(2)
+            extents.append((m.group(2), int(m.group(1), 16), int(m.group(3), 16), m.group(4)))
+    return sections, symbols, extents
+
+
+def variable(ref, extents):
+    """The variable a reference SECTION+OFFSET (a PC-relative one's
+    addend is short of it by the rest of the instruction) lies in."""
+    m = re.match(r'^([\w.$]+?)([+-]0x[0-9a-f]+)?$', ref)
+    section, off = m.group(1), int(m.group(2) or '0', 16)
+    for delta in (0, 4, 5, 6, 8, 1, 2, 3, 7):
+        for sec, start, size, name in extents:
+            if sec == section and start <= off + delta < start + max(size, 1):
+                return name
+    return f'{section}{m.group(2) or ""}'
+
+
 def defined(obj):
     """Symbols the object defines (any section, local or global)."""
     out = subprocess.run(['nm', obj], capture_output=True, text=True, check=True).stdout
@@ -156,11 +197,23 @@ def main():
     hyp, srcdir, allow_path = sys.argv[1:4]
     objs = [os.path.join(hyp, f) for f in sorted(os.listdir(hyp))
             if f.endswith('.o') and not f.endswith('.mod.o') and f != 'pvhyp.o']
-    refs, local, per_cpu = {}, set(), set()
+    refs, local, per_cpu, guest_data = {}, set(), set(), {}
     for o in objs:
-        refs.update(functions(o))
+        fns = functions(o)
+        refs.update(fns)
         local |= defined(o)
         per_cpu |= percpu(o)
+        sections, symbols, extents = writable(o)
+        # A section's name is the object's own (static variables): name the variable.
+        for fn, syms in fns.items():
+            for sym in list(syms):
+                section = re.split(r'[+-]0x', sym)[0]
+                if section in sections:
+                    syms.discard(sym)
+                    name = f'{os.path.basename(o)}:{variable(sym, extents)}'
+                    syms.add(name)
+                    guest_data[name] = section
+        guest_data.update(symbols)
     srcs = [os.path.join(srcdir, f) for f in sorted(os.listdir(srcdir)) if f.endswith('.c')]
     ops = [l.split('(')[1].rstrip(')') for l in open(os.path.join(srcdir, 'vendor_ops.h'))
            if l.startswith('HV_VENDOR_OP(')]
@@ -185,7 +238,7 @@ def main():
         return 1
 
     reach, via, todo = set(), {}, sorted(roots)
-    outside, percpu_reads = {}, {}
+    outside, percpu_reads, data_reads = {}, {}, {}
     while todo:
         fn = todo.pop()
         if fn in reach:
@@ -197,6 +250,9 @@ def main():
                     continue
                 if target in per_cpu:
                     percpu_reads.setdefault(target, fn)
+                    continue
+                if target in guest_data:
+                    data_reads.setdefault(target, fn)
                     continue
                 if target in refs:
                     if target not in reach:
@@ -227,6 +283,10 @@ def main():
     for sym, fn in sorted(percpu_reads.items()):
         bad.append(f'host context reads the per-CPU variable {sym}, through a GS base '
                    f'that is not the stub\'s: from {fn}')
+    # The guest writes the module's data: host context's is its own section.
+    for sym, fn in sorted(data_reads.items()):
+        bad.append(f'host context uses {sym} ({guest_data[sym]}), which the guest can write: '
+                   f'make it __hv_host_data (hyp/hv.h): from {fn}')
     for b in bad:
         print(f'check-host-reach: {b}')
     if bad:

@@ -378,6 +378,25 @@ static void pvhyp_host_text_write_blocked(struct kunit *test)
 }
 
 /*
+ * Host context's data is read-only to the guest (__hv_host_data, hv.h),
+ * though the kernel maps the module's data writable: a store of the byte
+ * already there, to the devirtualization cookie, is refused and counted.
+ */
+static void pvhyp_host_data_write_blocked(struct kunit *test)
+{
+	u8 *target = pvhyp_host_data();
+	struct page *page = vmalloc_to_page(target);
+	u64 blocked, last = 0;
+	bool faulted;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	faulted = write_faulted(target, READ_ONCE(*target), &blocked, &last);
+	KUNIT_EXPECT_TRUE_MSG(test, faulted, "the write to host context's data did not fault");
+	KUNIT_EXPECT_EQ(test, blocked, 1);
+	KUNIT_EXPECT_EQ(test, last, (u64)page_to_phys(page) + offset_in_page(target));
+}
+
+/*
  * XSETBV exits on VMX: the stub runs it (here with the value XCR0 has) and
  * refuses what the CPU would refuse (an XCR other than 0) with #GP.
  */
@@ -931,6 +950,7 @@ static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_stub_page_write_blocked),
 	KUNIT_CASE(pvhyp_host_page_tables_own),
 	KUNIT_CASE(pvhyp_host_text_write_blocked),
+	KUNIT_CASE(pvhyp_host_data_write_blocked),
 	KUNIT_CASE(pvhyp_emergency_disable_and_hotplug),
 	KUNIT_CASE(pvhyp_refused_devirt_is_retried),
 	KUNIT_CASE(pvhyp_interrupt_cut_short_is_delivered_again),

@@ -47,6 +47,18 @@
 #define PVHYP_HC_HOST_FAULT	0x70766803	/* (cookie) -> 0 or -errno */
 
 /*
+ * Likewise: change one of the stub's settings, which pvhyp.ko's guest side
+ * changes while CPUs are in guest mode (host context's data is read-only
+ * to the guest).  RSI names the setting; RDX and R10 are its value.  The
+ * old value (0 for the launch region), or -EINVAL for an unknown setting
+ * or a value it does not take, -EPERM for a launch already made.
+ */
+#define PVHYP_HC_HOST_SET	0x70766804	/* (cookie, setting, value, value2) -> old */
+#define PVHYP_SET_TRACE_MASK		0	/* the trace types host context records */
+#define PVHYP_SET_DEVIRT_REFUSALS	1	/* DEVIRT calls to refuse (fault injection) */
+#define PVHYP_SET_LAUNCH		2	/* the launch region: base, size; size 0 disarms */
+
+/*
  * How close the TSC rate the stub hands out is to the TSC's, in parts per
  * billion: its measurement against the ACPI PM timer at load stops once
  * its worst-case bound is below this (pvhyp.rst, "The TSC's rate").
@@ -83,6 +95,7 @@ const char *pvhyp_personality_name(void);
 void *pvhyp_protected_page(unsigned int cpu);
 u64 pvhyp_host_cr3(void);
 void *pvhyp_host_text(void);
+void *pvhyp_host_data(void);
 u64 pvhyp_npt_violations(unsigned int cpu, u64 *last_gpa);
 int pvhyp_drop_nested(u64 gpa);
 int pvhyp_refuse_devirt(unsigned int n);
