@@ -27,6 +27,8 @@
 const struct hv_vendor_ops *hv_ops;
 struct hv_machine __hv_host_data hv_machine;
 u64 __hv_host_data hv_devirt_cookie;
+/* The kernel's IBPB command (entry_gprs.inc), copied: host mode maps no kernel data. */
+u32 __hv_host_data hv_pred_cmd;
 atomic_t __hv_host_data hv_devirt_refusals;
 
 static __hv_host_data struct hv_cpu *hv_cpus[NR_CPUS];
@@ -221,14 +223,20 @@ static int hv_cpu_online(unsigned int cpu)
 	if (ret)
 		goto free;
 
+	/*
+	 * Published while this CPU is still native: host data is read-only
+	 * to it once in guest mode.  Until then its state says it is not
+	 * there, which is what the other CPUs' exits look at.
+	 */
+	WRITE_ONCE(hv_cpus[cpu], hc);
 	local_irq_save(flags);
 	ret = hv_ops->cpu_launch(hc);
 	local_irq_restore(flags);
 	if (ret) {
 		pr_err("pvhyp: cpu %u: entering guest mode failed: %d\n", cpu, ret);
+		WRITE_ONCE(hv_cpus[cpu], NULL);
 		goto free;
 	}
-	WRITE_ONCE(hv_cpus[cpu], hc);
 	return 0;
 free:
 	hv_cpu_free(hc);
@@ -778,6 +786,7 @@ static int __init hv_init(void)
 		return ret;
 	}
 	get_random_bytes(&hv_devirt_cookie, sizeof(hv_devirt_cookie));
+	hv_pred_cmd = x86_pred_cmd;
 	/* The stub's own static calls are pointed: its text and host data are done. */
 	ret = hv_host_module_seal();
 	if (ret) {

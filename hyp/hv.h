@@ -420,6 +420,7 @@ static inline unsigned int hv_this_cpu_number(void)
 }
 
 extern u64 hv_devirt_cookie;
+extern u32 hv_pred_cmd;		/* entry_gprs.inc's IBPB command */
 extern atomic_t hv_devirt_refusals;	/* fault injection: DEVIRT calls to refuse */
 
 /* host_mm.c: host mode's own page tables, which no task's exit can take away. */
