@@ -95,6 +95,9 @@ long hv_host_set(u64 setting, u64 value, u64 value2)
 		return atomic_xchg(&hv_devirt_refusals, value);
 	case PVHYP_SET_LAUNCH:
 		return hv_launch_set(value, value2);
+	case PVHYP_SET_TSC_REFINE_NOW:
+		hv_tsc_refine_now();
+		return 0;
 	}
 	return -EINVAL;
 }

@@ -516,6 +516,7 @@ long hv_host_fault_probe(void);
 int hv_tsc_init(void);
 u64 hv_tsc_hz(void);
 bool hv_tsc_poll(struct hv_cpu *hc);
+void hv_tsc_refine_now(void);
 struct seq_file;
 void hv_tsc_report(struct seq_file *m);
 

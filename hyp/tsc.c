@@ -325,6 +325,17 @@ EXPORT_SYMBOL_GPL(pvhyp_tsc);
  */
 void pvhyp_tsc_refine_now(void)
 {
-	WRITE_ONCE(hv_tsc_next, 0);
+	hv_change_setting(PVHYP_SET_TSC_REFINE_NOW, 0, 0);
 }
 EXPORT_SYMBOL_GPL(pvhyp_tsc_refine_now);
+
+/**
+ * hv_tsc_refine_now() - PVHYP_SET_TSC_REFINE_NOW: measure again at the
+ * measuring CPU's next exit
+ *
+ * Host context, or guest context outside guest mode (hv_host_set()).
+ */
+void hv_tsc_refine_now(void)
+{
+	WRITE_ONCE(hv_tsc_next, 0);
+}

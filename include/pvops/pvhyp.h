@@ -57,6 +57,7 @@
 #define PVHYP_SET_TRACE_MASK		0	/* the trace types host context records */
 #define PVHYP_SET_DEVIRT_REFUSALS	1	/* DEVIRT calls to refuse (fault injection) */
 #define PVHYP_SET_LAUNCH		2	/* the launch region: base, size; size 0 disarms */
+#define PVHYP_SET_TSC_REFINE_NOW	3	/* measure the TSC's rate at the next exit */
 
 /*
  * How close the TSC rate the stub hands out is to the TSC's, in parts per
