@@ -85,7 +85,7 @@ static void hv_global_exit(void)
  *
  * Return: it, or NULL while the CPU is not (being) virtualized.
  */
-struct hv_cpu *hv_cpu_of(unsigned int cpu)
+__hv_host_text struct hv_cpu *hv_cpu_of(unsigned int cpu)
 {
 	return cpu < hv_machine.nr_cpus ? hv_cpus[cpu] : NULL;
 }

@@ -49,7 +49,8 @@ static void hv_cpuid(struct hv_gprs *regs)
  *
  * Return: the value for RAX: the one the guest called with.
  */
-long hv_hypercall_continue(struct hv_cpu *hc, struct hv_gprs *regs, enum hv_action *action)
+__hv_host_text long hv_hypercall_continue(struct hv_cpu *hc, struct hv_gprs *regs,
+					  enum hv_action *action)
 {
 	hc->stats.continuations++;
 	hc->continuing = true;
@@ -64,7 +65,7 @@ long hv_hypercall_continue(struct hv_cpu *hc, struct hv_gprs *regs, enum hv_acti
  * Return: true once HV_EXIT_BUDGET_US have passed since the exit began:
  * a hypercall with more to do continues (hv_hypercall_continue()).
  */
-bool hv_exit_budget_spent(struct hv_cpu *hc)
+__hv_host_text bool hv_exit_budget_spent(struct hv_cpu *hc)
 {
 	/* No division on this path: an exit's cycles times 10^6 cannot overflow. */
 	return (rdtsc() - hc->exit_tsc) * USEC_PER_SEC > hv_tsc_hz() * HV_EXIT_BUDGET_US;
@@ -82,7 +83,7 @@ bool hv_exit_budget_spent(struct hv_cpu *hc)
  *
  * Return: the old value (0 for the launch region), or -errno.
  */
-long hv_host_set(u64 setting, u64 value, u64 value2)
+__hv_host_text long hv_host_set(u64 setting, u64 value, u64 value2)
 {
 	switch (setting) {
 	case PVHYP_SET_TRACE_MASK:
@@ -160,7 +161,7 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 }
 
 /* MSRs that exit without being the vendor's own business: do them natively. */
-static enum hv_action hv_msr(struct hv_exit *ex, struct hv_gprs *regs, bool write)
+static __hv_host_text enum hv_action hv_msr(struct hv_exit *ex, struct hv_gprs *regs, bool write)
 {
 	u32 msr = regs->rcx;
 	u64 val;
@@ -235,14 +236,14 @@ static void hv_uart_putc(char c)
  * The stub's own console, for what must be said from host context: the
  * first UART, polled (kernel 1's console driver is not the stub's).
  */
-void hv_uart_puts(const char *s)
+__hv_host_text void hv_uart_puts(const char *s)
 {
 	while (*s)
 		hv_uart_putc(*s++);
 }
 
 /* A value on the stub's console, in hex. */
-void hv_uart_hex(u64 v)
+__hv_host_text void hv_uart_hex(u64 v)
 {
 	int shift;
 
@@ -256,7 +257,7 @@ void hv_uart_hex(u64 v)
  * @name: what it is
  * @value: its value
  */
-void hv_fatal_note(const char *name, u64 value)
+__hv_host_text void hv_fatal_note(const char *name, u64 value)
 {
 	hv_uart_puts("pvhyp:   ");
 	hv_uart_puts(name);
@@ -271,7 +272,7 @@ void hv_fatal_note(const char *name, u64 value)
  * @ex: the exit that cannot go on
  * @code: the vendor's own exit code, for the reader
  */
-void hv_fatal_report(struct hv_cpu *hc, const struct hv_exit *ex, u64 code)
+__hv_host_text void hv_fatal_report(struct hv_cpu *hc, const struct hv_exit *ex, u64 code)
 {
 	hv_uart_puts("\r\npvhyp: cpu ");
 	hv_uart_hex(hc->cpu);
@@ -342,8 +343,8 @@ static bool hv_guest_maps_host(const struct hv_exit *ex)
  * Return: @action, or HV_RESUME in place of HV_DEVIRT where the guest
  * does not map the host (above).
  */
-enum hv_action hv_devirt_policy(struct hv_cpu *hc, const struct hv_exit *ex,
-				struct hv_gprs *regs, enum hv_action action)
+__hv_host_text enum hv_action hv_devirt_policy(struct hv_cpu *hc, const struct hv_exit *ex,
+					       struct hv_gprs *regs, enum hv_action action)
 {
 	/* Sealed, kernel 1 is gone: there is nothing to return to. */
 	if (action != HV_DEVIRT || (!hv_launch_sealed && hv_guest_maps_host(ex)))
@@ -366,7 +367,7 @@ enum hv_action hv_devirt_policy(struct hv_cpu *hc, const struct hv_exit *ex,
  * @has_error: it pushes an error code
  * @error: the error code
  */
-void hv_inject_exception(struct hv_exit *ex, u8 vector, bool has_error, u32 error)
+__hv_host_text void hv_inject_exception(struct hv_exit *ex, u8 vector, bool has_error, u32 error)
 {
 	ex->inject_vector = vector;
 	ex->inject_error = has_error;
@@ -379,7 +380,7 @@ void hv_inject_exception(struct hv_exit *ex, u8 vector, bool has_error, u32 erro
  * @error: the page-fault error code
  * @address: the linear address that faulted: CR2 at delivery
  */
-void hv_inject_page_fault(struct hv_exit *ex, u32 error, u64 address)
+__hv_host_text void hv_inject_page_fault(struct hv_exit *ex, u32 error, u64 address)
 {
 	hv_inject_exception(ex, X86_TRAP_PF, true, error);
 	ex->inject_cr2 = address;
@@ -470,7 +471,7 @@ static bool hv_exit_skips(enum hv_exit_reason reason)
  * (changed since, or unreadable): the exit is not to be handled, and the
  * guest resumes at the same RIP.
  */
-bool hv_exit_length(struct hv_cpu *hc, struct hv_exit *ex)
+__hv_host_text bool hv_exit_length(struct hv_cpu *hc, struct hv_exit *ex)
 {
 	if (ex->insn_len || !hv_exit_skips(ex->reason))
 		return true;
@@ -620,7 +621,8 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
  *
  * Return: what the vendor does next.
  */
-enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
+__hv_host_text enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *ex,
+					     struct hv_gprs *regs)
 {
 	u64 start = rdtsc();
 	enum hv_action action;
@@ -695,7 +697,7 @@ static bool hv_contributory(u8 vector)
  *   interrupt is still pending in the APIC, and reaches the guest while
  *   the window is open, the intercept lifted until the window's exit.
  */
-void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action action)
+__hv_host_text void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum hv_action action)
 {
 	struct hv_event cut = {}, raised = {};
 	bool stepped = false;

@@ -28,7 +28,7 @@
  *
  * The whole guest TLB, once for any number of requests.
  */
-void hv_flush_asked(struct hv_cpu *hc)
+__hv_host_text void hv_flush_asked(struct hv_cpu *hc)
 {
 	u64 asked;
 
@@ -53,7 +53,7 @@ void hv_flush_asked(struct hv_cpu *hc)
  * While it waits, it does the flushes others ask of it: the holder may be
  * waiting for this vCPU.
  */
-void hv_lock(struct hv_cpu *hc, struct hv_spinlock *lock)
+__hv_host_text void hv_lock(struct hv_cpu *hc, struct hv_spinlock *lock)
 {
 	while (arch_atomic_cmpxchg(&lock->held, 0, 1)) {
 		hv_flush_asked(hc);
@@ -78,7 +78,7 @@ void hv_lock(struct hv_cpu *hc, struct hv_spinlock *lock)
  * out first (continue the hypercall: it asks and waits again); -ETIMEDOUT
  * when a vCPU did not call in within HV_FLUSH_WAIT_MS over all of them.
  */
-long hv_flush_remote(struct hv_cpu *hc, u64 addr, const struct hv_vcpu_mask *mask)
+__hv_host_text long hv_flush_remote(struct hv_cpu *hc, u64 addr, const struct hv_vcpu_mask *mask)
 {
 	unsigned int word, bit, cpu;
 	unsigned long bits;
@@ -157,7 +157,7 @@ long hv_flush_remote(struct hv_cpu *hc, u64 addr, const struct hv_vcpu_mask *mas
  * Return: 0; -EBUSY for a vCPU without a vector; hv_flush_remote()'s
  * errors.
  */
-long hv_sync_all(struct hv_cpu *hc)
+__hv_host_text long hv_sync_all(struct hv_cpu *hc)
 {
 	unsigned int cpu;
 

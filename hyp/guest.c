@@ -99,7 +99,7 @@ static bool hv_ranges_hold(const struct hv_ram_range *r, unsigned int n, u64 gpa
  *
  * Return: true when it does.
  */
-bool hv_gpa_is_ram(u64 gpa, u64 len)
+__hv_host_text bool hv_gpa_is_ram(u64 gpa, u64 len)
 {
 	if (!len || gpa + len < gpa)
 		return false;
@@ -113,7 +113,7 @@ bool hv_gpa_is_ram(u64 gpa, u64 len)
  *
  * Return: true when it does: kernel 1's RAM, which kernel 2 does not own.
  */
-bool hv_gpa_sealed_within(u64 gpa, u64 len)
+__hv_host_text bool hv_gpa_sealed_within(u64 gpa, u64 len)
 {
 	return hv_ranges_hold(hv_sealed, READ_ONCE(hv_sealed_count), gpa, len);
 }
@@ -125,7 +125,7 @@ bool hv_gpa_sealed_within(u64 gpa, u64 len)
  *
  * Return: true when it does.
  */
-bool hv_gpa_sealed_overlaps(u64 gpa, u64 len)
+__hv_host_text bool hv_gpa_sealed_overlaps(u64 gpa, u64 len)
 {
 	unsigned int i;
 
@@ -164,7 +164,7 @@ static unsigned int hv_range_cut(struct hv_ram_range r, u64 cut_start, u64 cut_e
  *
  * Return: 0, or -ENOMEM when the nested map's pool ran dry.
  */
-int hv_ram_seal(u64 base, u64 size)
+__hv_host_text int hv_ram_seal(u64 base, u64 size)
 {
 	struct hv_ram_range keep[2] = { { 0, PVHYP_LAUNCH_LOW_RAM }, { base, base + size } };
 	struct hv_ram_range low, part[2], kept[HV_RAM_RANGES];
@@ -209,7 +209,7 @@ int hv_ram_seal(u64 base, u64 size)
  * entries change only through validated requests).  The stub's pages are
  * refused for reading too: they hold its secrets.
  */
-int hv_guest_page(u64 gpa, bool write)
+__hv_host_text int hv_guest_page(u64 gpa, bool write)
 {
 	if (!hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
 		return -EINVAL;
@@ -256,7 +256,7 @@ void hv_map_window_free(struct hv_cpu *hc)
  * hv_map_exit_begin() - an exit starts: the exit-long slots are free again
  * @hc: this CPU's state
  */
-void hv_map_exit_begin(struct hv_cpu *hc)
+__hv_host_text void hv_map_exit_begin(struct hv_cpu *hc)
 {
 	hc->map.used = HV_MAP_EXIT_LONG;
 }
@@ -284,7 +284,7 @@ static struct hv_map_window *hv_this_window(void)
 }
 
 /* An exit-long slot for @gpa's frame: the one that has it, or a new one. */
-static void *hv_map_exit_long(u64 gpa)
+static __hv_host_text void *hv_map_exit_long(u64 gpa)
 {
 	struct hv_map_window *w = hv_this_window();
 	u64 pfn = gpa >> PAGE_SHIFT;
@@ -312,7 +312,7 @@ static void *hv_map_exit_long(u64 gpa)
  * Return: a pointer to @gpa, or NULL (refused, or too many frames in one
  * exit).
  */
-void *hv_guest_map(u64 gpa, bool write)
+__hv_host_text void *hv_guest_map(u64 gpa, bool write)
 {
 	return hv_guest_page(gpa, write) ? NULL : hv_map_exit_long(gpa);
 }
@@ -326,7 +326,7 @@ void *hv_guest_map(u64 gpa, bool write)
  *
  * Return: a pointer to @gpa, or NULL.
  */
-void *hv_guest_map_table(u64 gpa)
+__hv_host_text void *hv_guest_map_table(u64 gpa)
 {
 	/* hv_guest_page()'s rules for reading: RAM, not the stub's. */
 	return hv_guest_page(gpa, false) ? NULL : hv_map_exit_long(gpa);
@@ -342,7 +342,7 @@ void *hv_guest_map_table(u64 gpa)
  *
  * Return: a pointer to @gpa, or NULL.
  */
-void *hv_guest_map_scratch(u64 gpa, bool write)
+__hv_host_text void *hv_guest_map_scratch(u64 gpa, bool write)
 {
 	struct hv_map_window *w = hv_this_window();
 
@@ -429,7 +429,7 @@ static bool hv_canonical(u64 gva, bool la57)
  *
  * Return: true when it is.
  */
-bool hv_guest_canonical(const struct hv_exit *ex, u64 gva)
+__hv_host_text bool hv_guest_canonical(const struct hv_exit *ex, u64 gva)
 {
 	bool la57 = ex->la57;
 	u64 cr3;
@@ -481,8 +481,8 @@ static bool hv_walk_set_ad(u64 **ptes, const u64 *vals, unsigned int n, unsigned
  * changing under the walk (nothing was done: the access is to be tried
  * again).
  */
-int hv_guest_walk(const struct hv_exit *ex, u64 gva, unsigned int access, u64 *gpa,
-		  u32 *pf_error)
+__hv_host_text int hv_guest_walk(const struct hv_exit *ex, u64 gva, unsigned int access, u64 *gpa,
+				 u32 *pf_error)
 {
 	u64 cr3 = ex->cr3, entry, table, *ptes[5], vals[5];
 	unsigned int tries, shift, n;
@@ -566,7 +566,7 @@ static int hv_gva_to_gpa(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa
  *
  * Return: 0, or -EFAULT (non-canonical, unmapped, read-only for @write).
  */
-int hv_guest_translate(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa)
+__hv_host_text int hv_guest_translate(const struct hv_exit *ex, u64 gva, bool write, u64 *gpa)
 {
 	return hv_gva_to_gpa(ex, gva, write, gpa);
 }
@@ -582,8 +582,8 @@ static void *hv_guest_chunk(const struct hv_exit *ex, u64 gva, bool write)
 }
 
 /* With @buf NULL, only check that every page of the range is reachable. */
-static int hv_copy_guest(const struct hv_exit *ex, u64 gva, void *buf, size_t len,
-			 bool to_guest)
+static __hv_host_text int hv_copy_guest(const struct hv_exit *ex, u64 gva, void *buf, size_t len,
+					bool to_guest)
 {
 	if (gva + len < gva)
 		return -EFAULT;
@@ -615,7 +615,7 @@ static int hv_copy_guest(const struct hv_exit *ex, u64 gva, void *buf, size_t le
  * Return: 0, or -EFAULT (non-canonical, wrapping, unmapped, outside RAM,
  * or in the stub's memory), with @dst partly written.
  */
-int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len)
+__hv_host_text int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len)
 {
 	return hv_copy_guest(ex, gva, dst, len, false);
 }
@@ -632,7 +632,7 @@ int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len)
  *
  * Return: 0, or -EFAULT.
  */
-int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 gva, size_t len)
+__hv_host_text int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 gva, size_t len)
 {
 	struct hv_map_window *w = hv_this_window();
 	u64 gpa;
@@ -655,7 +655,7 @@ int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 gva, size_t len
  * mapping is read-only.  Every page is checked before any is written, so
  * a failed copy writes nothing.
  */
-int hv_copy_to_guest(const struct hv_exit *ex, u64 gva, const void *src, size_t len)
+__hv_host_text int hv_copy_to_guest(const struct hv_exit *ex, u64 gva, const void *src, size_t len)
 {
 	int ret = hv_copy_guest(ex, gva, NULL, len, true);
 

@@ -16,7 +16,7 @@
 /* #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX push an error code. */
 #define HV_ERROR_CODE_VECTORS	0x60227d00
 
-	.text
+	.section .text.pvhyp_host, "ax"
 	.align 16
 SYM_CODE_START(hv_host_vectors)
 	vector = 0

@@ -161,7 +161,7 @@ void hv_host_tables_free(struct hv_cpu *hc)
  * @hc: the CPU
  * @gdt: filled in
  */
-void hv_host_gdt(const struct hv_cpu *hc, struct desc_ptr *gdt)
+__hv_host_text void hv_host_gdt(const struct hv_cpu *hc, struct desc_ptr *gdt)
 {
 	gdt->address = (unsigned long)hc->host_tables->gdt;
 	gdt->size = sizeof(hc->host_tables->gdt) - 1;
@@ -171,7 +171,7 @@ void hv_host_gdt(const struct hv_cpu *hc, struct desc_ptr *gdt)
  * hv_host_idt() - host mode's IDT, as LIDT and the VMCS take it
  * @idt: filled in
  */
-void hv_host_idt(struct desc_ptr *idt)
+__hv_host_text void hv_host_idt(struct desc_ptr *idt)
 {
 	idt->address = (unsigned long)hv_host_idt_table;
 	idt->size = 256 * sizeof(gate_desc) - 1;
@@ -213,7 +213,7 @@ static unsigned long hv_host_fixup(unsigned long rip)
  *
  * Host context, on the stub's stack or IST stack, interrupts off.
  */
-void hv_host_exception(struct hv_host_frame *f)
+__hv_host_text void hv_host_exception(struct hv_host_frame *f)
 {
 	struct hv_cpu *hc = hv_cpu_of(hv_this_cpu_number());
 	unsigned long fixup;
@@ -264,7 +264,7 @@ void hv_host_exception(struct hv_host_frame *f)
  * Return: 0 when the fault was taken and resumed at the fixup, -EIO if
  * the load did not fault.
  */
-long hv_host_fault_probe(void)
+__hv_host_text long hv_host_fault_probe(void)
 {
 	unsigned long bad = 0x8000000000000000UL, val;
 	bool fixed = true;

@@ -20,9 +20,12 @@
  *    allocator and live there;
  *  - the module's text and data (its core layout; host context reads no
  *    per-CPU variable: hv_this_cpu());
- *  - the kernel's text (what of its image is executable), for the
- *    speculation mitigations that module code still calls (the return
- *    thunk, return untraining, IBPB: scripts/host-reach.allow);
+ *  - of the kernel's text, only the pages of the speculation mitigations
+ *    module code still runs (the return thunks the kernel patched the
+ *    module's RETs to, the return untraining: scripts/host-reach.allow),
+ *    each a copy taken at load into a page of the stub's, at the kernel's
+ *    address: the guest can rewrite its own text, not these; no other
+ *    kernel text is mapped, so a call into it faults;
  *  - the local APIC's page, where the kernel maps it (xAPIC mode);
  *  - anything else a part of the stub registers before the seal
  *    (hv_host_map_range(): the nested map's pool of tables, which may be
@@ -96,7 +99,7 @@ static unsigned long hv_entry_end(unsigned long va, unsigned int level)
  * what the kernel maps with it, the host maps too.
  */
 static int hv_host_copy(u64 *dst, const u64 *src, unsigned int level,
-			unsigned long start, unsigned long end, bool text_only)
+			unsigned long start, unsigned long end)
 {
 	unsigned long va = start, next;
 	int ret;
@@ -112,12 +115,9 @@ static int hv_host_copy(u64 *dst, const u64 *src, unsigned int level,
 		if (!(e & _PAGE_PRESENT))
 			goto skip;
 		if (level == 1 || ((level == 2 || level == 3) && (e & _PAGE_PSE))) {
-			if (!text_only || !(e & _PAGE_NX))
-				dst[i] = e;
+			dst[i] = e;
 			goto skip;
 		}
-		if (text_only && (e & _PAGE_NX))
-			goto skip;
 		if (!(dst[i] & _PAGE_PRESENT)) {
 			table = hv_host_table_alloc();
 			if (!table)
@@ -127,7 +127,7 @@ static int hv_host_copy(u64 *dst, const u64 *src, unsigned int level,
 			goto skip;	/* copied whole already */
 		}
 		ret = hv_host_copy(hv_va(dst[i] & PTE_PFN_MASK), hv_va(e & PTE_PFN_MASK),
-				   level - 1, va, next, text_only);
+				   level - 1, va, next);
 		if (ret)
 			return ret;
 skip:
@@ -136,14 +136,14 @@ skip:
 	return 0;
 }
 
-static int hv_host_map(unsigned long start, unsigned long end, bool text_only)
+static int hv_host_map(unsigned long start, unsigned long end)
 {
 	const u64 *kernel_top = hv_va(__read_cr3() & CR3_ADDR_MASK);
 
 	if (hv_host_sealed)
 		return -EBUSY;
 	return hv_host_copy(hv_host_top, kernel_top, hv_host_levels, start & PAGE_MASK,
-			    PAGE_ALIGN(end), text_only);
+			    PAGE_ALIGN(end));
 }
 
 /**
@@ -163,7 +163,7 @@ int hv_host_map_range(const void *va, size_t len)
 		return hv_host_sealed ? -EBUSY : 0;
 	if (!len)
 		return hv_host_sealed ? -EBUSY : 0;
-	return hv_host_map((unsigned long)va, (unsigned long)va + len, false);
+	return hv_host_map((unsigned long)va, (unsigned long)va + len);
 }
 
 /* The table at @level (>= 1) that holds @va, made on the way down. */
@@ -187,6 +187,77 @@ static u64 *hv_host_table_for(unsigned long va, unsigned int level)
 		t = hv_va(*e & PTE_PFN_MASK);
 	}
 	return t;
+}
+
+/*
+ * The kernel text host code runs, as spans around the symbols a module can
+ * name: the section of the return thunks (the thunk the kernel patched
+ * the module's RETs to is one of them, and they jump to each other),
+ * the untraining the exit path calls, and SRSO's aliased safe return,
+ * which the kernel's linker script places at those bits over the 2 MiB
+ * aligned srso_alias_untrain_ret.  The kernel patches these at boot only.
+ */
+#define HV_THUNK_BEFORE		SZ_1K	/* the return thunk section ends at __x86_return_thunk */
+#define HV_THUNK_AFTER		256	/* each untraining sequence is shorter */
+#define HV_SRSO_ALIAS_SAFE_RET	(BIT(2) | BIT(8) | BIT(14) | BIT(20))
+
+static int hv_host_snapshot_page(unsigned long va)
+{
+	struct page *page;
+	u64 *pte;
+
+	va &= PAGE_MASK;
+	pte = hv_host_table_for(va, 1);
+	if (!pte)
+		return -ENOMEM;
+	pte += (va >> PAGE_SHIFT) % HV_PT_ENTRIES;
+	if (*pte & _PAGE_PRESENT)
+		return 0;
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	/* Sealed and freed with the tables. */
+	list_add(&page->lru, &hv_host_pages);
+	memcpy(page_address(page), (void *)va, PAGE_SIZE);
+	*pte = page_to_phys(page) | _PAGE_PRESENT | _PAGE_ACCESSED;
+	return 0;
+}
+
+static int hv_host_snapshot(unsigned long start, unsigned long end)
+{
+	unsigned long va;
+	int ret = 0;
+
+	for (va = start & PAGE_MASK; va < end && !ret; va += PAGE_SIZE)
+		ret = hv_host_snapshot_page(va);
+	return ret;
+}
+
+static int hv_host_map_kernel_thunks(void)
+{
+	unsigned long rethunk = (unsigned long)__x86_return_thunk;
+	unsigned long alias = (unsigned long)srso_alias_untrain_ret;
+	int ret;
+
+	ret = hv_host_snapshot(rethunk - HV_THUNK_BEFORE, rethunk + HV_THUNK_AFTER);
+	if (!ret)
+		ret = hv_host_snapshot(alias, alias + HV_THUNK_AFTER);
+	if (!ret && IS_ENABLED(CONFIG_CPU_SRSO))
+		ret = hv_host_snapshot(alias | HV_SRSO_ALIAS_SAFE_RET,
+				       (alias | HV_SRSO_ALIAS_SAFE_RET) + HV_THUNK_AFTER);
+	if (!ret)
+		ret = hv_host_snapshot((unsigned long)entry_untrain_ret,
+				       (unsigned long)entry_untrain_ret + HV_THUNK_AFTER);
+	if (!ret)
+		ret = hv_host_snapshot((unsigned long)retbleed_untrain_ret,
+				       (unsigned long)retbleed_untrain_ret + HV_THUNK_AFTER);
+	if (!ret)
+		ret = hv_host_snapshot((unsigned long)srso_untrain_ret,
+				       (unsigned long)srso_untrain_ret + HV_THUNK_AFTER);
+	if (!ret && IS_ENABLED(CONFIG_MITIGATION_ITS))
+		ret = hv_host_snapshot((unsigned long)its_return_thunk,
+				       (unsigned long)its_return_thunk + HV_THUNK_AFTER);
+	return ret;
 }
 
 /*
@@ -260,7 +331,7 @@ void *hv_host_window(unsigned int cpu, u64 **ptes)
  *
  * Return: the physical address of its top-level table (PCID 0).
  */
-u64 hv_host_cr3(void)
+__hv_host_text u64 hv_host_cr3(void)
 {
 	return hv_host_cr3_pa;
 }
@@ -269,7 +340,8 @@ u64 hv_host_cr3(void)
  * hv_host_mm_init() - build host mode's page tables
  *
  * Guest context, at load, after hv_ram_init(): the direct map of RAM, the
- * module, the kernel's text, the APIC's page and the windows.  Parts that
+ * module, copies of the kernel's return thunks, the APIC's page and the
+ * windows.  Parts that
  * allocate what host context reads outside the direct map add it with
  * hv_host_map_range() before hv_host_mm_seal().
  *
@@ -289,9 +361,8 @@ int hv_host_mm_init(void)
 	if (!ret)
 		ret = hv_host_map_range(THIS_MODULE->core_layout.base,
 					THIS_MODULE->core_layout.size);
-	/* The kernel's image, what of it is executable: its text. */
 	if (!ret)
-		ret = hv_host_map(__START_KERNEL_map, __START_KERNEL_map + KERNEL_IMAGE_SIZE, true);
+		ret = hv_host_map_kernel_thunks();
 	/* Where the kernel maps it: it is not mapped in x2APIC mode. */
 	if (!ret)
 		ret = hv_host_map_range((void *)APIC_BASE, PAGE_SIZE);
@@ -467,8 +538,8 @@ static void hv_host_data_unseal(void)
  */
 int hv_host_module_seal(void)
 {
+	unsigned int i, first, last, left = 0;
 	unsigned long *writable;
-	unsigned int i, left = 0;
 	int ret = 0;
 
 	/* Text, then read-only data: the layout puts them first, page-aligned. */
@@ -480,6 +551,22 @@ int hv_host_module_seal(void)
 		goto out;
 	}
 	hv_text_patch_sites(writable);
+	/* Host text: every page, and none the kernel still patches. */
+	first = (__hv_host_text_start - (char *)THIS_MODULE->core_layout.base) >> PAGE_SHIFT;
+	last = (__hv_host_text_end - (char *)THIS_MODULE->core_layout.base) >> PAGE_SHIFT;
+	if (!PAGE_ALIGNED(__hv_host_text_start) || !PAGE_ALIGNED(__hv_host_text_end) ||
+	    last > hv_text_pages) {
+		pr_err("pvhyp: host text does not have pages of its own: built without host_data.lds?\n");
+		ret = -EINVAL;
+		goto out;
+	}
+	i = find_next_bit(writable, last, first);
+	if (i < last) {
+		pr_err("pvhyp: the kernel may patch host text at %pS: refusing to load\n",
+		       (char *)THIS_MODULE->core_layout.base + i * PAGE_SIZE);
+		ret = -EINVAL;
+		goto out;
+	}
 	for (i = 0; i < hv_text_pages && !ret; i++) {
 		if (test_bit(i, writable)) {
 			left++;
@@ -494,8 +581,8 @@ int hv_host_module_seal(void)
 	if (ret)
 		hv_host_module_unseal();
 	else
-		pr_info("pvhyp: module text and rodata: %u of %u pages read-only to the guest, %u left to the kernel's patching; host data: %u pages read-only\n",
-			hv_text_pages - left, hv_text_pages, left, hv_data_protected);
+		pr_info("pvhyp: module text and rodata: %u of %u pages read-only to the guest (host text: all %u), %u left to the kernel's patching; host data: %u pages read-only\n",
+			hv_text_pages - left, hv_text_pages, last - first, left, hv_data_protected);
 out:
 	bitmap_free(writable);
 	return ret;

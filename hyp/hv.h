@@ -26,6 +26,16 @@
 #define __hv_host_data	__section(".data..pvhyp_host")
 extern char __hv_host_data_start[], __hv_host_data_end[];
 
+/*
+ * Likewise the functions host context runs (and the world switches,
+ * svm_entry.S, vmx_entry.S, host_entry.S): pages of their own, all of them
+ * read-only to the guest, since the kernel patches nothing there after
+ * load (the only static calls in them are the stub's own, pointed before
+ * the seal).  scripts/check-host-reach.py fails on host code elsewhere.
+ */
+#define __hv_host_text	__section(".text.pvhyp_host")
+extern char __hv_host_text_start[], __hv_host_text_end[];
+
 #define HV_STACK_ORDER	2			/* 16 KiB host stack per CPU */
 #define HV_STACK_SIZE	(PAGE_SIZE << HV_STACK_ORDER)
 

@@ -157,7 +157,7 @@ void hv_launch_debugfs(struct dentry *dir)
  * Return: 0, -EPERM once launched, -EINVAL for a region that is not 2 MiB
  * aligned RAM above 1 MiB.
  */
-long hv_launch_set(u64 base, u64 size)
+__hv_host_text long hv_launch_set(u64 base, u64 size)
 {
 	if (READ_ONCE(hv_launch_sealed))
 		return -EPERM;
@@ -185,7 +185,7 @@ long hv_launch_set(u64 base, u64 size)
  *
  * Return: 0 or a negative errno, for RAX.
  */
-long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex)
+__hv_host_text long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex)
 {
 	unsigned int cpu;
 	u64 gpa;

@@ -134,7 +134,7 @@ static struct vmi_vcpu_area *esx_area(unsigned int vcpu)
 	return gpa ? hv_guest_map(gpa, true) : NULL;
 }
 
-static u8 esx_vector_of(unsigned int vcpu)
+static __hv_host_text u8 esx_vector_of(unsigned int vcpu)
 {
 	return ed->vcpus[vcpu].area_gpa ? ed->vcpus[vcpu].vector : 0;
 }
@@ -237,7 +237,7 @@ static long esx_set_alarm(struct hv_cpu *hc, u64 deadline_ns)
 			    esx_vector_of(hc->cpu));
 }
 
-static void esx_timer_fired(struct hv_cpu *hc)
+static __hv_host_text void esx_timer_fired(struct hv_cpu *hc)
 {
 	if (READ_ONCE(ed->vcpus[hc->cpu].cancel_alarm))
 		return;
@@ -285,7 +285,8 @@ static long esx_queue_entry_ok(u64 gpa, u64 val)
  * translated before any entry is applied: an entry cannot rely on a
  * mapping an earlier one of the same batch makes.
  */
-static long esx_flush_queue(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
+static __hv_host_text long esx_flush_queue(struct hv_cpu *hc, struct hv_exit *ex,
+					   struct hv_gprs *regs)
 {
 	struct vmi_vcpu_area *a = esx_area(hc->cpu);
 	struct vmi_queue_entry q[VMI_QUEUE_LEN];
@@ -357,7 +358,7 @@ static long esx_notify(u32 vcpu, u32 bits)
 }
 
 /* Forget everything the guest set up, as for kexec. */
-static void esx_reset(struct hv_cpu *hc)
+static __hv_host_text void esx_reset(struct hv_cpu *hc)
 {
 	unsigned int i;
 
@@ -425,7 +426,7 @@ static void esx_write_steal(struct hv_cpu *hc)
 }
 
 /* One backdoor command; @kernel: it came from CPL 0; @hc NULL off the hypercall path. */
-static void esx_backdoor(struct hv_cpu *hc, struct hv_gprs *regs, bool kernel)
+static __hv_host_text void esx_backdoor(struct hv_cpu *hc, struct hv_gprs *regs, bool kernel)
 {
 	u64 tsc_hz = ed->tsc_hz, pa;
 	struct vmware_steal_time *st;
@@ -476,7 +477,7 @@ static const char * const esx_hypercall_names[HV_HC_SLOTS];
  * for a command the stub does not know, which it still answers the way the
  * backdoor does; without the magic, no backdoor call at all.
  */
-static u64 esx_hypercall_nr(const struct hv_gprs *regs)
+static __hv_host_text u64 esx_hypercall_nr(const struct hv_gprs *regs)
 {
 	u16 cmd = regs->rcx;
 
@@ -485,8 +486,8 @@ static u64 esx_hypercall_nr(const struct hv_gprs *regs)
 	return cmd < HV_HC_SLOTS && esx_hypercall_names[cmd] ? cmd : 0;
 }
 
-static long esx_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
-			  struct hv_gprs *regs, enum hv_action *action)
+static __hv_host_text long esx_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
+					 struct hv_gprs *regs, enum hv_action *action)
 {
 	long ret;
 
@@ -514,7 +515,7 @@ static long esx_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
  * Launch mode: kernel 1's areas are gone with its memory; the ROM, which
  * lay there too, is the one page of the stub's a guest may map (read-only).
  */
-static void esx_launched(struct hv_cpu *hc)
+static __hv_host_text void esx_launched(struct hv_cpu *hc)
 {
 	hv_lock(hc, &ed->lock);
 	esx_reset(hc);
@@ -524,7 +525,7 @@ static void esx_launched(struct hv_cpu *hc)
 }
 
 /* Steal time up to this exit; an alarm a reset took away. */
-static void esx_exit_begin(struct hv_cpu *hc)
+static __hv_host_text void esx_exit_begin(struct hv_cpu *hc)
 {
 	if (READ_ONCE(ed->vcpus[hc->cpu].cancel_alarm)) {
 		WRITE_ONCE(ed->vcpus[hc->cpu].cancel_alarm, false);
@@ -533,7 +534,7 @@ static void esx_exit_begin(struct hv_cpu *hc)
 	esx_write_steal(hc);
 }
 
-static bool esx_io(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
+static __hv_host_text bool esx_io(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
 {
 	u64 nr;
 
@@ -551,7 +552,7 @@ static bool esx_io(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
 }
 
 /* User space's "in" to the backdoor port faults before it can exit: answer it. */
-static bool esx_gp(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
+static __hv_host_text bool esx_gp(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
 {
 	u8 insn;
 
@@ -567,7 +568,7 @@ static bool esx_gp(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
 	return true;
 }
 
-static void esx_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
+static __hv_host_text void esx_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 {
 	hv_memset(out, 0, sizeof(*out));
 	switch (leaf) {

@@ -29,7 +29,7 @@
 /* The mask covers APIC IDs min to min + 127, in two 64-bit words. */
 #define KVM_IPI_MASK_BITS	128
 
-static void kvm_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
+static __hv_host_text void kvm_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 {
 	hv_memset(out, 0, sizeof(*out));
 	switch (leaf) {
@@ -72,8 +72,8 @@ static long kvm_send_ipi(u64 low, u64 high, u64 min, u64 icr)
 	return sent;
 }
 
-static long kvm_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
-			  struct hv_gprs *regs, enum hv_action *action)
+static __hv_host_text long kvm_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
+					 struct hv_gprs *regs, enum hv_action *action)
 {
 	switch (nr) {
 	case KVM_HC_SEND_IPI:

@@ -7,7 +7,7 @@
 #include <linux/string.h>
 #include "personality.h"
 
-static void none_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
+static __hv_host_text void none_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 {
 	hv_memset(out, 0, sizeof(*out));
 	switch (leaf) {
@@ -20,8 +20,8 @@ static void none_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 	}
 }
 
-static long none_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
-			   struct hv_gprs *regs, enum hv_action *action)
+static __hv_host_text long none_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
+					  struct hv_gprs *regs, enum hv_action *action)
 {
 	switch (nr) {
 	case PVHYP_HC_VERSION:

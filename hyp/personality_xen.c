@@ -92,7 +92,7 @@ static __hv_host_data struct xen_domain *xd;
 static __hv_host_data size_t xd_size;
 
 /* The clock as it stands; returns the sequence it was read at. */
-static u32 xen_clock_read(struct xen_clock *c)
+static __hv_host_text u32 xen_clock_read(struct xen_clock *c)
 {
 	u32 seq;
 
@@ -111,7 +111,7 @@ static u64 xen_clock_at(const struct xen_clock *c, u64 tsc)
 	return c->sys0 + (tsc > c->tsc0 ? xen_pvclock_scale(tsc - c->tsc0, c->mul, c->shift) : 0);
 }
 
-static u64 xen_now(void)
+static __hv_host_text u64 xen_now(void)
 {
 	struct xen_clock c;
 
@@ -145,7 +145,7 @@ static struct vcpu_info *xen_vcpu_info(unsigned int vcpu)
 	return xen_guest_ptr(gpa);
 }
 
-static u8 xen_vector(unsigned int vcpu)
+static __hv_host_text u8 xen_vector(unsigned int vcpu)
 {
 	return xd->vcpus[vcpu].upcall_vector ?: xd->callback_vector;
 }
@@ -163,7 +163,7 @@ static void xen_mark_events_pending(unsigned int vcpu, struct vcpu_info *vi)
 }
 
 /* Xen's 2-level set_pending: port bit, unless masked the selector bit, the upcall. */
-static void xen_set_pending(unsigned int port)
+static __hv_host_text void xen_set_pending(unsigned int port)
 {
 	struct shared_info *sh = xen_shared();
 	unsigned int vcpu = xd->ports[port].vcpu;
@@ -217,7 +217,7 @@ static long xen_port_alloc(enum xen_port_type type, u32 virq, u32 vcpu)
 	return -ENOSPC;
 }
 
-static void xen_port_free(unsigned int port)
+static __hv_host_text void xen_port_free(unsigned int port)
 {
 	struct shared_info *sh = xen_shared();
 	struct xen_port *p = &xd->ports[port];
@@ -236,7 +236,7 @@ static void xen_port_free(unsigned int port)
 #define XEN_SOFT_RESET_SAID "\r\npvhyp: xen: soft reset: the domain starts over\r\n"
 
 /* Forget everything the guest set up: SHUTDOWN_soft_reset, as for kexec. */
-static void xen_reset_domain(struct hv_cpu *hc)
+static __hv_host_text void xen_reset_domain(struct hv_cpu *hc)
 {
 	unsigned int i;
 
@@ -332,7 +332,7 @@ static long xen_register_vcpu_info(struct hv_exit *ex, unsigned int vcpu, u64 ar
 	return 0;
 }
 
-static long xen_timer_set(struct hv_cpu *hc, u64 deadline_ns)
+static __hv_host_text long xen_timer_set(struct hv_cpu *hc, u64 deadline_ns)
 {
 	u8 vector = xen_vector(hc->cpu);
 	u64 now = xen_now(), delta;
@@ -353,7 +353,7 @@ static long xen_timer_set(struct hv_cpu *hc, u64 deadline_ns)
 							    USEC_PER_SEC), vector);
 }
 
-static void xen_timer_fired(struct hv_cpu *hc)
+static __hv_host_text void xen_timer_fired(struct hv_cpu *hc)
 {
 	u16 port;
 
@@ -365,7 +365,8 @@ static void xen_timer_fired(struct hv_cpu *hc)
 }
 
 /* @len bytes at @off in @vcpu's runstate area, which may cross a page. */
-static void xen_runstate_put(const struct xen_vcpu *v, size_t off, const void *src, size_t len)
+static __hv_host_text void xen_runstate_put(const struct xen_vcpu *v, size_t off, const void *src,
+					    size_t len)
 {
 	size_t first = min_t(size_t, len, PAGE_SIZE - offset_in_page(v->runstate_gpa + off));
 	u8 *p;
@@ -394,7 +395,7 @@ static void xen_runstate_put(const struct xen_vcpu *v, size_t off, const void *s
  * is what was stolen, counted as runnable.  XEN_RUNSTATE_UPDATE marks the
  * write, for readers that retry on it or on a changed state_entry_time.
  */
-static void xen_write_runstate(struct hv_cpu *hc)
+static __hv_host_text void xen_write_runstate(struct hv_cpu *hc)
 {
 	struct xen_vcpu *v = &xd->vcpus[hc->cpu];
 	struct vcpu_runstate_info rs = { .state = RUNSTATE_running };
@@ -769,7 +770,8 @@ static long xen_mmu_update_one(const struct mmu_update *req)
  * where the guest asked for it; -ERESTARTSYS tells the caller.  @ext:
  * mmuext_op requests (else mmu_update).
  */
-static long xen_batch(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *args, bool ext)
+static __hv_host_text long xen_batch(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *args,
+				     bool ext)
 {
 	size_t size = ext ? sizeof(struct mmuext_op) : sizeof(struct mmu_update);
 	u64 list = args->rdi, count = (u32)args->rsi, done_ptr = args->rdx;
@@ -864,7 +866,8 @@ static long xen_dispatch(struct hv_cpu *hc, struct hv_exit *ex, u64 nr, struct h
  * as Xen does): -ERESTARTSYS, the list and count in @regs saying what is
  * left.
  */
-static long xen_multicall(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
+static __hv_host_text long xen_multicall(struct hv_cpu *hc, struct hv_exit *ex,
+					 struct hv_gprs *regs)
 {
 	u64 list = regs->rdi, nr = regs->rsi;
 	struct multicall_entry e;
@@ -910,7 +913,8 @@ again:
 	return -ERESTARTSYS;
 }
 
-static long xen_dispatch(struct hv_cpu *hc, struct hv_exit *ex, u64 nr, struct hv_gprs *regs)
+static __hv_host_text long xen_dispatch(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
+					struct hv_gprs *regs)
 {
 	switch (nr) {
 	case __HYPERVISOR_mmu_update:
@@ -943,8 +947,8 @@ static long xen_dispatch(struct hv_cpu *hc, struct hv_exit *ex, u64 nr, struct h
 	return -ENOSYS;
 }
 
-static long xen_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
-			  struct hv_gprs *regs, enum hv_action *action)
+static __hv_host_text long xen_hypercall(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
+					 struct hv_gprs *regs, enum hv_action *action)
 {
 	struct vcpu_info *vi;
 	long ret;
@@ -988,7 +992,7 @@ static void xen_clock_scale(struct xen_clock *c, u64 tsc_hz)
  * until then its guest extrapolates the old scale, which the refinements,
  * bounded by the load-time measurement's bound, keep within nanoseconds.
  */
-static void xen_tsc_refined(struct hv_cpu *hc)
+static __hv_host_text void xen_tsc_refined(struct hv_cpu *hc)
 {
 	struct xen_clock old, c;
 	u64 tsc = rdtsc();
@@ -1026,20 +1030,20 @@ static void xen_time_catch_up(struct hv_cpu *hc)
 }
 
 /* Kernel 1's registrations point into memory that is no longer the guest's. */
-static void xen_launched(struct hv_cpu *hc)
+static __hv_host_text void xen_launched(struct hv_cpu *hc)
 {
 	hv_lock(hc, &xd->lock);
 	xen_reset_domain(hc);
 	hv_unlock(&xd->lock);
 }
 
-static void xen_exit_begin(struct hv_cpu *hc)
+static __hv_host_text void xen_exit_begin(struct hv_cpu *hc)
 {
 	xen_time_catch_up(hc);
 	xen_write_runstate(hc);
 }
 
-static void xen_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
+static __hv_host_text void xen_cpuid(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out)
 {
 	struct xen_clock c;
 

@@ -27,7 +27,7 @@
  *
  * Return: it, or NULL when @pfn is not registered.
  */
-struct hv_pin *hv_pt_find(struct hv_pins *pins, u64 pfn)
+__hv_host_text struct hv_pin *hv_pt_find(struct hv_pins *pins, u64 pfn)
 {
 	unsigned int i;
 
@@ -37,7 +37,7 @@ struct hv_pin *hv_pt_find(struct hv_pins *pins, u64 pfn)
 	return NULL;
 }
 
-static int hv_pt_check_entry(struct hv_pins *pins, unsigned int level, u64 val)
+static __hv_host_text int hv_pt_check_entry(struct hv_pins *pins, unsigned int level, u64 val)
 {
 	u64 gpa = val & PT_FRAME;
 	int ret;
@@ -92,7 +92,8 @@ static bool hv_pt_mapped_writable(struct hv_pins *pins, u64 pfn)
  * a page of the stub; -EFAULT for non-RAM; -ENOSPC when the registry is
  * full; hv_sync_all()'s error.  On error nothing is registered.
  */
-long hv_pt_register(struct hv_cpu *hc, struct hv_pins *pins, u64 pfn, unsigned int level)
+__hv_host_text long hv_pt_register(struct hv_cpu *hc, struct hv_pins *pins, u64 pfn,
+				   unsigned int level)
 {
 	unsigned int i, slot;
 	const u64 *t;
@@ -153,7 +154,7 @@ undo:
  *
  * Return: 0, or -EINVAL when @pfn is not registered.
  */
-long hv_pt_release(struct hv_pins *pins, u64 pfn)
+__hv_host_text long hv_pt_release(struct hv_pins *pins, u64 pfn)
 {
 	struct hv_pin *pin = hv_pt_find(pins, pfn);
 
@@ -174,7 +175,7 @@ long hv_pt_release(struct hv_pins *pins, u64 pfn)
  * table or a value the table may not hold; -EPERM when the page became
  * the stub's; the frame check's error.
  */
-long hv_pt_check_update(struct hv_pins *pins, u64 gpa, u64 val)
+__hv_host_text long hv_pt_check_update(struct hv_pins *pins, u64 gpa, u64 val)
 {
 	struct hv_pin *pin;
 
@@ -196,7 +197,7 @@ long hv_pt_check_update(struct hv_pins *pins, u64 gpa, u64 val)
  *
  * Return: 0, or hv_pt_check_update()'s error with nothing written.
  */
-long hv_pt_update(struct hv_pins *pins, u64 gpa, u64 val)
+__hv_host_text long hv_pt_update(struct hv_pins *pins, u64 gpa, u64 val)
 {
 	long ret = hv_pt_check_update(pins, gpa, val);
 	u64 *entry;
@@ -214,7 +215,7 @@ long hv_pt_update(struct hv_pins *pins, u64 gpa, u64 val)
  * hv_pt_reset() - release every registered table
  * @pins: the personality's registry
  */
-void hv_pt_reset(struct hv_pins *pins)
+__hv_host_text void hv_pt_reset(struct hv_pins *pins)
 {
 	unsigned int i;
 

@@ -249,7 +249,8 @@ static int hv_string_element(struct hv_exit *ex, const struct hv_string_insn *in
  * Return: HV_RESUME when the instruction is done, HV_RESUME_NO_SKIP when
  * it faulted, has iterations left, or is not at RIP any more.
  */
-enum hv_action hv_string_io(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs)
+__hv_host_text enum hv_action hv_string_io(struct hv_cpu *hc, struct hv_exit *ex,
+					   struct hv_gprs *regs)
 {
 	u64 rflags = static_call(hv_vendor_rflags)(hc);
 	unsigned int access = HV_WALK_SET_AD, batch;

@@ -406,7 +406,7 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
  * tables no task can take away and the guest cannot write, which do not
  * map the stack hv_svm_enter() was called on.
  */
-void hv_svm_host_switch(struct hv_cpu *hc)
+__hv_host_text void hv_svm_host_switch(struct hv_cpu *hc)
 {
 	struct desc_ptr gdt, idt;
 
@@ -467,8 +467,8 @@ static bool svm_own_msr(struct vmcb *v, struct hv_gprs *regs, struct hv_exit *ex
  * checked: RAM the guest may write, not the stub's).  Where that is not
  * possible nothing changes and false comes back.
  */
-static bool svm_prepare_devirt(struct hv_cpu *hc, struct vmcb *v, const struct hv_exit *ex,
-			       struct hv_gprs *regs)
+static __hv_host_text bool svm_prepare_devirt(struct hv_cpu *hc, struct vmcb *v,
+					      const struct hv_exit *ex, struct hv_gprs *regs)
 {
 	struct hv_svm_frame *frame = (struct hv_svm_frame *)((u8 *)hc->stack + HV_STACK_SIZE) - 1;
 	u64 ret_frame[3] = { regs->rax, v->save.rflags, v->save.rip };
@@ -519,7 +519,7 @@ static bool svm_prepare_devirt(struct hv_cpu *hc, struct vmcb *v, const struct h
 }
 
 /* A triple fault in the guest: reset, as the CPU itself would have. */
-static void __noreturn svm_reset(void)
+static __hv_host_text void __noreturn svm_reset(void)
 {
 	struct desc_ptr no_idt = { .size = 0, .address = 0 };
 
@@ -535,7 +535,7 @@ static void __noreturn svm_reset(void)
  * which goes again at once.  (Whether the guest is in its NMI handler SVM
  * does not say without vNMI.)
  */
-static bool svm_nmi_blocked(struct hv_cpu *hc)
+static __hv_host_text bool svm_nmi_blocked(struct hv_cpu *hc)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 
@@ -571,7 +571,7 @@ static u8 svm_insn_len(const struct vmcb *v)
  * Called by svm_entry.S after every #VMEXIT, host state loaded, GIF=0.
  * Returns 0 to resume the guest, 1 to leave guest mode.
  */
-int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
+__hv_host_text int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 	struct vmcb *v = s->guest;
@@ -722,7 +722,7 @@ done:
  * interrupt is not given back: RIP is still at its INT instruction, which
  * runs again.
  */
-static void svm_vectoring(struct hv_cpu *hc, struct hv_event *ev)
+static __hv_host_text void svm_vectoring(struct hv_cpu *hc, struct hv_event *ev)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 	u32 info = s->guest->control.exit_int_info;
@@ -761,7 +761,7 @@ static void svm_vectoring(struct hv_cpu *hc, struct hv_event *ev)
 	ev->insn_len = 0;
 }
 
-static void svm_inject(struct hv_cpu *hc, const struct hv_event *ev)
+static __hv_host_text void svm_inject(struct hv_cpu *hc, const struct hv_event *ev)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 	struct vmcb *v = s->guest;
@@ -779,7 +779,7 @@ static void svm_inject(struct hv_cpu *hc, const struct hv_event *ev)
 }
 
 /* Past an instruction the stub did: the interrupt shadow and RF end with it. */
-static void svm_skip(struct hv_cpu *hc, u64 rip)
+static __hv_host_text void svm_skip(struct hv_cpu *hc, u64 rip)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 
@@ -789,7 +789,7 @@ static void svm_skip(struct hv_cpu *hc, u64 rip)
 }
 
 /* RFLAGS.RF: instruction breakpoints held off for the instruction at RIP. */
-static void svm_set_rf(struct hv_cpu *hc, bool on)
+static __hv_host_text void svm_set_rf(struct hv_cpu *hc, bool on)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 
@@ -800,7 +800,7 @@ static void svm_set_rf(struct hv_cpu *hc, bool on)
 }
 
 /* The guest's own TF, not the one the stub sets to step over a walk. */
-static u64 svm_rflags(struct hv_cpu *hc)
+static __hv_host_text u64 svm_rflags(struct hv_cpu *hc)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 	u64 rflags = s->guest->save.rflags;
@@ -811,7 +811,7 @@ static u64 svm_rflags(struct hv_cpu *hc)
 }
 
 /* The single-step trap the instruction would have raised: DR6.BS, #DB. */
-static void svm_step_trap(struct hv_cpu *hc)
+static __hv_host_text void svm_step_trap(struct hv_cpu *hc)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 	struct hv_event db = { .valid = true, .type = HV_EVENT_EXCEPTION, .vector = DB_VECTOR };
@@ -832,7 +832,7 @@ static void svm_step_trap(struct hv_cpu *hc)
  * there the VINTR exit never comes; the handler's IRET, before it runs,
  * brings the stub back all the same.
  */
-static void svm_intr_window(struct hv_cpu *hc, bool open)
+static __hv_host_text void svm_intr_window(struct hv_cpu *hc, bool open)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 	struct vmcb *v = s->guest;
@@ -854,7 +854,7 @@ static void svm_intr_window(struct hv_cpu *hc, bool open)
 	svm_dirty(v, SVM_CLEAN_INTERCEPTS | SVM_CLEAN_TPR);
 }
 
-static bool svm_interruptible(struct hv_cpu *hc)
+static __hv_host_text bool svm_interruptible(struct hv_cpu *hc)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 
@@ -866,7 +866,7 @@ static bool svm_interruptible(struct hv_cpu *hc)
  * The guest's translations for one address, with INVLPGA on its ASID; for
  * all of them, a flush as it resumes.
  */
-static void svm_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
+static __hv_host_text void svm_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 
@@ -876,7 +876,7 @@ static void svm_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
 		asm volatile("invlpga %%rax, %%ecx" : : "a" (addr), "c" (1) : "memory");
 }
 
-static void svm_guest_control(struct hv_cpu *hc, u64 *cr0, u64 *cr4, u64 *efer)
+static __hv_host_text void svm_guest_control(struct hv_cpu *hc, u64 *cr0, u64 *cr4, u64 *efer)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 
@@ -885,7 +885,8 @@ static void svm_guest_control(struct hv_cpu *hc, u64 *cr0, u64 *cr4, u64 *efer)
 	*efer = s->guest->save.efer;
 }
 
-static void svm_guest_segment(struct hv_cpu *hc, unsigned int seg, struct hv_segment *out)
+static __hv_host_text void svm_guest_segment(struct hv_cpu *hc, unsigned int seg,
+					     struct hv_segment *out)
 {
 	struct vmcb_save_area *save = &((struct hv_svm_cpu *)hc->vendor)->guest->save;
 	const struct vmcb_seg *segs[] = {
@@ -903,7 +904,7 @@ static void svm_guest_segment(struct hv_cpu *hc, unsigned int seg, struct hv_seg
 }
 
 /* VMRUN loads CR2 from the VMCB; #VMEXIT saved it there. */
-static void svm_set_cr2(struct hv_cpu *hc, u64 cr2)
+static __hv_host_text void svm_set_cr2(struct hv_cpu *hc, u64 cr2)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 
@@ -912,7 +913,7 @@ static void svm_set_cr2(struct hv_cpu *hc, u64 cr2)
 }
 
 /* Single-step the guest with RFLAGS.TF, its #DB intercepted. */
-static void svm_single_step(struct hv_cpu *hc, bool on)
+static __hv_host_text void svm_single_step(struct hv_cpu *hc, bool on)
 {
 	struct hv_svm_cpu *s = hc->vendor;
 	struct vmcb *v = s->guest;

@@ -20,7 +20,7 @@
 #include "entry_gprs.inc"
 
 
-	.text
+	.section .text.pvhyp_host, "ax"
 /* int hv_svm_enter(struct hv_cpu *hc) */
 SYM_FUNC_START(hv_svm_enter)
 	push	%rbp

@@ -121,7 +121,7 @@ static void tdp_free_fresh(u64 *table)
 }
 
 /* Host context: a zeroed, protected table; NULL when the pool is dry. */
-static u64 *tdp_pool_take(void)
+static __hv_host_text u64 *tdp_pool_take(void)
 {
 	int left = atomic_dec_if_positive(&tdp_pool_left);
 
@@ -137,7 +137,7 @@ static u64 *tdp_pool_take(void)
  * 3: 1 GiB); NULL where the walk meets a missing entry.  Any context: the
  * tables are only ever added to, and a large leaf only becomes a table.
  */
-static u64 *tdp_leaf(u64 gpa, int *level)
+static __hv_host_text u64 *tdp_leaf(u64 gpa, int *level)
 {
 	u64 *table = tdp_pml4, *entry, e;
 	int l;
@@ -164,7 +164,7 @@ static u64 *tdp_leaf(u64 gpa, int *level)
  *
  * Return: whether it went in (else another context split the leaf first).
  */
-static bool tdp_split_into(u64 *entry, u64 e, int level, u64 gpa, u64 *table)
+static __hv_host_text bool tdp_split_into(u64 *entry, u64 e, int level, u64 gpa, u64 *table)
 {
 	u64 size = tdp_level_size(level - 1), base = gpa & ~(tdp_level_size(level) - 1);
 	u64 bits = fmt->leaf | (e & fmt->type_mask) | (level > 2 ? fmt->large : 0);
@@ -217,7 +217,7 @@ static u64 *tdp_pte_split(u64 gpa)
  * tdp_pte_split() for host context: tables from the pool, nothing
  * allocated.  A table that lost the race stays unused (freed at unload).
  */
-static u64 *tdp_pte_split_host(u64 gpa)
+static __hv_host_text u64 *tdp_pte_split_host(u64 gpa)
 {
 	u64 *entry, *table, e;
 	int level;
@@ -285,7 +285,7 @@ static int tdp_protect_tables(void)
  * Return: 0; -EPERM for a page of the stub's; -EINVAL outside RAM;
  * -ENOMEM when its large page must be split and the pool is dry.
  */
-int hv_tdp_protect_guest_page(u64 gpa, bool protect)
+__hv_host_text int hv_tdp_protect_guest_page(u64 gpa, bool protect)
 {
 	u64 *pte, e;
 	int level;
@@ -320,7 +320,7 @@ int hv_tdp_protect_guest_page(u64 gpa, bool protect)
  * Host context; the page stays marked as the guest's protected page.  The
  * caller flushes this CPU's nested TLB (the generation moves).
  */
-void hv_tdp_open_guest_page(u64 gpa, bool open)
+__hv_host_text void hv_tdp_open_guest_page(u64 gpa, bool open)
 {
 	int level;
 	u64 *pte = tdp_leaf(gpa, &level), e;
@@ -343,7 +343,7 @@ void hv_tdp_open_guest_page(u64 gpa, bool open)
  *
  * Return: true when it does.
  */
-bool hv_tdp_stub_page(u64 gpa)
+__hv_host_text bool hv_tdp_stub_page(u64 gpa)
 {
 	int level;
 	u64 *leaf = tdp_leaf(gpa, &level);
@@ -426,7 +426,7 @@ int hv_tdp_protect(void *virt, unsigned int npages, bool protect)
  *
  * Return: true when @gpa is mapped read-only.
  */
-bool hv_tdp_write_protected(u64 gpa)
+__hv_host_text bool hv_tdp_write_protected(u64 gpa)
 {
 	int level;
 	u64 *leaf = tdp_leaf(gpa, &level), e;
@@ -523,7 +523,7 @@ static int tdp_sink_make(void)
 }
 
 /* A table entry leading into the shared sink tables. */
-static bool tdp_is_sink_table(u64 e)
+static __hv_host_text bool tdp_is_sink_table(u64 e)
 {
 	return tdp_sink_pd && (e & fmt->present) && !(e & fmt->large) &&
 	       (tdp_table(e) == tdp_sink_pd || tdp_table(e) == tdp_sink_pt);
@@ -534,7 +534,7 @@ static bool tdp_is_sink_table(u64 e)
  * shared sink table met on the way is copied first: it serves every sunk
  * range.
  */
-static int tdp_sink_range(u64 *table, int level, u64 start, u64 end)
+static __hv_host_text int tdp_sink_range(u64 *table, int level, u64 start, u64 end)
 {
 	u64 size = tdp_level_size(level), gpa, base, next, e, bits, *entry, *sub;
 	int i;
@@ -586,7 +586,7 @@ static int tdp_sink_range(u64 *table, int level, u64 start, u64 end)
  *
  * Return: 0, or -ENOMEM when the pool ran dry (part of the range is sunk).
  */
-int hv_tdp_sink(u64 start, u64 end)
+__hv_host_text int hv_tdp_sink(u64 start, u64 end)
 {
 	int ret = tdp_sink_range(tdp_pml4, 4, start, end);
 
@@ -603,7 +603,7 @@ int hv_tdp_sink(u64 start, u64 end)
  *
  * Return: 0, or -ENOMEM when the pool ran dry.
  */
-int hv_tdp_expose(u64 pa)
+__hv_host_text int hv_tdp_expose(u64 pa)
 {
 	u64 *pte;
 
@@ -661,7 +661,7 @@ table:
  * Return: true when the access can be retried; false beyond the address
  * width or when the pool ran dry (the caller faults the guest's access).
  */
-bool hv_tdp_map_missing(u64 gpa)
+__hv_host_text bool hv_tdp_map_missing(u64 gpa)
 {
 	u64 *table = tdp_pml4, *entry, e;
 	int level;
@@ -696,7 +696,7 @@ bool hv_tdp_map_missing(u64 gpa)
  * Return: 0; -EINVAL outside RAM; -EPERM for a page the stub protects;
  * -ENOMEM when the pool is dry.
  */
-int hv_tdp_drop(u64 gpa)
+__hv_host_text int hv_tdp_drop(u64 gpa)
 {
 	u64 *pte, e;
 

@@ -145,7 +145,7 @@ static bool hv_timer_hw_expired(void)
  *
  * Return: 0, or -EBUSY when the kernel's own timer runs on it.
  */
-int hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
+__hv_host_text int hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
 {
 	struct hv_timer *t = &hc->timer;
 	u32 lvtt = hv_apic_read(APIC_LVTT) & ~APIC_SEND_PENDING;
@@ -188,7 +188,7 @@ int hv_timer_arm(struct hv_cpu *hc, u64 deadline_tsc, u8 vector)
  * Host context.  The local APIC timer is left masked and stopped, for the
  * kernel to take back.
  */
-void hv_timer_cancel(struct hv_cpu *hc)
+__hv_host_text void hv_timer_cancel(struct hv_cpu *hc)
 {
 	struct hv_timer *t = &hc->timer;
 
@@ -220,7 +220,7 @@ static void hv_timer_fired(struct hv_cpu *hc, bool passed)
  * Host context.  What was counting down stops and the firing is counted,
  * as hv_timer_poll() counts one that expired; the personality delivers it.
  */
-void hv_timer_passed(struct hv_cpu *hc)
+__hv_host_text void hv_timer_passed(struct hv_cpu *hc)
 {
 	hv_timer_cancel(hc);
 	hv_timer_fired(hc, true);
@@ -233,7 +233,7 @@ void hv_timer_passed(struct hv_cpu *hc)
  * Host context, at every hypercall.  If it did, the personality hears of
  * it now.
  */
-void hv_timer_poll(struct hv_cpu *hc)
+__hv_host_text void hv_timer_poll(struct hv_cpu *hc)
 {
 	struct hv_timer *t = &hc->timer;
 
@@ -249,7 +249,7 @@ void hv_timer_poll(struct hv_cpu *hc)
  *
  * Return: Hz, 0 while unknown (TSC-deadline mode, or not measured yet).
  */
-u64 hv_timer_bus_hz(void)
+__hv_host_text u64 hv_timer_bus_hz(void)
 {
 	unsigned int v = (hv_timer_tdcr & 3) | ((hv_timer_tdcr >> 1) & 4);
 	unsigned int divide = v == 7 ? 1 : 2U << v;
@@ -266,7 +266,7 @@ u64 hv_timer_bus_hz(void)
  *
  * Host context.  The guest takes it like any IPI.
  */
-void hv_send_vector(unsigned int cpu, u8 vector)
+__hv_host_text void hv_send_vector(unsigned int cpu, u8 vector)
 {
 	struct hv_cpu *hc = hv_cpu_of(cpu);
 
@@ -282,7 +282,7 @@ void hv_send_vector(unsigned int cpu, u8 vector)
  * pending in the local APIC (the timer's own interrupt, say), or
  * acknowledged by this exit for the guest.
  */
-void hv_raise_vector_self(u8 vector)
+__hv_host_text void hv_raise_vector_self(u8 vector)
 {
 	struct hv_cpu *hc = hv_cpu_of(hv_this_cpu_number());
 
@@ -304,7 +304,7 @@ void hv_raise_vector_self(u8 vector)
  *
  * Return: whether it was sent.
  */
-bool hv_kick_vcpu(unsigned int vcpu, u8 vector)
+__hv_host_text bool hv_kick_vcpu(unsigned int vcpu, u8 vector)
 {
 	struct hv_cpu *hc = hv_cpu_of(vcpu), *self;
 	unsigned int cpu = hv_this_cpu_number();
@@ -331,7 +331,7 @@ bool hv_kick_vcpu(unsigned int vcpu, u8 vector)
  *
  * Return: true for personalities with a timer.
  */
-bool hv_watch_interrupts(void)
+__hv_host_text bool hv_watch_interrupts(void)
 {
 	return !!hv_personality->timer_fired;
 }
@@ -345,7 +345,7 @@ bool hv_watch_interrupts(void)
  * acknowledgment and a self-IPI makes it pending again, for the kernel to
  * take natively.
  */
-void hv_give_back_irqs(struct hv_cpu *hc)
+__hv_host_text void hv_give_back_irqs(struct hv_cpu *hc)
 {
 	int vector;
 
@@ -383,7 +383,7 @@ static void hv_xapic_wait_idle(void)
  * xAPIC mode the exit may have come between the guest's own writes of
  * ICR2 and ICR: ICR2 is given back as the guest left it.
  */
-static void hv_apic_send_icr(u32 apicid, u32 mode)
+static __hv_host_text void hv_apic_send_icr(u32 apicid, u32 mode)
 {
 	u32 icr2;
 
@@ -420,7 +420,7 @@ void hv_apic_send(u32 apicid, u8 vector)
  *
  * Host context.
  */
-void hv_apic_send_nmi(u32 apicid)
+__hv_host_text void hv_apic_send_nmi(u32 apicid)
 {
 	hv_apic_send_icr(apicid, APIC_DM_NMI);
 }

@@ -88,7 +88,7 @@ static u16 hv_pm_timer_port(void)
 }
 
 /* Interrupts off: nothing may come between the three reads but the read. */
-static void hv_tsc_sample(struct hv_tsc_point *p)
+static __hv_host_text void hv_tsc_sample(struct hv_tsc_point *p)
 {
 	struct hv_tsc_point t;
 	u64 best = U64_MAX;
@@ -110,8 +110,8 @@ static void hv_tsc_sample(struct hv_tsc_point *p)
  * many times it did is what the TSC, at the rate known so far, predicts
  * (its error would have to reach half a wrap, 2.3 s, to pick wrongly).
  */
-static bool hv_tsc_measure(const struct hv_tsc_point *p, u64 prior_hz,
-			   struct hv_tsc_estimate *e)
+static __hv_host_text bool hv_tsc_measure(const struct hv_tsc_point *p, u64 prior_hz,
+					  struct hv_tsc_estimate *e)
 {
 	const struct hv_tsc_point *o = &hv_tsc_origin;
 	u64 mid = (p->tsc_lo + p->tsc_hi) / 2 - (o->tsc_lo + o->tsc_hi) / 2;
@@ -253,7 +253,7 @@ unusable:
  *
  * Return: Hz.
  */
-u64 hv_tsc_hz(void)
+__hv_host_text u64 hv_tsc_hz(void)
 {
 	return READ_ONCE(hv_tsc_rate);
 }
@@ -267,7 +267,7 @@ u64 hv_tsc_hz(void)
  *
  * Return: true if the rate handed out changed.
  */
-bool hv_tsc_poll(struct hv_cpu *hc)
+__hv_host_text bool hv_tsc_poll(struct hv_cpu *hc)
 {
 	struct hv_tsc_estimate e;
 	struct hv_tsc_point p;
@@ -335,7 +335,7 @@ EXPORT_SYMBOL_GPL(pvhyp_tsc_refine_now);
  *
  * Host context, or guest context outside guest mode (hv_host_set()).
  */
-void hv_tsc_refine_now(void)
+__hv_host_text void hv_tsc_refine_now(void)
 {
 	WRITE_ONCE(hv_tsc_next, 0);
 }

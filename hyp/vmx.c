@@ -586,7 +586,7 @@ int hv_vmx_launch_failed(struct hv_cpu *hc)
 }
 
 /* A triple fault in the guest, or VMRESUME failing: reset, as the CPU would. */
-static void __noreturn vmx_reset(void)
+static __hv_host_text void __noreturn vmx_reset(void)
 {
 	struct desc_ptr no_idt = { .size = 0, .address = 0 };
 
@@ -619,7 +619,7 @@ static void vmx_reload_tr(struct hv_vmx_cpu *s)
 }
 
 /* VMRESUME failed: the state the stub keeps is broken. */
-void __noreturn hv_vmx_resume_failed(struct hv_cpu *hc)
+__hv_host_text void __noreturn hv_vmx_resume_failed(struct hv_cpu *hc)
 {
 	hc->state = HV_CPU_FAILED;
 	vmx_reset();
@@ -633,8 +633,8 @@ void __noreturn hv_vmx_resume_failed(struct hv_cpu *hc)
  * to fixed values (GDTR and IDTR limits, TR limit, LDTR, DR7, DEBUGCTL,
  * the segment selectors) goes back to the guest's.
  */
-static bool vmx_prepare_devirt(struct hv_cpu *hc, const struct hv_exit *ex,
-			       struct hv_gprs *regs, u64 rip, u64 rflags)
+static __hv_host_text bool vmx_prepare_devirt(struct hv_cpu *hc, const struct hv_exit *ex,
+					      struct hv_gprs *regs, u64 rip, u64 rflags)
 {
 	struct hv_vmx_cpu *s = hc->vendor;
 	struct hv_vmx_frame *frame = vmx_frame(hc);
@@ -882,7 +882,7 @@ static void vmx_decode_exit(u32 reason, struct hv_exit *ex)
 }
 
 /* IDT-vectoring information: the event whose delivery the exit interrupted. */
-static void vmx_vectoring(struct hv_cpu *hc, struct hv_event *ev)
+static __hv_host_text void vmx_vectoring(struct hv_cpu *hc, struct hv_event *ev)
 {
 	u32 info = vmx_read(IDT_VECTORING_INFO_FIELD);
 
@@ -915,7 +915,7 @@ static void vmx_vectoring(struct hv_cpu *hc, struct hv_event *ev)
 	ev->insn_len = vmx_read(VM_EXIT_INSTRUCTION_LEN);
 }
 
-static void vmx_inject(struct hv_cpu *hc, const struct hv_event *ev)
+static __hv_host_text void vmx_inject(struct hv_cpu *hc, const struct hv_event *ev)
 {
 	static const u32 type[] = {
 		[HV_EVENT_INTR] = INTR_TYPE_EXT_INTR,
@@ -942,7 +942,7 @@ static void vmx_inject(struct hv_cpu *hc, const struct hv_event *ev)
 
 /* Past the instruction: STI and MOV SS blocking end with it. */
 /* RFLAGS.RF: instruction breakpoints held off for the instruction at RIP. */
-static void vmx_set_rf(struct hv_cpu *hc, bool on)
+static __hv_host_text void vmx_set_rf(struct hv_cpu *hc, bool on)
 {
 	u64 rflags = vmx_read(GUEST_RFLAGS);
 
@@ -950,7 +950,7 @@ static void vmx_set_rf(struct hv_cpu *hc, bool on)
 		vmx_write(GUEST_RFLAGS, rflags ^ X86_EFLAGS_RF);
 }
 
-static void vmx_skip(struct hv_cpu *hc, u64 rip)
+static __hv_host_text void vmx_skip(struct hv_cpu *hc, u64 rip)
 {
 	vmx_write(GUEST_RIP, rip);
 	vmx_write(GUEST_INTERRUPTIBILITY_INFO, vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
@@ -959,7 +959,7 @@ static void vmx_skip(struct hv_cpu *hc, u64 rip)
 }
 
 /* The guest's own TF, not the one the stub sets to step over a walk. */
-static u64 vmx_rflags(struct hv_cpu *hc)
+static __hv_host_text u64 vmx_rflags(struct hv_cpu *hc)
 {
 	struct hv_vmx_cpu *s = hc->vendor;
 	u64 rflags = vmx_read(GUEST_RFLAGS);
@@ -970,7 +970,7 @@ static u64 vmx_rflags(struct hv_cpu *hc)
 }
 
 /* The single-step trap the instruction would have raised: a pending BS. */
-static void vmx_step_trap(struct hv_cpu *hc)
+static __hv_host_text void vmx_step_trap(struct hv_cpu *hc)
 {
 	vmx_write(GUEST_PENDING_DBG_EXCEPTIONS, vmx_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
 }
@@ -1017,7 +1017,7 @@ static void vmx_halted_shadow_over(struct hv_cpu *hc)
  * Called by vmx_entry.S after every VM exit, host state loaded, interrupts
  * off.  Returns 0 to resume the guest, 1 to leave VMX operation.
  */
-int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
+__hv_host_text int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 {
 	struct hv_vmx_cpu *s = hc->vendor;
 	u32 reason = vmx_read(VM_EXIT_REASON);
@@ -1119,13 +1119,13 @@ static void vmx_proc_bits(u32 bits, bool set)
 	vmx_write(CPU_BASED_VM_EXEC_CONTROL, set ? proc | bits : proc & ~bits);
 }
 
-static void vmx_intr_window(struct hv_cpu *hc, bool open)
+static __hv_host_text void vmx_intr_window(struct hv_cpu *hc, bool open)
 {
 	vmx_proc_bits(VMX_WINDOW_EXITS, open);
 }
 
 /* VM entry refuses an external interrupt otherwise (SDM vol. 3, 27.3.1.4). */
-static bool vmx_interruptible(struct hv_cpu *hc)
+static __hv_host_text bool vmx_interruptible(struct hv_cpu *hc)
 {
 	return (vmx_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
 	       !(vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
@@ -1137,37 +1137,38 @@ static bool vmx_interruptible(struct hv_cpu *hc)
  * vol. 3 26.3.1.5), so one that arrived in host mode waits until the guest
  * is out of its NMI handler and any STI or MOV SS shadow.
  */
-static bool vmx_nmi_blocked(struct hv_cpu *hc)
+static __hv_host_text bool vmx_nmi_blocked(struct hv_cpu *hc)
 {
 	return vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
 	       (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
 }
 
 /* Read when the core walks the guest's tables, not at every exit. */
-static void vmx_guest_paging(u64 *cr3, bool *la57)
+static __hv_host_text void vmx_guest_paging(u64 *cr3, bool *la57)
 {
 	*cr3 = vmx_read(GUEST_CR3);
 	*la57 = vmx_read(GUEST_CR4) & X86_CR4_LA57;
 }
 
-static bool vmx_guest_long_cs(void)
+static __hv_host_text bool vmx_guest_long_cs(void)
 {
 	return vmx_read(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK;
 }
 
 /* Without VPIDs every VM entry drops the guest's linear translations. */
-static void vmx_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
+static __hv_host_text void vmx_flush_guest_tlb(struct hv_cpu *hc, u64 addr)
 {
 }
 
-static void vmx_guest_control(struct hv_cpu *hc, u64 *cr0, u64 *cr4, u64 *efer)
+static __hv_host_text void vmx_guest_control(struct hv_cpu *hc, u64 *cr0, u64 *cr4, u64 *efer)
 {
 	*cr0 = vmx_read(GUEST_CR0);
 	*cr4 = vmx_read(GUEST_CR4);
 	*efer = vmx_read(GUEST_IA32_EFER);
 }
 
-static void vmx_guest_segment(struct hv_cpu *hc, unsigned int seg, struct hv_segment *out)
+static __hv_host_text void vmx_guest_segment(struct hv_cpu *hc, unsigned int seg,
+					     struct hv_segment *out)
 {
 	u32 ar = vmx_read(GUEST_ES_AR_BYTES + 2 * seg);
 
@@ -1183,7 +1184,7 @@ static void vmx_guest_segment(struct hv_cpu *hc, unsigned int seg, struct hv_seg
  * context, never faulting, leaves alone (an NMI handler puts back what it
  * changed).
  */
-static void vmx_set_cr2(struct hv_cpu *hc, u64 cr2)
+static __hv_host_text void vmx_set_cr2(struct hv_cpu *hc, u64 cr2)
 {
 	native_write_cr2(cr2);
 }
@@ -1193,7 +1194,7 @@ static void vmx_set_cr2(struct hv_cpu *hc, u64 cr2)
  * RFLAGS.TF with #DB intercepted where there is none.  A #DB that exits
  * leaves the guest's DR6 as it was.
  */
-static void vmx_single_step(struct hv_cpu *hc, bool on)
+static __hv_host_text void vmx_single_step(struct hv_cpu *hc, bool on)
 {
 	struct hv_vmx_cpu *s = hc->vendor;
 	u32 bitmap;

@@ -32,7 +32,7 @@
 	wrmsr
 .endm
 
-	.text
+	.section .text.pvhyp_host, "ax"
 /* int hv_vmx_enter(struct hv_cpu *hc) */
 SYM_FUNC_START(hv_vmx_enter)
 	push	%rbp

@@ -44,8 +44,12 @@ GUEST_HOOKS = {'name', 'hypercall_names', 'init', 'exit', 'io_ports', 'nr_io_por
                'unknown_nr'}
 
 
-def functions(obj):
-    """{function: set of symbols its code references}, from objdump -dr.
+HOST_TEXT = '.text.pvhyp_host'
+
+
+def functions(obj, where=None):
+    """{function: set of symbols its code references}, from objdump -dr;
+    WHERE, if given, gets {function: the sections its code lies in}.
 
     A reference is a relocation, or, within one section, where the
     assembler left none, the symbol objdump names for a call or jump target
@@ -68,6 +72,8 @@ def functions(obj):
         if m:
             fn = m.group(2)
             refs.setdefault(fn, set())
+            if where is not None:
+                where.setdefault(fn.split('.cold')[0], set()).add(section)
             starts.setdefault(section, []).append((int(m.group(1), 16), fn))
             continue
         if not fn:
@@ -197,9 +203,9 @@ def main():
     hyp, srcdir, allow_path = sys.argv[1:4]
     objs = [os.path.join(hyp, f) for f in sorted(os.listdir(hyp))
             if f.endswith('.o') and not f.endswith('.mod.o') and f != 'pvhyp.o']
-    refs, local, per_cpu, guest_data = {}, set(), set(), {}
+    refs, local, per_cpu, guest_data, sections_of = {}, set(), set(), {}, {}
     for o in objs:
-        fns = functions(o)
+        fns = functions(o, sections_of)
         refs.update(fns)
         local |= defined(o)
         per_cpu |= percpu(o)
@@ -215,7 +221,7 @@ def main():
                     guest_data[name] = section
         guest_data.update(symbols)
     srcs = [os.path.join(srcdir, f) for f in sorted(os.listdir(srcdir)) if f.endswith('.c')]
-    ops = [l.split('(')[1].rstrip(')') for l in open(os.path.join(srcdir, 'vendor_ops.h'))
+    ops = [l.split('(')[1].strip().rstrip(')') for l in open(os.path.join(srcdir, 'vendor_ops.h'))
            if l.startswith('HV_VENDOR_OP(')]
     vendors = initializers(srcs, 'hv_vendor_ops')
     roots = set(HOST_ROOTS)
@@ -227,7 +233,7 @@ def main():
     personalities = initializers(srcs, 'hv_personality').values()
     for table in personalities:
         roots |= {fn for field, fn in table.items() if field not in GUEST_HOOKS}
-    hooks = [l.split('(')[1].rstrip(')') for l in open(os.path.join(srcdir, 'personality_ops.h'))
+    hooks = [l.split('(')[1].strip().rstrip(')') for l in open(os.path.join(srcdir, 'personality_ops.h'))
              if l.startswith('HV_PERSONALITY_OP(')]
     for hook in hooks:
         static_call['__SCT__hv_personality_' + hook] = {t[hook] for t in personalities
@@ -283,6 +289,12 @@ def main():
     for sym, fn in sorted(percpu_reads.items()):
         bad.append(f'host context reads the per-CPU variable {sym}, through a GS base '
                    f'that is not the stub\'s: from {fn}')
+    # The kernel patches the module's text: host context's is its own section.
+    for fn in sorted(reach):
+        outside_text = sorted(s for s in sections_of.get(fn, ()) if s != HOST_TEXT)
+        if outside_text:
+            bad.append(f'host context runs {fn}, which lies in {", ".join(outside_text)}: '
+                       f'make it __hv_host_text (hyp/hv.h)')
     # The guest writes the module's data: host context's is its own section.
     for sym, fn in sorted(data_reads.items()):
         bad.append(f'host context uses {sym} ({guest_data[sym]}), which the guest can write: '

@@ -352,6 +352,53 @@ static void pvhyp_host_page_tables_own(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, last, (u64)__pa(target));
 }
 
+/* The frame host mode's tables map @va to, or 0 where they map nothing. */
+static u64 host_frame(unsigned long va)
+{
+	u64 table = pvhyp_host_cr3() & CR3_ADDR_MASK, e;
+	unsigned int level;
+
+	for (level = pgtable_l5_enabled() ? 5 : 4; level; level--) {
+		unsigned int shift = PAGE_SHIFT + 9 * (level - 1);
+
+		e = ((u64 *)__va(table))[(va >> shift) % 512];
+		if (!(e & _PAGE_PRESENT))
+			return 0;
+		if (level == 1 || (e & _PAGE_PSE))
+			return (e & PTE_PFN_MASK & ~((1ULL << shift) - 1)) +
+			       (va & ((1UL << shift) - 1) & PAGE_MASK);
+		table = e & PTE_PFN_MASK;
+	}
+	return 0;
+}
+
+/*
+ * Of the kernel's text, host mode maps only copies of the pages of the
+ * return thunks and untraining it runs (host_mm.c): the return thunk at
+ * the kernel's address, on a frame of the stub's (the guest cannot write
+ * it), with the kernel's bytes; a kernel function elsewhere not at all.
+ */
+static void pvhyp_host_kernel_text_copied(struct kunit *test)
+{
+	unsigned long thunk = (unsigned long)__x86_return_thunk;
+	u64 frame = host_frame(thunk), blocked, last = 0;
+	u8 *copy;
+
+	if (!IS_ENABLED(CONFIG_RETHUNK))
+		kunit_skip(test, "a kernel without return thunks");
+	KUNIT_ASSERT_NE_MSG(test, frame, 0ULL, "the return thunk is not mapped in host mode");
+	KUNIT_EXPECT_NE_MSG(test, frame, (u64)__pa_symbol(thunk) & PAGE_MASK,
+			    "host mode runs the kernel's own page of the return thunk");
+	copy = __va(frame);
+	KUNIT_EXPECT_EQ_MSG(test, memcmp(copy, (void *)(thunk & PAGE_MASK), PAGE_SIZE), 0,
+			    "the copy is not the kernel's text");
+	KUNIT_EXPECT_EQ_MSG(test, host_frame((unsigned long)schedule), 0ULL,
+			    "host mode maps kernel text it does not run");
+	KUNIT_EXPECT_TRUE_MSG(test, write_faulted(copy, READ_ONCE(*copy), &blocked, &last),
+			      "the write to host mode's copy of kernel text did not fault");
+	KUNIT_EXPECT_EQ(test, blocked, 1);
+}
+
 /*
  * The stub's text is read-only to the guest (host_mm.c), whatever the
  * kernel's own mapping says: a write through a writable alias of the page
@@ -950,6 +997,7 @@ static struct kunit_case pvhyp_cases[] = {
 	KUNIT_CASE(pvhyp_stub_page_write_blocked),
 	KUNIT_CASE(pvhyp_host_page_tables_own),
 	KUNIT_CASE(pvhyp_host_text_write_blocked),
+	KUNIT_CASE(pvhyp_host_kernel_text_copied),
 	KUNIT_CASE(pvhyp_host_data_write_blocked),
 	KUNIT_CASE(pvhyp_emergency_disable_and_hotplug),
 	KUNIT_CASE(pvhyp_refused_devirt_is_retried),
