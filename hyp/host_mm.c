@@ -180,7 +180,12 @@ static u64 *hv_host_table_for(unsigned long va, unsigned int level)
 
 			if (!next)
 				return NULL;
-			*e = hv_pa(next) | HV_PT_TABLE | (__supported_pte_mask & _PAGE_NX);
+			/*
+			 * No NX here: each leaf says for itself (the direct
+			 * map's and the windows' are NX, the copies of the
+			 * kernel's return thunks executable).
+			 */
+			*e = hv_pa(next) | HV_PT_TABLE;
 		} else if (*e & _PAGE_PSE) {
 			return NULL;	/* a large page there already */
 		}
