@@ -19,6 +19,11 @@ script makes the debt explicit and lets it only shrink:
   nr_io_ports, unknown_nr; the static calls of hyp/personality_ops.h lead
   to them).  Any function of pvhyp's whose address a
   reached function takes is reached too (callbacks).
+- Every function reached must lie in host text's own section
+  (__hv_host_text, hyp/hv.h: pages the seal makes read-only to the guest
+  whole), its out-of-line cold part too, and every variable of the
+  module's it uses in host data's (__hv_host_data), not in data the guest
+  can write; nor a per-CPU variable (GS is the kernel's in host mode).
 - Every symbol a reached function references that pvhyp does not define
   is a reach outside the host.  scripts/host-reach.allow lists the ones
   allowed today, one per line with why; a reach not listed fails the
