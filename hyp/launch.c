@@ -68,23 +68,22 @@ static int hv_launch_arm(void)
 		pr_err("pvhyp: launch: no region for kernel 2: boot kernel 1 with crashkernel=SIZE\n");
 		return -ENOENT;
 	}
-	if (!IS_ALIGNED(base | size, SZ_2M) || base < SZ_1M || !hv_gpa_is_ram(base, size)) {
-		pr_err("pvhyp: launch: the region %#llx+%#llx is not 2 MiB aligned RAM above 1 MiB\n",
-		       base, size);
-		return -EINVAL;
-	}
 	for (pa = base; pa < base + size; pa += PAGE_SIZE) {
 		if (hv_tdp_stub_page(pa)) {
 			pr_err("pvhyp: launch: the stub's page at %#llx lies in the region\n", pa);
 			return -EBUSY;
 		}
 	}
+	/* The stub checks the region itself (hv_launch_set()): say what it refused. */
 	ret = hv_change_setting(PVHYP_SET_LAUNCH, base, size);
-	if (ret) {
+	if (ret == -EINVAL)
+		pr_err("pvhyp: launch: the region %#llx+%#llx is not 2 MiB aligned RAM above 1 MiB\n",
+		       base, size);
+	else if (ret)
 		pr_err("pvhyp: launch: the stub refused the region %#llx+%#llx: %ld\n",
 		       base, size, ret);
+	if (ret)
 		return ret;
-	}
 	pr_info("pvhyp: launch armed: kernel 2 gets %#llx-%#llx and the first %#x bytes\n",
 		base, base + size - 1, PVHYP_LAUNCH_LOW_RAM);
 	return 0;
