@@ -238,30 +238,31 @@ static int hv_host_snapshot(unsigned long start, unsigned long end)
 	return ret;
 }
 
+/* [@at - @before, @at + HV_THUNK_AFTER) of the kernel's text, where @present. */
+struct hv_thunk_span {
+	unsigned long at, before;
+	bool present;
+};
+
 static int hv_host_map_kernel_thunks(void)
 {
-	unsigned long rethunk = (unsigned long)__x86_return_thunk;
 	unsigned long alias = (unsigned long)srso_alias_untrain_ret;
-	int ret;
+	const struct hv_thunk_span spans[] = {
+		{ (unsigned long)__x86_return_thunk, HV_THUNK_BEFORE, true },
+		{ alias, 0, true },
+		{ alias | HV_SRSO_ALIAS_SAFE_RET, 0, IS_ENABLED(CONFIG_CPU_SRSO) },
+		{ (unsigned long)entry_untrain_ret, 0, true },
+		{ (unsigned long)retbleed_untrain_ret, 0, true },
+		{ (unsigned long)srso_untrain_ret, 0, true },
+		{ (unsigned long)its_return_thunk, 0, IS_ENABLED(CONFIG_MITIGATION_ITS) },
+	};
+	unsigned int i;
+	int ret = 0;
 
-	ret = hv_host_snapshot(rethunk - HV_THUNK_BEFORE, rethunk + HV_THUNK_AFTER);
-	if (!ret)
-		ret = hv_host_snapshot(alias, alias + HV_THUNK_AFTER);
-	if (!ret && IS_ENABLED(CONFIG_CPU_SRSO))
-		ret = hv_host_snapshot(alias | HV_SRSO_ALIAS_SAFE_RET,
-				       (alias | HV_SRSO_ALIAS_SAFE_RET) + HV_THUNK_AFTER);
-	if (!ret)
-		ret = hv_host_snapshot((unsigned long)entry_untrain_ret,
-				       (unsigned long)entry_untrain_ret + HV_THUNK_AFTER);
-	if (!ret)
-		ret = hv_host_snapshot((unsigned long)retbleed_untrain_ret,
-				       (unsigned long)retbleed_untrain_ret + HV_THUNK_AFTER);
-	if (!ret)
-		ret = hv_host_snapshot((unsigned long)srso_untrain_ret,
-				       (unsigned long)srso_untrain_ret + HV_THUNK_AFTER);
-	if (!ret && IS_ENABLED(CONFIG_MITIGATION_ITS))
-		ret = hv_host_snapshot((unsigned long)its_return_thunk,
-				       (unsigned long)its_return_thunk + HV_THUNK_AFTER);
+	for (i = 0; i < ARRAY_SIZE(spans) && !ret; i++)
+		if (spans[i].present)
+			ret = hv_host_snapshot(spans[i].at - spans[i].before,
+					       spans[i].at + HV_THUNK_AFTER);
 	return ret;
 }
 
