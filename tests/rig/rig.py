@@ -382,17 +382,26 @@ def cases_of(stamped):
 
 
 def failed_cases(stamped, cases):
-    """'suite.case: first diagnostic line' for every failed case, so the
-    summary at the end of a log (all CI keeps) names what failed."""
+    """'suite.case: its first diagnostic lines' for every failed case, so
+    the summary at the end of a log (all CI keeps) names what failed: the
+    case's own '# case: ...' lines and KUnit's unprefixed lines after them
+    ('Expected ...')."""
     out = []
     for suite, cs in cases.items():
         for case, (status, _, _) in cs.items():
             if status != 'FAIL':
                 continue
-            tag = f'# {case}: '
-            said = [line.strip()[len(tag):] for _, line in stamped
-                    if line.strip().startswith(tag)]
-            out.append(f'{suite}.{case}: ' + (' / '.join(said[:3]) or 'no diagnostic line'))
+            tag, said, inside = f'# {case}: ', [], False
+            for _, line in stamped:
+                text = line.strip()
+                if text.startswith(tag):
+                    said.append(text[len(tag):])
+                    inside = True
+                elif inside and text and not text.startswith(('#', 'ok ', 'not ok ')):
+                    said.append(text)
+                else:
+                    inside = False
+            out.append(f'{suite}.{case}: ' + (' / '.join(said[:4]) or 'no diagnostic line'))
     return out
 
 
