@@ -735,11 +735,6 @@ def summarize(results, extra_passed=0, extra_failed=0, elapsed=None, summary='su
     log(f'{"run":28} {"passed":>6} {"failed":>6} {"skipped":>7} {"wall s":>7}')
     for r in results:
         log(f'{r["name"]:28} {r["passed"]:6} {r["failed"]:6} {r["skipped"]:7} {r["wall"]:7.1f}')
-    # The failures' own words again, where a log's tail shows them.
-    for r in results:
-        if r['failed']:
-            for m in (r.get('failed_cases', []) + r['messages'])[:8]:
-                log(f'{r["name"]}: {m}')
     by_reason = {}
     for r in results:
         for reason, n in r['skips'].items():
@@ -750,6 +745,15 @@ def summarize(results, extra_passed=0, extra_failed=0, elapsed=None, summary='su
         log('skips by reason (each declared in tests/rig/manifest.py):')
         for reason, (n, names) in sorted(by_reason.items(), key=lambda kv: -kv[1][0]):
             log(f'  {n:4}  {reason}  [{", ".join(names)}]')
+    # The failures' own words last, just above the totals, where the tail
+    # of a log (all that CI shows) has them.
+    for r in results:
+        if r['failed']:
+            words = (r.get('failed_cases', []) + r['messages'])[:8]
+            for m in words or ['FAILED (its log lines are above)']:
+                log(f'FAILED {r["name"]}: {m}')
+    if extra_failed:
+        log(f'FAILED: {extra_failed} of the rig\'s own checks (names, docs), above')
     passed = extra_passed + sum(r['passed'] for r in results)
     failed = extra_failed + sum(r['failed'] for r in results)
     skipped = sum(r['skipped'] for r in results)
