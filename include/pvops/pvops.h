@@ -19,6 +19,7 @@
 #include <linux/cpumask.h>
 #include <linux/static_call.h>
 #include <linux/jump_label.h>
+#include <linux/preempt.h>
 #include <asm/pgtable_types.h>
 
 #define PVOPS_MANDATORY	1
@@ -162,8 +163,18 @@ DECLARE_STATIC_KEY_FALSE(pvops_native_inline);
 		pvops_native_##name args;				\
 	else								\
 		static_call(pvops_##name)args
+/*
+ * The call ops with no result (TLB flushes, notify_cpu) hand work to the
+ * backend that a switch carries over (pending events): pinned around the
+ * call, one never starts on a backend and ends after a switch away from it
+ * (stop_machine() waits for it), even where the op pins itself too late.
+ */
 #define __PVOPS_VBODY_PVOPS_NATIVE_CALL(name, args)			\
-	static_call(pvops_##name)args
+	do {								\
+		preempt_disable_notrace();				\
+		static_call(pvops_##name)args;				\
+		preempt_enable_notrace();				\
+	} while (0)
 
 #define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	static __always_inline ret pvops_##name params			\
