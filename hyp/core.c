@@ -104,6 +104,7 @@ static const char * const hv_exit_names[HV_EXIT_NR] = {
 	[HV_EXIT_EMULATED] = "emulated",
 	[HV_EXIT_INTR] = "intr",
 	[HV_EXIT_INTR_WINDOW] = "intr_window",
+	[HV_EXIT_HLT] = "hlt",
 	[HV_EXIT_OTHER] = "other",
 };
 
@@ -683,6 +684,11 @@ static int hv_stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "cpu%u host fixups %llu nmis %llu nmis_delivered %llu mces %llu\n",
 			   cpu, hc->stats.host_fixups, hc->stats.host_nmis,
 			   hc->stats.nmis_delivered, hc->stats.host_mces);
+		seq_printf(m, "cpu%u start parks %llu inits %llu sipis %llu sipis_ignored %llu wake_nmis %llu irqs_drained %llu apic_writes %llu apic_writes_refused %llu\n",
+			   cpu, hc->stats.parks, hc->stats.inits, hc->stats.sipis,
+			   hc->stats.sipis_ignored, hc->stats.wake_nmis, hc->stats.irqs_drained,
+			   hc->stats.apic_writes,
+			   hc->stats.apic_writes_refused);
 	}
 	cpus_read_unlock();
 	hv_tdp_census(&map);

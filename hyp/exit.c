@@ -346,6 +346,14 @@ static bool hv_guest_maps_host(const struct hv_exit *ex)
 __hv_host_text enum hv_action hv_devirt_policy(struct hv_cpu *hc, const struct hv_exit *ex,
 					       struct hv_gprs *regs, enum hv_action action)
 {
+	/*
+	 * Kernel 1 stopping its other CPUs for a launch (its emergency disable
+	 * of SVM or VMX): they stay, held at their next HLT for kernel 2.
+	 */
+	if (action == HV_DEVIRT && ex->reason == HV_EXIT_MSR_WRITE && hv_launch_armed_now()) {
+		hv_cpu_hold_for_launch(hc);
+		return HV_RESUME;
+	}
 	/* Sealed, kernel 1 is gone: there is nothing to return to. */
 	if (action != HV_DEVIRT || (!hv_launch_sealed && hv_guest_maps_host(ex)))
 		return action;
@@ -399,6 +407,8 @@ __hv_host_text void hv_inject_page_fault(struct hv_exit *ex, u32 error, u64 addr
 
 static u8 hv_insn_opcode_len(enum hv_exit_reason reason, const u8 *op, unsigned int n)
 {
+	if (n >= 1 && reason == HV_EXIT_HLT)
+		return op[0] == 0xf4 ? 1 : 0;
 	if (n >= 1 && reason == HV_EXIT_IO) {
 		if (op[0] >= 0xe4 && op[0] <= 0xe7)
 			return 2;		/* IN/OUT with an 8-bit port */
@@ -459,7 +469,7 @@ static bool hv_exit_skips(enum hv_exit_reason reason)
 {
 	return reason == HV_EXIT_CPUID || reason == HV_EXIT_HYPERCALL ||
 	       reason == HV_EXIT_MSR_READ || reason == HV_EXIT_MSR_WRITE ||
-	       reason == HV_EXIT_IO || reason == HV_EXIT_EMULATED;
+	       reason == HV_EXIT_IO || reason == HV_EXIT_EMULATED || reason == HV_EXIT_HLT;
 }
 
 /**
@@ -541,6 +551,8 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 			hv_inject_exception(ex, X86_TRAP_GP, true, 0);
 			return HV_RESUME_NO_SKIP;
 		}
+		if (ex->write && hv_apic_page(ex->gpa))
+			return hv_apic_guest_write(hc, ex, regs);
 		if (ex->write && hv_tdp_write_protected(ex->gpa)) {
 			/*
 			 * A write to the stub's memory, or to a page table it
@@ -573,6 +585,8 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 	case HV_EXIT_STEP:
 		hv_step_done(hc);
 		return HV_RESUME_NO_SKIP;
+	case HV_EXIT_HLT:
+		return hv_cpu_halt(hc, ex, regs);
 	case HV_EXIT_INTR:
 	case HV_EXIT_INTR_WINDOW:
 		/* Seen at the top of the exit; delivered as it ends. */
@@ -644,7 +658,11 @@ __hv_host_text enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *
 	static_call_cond(hv_personality_exit_begin)(hc);
 	hv_timer_poll(hc);
 	hv_flush_asked(hc);
-	action = hv_dispatch_exit(hc, ex, regs);
+	/* INIT posted while it ran (cpu_start.c): this exit's guest state is gone. */
+	if (unlikely(arch_atomic_read(&hc->mail) & HV_MAIL_INIT))
+		action = hv_cpu_take_mail(hc, regs);
+	else
+		action = hv_dispatch_exit(hc, ex, regs);
 
 	hc->host_tsc += rdtsc() - start;
 	return action;

@@ -624,21 +624,44 @@ __hv_host_text int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 g
  * hv_fetch_guest_code() - read the instruction bytes at a guest address
  * @ex: the exit, for the guest's paging state
  * @dst: host buffer
- * @gva: guest-virtual address
+ * @ip: the instruction pointer (RIP, or IP/EIP: offset in CS)
  * @len: bytes, within one page
  *
  * As the CPU fetched them: from any RAM the guest's tables map, the stub's
- * read-only pages included (VMware's ROM runs from one).
+ * read-only pages included (VMware's ROM runs from one).  Outside 64-bit
+ * code CS's base is added; with paging off (a CPU a SIPI started, in real
+ * mode, on its way to long mode) the linear address is the physical one.
+ * Legacy 32-bit paging is not walked: Linux goes from paging off to long
+ * mode directly.
  *
  * Return: 0, or -EFAULT.
  */
-__hv_host_text int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 gva, size_t len)
+__hv_host_text int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 ip, size_t len)
 {
 	struct hv_map_window *w = hv_this_window();
-	u64 gpa;
+	bool long_cs = ex->paging_later ? static_call(hv_vendor_guest_long_cs)() : ex->long_cs;
+	u64 gva = ip, gpa, cr0, cr4, efer;
 
-	if (!w || len > PAGE_SIZE - offset_in_page(gva) || hv_gva_to_gpa(ex, gva, false, &gpa) ||
-	    !hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
+	if (!w)
+		return -EFAULT;
+	if (!long_cs) {
+		struct hv_cpu *hc = hv_this_cpu();
+		struct hv_segment cs;
+
+		static_call(hv_vendor_guest_segment)(hc, HV_SEG_CS, &cs);
+		gva = (u32)(cs.base + ip);
+		static_call(hv_vendor_guest_control)(hc, &cr0, &cr4, &efer);
+		if (!(cr0 & X86_CR0_PG)) {
+			gpa = gva;
+			goto fetch;
+		}
+		if (!(efer & EFER_LMA))
+			return -EFAULT;
+	}
+	if (hv_gva_to_gpa(ex, gva, false, &gpa))
+		return -EFAULT;
+fetch:
+	if (len > PAGE_SIZE - offset_in_page(gva) || !hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
 		return -EFAULT;
 	hv_memcpy(dst, (u8 *)hv_map_slot(w, 0, gpa >> PAGE_SHIFT) + offset_in_page(gpa), len);
 	return 0;

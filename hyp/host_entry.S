@@ -45,3 +45,48 @@ SYM_CODE_START_LOCAL(hv_host_exception_entry)
 	add	$16, %rsp
 	iretq
 SYM_CODE_END(hv_host_exception_entry)
+
+/*
+ * void hv_park_halt(bool *woken, bool gif): HLT until an NMI, for a CPU
+ * held in host mode (cpu_start.c).  The caller checked its mailbox with
+ * NMIs held off (SVM: GIF clear); here they are let in (STGI) and one that
+ * comes anywhere in the window, before the HLT or during it, resumes at
+ * its end (hv_park_nmi()), so no wake-up is slept through.
+ */
+SYM_FUNC_START(hv_park_halt)
+	testb	%sil, %sil
+	jz	1f
+	stgi
+1:
+SYM_INNER_LABEL(hv_park_window, SYM_L_GLOBAL)
+	cmpb	$0, (%rdi)
+	jne	hv_park_window_end
+	hlt
+SYM_INNER_LABEL(hv_park_window_end, SYM_L_GLOBAL)
+	testb	%sil, %sil
+	jz	2f
+	clgi
+2:
+	RET
+SYM_FUNC_END(hv_park_halt)
+
+/*
+ * void hv_irq_window(bool gif): interrupts open for a moment in host mode
+ * (after STI's shadow, two instructions), so that what the local APIC
+ * holds requested is taken (hv_host_exception() EOIs it while the CPU
+ * drains, cpu_start.c).
+ */
+SYM_FUNC_START(hv_irq_window)
+	testb	%dil, %dil
+	jz	1f
+	stgi
+1:	sti
+	nop
+	nop
+	cli
+	testb	%dil, %dil
+	jz	2f
+	clgi
+2:
+	RET
+SYM_FUNC_END(hv_irq_window)

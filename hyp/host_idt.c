@@ -37,6 +37,7 @@
 #include <linux/bitfield.h>
 #include <linux/gfp.h>
 #include <linux/module.h>
+#include <asm/apicdef.h>
 #include <asm/asm.h>
 #include <asm/desc.h>
 #include <asm/extable.h>
@@ -44,6 +45,7 @@
 #include <asm/processor.h>
 #include <asm/traps.h>
 #include "hv.h"
+#include "hw.h"
 #include "personality.h"
 
 #define HV_HOST_IST_NMI_DF_MC	1
@@ -220,7 +222,7 @@ __hv_host_text void hv_host_exception(struct hv_host_frame *f)
 
 	if (f->vector == X86_TRAP_NMI) {
 		/* Host mode runs only on a CPU the stub knows: hc is never NULL. */
-		if (hc) {
+		if (hc && !hv_park_nmi(hc, f)) {
 			hc->stats.host_nmis++;
 			hc->nmi_pending = true;
 		}
@@ -229,6 +231,12 @@ __hv_host_text void hv_host_exception(struct hv_host_frame *f)
 	if (hc && f->vector == X86_TRAP_MC) {
 		hc->stats.host_mces++;
 		hc->mce_pending = true;
+		return;
+	}
+	/* What the APIC held at an INIT the stub played (cpu_start.c): dropped. */
+	if (hc && f->vector >= 32 && hc->irq_draining) {
+		hv_apic_write(APIC_EOI, APIC_EOI_ACK);
+		hc->stats.irqs_drained++;
 		return;
 	}
 	fixup = f->vector < 32 ? hv_host_fixup(f->rip) : 0;

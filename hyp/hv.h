@@ -60,6 +60,7 @@ enum hv_exit_reason {
 	HV_EXIT_EMULATED,	/* an instruction the vendor ran for the guest (XSETBV, INVD) */
 	HV_EXIT_INTR,		/* a physical interrupt, while the stub watches them */
 	HV_EXIT_INTR_WINDOW,	/* the guest can take an interrupt again */
+	HV_EXIT_HLT,		/* HLT, while the stub watches for a CPU stopping (cpu_start.c) */
 	HV_EXIT_OTHER,
 	HV_EXIT_NR
 };
@@ -170,7 +171,34 @@ struct hv_stats {
 	u64 host_nmis;				/* NMIs that arrived in host mode */
 	u64 host_mces;				/* machine checks that arrived in host mode */
 	u64 nmis_delivered;			/* host-mode NMIs given to the guest */
+	u64 parks;				/* stopped (HLT, interrupts off) and held */
+	u64 inits;				/* INITs taken (cpu_start.c) */
+	u64 sipis;				/* started at a SIPI's vector */
+	u64 sipis_ignored;			/* SIPIs to a CPU not waiting for one */
+	u64 wake_nmis;				/* NMIs that only woke it from its park */
+	u64 irqs_drained;			/* left requested at INIT: taken, dropped */
+	u64 apic_writes;			/* local APIC writes done for the guest */
+	u64 apic_writes_refused;		/* of an instruction the stub does not decode */
 };
+
+/*
+ * Where a CPU the stub holds stands (cpu_start.c): running the guest, or
+ * held in host mode, stopped as a CPU halted with interrupts off is
+ * (its state kept: an NMI resumes it), or reset by an INIT and waiting for
+ * a SIPI (its state gone).
+ */
+enum hv_run_state {
+	HV_RUNNING,
+	HV_HALTED,
+	HV_WAIT_SIPI,
+};
+
+/* What other CPUs post to a held CPU (hv_cpu.mail). */
+#define HV_MAIL_INIT		BIT(0)
+#define HV_MAIL_SIPI		BIT(1)
+/* hv_cpu.wake: it waits in host mode; an NMI to wake it is on its way. */
+#define HV_WAKE_PARKED		BIT(0)
+#define HV_WAKE_NMI_COMING	BIT(1)
 
 /*
  * The stub's one-shot timer on a CPU: the local APIC timer, which the
@@ -238,6 +266,16 @@ struct hv_cpu {
 	bool mce_pending;		/* a machine check arrived in host mode: likewise */
 	struct hv_trace_rec *trace;	/* ring for the tracepoints (trace_ring.h) */
 	u64 trace_head;			/* records written to it, ever */
+	/* Stopping and starting (cpu_start.c); mail and wake are written by others. */
+	enum hv_run_state run_state;
+	atomic_t mail;			/* HV_MAIL_*: INIT and SIPI posted to it */
+	u8 sipi_vector;			/* of the SIPI posted, written before its bit */
+	atomic_t wake;			/* HV_WAKE_* */
+	bool park_woken;		/* an NMI came while it waited */
+	bool launch_held;		/* kernel 1 stopped it with a launch armed */
+	bool apic_off;			/* the guest's local APIC is software-disabled */
+	bool irq_draining;		/* host mode takes and EOIs interrupts (INIT) */
+	u32 guest_icr2;			/* the guest's last ICR2 write (xAPIC) */
 	struct hv_stats stats;
 };
 
@@ -338,6 +376,12 @@ struct hv_segment {
  *	guest blocks NMIs (in its NMI handler, or an STI or MOV SS shadow)
  * @reset: host context: reset the machine, as a fault the CPU cannot
  *	deliver does (a triple fault)
+ * @halt_exits: host context: exit at the guest's HLT (HV_EXIT_HLT), or not
+ * @start_at_sipi: host context: the state INIT leaves (Intel SDM vol. 3
+ *	table 9-1, AMD APM vol. 2 14.1.3) with CS:IP at a SIPI's vector, as a
+ *	CPU that took INIT and then the SIPI starts; @regs are the guest's
+ * @park_wait: host context: wait, halted, until an NMI (hv_park_halt())
+ * @irq_window: host context: let interrupts in for a moment (hv_irq_window())
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -365,6 +409,10 @@ struct hv_vendor_ops {
 	void (*set_rf)(struct hv_cpu *hc, bool on);
 	bool (*nmi_blocked)(struct hv_cpu *hc);
 	void (*reset)(void);
+	void (*halt_exits)(struct hv_cpu *hc, bool on);
+	void (*start_at_sipi)(struct hv_cpu *hc, struct hv_gprs *regs, u8 vector);
+	void (*park_wait)(struct hv_cpu *hc);
+	void (*irq_window)(struct hv_cpu *hc);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
@@ -479,11 +527,29 @@ bool hv_kick_vcpu(unsigned int vcpu, u8 vector);
 bool hv_watch_interrupts(void);
 void hv_give_back_irqs(struct hv_cpu *hc);
 
+/* cpu_start.c: held CPUs that stop, take INIT and start at a SIPI. */
+struct hv_host_frame;
+enum hv_action hv_cpu_halt(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
+void hv_cpu_signal(struct hv_cpu *target, unsigned int mail, u8 vector);
+struct hv_cpu *hv_cpu_by_apic_id(u32 apic_id);
+void hv_cpu_hold_for_launch(struct hv_cpu *hc);
+enum hv_action hv_cpu_take_mail(struct hv_cpu *hc, struct hv_gprs *regs);
+bool hv_park_nmi(struct hv_cpu *hc, struct hv_host_frame *f);
+void hv_park_halt(bool *woken, bool gif);	/* host_entry.S */
+void hv_irq_window(bool gif);			/* host_entry.S */
+extern const char hv_park_window[], hv_park_window_end[];
+
+/* apic_write.c: a launched guest's writes to its local APIC. */
+enum hv_action hv_apic_guest_write(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
+bool hv_apic_page(u64 gpa);
+int hv_apic_watch(void);
+
 /* launch.c: launch mode, kernel 1's memory taken away from kernel 2. */
 struct dentry;
 void hv_launch_debugfs(struct dentry *dir);
 long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex);
 long hv_launch_set(u64 base, u64 size);
+bool hv_launch_armed_now(void);
 extern bool hv_launch_sealed;
 
 /* exit.c: the stub's own console (the first UART), for host context. */
@@ -559,6 +625,6 @@ int hv_guest_walk(const struct hv_exit *ex, u64 gva, unsigned int access, u64 *g
 bool hv_guest_canonical(const struct hv_exit *ex, u64 gva);
 int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len);
 int hv_copy_to_guest(const struct hv_exit *ex, u64 gva, const void *src, size_t len);
-int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 gva, size_t len);
+int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 ip, size_t len);
 
 #endif /* _PVHYP_HV_H */

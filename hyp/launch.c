@@ -13,8 +13,14 @@
  *
  * The stub accepts that call only while armed, once, from CPL 0, from an
  * instruction inside the region (kernel 1's own code never runs there: the
- * region is reserved), and with no other CPU in guest mode (kexec took them
- * down).  Then kernel 1's memory is the stub's, kernel 2's RAM is the
+ * region is reserved), and once every other CPU is held: kernel 1's kexec
+ * stops them (its emergency disable of SVM or VMX, then HLT with interrupts
+ * off), and with a launch armed the stub holds them at that HLT instead of
+ * letting them leave guest mode (cpu_start.c).  The seal gives each an
+ * INIT: kernel 2 starts them with its own INIT and SIPI, which the stub
+ * catches at the APIC (apic_write.c).  A CPU kernel 1 had offline is not
+ * the stub's (it left guest mode): the launch is refused.  Then kernel 1's
+ * memory is the stub's, kernel 2's RAM is the
  * region and the first 640 KiB: the RAM list the stub checks hypercall
  * arguments against shrinks to those, every nested entry over the rest of
  * kernel 1's RAM leads to a sink page (hyp/tdp.c), the personality forgets
@@ -176,6 +182,45 @@ __hv_host_text long hv_launch_set(u64 base, u64 size)
 }
 
 /**
+ * hv_launch_armed_now() - whether a launch is armed and not yet sealed
+ *
+ * Host context.
+ *
+ * Return: true while armed.
+ */
+__hv_host_text bool hv_launch_armed_now(void)
+{
+	return READ_ONCE(hv_launch_armed) && !READ_ONCE(hv_launch_sealed);
+}
+
+/*
+ * Every CPU but the caller held at its HLT for the launch, waiting up to a
+ * second for those on their way (kexec's stop IPI reached them); 0 or
+ * -EBUSY where a CPU is not the stub's or does not stop.
+ */
+static __hv_host_text int hv_launch_others_held(struct hv_cpu *hc)
+{
+	u64 deadline = rdtsc() + hv_tsc_hz();
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < hv_machine.nr_cpus; cpu++) {
+		struct hv_cpu *other = hv_cpu_of(cpu);
+
+		if (!other || other == hc)
+			continue;
+		if (READ_ONCE(other->state) != HV_CPU_ON)
+			return -EBUSY;
+		while (!READ_ONCE(other->launch_held) || READ_ONCE(other->run_state) != HV_HALTED ||
+		       !(arch_atomic_read(&other->wake) & HV_WAKE_PARKED)) {
+			if (rdtsc() > deadline)
+				return -EBUSY;
+			cpu_relax();
+		}
+	}
+	return 0;
+}
+
+/**
  * hv_launch_seal() - PVHYP_HC_LAUNCH: kernel 1's memory leaves the guest
  * @hc: this CPU's state
  * @ex: the call's exit
@@ -196,15 +241,20 @@ __hv_host_text long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex)
 	if (hv_guest_translate(ex, ex->rip, false, &gpa) || gpa < hv_launch_base ||
 	    gpa >= hv_launch_base + hv_launch_size)
 		return -EPERM;
+	if (hv_launch_others_held(hc))
+		return -EBUSY;
+	hv_launch_sealed = true;
+	WRITE_ONCE(hv_launch_armed, false);
+	/* Kernel 1's state on the other CPUs goes: INIT, as kernel 2 will send. */
 	for (cpu = 0; cpu < hv_machine.nr_cpus; cpu++) {
 		struct hv_cpu *other = hv_cpu_of(cpu);
 
-		if (cpu != hc->cpu && other && READ_ONCE(other->state) == HV_CPU_ON)
-			return -EBUSY;
+		if (other && other != hc)
+			hv_cpu_signal(other, HV_MAIL_INIT, 0);
 	}
-	hv_launch_sealed = true;
-	WRITE_ONCE(hv_launch_armed, false);
 	ret = hv_ram_seal(hv_launch_base, hv_launch_size);
+	if (!ret)
+		ret = hv_apic_watch();
 	if (!ret)
 		static_call_cond(hv_personality_launched)(hc);
 	return ret;

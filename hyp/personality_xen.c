@@ -626,6 +626,32 @@ static long xen_event_channel_op(struct hv_exit *ex, u64 cmd, u64 arg)
 	return 0;
 }
 
+/*
+ * SCHEDOP_poll: Xen blocks the vCPU until one of the ports is pending or
+ * the timeout passes.  The stub checks the ports as Xen does (at most 128,
+ * each one the domain has) and returns at once: a wake-up before any port
+ * is pending, which callers allow (Linux's pv spinlock waits again, its
+ * lock word still taken).
+ */
+static long xen_sched_poll(struct hv_exit *ex, u64 arg)
+{
+	struct sched_poll sp;
+	u32 port;
+	u32 i;
+
+	if (hv_copy_from_guest(ex, &sp, arg, sizeof(sp)))
+		return -EFAULT;
+	if (sp.nr_ports > SCHEDOP_POLL_MAX_PORTS)
+		return -EINVAL;
+	for (i = 0; i < sp.nr_ports; i++) {
+		if (hv_copy_from_guest(ex, &port, sp.ports + i * sizeof(port), sizeof(port)))
+			return -EFAULT;
+		if (!xen_port_valid(port))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static long xen_sched_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 arg)
 {
 	struct sched_shutdown sd;
@@ -652,6 +678,8 @@ static long xen_sched_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 arg
 		}
 		/* Powering off or rebooting is the guest kernel's own business here. */
 		return sd.reason < SHUTDOWN_soft_reset ? -EPERM : -EINVAL;
+	case SCHEDOP_poll:
+		return xen_sched_poll(ex, arg);
 	}
 	return -ENOSYS;
 }

@@ -433,7 +433,14 @@ static bool svm_own_msr(struct vmcb *v, struct hv_gprs *regs, struct hv_exit *ex
 		return false;
 	switch ((u32)regs->rcx) {
 	case MSR_EFER:
-		if ((val & ~svm_efer_valid) || ((val ^ v->save.efer) & (EFER_LME | EFER_LMA)) ||
+		/*
+		 * LMA is the CPU's to set (a write keeps it); LME changes only
+		 * with paging off, as a CPU started in real mode turns long mode
+		 * on.
+		 */
+		val = (val & ~EFER_LMA) | (v->save.efer & EFER_LMA);
+		if ((val & ~svm_efer_valid) ||
+		    (((val ^ v->save.efer) & EFER_LME) && (v->save.cr0 & X86_CR0_PG)) ||
 		    (!(val & EFER_SVME) && (val ^ v->save.efer) != EFER_SVME)) {
 			hv_inject_exception(ex, X86_TRAP_GP, true, 0);
 			*action = HV_RESUME_NO_SKIP;
@@ -654,6 +661,10 @@ __hv_host_text int hv_svm_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		ex.reason = HV_EXIT_SHUTDOWN;
+		break;
+	case SVM_EXIT_HLT:
+		ex.reason = HV_EXIT_HLT;
+		ex.insn_len = svm_insn_len(v);
 		break;
 	case SVM_EXIT_INTR:
 		/* Taken where the guest would take it: not acknowledged, still pending. */
@@ -912,6 +923,103 @@ static __hv_host_text void svm_set_cr2(struct hv_cpu *hc, u64 cr2)
 	svm_dirty(s->guest, SVM_CLEAN_CR2);
 }
 
+/* HLT exits while the stub watches for this CPU stopping (cpu_start.c). */
+static __hv_host_text void svm_halt_exits(struct hv_cpu *hc, bool on)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+	unsigned long *intercepts = (unsigned long *)s->guest->control.intercepts;
+
+	if (on)
+		__set_bit(INTERCEPT_HLT, intercepts);
+	else
+		__clear_bit(INTERCEPT_HLT, intercepts);
+	svm_dirty(s->guest, SVM_CLEAN_INTERCEPTS);
+}
+
+/* A real-mode segment: base, a 64 KiB limit, present, the attributes given. */
+static __hv_host_text void svm_real_seg(struct vmcb_seg *sg, u16 selector, u64 base, u16 attrib)
+{
+	sg->selector = selector;
+	sg->base = base;
+	sg->limit = 0xffff;
+	sg->attrib = attrib;
+}
+
+/*
+ * INIT, then the SIPI: the state of APM vol. 2 table 14-1 (as KVM's
+ * init_vmcb() builds it for an AP), CS at the vector's page, IP 0.
+ * CR0.CD and NW are kept, as INIT keeps them; EFER.SVME stays for VMRUN.
+ * The MSRs INIT leaves alone (PAT, MTRRs, XCR0 is not even the guest's on
+ * SVM) stay; those VMLOAD loads start clear.
+ */
+static __hv_host_text void svm_start_at_sipi(struct hv_cpu *hc, struct hv_gprs *regs, u8 vector)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+	struct vmcb *v = s->guest;
+	u32 eax = 1, ebx = 0, ecx = 0, edx = 0;
+
+	native_cpuid(&eax, &ebx, &ecx, &edx);
+	hv_memset(regs, 0, sizeof(*regs));
+	regs->rdx = eax;		/* family, model and stepping */
+	v->save.rax = 0;
+	v->save.rsp = 0;
+	v->save.rip = 0;
+	v->save.rflags = X86_EFLAGS_FIXED;
+	v->save.cr0 = X86_CR0_ET | (v->save.cr0 & (X86_CR0_CD | X86_CR0_NW));
+	v->save.cr2 = 0;
+	v->save.cr3 = 0;
+	v->save.cr4 = 0;
+	v->save.efer = EFER_SVME;
+	v->save.dr6 = DR6_RESERVED;	/* reads as ones */
+	v->save.dr7 = 0x400;		/* bit 10 reads as one */
+	v->save.cpl = 0;
+	svm_real_seg(&v->save.cs, vector << 8, (u64)vector << 12,
+		     SVM_SELECTOR_P_MASK | SVM_SELECTOR_S_MASK | SVM_SELECTOR_READ_MASK |
+		     SVM_SELECTOR_CODE_MASK | 1);
+	svm_real_seg(&v->save.ds, 0, 0, SVM_SELECTOR_P_MASK | SVM_SELECTOR_S_MASK |
+		     SVM_SELECTOR_WRITE_MASK | 1);
+	v->save.es = v->save.ds;
+	v->save.ss = v->save.ds;
+	v->save.fs = v->save.ds;
+	v->save.gs = v->save.ds;
+	svm_real_seg(&v->save.ldtr, 0, 0, SVM_SELECTOR_P_MASK | 2);
+	svm_real_seg(&v->save.tr, 0, 0, SVM_SELECTOR_P_MASK | 3);
+	v->save.gdtr.base = 0;
+	v->save.gdtr.limit = 0xffff;
+	v->save.idtr.base = 0;
+	v->save.idtr.limit = 0xffff;
+	v->save.kernel_gs_base = 0;
+	v->save.star = 0;
+	v->save.lstar = 0;
+	v->save.cstar = 0;
+	v->save.sfmask = 0;
+	v->save.sysenter_cs = 0;
+	v->save.sysenter_esp = 0;
+	v->save.sysenter_eip = 0;
+	/* Nothing is being delivered, nothing waits, no shadow. */
+	v->control.exit_int_info = 0;
+	v->control.event_inj = 0;
+	v->control.int_state = 0;
+	v->control.int_ctl &= ~(V_IRQ_MASK | V_TPR_MASK);
+	s->guest_tf = false;
+	__clear_bit(INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR, (unsigned long *)v->control.intercepts);
+	svm_halt_exits(hc, true);
+	v->control.clean = 0;
+	svm_flush_guest(v);
+}
+
+/* GIF opens for the wait: the NMI that wakes it is taken in host mode. */
+static __hv_host_text void svm_park_wait(struct hv_cpu *hc)
+{
+	hv_park_halt(&hc->park_woken, true);
+}
+
+/* Likewise for interrupts, with RFLAGS.IF too. */
+static __hv_host_text void svm_irq_window(struct hv_cpu *hc)
+{
+	hv_irq_window(true);
+}
+
 /* Single-step the guest with RFLAGS.TF, its #DB intercepted. */
 static __hv_host_text void svm_single_step(struct hv_cpu *hc, bool on)
 {
@@ -986,4 +1094,8 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.set_rf = svm_set_rf,
 	.nmi_blocked = svm_nmi_blocked,
 	.reset = svm_reset,
+	.halt_exits = svm_halt_exits,
+	.start_at_sipi = svm_start_at_sipi,
+	.park_wait = svm_park_wait,
+	.irq_window = svm_irq_window,
 };

@@ -313,6 +313,38 @@ __hv_host_text int hv_tdp_protect_guest_page(u64 gpa, bool protect)
 }
 
 /**
+ * hv_tdp_protect_mmio_page() - make a device page read-only to the guest
+ * @gpa: an address in it (not RAM)
+ *
+ * Host context, for a page whose writes the stub does for the guest (the
+ * local APIC's, apic_write.c): a guest write there exits.  Every CPU sees
+ * it from its next exit on.  For good: nothing gives it back.
+ *
+ * Return: 0; -EINVAL for RAM; -ENOMEM where no entry can be made or its
+ * large page split (the pool is dry); -EPERM for a page of the stub's.
+ */
+__hv_host_text int hv_tdp_protect_mmio_page(u64 gpa)
+{
+	u64 *pte, e;
+	int level;
+
+	if (hv_gpa_is_ram(gpa & PAGE_MASK, PAGE_SIZE))
+		return -EINVAL;
+	if (!tdp_leaf(gpa, &level) && !hv_tdp_map_missing(gpa))
+		return -ENOMEM;
+	pte = tdp_pte_split_host(gpa);
+	if (!pte)
+		return -ENOMEM;
+	e = READ_ONCE(*pte);
+	do {
+		if (e & fmt->stub)
+			return -EPERM;
+	} while (!try_cmpxchg64(pte, &e, e & ~fmt->write));
+	WRITE_ONCE(hv_tdp_generation, hv_tdp_generation + 1);
+	return 0;
+}
+
+/**
  * hv_tdp_open_guest_page() - a protected guest page writable for a moment
  * @gpa: an address in it
  * @open: true to let writes through, false to refuse them again

@@ -38,6 +38,7 @@ bool hv_tdp_write_protected(u64 gpa);
 bool hv_tdp_stub_page(u64 gpa);
 int hv_tdp_protect_guest_page(u64 gpa, bool protect);
 void hv_tdp_open_guest_page(u64 gpa, bool open);
+int hv_tdp_protect_mmio_page(u64 gpa);
 bool hv_tdp_map_missing(u64 gpa);
 int hv_tdp_drop(u64 gpa);
 void hv_tdp_census(struct pvhyp_nested_map *m);

@@ -26,5 +26,9 @@ HV_VENDOR_OP(set_cr2)
 HV_VENDOR_OP(set_rf)
 HV_VENDOR_OP(nmi_blocked)
 HV_VENDOR_OP(reset)
+HV_VENDOR_OP(halt_exits)
+HV_VENDOR_OP(start_at_sipi)
+HV_VENDOR_OP(park_wait)
+HV_VENDOR_OP(irq_window)
 
 #undef HV_VENDOR_OP

@@ -581,6 +581,34 @@ static void xen_event_channel_life_cycle(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &op), 0L);
 }
 
+/*
+ * SCHEDOP_poll, as Linux's pv spinlock uses it (it BUGs on an error):
+ * bound ports answer 0; more than 128, a port not bound or an unreadable
+ * list are refused as Xen refuses them.
+ */
+static void xen_sched_poll(struct kunit *test)
+{
+	struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+	struct evtchn_port_op op;
+	struct sched_poll sp = { .nr_ports = 1 };
+	u32 ports[1];
+
+	KUNIT_ASSERT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, &ipi), 0L);
+	ports[0] = ipi.port;
+	sp.ports = (unsigned long)ports;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_sched_op, SCHEDOP_poll, &sp), 0L);
+	sp.nr_ports = SCHEDOP_POLL_MAX_PORTS + 1;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_sched_op, SCHEDOP_poll, &sp), (long)-EINVAL);
+	sp.nr_ports = 1;
+	sp.ports = 0x10;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_sched_op, SCHEDOP_poll, &sp), (long)-EFAULT);
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_sched_op, SCHEDOP_poll, NULL), (long)-EFAULT);
+	op.port = ipi.port;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &op), 0L);
+	sp.ports = (unsigned long)ports;
+	KUNIT_EXPECT_EQ(test, hc2(__HYPERVISOR_sched_op, SCHEDOP_poll, &sp), (long)-EINVAL);
+}
+
 static void xen_bad_hvm_and_sched_ops(struct kunit *test)
 {
 	struct xen_hvm_evtchn_upcall_vector uv = { .vcpu = 0, .vector = 5 };
@@ -641,6 +669,7 @@ static struct kunit_case xen_hostile_cases[] = {
 	KUNIT_CASE(xen_vcpu_time_area),
 	KUNIT_CASE(xen_time_follows_refined_rate),
 	KUNIT_CASE(xen_runstate_area),
+	KUNIT_CASE(xen_sched_poll),
 	KUNIT_CASE(xen_bad_hvm_and_sched_ops),
 	{}
 };

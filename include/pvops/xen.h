@@ -126,10 +126,18 @@ struct vcpu_set_singleshot_timer {
 #define SCHEDOP_yield			0
 #define SCHEDOP_block			1
 #define SCHEDOP_shutdown		2
+#define SCHEDOP_poll			3
 #define SHUTDOWN_soft_reset		5
+#define SCHEDOP_POLL_MAX_PORTS		128	/* Xen's limit on nr_ports */
 
 struct sched_shutdown {
 	u32 reason;
+};
+
+struct sched_poll {
+	u64 ports;		/* guest virtual address of u32 port numbers */
+	u32 nr_ports;
+	u64 timeout;		/* system time (ns) to give up at, 0: none */
 };
 
 /* event_channel_op(cmd, arg) */

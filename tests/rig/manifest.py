@@ -101,6 +101,15 @@ LAUNCH_RUNS = [
      'expect': 'native', 'tests': [], 'extra': 'crashkernel=512M'}
     for p in ('none', 'xen', 'esx')
 ]
+# Every CPU: kernel 1 has 2 or 4, the stub holds them across kexec, and
+# kernel 2 starts them with its own INIT and SIPI (hyp/cpu_start.c);
+# 30-launch.sh counts them, asks each for the personality's signature, and
+# takes the last one offline and back.
+LAUNCH_RUNS += [
+    {'name': f'launch-smp{n}-{p}', 'smp': n, 'mem': '2G', 'personality': p, 'launch': True,
+     'expect': 'native', 'tests': [], 'extra': f'crashkernel=512M rig.cpus={n}'}
+    for n in (2, 4) for p in ('none', 'xen', 'esx')
+]
 # Kernel 1's last interrupts, accepted by its local APIC after its last
 # CLI (a timer tick), stay requested in the IRR of the APIC it disables;
 # kernel 2 took one at its first STI in some boots ("Spurious LAPIC timer

@@ -79,6 +79,66 @@ launch_dmesg_lacks() {
 	! dmesg | grep -q "$1" || { echo "the boot log says: $(dmesg | grep "$1")"; return 1; }
 }
 
+# Every CPU kernel 1 had runs kernel 2, under the stub: kernel 2 started
+# its APs with INIT and SIPI, which the stub played in guest mode.
+launch_cpus_up() {
+	want=$(cmdline_value rig.cpus 1)
+	got=$(grep -c '^processor' /proc/cpuinfo)
+	[ "$got" = "$want" ] || { echo "$got CPUs online, not $want: $(dmesg | grep -i -e 'cpu#' -e smpboot -e 'boot.*cpu')"; return 1; }
+}
+
+launch_signature_every_cpu() {
+	for c in $(seq 0 $(($(cmdline_value rig.cpus 1) - 1))); do
+		got=$(taskset -c "$c" pvhyp-probe cpuid) || { echo "cpu $c: cannot run there"; return 1; }
+		[ "$got" = "$1" ] || { echo "cpu $c: CPUID 0x40000000 says $got, not $1"; return 1; }
+	done
+}
+
+# The last CPU goes offline (Linux stops it: APIC disabled, HLT) and comes
+# back (INIT, SIPI again), still under the stub.
+launch_cpu_replug() {
+	c=$(($(cmdline_value rig.cpus 1) - 1))
+	echo 0 > "/sys/devices/system/cpu/cpu$c/online" || { echo "cpu $c does not go offline"; return 1; }
+	sleep 0.2
+	echo 1 > "/sys/devices/system/cpu/cpu$c/online" || { echo "cpu $c does not come back: $(dmesg | tail -5)"; return 1; }
+	launch_signature_every_cpu "$1"
+}
+
+# A second's sleep on each CPU returns (a CPU whose timer events were lost
+# would sleep for ever: the run times out), in about a second of kernel 2's
+# clock, which the host-timed check above judges.
+launch_sleep_every_cpu() {
+	for c in $(seq 0 $(($(cmdline_value rig.cpus 1) - 1))); do
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		taskset -c "$c" sleep 1 || { echo "cpu $c: sleep failed"; return 1; }
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 1 && b - a < 1.5) }' ||
+			{ echo "cpu $c: sleep 1 took $t0 -> $t1"; return 1; }
+	done
+}
+
+# A busy loop on every CPU for 10 s of kernel 2's time: each CPU's tick
+# goes on, so /proc/stat charges every tick of it as busy time (user,
+# nice, system, irq, softirq, steal; USER_HZ 100: 1000 for the whole
+# span; half is plenty, and a CPU that lost its tick gets none).
+launch_ticks_every_cpu_under_load() {
+	n=$(cmdline_value rig.cpus 1)
+	before=$(awk '/^cpu[0-9]/ {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat | tr '\n' ' ')
+	end=$(( $(cut -d. -f1 /proc/uptime) + 10 ))
+	for c in $(seq 0 $((n - 1))); do
+		taskset -c "$c" sh -c "while [ \$(cut -d. -f1 /proc/uptime) -lt $end ]; do :; done" &
+	done
+	wait
+	after=$(awk '/^cpu[0-9]/ {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat | tr '\n' ' ')
+	c=0
+	set -- $after
+	for b in $before; do
+		[ $(($1 - b)) -ge 500 ] || { echo "cpu $c: $(($1 - b)) busy ticks in 10 s of load"; return 1; }
+		c=$((c + 1))
+		shift
+	done
+}
+
 launch_checks() {
 	personality=$1
 	suite_begin launch
@@ -104,6 +164,18 @@ launch_checks() {
 		check signature_stub launch_signature PvopsHypStub
 		;;
 	esac
+	if [ "$(cmdline_value rig.cpus 1)" -gt 1 ]; then
+		case "$personality" in
+		xen) sig=XenVMMXenVMM ;;
+		esx) sig=VMwareVMware ;;
+		*) sig=PvopsHypStub ;;
+		esac
+		check cpus_up launch_cpus_up
+		check signature_every_cpu launch_signature_every_cpu "$sig"
+		check cpu_replug launch_cpu_replug "$sig"
+		check sleep_every_cpu launch_sleep_every_cpu
+		check ticks_every_cpu_under_load launch_ticks_every_cpu_under_load
+	fi
 	check kernel1_unreachable launch_kernel1_unreachable
 	check sleep_one_second launch_sleep_one_second
 	check ticks_under_load launch_ticks_under_load

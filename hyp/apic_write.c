@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A launched kernel's writes to its local APIC (xAPIC mode), done by the
+ * stub: the only way the stub sees the INIT and SIPI it sends to start a
+ * CPU (cpu_start.c says why they must not reach the hardware).
+ *
+ * Once kernel 1 is sealed away the APIC's page is read-only in the nested
+ * map (hv_apic_watch()); reads go to the hardware as before, every write
+ * exits.  The stub decodes the store (Linux's apic_write() is a MOV from a
+ * register, 89 /r; MOV of an immediate, C7 /0, is taken too), and:
+ *
+ * - ICR with INIT or STARTUP: posted to the held CPU it names (physical
+ *   destination, or a shorthand), never sent; the INIT level de-assert
+ *   does nothing, as on every CPU since the Pentium 4;
+ * - ICR otherwise (fixed, NMI, ...): sent as written, with the ICR2 the
+ *   guest wrote last;
+ * - SVR: written, and the stub notes whether the guest's APIC is
+ *   software-disabled: Linux disables it on a CPU that it stops;
+ * - anything else: written as it was.
+ *
+ * Cost: every APIC write of the launched kernel is an exit (EOI, timer,
+ * IPIs).  Linux in x2APIC mode writes MSRs instead; the stub does not
+ * watch those yet (Documentation/launch.rst, "Limits").
+ */
+#include <linux/mm.h>
+#include <asm/apicdef.h>
+#include <asm/trapnr.h>
+#include "hv.h"
+#include "hw.h"
+#include "personality.h"
+#include "tdp.h"
+
+/* The ICR's destination shorthand: both bits (APIC_DEST_ALLBUT sets both). */
+#define HV_ICR_SHORTHAND	APIC_DEST_ALLBUT
+
+/* The page is the one the boot CPU's APIC base names: Linux never moves it. */
+static __hv_host_data u64 hv_apic_gpa;
+
+/**
+ * hv_apic_page() - whether a guest-physical address is in the watched APIC page
+ * @gpa: the address
+ *
+ * Host context.
+ *
+ * Return: true once the page is watched and @gpa lies in it.
+ */
+__hv_host_text bool hv_apic_page(u64 gpa)
+{
+	return hv_apic_gpa && (gpa & PAGE_MASK) == hv_apic_gpa;
+}
+
+/**
+ * hv_apic_watch() - make the APIC's page read-only to the guest
+ *
+ * Host context, at the launch's seal.
+ *
+ * Return: 0, or -ENOMEM where the nested map's large page cannot be split.
+ */
+__hv_host_text int hv_apic_watch(void)
+{
+	u64 gpa = hv_rdmsr(MSR_IA32_APICBASE) & PAGE_MASK & ((1ULL << hv_machine.phys_bits) - 1);
+	int ret;
+
+	if (hv_x2apic)
+		return 0;
+	ret = hv_tdp_protect_mmio_page(gpa);
+	if (!ret)
+		hv_apic_gpa = gpa;
+	return ret;
+}
+
+/*
+ * The general-purpose register a ModRM reg field names: struct hv_gprs
+ * keeps the encoding's order without RSP, which no APIC write stores.
+ */
+static __hv_host_text bool hv_gpr(const struct hv_gprs *regs, unsigned int reg, u32 *val)
+{
+	if (reg == 4)
+		return false;
+	*val = ((const u64 *)regs)[reg < 4 ? reg : reg - 1];
+	return true;
+}
+
+/*
+ * The 32-bit store at RIP: its value and length, or false for another
+ * instruction.  ModRM's memory operand is skipped, not evaluated: the exit
+ * gave the address.
+ */
+static __hv_host_text bool hv_apic_decode(const struct hv_exit *ex, const struct hv_gprs *regs,
+					  u32 *val, u8 *len)
+{
+	u8 code[15], rex = 0, op, modrm, mod, rm;
+	unsigned int n = sizeof(code), i = 0;
+	unsigned int first = min_t(unsigned int, n, PAGE_SIZE - offset_in_page(ex->rip));
+	bool long_cs = ex->paging_later ? static_call(hv_vendor_guest_long_cs)() : ex->long_cs;
+
+	if (hv_fetch_guest_code(ex, code, ex->rip, first))
+		return false;
+	if (first < n && hv_fetch_guest_code(ex, code + first, ex->rip + first, n - first))
+		n = first;
+	/* Segment overrides and LOCK change nothing here; 66h would make it 16-bit. */
+	while (i < n && (code[i] == 0x2e || code[i] == 0x3e || code[i] == 0x26 ||
+			 code[i] == 0x36 || code[i] == 0x64 || code[i] == 0x65 || code[i] == 0x67))
+		i++;
+	if (i < n && long_cs && (code[i] & 0xf0) == 0x40)
+		rex = code[i++];
+	if (i + 2 > n)
+		return false;
+	op = code[i++];
+	modrm = code[i++];
+	mod = modrm >> 6;
+	rm = modrm & 7;
+	if (mod == 3 || (rex & 0x08))
+		return false;
+	if (rm == 4 && mod != 3) {
+		if (i >= n)
+			return false;
+		if (mod == 0 && (code[i] & 7) == 5)
+			i += 4;
+		i++;
+	} else if (mod == 0 && rm == 5) {
+		i += 4;
+	}
+	i += mod == 1 ? 1 : mod == 2 ? 4 : 0;
+	if (op == 0x89) {
+		if (!hv_gpr(regs, ((modrm >> 3) & 7) | (rex & 0x04 ? 8 : 0), val))
+			return false;
+	} else if (op == 0xc7 && !((modrm >> 3) & 7)) {
+		if (i + 4 > n)
+			return false;
+		*val = code[i] | code[i + 1] << 8 | code[i + 2] << 16 | (u32)code[i + 3] << 24;
+		i += 4;
+	} else {
+		return false;
+	}
+	if (i > n)
+		return false;
+	*len = i;
+	return true;
+}
+
+/* INIT or STARTUP: to the held CPUs it names, never to the hardware. */
+static __hv_host_text void hv_apic_start_signal(struct hv_cpu *hc, u32 icr, u32 dest)
+{
+	bool init = (icr & APIC_DM_FIXED_MASK) == APIC_DM_INIT;
+	unsigned int mail = init ? HV_MAIL_INIT : HV_MAIL_SIPI;
+	u32 shorthand = icr & HV_ICR_SHORTHAND;
+	unsigned int cpu;
+
+	/* INIT level de-assert: a no-op on every xAPIC. */
+	if (mail == HV_MAIL_INIT && !(icr & APIC_INT_ASSERT))
+		return;
+	if (!shorthand) {
+		struct hv_cpu *target;
+
+		/* Logical destinations: Linux starts CPUs by their physical ID. */
+		if (icr & APIC_DEST_LOGICAL)
+			return;
+		target = hv_cpu_by_apic_id(dest);
+		if (target && target != hc)
+			hv_cpu_signal(target, mail, icr & 0xff);
+		return;
+	}
+	if (shorthand == APIC_DEST_SELF)
+		return;
+	for (cpu = 0; cpu < hv_machine.nr_cpus; cpu++) {
+		struct hv_cpu *other = hv_cpu_of(cpu);
+
+		if (other && other != hc)
+			hv_cpu_signal(other, mail, icr & 0xff);
+	}
+}
+
+/**
+ * hv_apic_guest_write() - a guest write to the watched APIC page
+ * @hc: this CPU's state
+ * @ex: the nested page fault
+ * @regs: the guest's registers
+ *
+ * Host context.
+ *
+ * Return: the exit's action: past the store, or #GP where it was no store
+ * the stub decodes (counted).
+ */
+__hv_host_text enum hv_action hv_apic_guest_write(struct hv_cpu *hc, struct hv_exit *ex,
+						  struct hv_gprs *regs)
+{
+	u32 reg = ex->gpa & ~PAGE_MASK, val;
+	u8 len;
+
+	if (!hv_apic_decode(ex, regs, &val, &len) || (reg & 0xf)) {
+		hc->stats.apic_writes_refused++;
+		hv_inject_exception(ex, X86_TRAP_GP, true, 0);
+		return HV_RESUME_NO_SKIP;
+	}
+	hc->stats.apic_writes++;
+	ex->insn_len = len;
+	switch (reg) {
+	case APIC_ICR2:
+		hc->guest_icr2 = val;
+		hv_apic_write(APIC_ICR2, val);
+		break;
+	case APIC_ICR:
+		if ((val & APIC_DM_FIXED_MASK) == APIC_DM_INIT ||
+		    (val & APIC_DM_FIXED_MASK) == APIC_DM_STARTUP) {
+			hv_apic_start_signal(hc, val, GET_XAPIC_DEST_FIELD(hc->guest_icr2));
+			break;
+		}
+		hv_apic_write(APIC_ICR2, hc->guest_icr2);
+		hv_apic_write(APIC_ICR, val);
+		break;
+	case APIC_SPIV:
+		hv_apic_write(APIC_SPIV, val);
+		hc->apic_off = !(val & APIC_SPIV_APIC_ENABLED);
+		static_call(hv_vendor_halt_exits)(hc, hc->apic_off || hc->launch_held);
+		break;
+	default:
+		hv_apic_write(reg, val);
+		break;
+	}
+	return HV_RESUME;
+}
