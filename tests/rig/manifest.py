@@ -145,6 +145,16 @@ for p in ('xen', 'esx'):
          'require': LAUNCH_RUNS[0]['require'] + [(re.escape(KEXEC_HOP), 'kernel 3 booted')] +
          ([(re.escape(SOFT_RESET), "the stub's word that it reset the domain")]
           if p == 'xen' else [])})
+# The same hop with 2 CPUs: kernel 2's kexec stops its other CPU (its APIC
+# disabled, HLT: the stub holds it) and kernel 3 starts it again with INIT
+# and SIPI; kernel 3 runs the every-CPU checks.
+LAUNCH_RUNS.append(
+    {'name': 'launch-kexec-smp2-xen', 'smp': 2, 'mem': '2G', 'personality': 'xen',
+     'launch': True, 'expect': 'native', 'tests': [],
+     'extra': 'crashkernel=512M rig.launch_end=kexec rig.cpus=2',
+     'excuse': [], 'require': LAUNCH_RUNS[0]['require'] +
+     [(re.escape(KEXEC_HOP), 'kernel 3 booted'),
+      (re.escape(SOFT_RESET), "the stub's word that it reset the domain")]})
 # A launched kernel that panics or reboots must reset the machine, never
 # fault inside the stub.  Its emergency path (panic) turns SVM off, and the
 # stub, whose code the launched kernel does not map, stays in guest mode
