@@ -53,9 +53,9 @@ launch_steal_advances() {
 # stub's measurement through Linux's own clock code.  pvhyp-probe prints
 # the offset and its bound in ppb and decides against PVHYP_TSC_TARGET_PPB.
 launch_clock_rate() {
-	# On one CPU: the rate.  Whether the CPUs' clocks agree is another
-	# check, not written yet: unpinned, launch-smp4-xen once measured
-	# -680 ppm (1.4 ms in 2 s), which no rate error explains.
+	# On one CPU: the rate, not whether the CPUs' clocks agree (another
+	# check, not written yet).  Under xen on 4 vCPUs it failed pinned or
+	# not (launch.rst, "Limits").
 	out=$(taskset -c 0 pvhyp-probe clock-rate 2000)
 	rc=$?
 	# On the console either way: the number is what the check is for.
