@@ -22,7 +22,6 @@
  * IPIs).  Linux in x2APIC mode writes MSRs instead; the stub does not
  * watch those yet (Documentation/launch.rst, "Limits").
  */
-#include <linux/mm.h>
 #include <asm/apicdef.h>
 #include <asm/trapnr.h>
 #include "hv.h"
@@ -89,15 +88,10 @@ static __hv_host_text bool hv_gpr(const struct hv_gprs *regs, unsigned int reg, 
 static __hv_host_text bool hv_apic_decode(const struct hv_exit *ex, const struct hv_gprs *regs,
 					  u32 *val, u8 *len)
 {
-	u8 code[15], rex = 0, op, modrm, mod, rm;
-	unsigned int n = sizeof(code), i = 0;
-	unsigned int first = min_t(unsigned int, n, PAGE_SIZE - offset_in_page(ex->rip));
+	u8 code[HV_INSN_MAX], rex = 0, op, modrm, mod, rm;
+	unsigned int n = hv_fetch_guest_insn(ex, code), i = 0;
 	bool long_cs = ex->paging_later ? static_call(hv_vendor_guest_long_cs)() : ex->long_cs;
 
-	if (hv_fetch_guest_code(ex, code, ex->rip, first))
-		return false;
-	if (first < n && hv_fetch_guest_code(ex, code + first, ex->rip + first, n - first))
-		n = first;
 	/* Segment overrides and LOCK change nothing here; 66h would make it 16-bit. */
 	while (i < n && (code[i] == 0x2e || code[i] == 0x3e || code[i] == 0x26 ||
 			 code[i] == 0x36 || code[i] == 0x64 || code[i] == 0x65 || code[i] == 0x67))
@@ -112,7 +106,7 @@ static __hv_host_text bool hv_apic_decode(const struct hv_exit *ex, const struct
 	rm = modrm & 7;
 	if (mod == 3 || (rex & 0x08))
 		return false;
-	if (rm == 4 && mod != 3) {
+	if (rm == 4) {
 		if (i >= n)
 			return false;
 		if (mod == 0 && (code[i] & 7) == 5)

@@ -19,7 +19,7 @@
  *   APIC software-disabled (kernel 1's stop_this_cpu() on the way to
  *   kexec, a CPU going offline in the launched kernel).  While the guest's
  *   APIC is off, or kernel 1 stopped the CPU with a launch armed, the stub
- *   exits at HLT and holds the CPU in host mode (hv_park()): HLT there, a
+ *   exits at HLT and holds the CPU in host mode (hv_cpu_park()): HLT there, a
  *   window that NMIs wake.  An NMI for the guest resumes it past its HLT
  *   with the NMI delivered, as hardware would; INIT resets it (state
  *   HV_WAIT_SIPI), after which NMIs are blocked as in wait-for-SIPI; a SIPI
@@ -144,12 +144,20 @@ static __hv_host_text void hv_cpu_init_signal(struct hv_cpu *hc)
 	hc->apic_off = true;
 }
 
-/*
- * Held in host mode until the guest may run again on this CPU: an NMI for
- * a halted guest (resumed past its HLT), or a SIPI after INIT (started at
- * its vector).  Returns the exit's action.
+/**
+ * hv_cpu_park() - hold this CPU in host mode until the guest may run on it
+ * @hc: this CPU's state
+ * @regs: the guest's registers
+ *
+ * Host context: for a CPU stopping (hv_cpu_halt()), or at the top of an
+ * exit of a running CPU INIT was posted to (that exit is not handled: the
+ * guest state it came from is gone).  It ends with an NMI for a halted
+ * guest (resumed past its HLT) or a SIPI after INIT (started at its
+ * vector).
+ *
+ * Return: the exit's action.
  */
-static __hv_host_text enum hv_action hv_park(struct hv_cpu *hc, struct hv_gprs *regs)
+__hv_host_text enum hv_action hv_cpu_park(struct hv_cpu *hc, struct hv_gprs *regs)
 {
 	enum hv_action action = HV_RESUME;
 	unsigned int mail;
@@ -191,21 +199,6 @@ static __hv_host_text enum hv_action hv_park(struct hv_cpu *hc, struct hv_gprs *
 }
 
 /**
- * hv_cpu_take_mail() - INIT posted to a CPU that was running the guest
- * @hc: this CPU's state
- * @regs: the guest's registers
- *
- * Host context, at the top of an exit: the exit is not handled, the guest
- * state it came from is gone.
- *
- * Return: the exit's action, or HV_RESUME_NO_SKIP with nothing posted.
- */
-__hv_host_text enum hv_action hv_cpu_take_mail(struct hv_cpu *hc, struct hv_gprs *regs)
-{
-	return hv_park(hc, regs);
-}
-
-/**
  * hv_cpu_hold_for_launch() - kernel 1 stops this CPU while a launch is armed
  * @hc: this CPU's state
  *
@@ -240,5 +233,5 @@ __hv_host_text enum hv_action hv_cpu_halt(struct hv_cpu *hc, struct hv_exit *ex,
 	if (!hc->apic_off && !hc->launch_held)
 		return HV_RESUME;
 	hc->run_state = HV_HALTED;
-	return hv_park(hc, regs);
+	return hv_cpu_park(hc, regs);
 }

@@ -403,8 +403,6 @@ __hv_host_text void hv_inject_page_fault(struct hv_exit *ex, u32 error, u64 addr
  * another CPU) gives 0: the exit is not handled and the guest runs what
  * is there now.
  */
-#define HV_INSN_MAX	15
-
 static u8 hv_insn_opcode_len(enum hv_exit_reason reason, const u8 *op, unsigned int n)
 {
 	if (n >= 1 && reason == HV_EXIT_HLT)
@@ -446,16 +444,10 @@ static bool hv_legacy_prefix(u8 b)
 
 static u8 hv_decode_insn_len(const struct hv_exit *ex)
 {
-	unsigned int n = HV_INSN_MAX, i;
-	unsigned int first = min_t(unsigned int, n, PAGE_SIZE - offset_in_page(ex->rip));
 	bool long_cs = ex->paging_later ? static_call(hv_vendor_guest_long_cs)() : ex->long_cs;
 	u8 code[HV_INSN_MAX];
+	unsigned int n = hv_fetch_guest_insn(ex, code), i;
 
-	/* Page by page: the instruction may end before an unmapped one. */
-	if (hv_fetch_guest_code(ex, code, ex->rip, first))
-		return 0;
-	if (first < n && hv_fetch_guest_code(ex, code + first, ex->rip + first, n - first))
-		n = first;
 	for (i = 0; i < n; i++)
 		if (!hv_legacy_prefix(code[i]) && !(long_cs && (code[i] & 0xf0) == 0x40))
 			break;
@@ -660,7 +652,7 @@ __hv_host_text enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *
 	hv_flush_asked(hc);
 	/* INIT posted while it ran (cpu_start.c): this exit's guest state is gone. */
 	if (unlikely(arch_atomic_read(&hc->mail) & HV_MAIL_INIT))
-		action = hv_cpu_take_mail(hc, regs);
+		action = hv_cpu_park(hc, regs);
 	else
 		action = hv_dispatch_exit(hc, ex, regs);
 

@@ -668,6 +668,28 @@ fetch:
 }
 
 /**
+ * hv_fetch_guest_insn() - the bytes of the instruction at the exit's RIP
+ * @ex: the exit
+ * @code: receives up to HV_INSN_MAX bytes
+ *
+ * Page by page: an instruction may end before an unmapped page, so a
+ * second page that cannot be read only shortens what comes back.
+ *
+ * Return: the bytes read, 0 when not even the first page's could be.
+ */
+__hv_host_text unsigned int hv_fetch_guest_insn(const struct hv_exit *ex, u8 *code)
+{
+	unsigned int first = min_t(unsigned int, HV_INSN_MAX, PAGE_SIZE - offset_in_page(ex->rip));
+
+	if (hv_fetch_guest_code(ex, code, ex->rip, first))
+		return 0;
+	if (first < HV_INSN_MAX &&
+	    hv_fetch_guest_code(ex, code + first, ex->rip + first, HV_INSN_MAX - first))
+		return first;
+	return HV_INSN_MAX;
+}
+
+/**
  * hv_copy_to_guest() - write a hypercall's result
  * @ex: the exit, for the guest's paging state
  * @gva: guest-virtual address

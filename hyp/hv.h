@@ -533,7 +533,7 @@ enum hv_action hv_cpu_halt(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs
 void hv_cpu_signal(struct hv_cpu *target, unsigned int mail, u8 vector);
 struct hv_cpu *hv_cpu_by_apic_id(u32 apic_id);
 void hv_cpu_hold_for_launch(struct hv_cpu *hc);
-enum hv_action hv_cpu_take_mail(struct hv_cpu *hc, struct hv_gprs *regs);
+enum hv_action hv_cpu_park(struct hv_cpu *hc, struct hv_gprs *regs);
 bool hv_park_nmi(struct hv_cpu *hc, struct hv_host_frame *f);
 void hv_park_halt(bool *woken, bool gif);	/* host_entry.S */
 void hv_irq_window(bool gif);			/* host_entry.S */
@@ -626,5 +626,7 @@ bool hv_guest_canonical(const struct hv_exit *ex, u64 gva);
 int hv_copy_from_guest(const struct hv_exit *ex, void *dst, u64 gva, size_t len);
 int hv_copy_to_guest(const struct hv_exit *ex, u64 gva, const void *src, size_t len);
 int hv_fetch_guest_code(const struct hv_exit *ex, void *dst, u64 ip, size_t len);
+#define HV_INSN_MAX	15	/* the longest x86 instruction */
+unsigned int hv_fetch_guest_insn(const struct hv_exit *ex, u8 *code);
 
 #endif /* _PVHYP_HV_H */

@@ -35,6 +35,7 @@
 #include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include "hw.h"
 #include "personality.h"
 #include "tdp.h"
 
@@ -196,7 +197,9 @@ __hv_host_text bool hv_launch_armed_now(void)
 /*
  * Every CPU but the caller held at its HLT for the launch, waiting up to a
  * second for those on their way (kexec's stop IPI reached them); 0 or
- * -EBUSY where a CPU is not the stub's or does not stop.
+ * -EBUSY where a CPU is not the stub's or does not stop, -EOPNOTSUPP in
+ * x2APIC mode, whose ICR (an MSR) the stub does not watch: kernel 2's INIT
+ * would reach the hardware.
  */
 static __hv_host_text int hv_launch_others_held(struct hv_cpu *hc)
 {
@@ -208,6 +211,8 @@ static __hv_host_text int hv_launch_others_held(struct hv_cpu *hc)
 
 		if (!other || other == hc)
 			continue;
+		if (hv_x2apic)
+			return -EOPNOTSUPP;
 		if (READ_ONCE(other->state) != HV_CPU_ON)
 			return -EBUSY;
 		while (!READ_ONCE(other->launch_held) || READ_ONCE(other->run_state) != HV_HALTED ||
@@ -241,8 +246,9 @@ __hv_host_text long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex)
 	if (hv_guest_translate(ex, ex->rip, false, &gpa) || gpa < hv_launch_base ||
 	    gpa >= hv_launch_base + hv_launch_size)
 		return -EPERM;
-	if (hv_launch_others_held(hc))
-		return -EBUSY;
+	ret = hv_launch_others_held(hc);
+	if (ret)
+		return ret;
 	hv_launch_sealed = true;
 	WRITE_ONCE(hv_launch_armed, false);
 	/* Kernel 1's state on the other CPUs goes: INIT, as kernel 2 will send. */
