@@ -1,26 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A launched kernel's writes to its local APIC (xAPIC mode), done by the
- * stub: the only way the stub sees the INIT and SIPI it sends to start a
- * CPU (cpu_start.c says why they must not reach the hardware).
+ * A launched kernel's writes to its local APIC, done by the stub: the only
+ * way the stub sees the INIT and SIPI it sends to start a CPU (cpu_start.c
+ * says why they must not reach the hardware).
  *
- * Once kernel 1 is sealed away the APIC's page is read-only in the nested
- * map (hv_apic_watch()); reads go to the hardware as before, every write
- * exits.  The stub decodes the store (Linux's apic_write() is a MOV from a
- * register, 89 /r; MOV of an immediate, C7 /0, is taken too), and:
+ * Once kernel 1 is sealed away, both ways of writing the APIC exit
+ * (hv_apic_watch()):
+ *
+ * - xAPIC: the APIC's page is read-only in the nested map; reads go to
+ *   the hardware as before.  The stub decodes the store (Linux's
+ *   apic_write() is a MOV from a register, 89 /r; MOV of an immediate,
+ *   C7 /0, is taken too).
+ * - x2APIC: WRMSR to the ICR (0x830) and the SVR (0x80f) exit, their
+ *   values in EDX:EAX.  A launched kernel may turn x2APIC on itself (Linux
+ *   as a Xen HVM guest does wherever the CPU has it), so both are watched
+ *   whatever mode kernel 1 left.
+ *
+ * Either way:
  *
  * - ICR with INIT or STARTUP: posted to the held CPU it names (physical
  *   destination, or a shorthand), never sent; the INIT level de-assert
  *   does nothing, as on every CPU since the Pentium 4;
- * - ICR otherwise (fixed, NMI, ...): sent as written, with the ICR2 the
- *   guest wrote last;
+ * - ICR otherwise (fixed, NMI, ...): sent as written (xAPIC: with the
+ *   ICR2 the guest wrote last);
  * - SVR: written, and the stub notes whether the guest's APIC is
  *   software-disabled: Linux disables it on a CPU that it stops;
- * - anything else: written as it was.
+ * - anything else on the page: written as it was.
  *
- * Cost: every APIC write of the launched kernel is an exit (EOI, timer,
- * IPIs).  Linux in x2APIC mode writes MSRs instead; the stub does not
- * watch those yet (Documentation/launch.rst, "Limits").
+ * Cost: every APIC write of a launched kernel in xAPIC mode is an exit
+ * (EOI, timer, IPIs); in x2APIC mode only its IPIs and SVR writes are.
  */
 #include <asm/apicdef.h>
 #include <asm/trapnr.h>
@@ -34,6 +42,8 @@
 
 /* The page is the one the boot CPU's APIC base names: Linux never moves it. */
 static __hv_host_data u64 hv_apic_gpa;
+/* The x2APIC ICR's and SVR's writes exit. */
+static __hv_host_data bool hv_apic_msrs_watched;
 
 /**
  * hv_apic_page() - whether a guest-physical address is in the watched APIC page
@@ -49,23 +59,42 @@ __hv_host_text bool hv_apic_page(u64 gpa)
 }
 
 /**
- * hv_apic_watch() - make the APIC's page read-only to the guest
+ * hv_apic_watch() - make the guest's APIC writes exit
+ * @hc: this CPU's state
  *
- * Host context, at the launch's seal.
+ * Host context, at the launch's seal, every other CPU in host mode.
  *
  * Return: 0, or -ENOMEM where the nested map's large page cannot be split.
  */
-__hv_host_text int hv_apic_watch(void)
+__hv_host_text int hv_apic_watch(struct hv_cpu *hc)
 {
 	u64 gpa = hv_rdmsr(MSR_IA32_APICBASE) & PAGE_MASK & ((1ULL << hv_machine.phys_bits) - 1);
 	int ret;
 
-	if (hv_x2apic)
+	static_call(hv_vendor_watch_msr_write)(hc, HV_X2APIC_MSR(APIC_ICR));
+	static_call(hv_vendor_watch_msr_write)(hc, HV_X2APIC_MSR(APIC_SPIV));
+	hv_apic_msrs_watched = true;
+	/* An APIC already in x2APIC mode answers no MMIO: nothing to watch there. */
+	if (hc->x2apic)
 		return 0;
 	ret = hv_tdp_protect_mmio_page(gpa);
 	if (!ret)
 		hv_apic_gpa = gpa;
 	return ret;
+}
+
+/**
+ * hv_apic_msr_watched() - whether a guest WRMSR is an APIC write the stub does
+ * @msr: the MSR
+ *
+ * Host context.
+ *
+ * Return: true for the x2APIC ICR and SVR once watched.
+ */
+__hv_host_text bool hv_apic_msr_watched(u32 msr)
+{
+	return hv_apic_msrs_watched &&
+	       (msr == HV_X2APIC_MSR(APIC_ICR) || msr == HV_X2APIC_MSR(APIC_SPIV));
 }
 
 /*
@@ -165,6 +194,13 @@ static __hv_host_text void hv_apic_start_signal(struct hv_cpu *hc, u32 icr, u32 
 	}
 }
 
+/* A CPU whose guest APIC is off exits at HLT: it may be stopping (cpu_start.c). */
+static __hv_host_text void hv_apic_svr_written(struct hv_cpu *hc, u32 val)
+{
+	hc->apic_off = !(val & APIC_SPIV_APIC_ENABLED);
+	static_call(hv_vendor_halt_exits)(hc, hc->apic_off || hc->launch_held);
+}
+
 /**
  * hv_apic_guest_write() - a guest write to the watched APIC page
  * @hc: this CPU's state
@@ -205,12 +241,44 @@ __hv_host_text enum hv_action hv_apic_guest_write(struct hv_cpu *hc, struct hv_e
 		break;
 	case APIC_SPIV:
 		hv_apic_write(APIC_SPIV, val);
-		hc->apic_off = !(val & APIC_SPIV_APIC_ENABLED);
-		static_call(hv_vendor_halt_exits)(hc, hc->apic_off || hc->launch_held);
+		hv_apic_svr_written(hc, val);
 		break;
 	default:
 		hv_apic_write(reg, val);
 		break;
 	}
+	return HV_RESUME;
+}
+
+/**
+ * hv_apic_guest_msr_write() - a guest WRMSR to a watched x2APIC register
+ * @hc: this CPU's state
+ * @ex: the exit
+ * @msr: the x2APIC ICR or SVR (hv_apic_msr_watched())
+ * @val: EDX:EAX
+ *
+ * Host context.  x2APIC has no ICR2: the destination is the ICR's high
+ * half, a 32-bit x2APIC ID.
+ *
+ * Return: the exit's action: past the WRMSR, or #GP where the hardware
+ * refused the value, as it would have.
+ */
+__hv_host_text enum hv_action hv_apic_guest_msr_write(struct hv_cpu *hc, struct hv_exit *ex,
+						      u32 msr, u64 val)
+{
+	u32 mode = val & APIC_DM_FIXED_MASK;
+
+	hc->stats.apic_writes++;
+	if (msr == HV_X2APIC_MSR(APIC_ICR) && (mode == APIC_DM_INIT || mode == APIC_DM_STARTUP)) {
+		hv_apic_start_signal(hc, val, val >> 32);
+		return HV_RESUME;
+	}
+	if (hv_wrmsr_safe(msr, val)) {
+		hc->stats.apic_writes_refused++;
+		hv_inject_exception(ex, X86_TRAP_GP, true, 0);
+		return HV_RESUME_NO_SKIP;
+	}
+	if (msr == HV_X2APIC_MSR(APIC_SPIV))
+		hv_apic_svr_written(hc, val);
 	return HV_RESUME;
 }

@@ -209,6 +209,7 @@ static int hv_cpu_online(unsigned int cpu)
 	}
 	hc->cpu = cpu;
 	hc->apic_id = per_cpu(x86_cpu_to_apicid, cpu);
+	hc->x2apic = hv_x2apic;		/* every CPU is in the boot CPU's mode */
 	hc->stack = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, HV_STACK_ORDER);
 	if (hc->stack)
 		*(struct hv_cpu **)hc->stack = hc;	/* hv_this_cpu() */

@@ -15,12 +15,12 @@
  *   before SIPI as the architecture orders them, and the target is woken
  *   by a physical NMI, which every local APIC accepts, software-disabled
  *   or not.
- * - A CPU stops where Linux stops one: HLT with interrupts off, its local
- *   APIC software-disabled (kernel 1's stop_this_cpu() on the way to
- *   kexec, a CPU going offline in the launched kernel).  While the guest's
- *   APIC is off, or kernel 1 stopped the CPU with a launch armed, the stub
- *   exits at HLT and holds the CPU in host mode (hv_cpu_park()): HLT there, a
- *   window that NMIs wake.  An NMI for the guest resumes it past its HLT
+ * - A CPU stops where Linux stops one: HLT (or, on Intel, MWAIT) with
+ *   interrupts off, its local APIC software-disabled (kernel 1's
+ *   stop_this_cpu() on the way to kexec, a CPU going offline in the
+ *   launched kernel).  While the guest's APIC is off, or a launch is
+ *   armed, the stub exits at HLT (and MWAIT) and holds a CPU stopping in
+ *   host mode (hv_cpu_park()): HLT there, a window that NMIs wake.  An NMI for the guest resumes it past its HLT
  *   with the NMI delivered, as hardware would; INIT resets it (state
  *   HV_WAIT_SIPI), after which NMIs are blocked as in wait-for-SIPI; a SIPI
  *   then starts it in real mode at the vector (the vendor builds the INIT
@@ -213,15 +213,21 @@ __hv_host_text void hv_cpu_hold_for_launch(struct hv_cpu *hc)
 }
 
 /**
- * hv_cpu_halt() - the guest's HLT, while the stub watches for a CPU stopping
+ * hv_cpu_halt() - the guest's HLT or MWAIT, while the stub watches for a
+ * CPU stopping
  * @hc: this CPU's state
  * @ex: the exit
  * @regs: the guest's registers
  *
- * Host context.  HLT with interrupts off on a CPU whose APIC the guest
- * disabled (or that kernel 1 stopped for a launch) is a CPU stopping: held
- * here.  Any other HLT is let go as a wake-up that came at once, which
- * HLT's callers allow.
+ * Host context.  With interrupts off, a CPU stops so: a HLT or MWAIT
+ * once its guest APIC is disabled (Linux taking a CPU offline:
+ * mwait_play_dead() on Intel, else HLT), or a HLT while a launch is
+ * armed (kernel 1's kexec stopping its CPUs, whether or not it turned SVM
+ * or VMX off first: Debian's 6.1 does VMXOFF only for KVM).  Such a CPU
+ * is held here.  Anything else returns at once, a wake-up that came at
+ * once, which callers of HLT and MWAIT allow: while armed, idle CPUs
+ * busy-wait until the kexec (intel_idle's MWAIT runs with interrupts off
+ * too, and is not a stop).
  *
  * Return: the exit's action.
  */
@@ -230,8 +236,10 @@ __hv_host_text enum hv_action hv_cpu_halt(struct hv_cpu *hc, struct hv_exit *ex,
 {
 	if (static_call(hv_vendor_rflags)(hc) & X86_EFLAGS_IF)
 		return HV_RESUME;
-	if (!hc->apic_off && !hc->launch_held)
+	if (!hc->apic_off && !hc->launch_held && (!hc->launch_watch || ex->mwait))
 		return HV_RESUME;
+	if (hc->launch_watch)
+		hc->launch_held = true;
 	hc->run_state = HV_HALTED;
 	return hv_cpu_park(hc, regs);
 }

@@ -161,15 +161,23 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 }
 
 /* MSRs that exit without being the vendor's own business: do them natively. */
-static __hv_host_text enum hv_action hv_msr(struct hv_exit *ex, struct hv_gprs *regs, bool write)
+static __hv_host_text enum hv_action hv_msr(struct hv_cpu *hc, struct hv_exit *ex,
+					    struct hv_gprs *regs, bool write)
 {
 	u32 msr = regs->rcx;
 	u64 val;
 
 	if (write) {
 		val = (regs->rdx << 32) | (u32)regs->rax;
-		if (!hv_wrmsr_safe(msr, val))
+		if (hv_apic_msr_watched(msr))
+			return hv_apic_guest_msr_write(hc, ex, msr, val);
+		if (!hv_wrmsr_safe(msr, val)) {
+			/* Host context uses the APIC in the mode the guest just chose. */
+			if (msr == MSR_IA32_APICBASE)
+				hc->x2apic = (val & (X2APIC_ENABLE | MSR_IA32_APICBASE_ENABLE)) ==
+					     (X2APIC_ENABLE | MSR_IA32_APICBASE_ENABLE);
 			return HV_RESUME;
+		}
 	} else if (!hv_rdmsr_safe(msr, &val)) {
 		regs->rax = (u32)val;
 		regs->rdx = val >> 32;
@@ -350,7 +358,8 @@ __hv_host_text enum hv_action hv_devirt_policy(struct hv_cpu *hc, const struct h
 	 * Kernel 1 stopping its other CPUs for a launch (its emergency disable
 	 * of SVM or VMX): they stay, held at their next HLT for kernel 2.
 	 */
-	if (action == HV_DEVIRT && ex->reason == HV_EXIT_MSR_WRITE && hv_launch_armed_now()) {
+	if (action == HV_DEVIRT && hv_launch_armed_now() &&
+	    (ex->reason == HV_EXIT_MSR_WRITE || ex->reason == HV_EXIT_VIRT_INSN)) {
 		hv_cpu_hold_for_launch(hc);
 		return HV_RESUME;
 	}
@@ -524,9 +533,9 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 	case HV_EXIT_HYPERCALL:
 		return hv_hypercall(hc, ex, regs);
 	case HV_EXIT_MSR_READ:
-		return hv_msr(ex, regs, false);
+		return hv_msr(hc, ex, regs, false);
 	case HV_EXIT_MSR_WRITE:
-		return hv_msr(ex, regs, true);
+		return hv_msr(hc, ex, regs, true);
 	case HV_EXIT_NPF:
 		if (!ex->present) {
 			/*
@@ -650,6 +659,15 @@ __hv_host_text enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *
 	static_call_cond(hv_personality_exit_begin)(hc);
 	hv_timer_poll(hc);
 	hv_flush_asked(hc);
+	/*
+	 * A launch armed or disarmed since this CPU's last exit: while armed,
+	 * a HLT with interrupts off is kernel 1 stopping the CPU (cpu_start.c).
+	 */
+	if (unlikely(hc->launch_watch != hv_launch_armed_now())) {
+		hc->launch_watch = !hc->launch_watch;
+		static_call(hv_vendor_halt_exits)(hc, hc->launch_watch || hc->apic_off ||
+						  hc->launch_held);
+	}
 	/* INIT posted while it ran (cpu_start.c): this exit's guest state is gone. */
 	if (unlikely(arch_atomic_read(&hc->mail) & HV_MAIL_INIT))
 		action = hv_cpu_park(hc, regs);

@@ -13,6 +13,7 @@
 #include <linux/bitops.h>
 #include <asm/pgtable_types.h>
 #include <pvops/pvhyp.h>
+#include "hw.h"
 
 /*
  * The variables host context uses live in a section of their own, which
@@ -122,6 +123,7 @@ struct hv_exit {
 	u64 rip;		/* where the guest is */
 	u16 io_port;		/* HV_EXIT_IO */
 	u8 io_size;		/* HV_EXIT_IO: 1, 2 or 4 */
+	bool mwait;		/* HV_EXIT_HLT: an MWAIT (VMX), not a HLT */
 	bool io_in;		/* HV_EXIT_IO: IN, not OUT */
 	bool io_string;		/* HV_EXIT_IO: INS/OUTS */
 	u32 gp_error;		/* HV_EXIT_GP: the error code */
@@ -273,7 +275,9 @@ struct hv_cpu {
 	atomic_t wake;			/* HV_WAKE_* */
 	bool park_woken;		/* an NMI came while it waited */
 	bool launch_held;		/* kernel 1 stopped it with a launch armed */
+	bool launch_watch;		/* a launch is armed: HLT exits (cpu_start.c) */
 	bool apic_off;			/* the guest's local APIC is software-disabled */
+	bool x2apic;			/* its APIC in x2APIC mode (IA32_APIC_BASE) */
 	bool irq_draining;		/* host mode takes and EOIs interrupts (INIT) */
 	u32 guest_icr2;			/* the guest's last ICR2 write (xAPIC) */
 	struct hv_stats stats;
@@ -382,6 +386,8 @@ struct hv_segment {
  *	CPU that took INIT and then the SIPI starts; @regs are the guest's
  * @park_wait: host context: wait, halted, until an NMI (hv_park_halt())
  * @irq_window: host context: let interrupts in for a moment (hv_irq_window())
+ * @watch_msr_write: host context, every CPU in host mode: the guest's
+ *	writes of @msr exit from the next entry on (HV_EXIT_MSR_WRITE)
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -413,6 +419,7 @@ struct hv_vendor_ops {
 	void (*start_at_sipi)(struct hv_cpu *hc, struct hv_gprs *regs, u8 vector);
 	void (*park_wait)(struct hv_cpu *hc);
 	void (*irq_window)(struct hv_cpu *hc);
+	void (*watch_msr_write)(struct hv_cpu *hc, u32 msr);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
@@ -475,6 +482,17 @@ static __always_inline struct hv_cpu *hv_this_cpu(void)
 static inline unsigned int hv_this_cpu_number(void)
 {
 	return hv_this_cpu()->cpu;
+}
+
+/* This CPU's local APIC, in the mode it is in now: host context. */
+static __always_inline u32 hv_apic_read(u32 reg)
+{
+	return hv_apic_read_in(hv_this_cpu()->x2apic, reg);
+}
+
+static __always_inline void hv_apic_write(u32 reg, u32 val)
+{
+	hv_apic_write_in(hv_this_cpu()->x2apic, reg, val);
 }
 
 extern u64 hv_devirt_cookie;
@@ -541,8 +559,10 @@ extern const char hv_park_window[], hv_park_window_end[];
 
 /* apic_write.c: a launched guest's writes to its local APIC. */
 enum hv_action hv_apic_guest_write(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gprs *regs);
+enum hv_action hv_apic_guest_msr_write(struct hv_cpu *hc, struct hv_exit *ex, u32 msr, u64 val);
 bool hv_apic_page(u64 gpa);
-int hv_apic_watch(void);
+bool hv_apic_msr_watched(u32 msr);
+int hv_apic_watch(struct hv_cpu *hc);
 
 /* launch.c: launch mode, kernel 1's memory taken away from kernel 2. */
 struct dentry;

@@ -83,22 +83,26 @@ static __always_inline void hv_write_cr4(unsigned long val)
 	asm volatile("mov %0, %%cr4" : : "r" (val) : "memory");
 }
 
-/* The local APIC in the mode the kernel put it in (hv_apic_init()). */
+/*
+ * The local APIC's mode when the stub loaded (hv_apic_init()).  Host
+ * context follows each CPU's own mode instead (hv_cpu.x2apic, hv.h's
+ * hv_apic_read()): a launched kernel may switch it.
+ */
 extern bool hv_x2apic;
 
 /* xAPIC register @reg (its MMIO offset) as an x2APIC MSR. */
 #define HV_X2APIC_MSR(reg)	(APIC_BASE_MSR + ((reg) >> 4))
 
-static __always_inline u32 hv_apic_read(u32 reg)
+static __always_inline u32 hv_apic_read_in(bool x2apic, u32 reg)
 {
-	if (hv_x2apic)
+	if (x2apic)
 		return hv_rdmsr(HV_X2APIC_MSR(reg));
 	return READ_ONCE(*(u32 *)(APIC_BASE + reg));
 }
 
-static __always_inline void hv_apic_write(u32 reg, u32 val)
+static __always_inline void hv_apic_write_in(bool x2apic, u32 reg, u32 val)
 {
-	if (hv_x2apic)
+	if (x2apic)
 		hv_wrmsr(HV_X2APIC_MSR(reg), val);
 	else
 		WRITE_ONCE(*(u32 *)(APIC_BASE + reg), val);

@@ -14,9 +14,9 @@
  * The stub accepts that call only while armed, once, from CPL 0, from an
  * instruction inside the region (kernel 1's own code never runs there: the
  * region is reserved), and once every other CPU is held: kernel 1's kexec
- * stops them (its emergency disable of SVM or VMX, then HLT with interrupts
- * off), and with a launch armed the stub holds them at that HLT instead of
- * letting them leave guest mode (cpu_start.c).  The seal gives each an
+ * stops them (HLT with interrupts off, after turning SVM off where it
+ * does), and with a launch armed every CPU exits at HLT and the stub holds
+ * one stopping there, refusing it leave guest mode (cpu_start.c).  The seal gives each an
  * INIT: kernel 2 starts them with its own INIT and SIPI, which the stub
  * catches at the APIC (apic_write.c).  A CPU kernel 1 had offline is not
  * the stub's (it left guest mode): the launch is refused.  Then kernel 1's
@@ -33,6 +33,7 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include "hw.h"
@@ -65,6 +66,13 @@ static u64 hv_launch_region(u64 *base)
 	return resource_size(&r);
 }
 
+static void hv_launch_exit_here(void *unused)
+{
+	u32 eax = 0, ebx, ecx = 0, edx;
+
+	native_cpuid(&eax, &ebx, &ecx, &edx);	/* exits on both vendors */
+}
+
 static int hv_launch_arm(void)
 {
 	u64 base, size, pa;
@@ -91,6 +99,8 @@ static int hv_launch_arm(void)
 		       base, size, ret);
 	if (ret)
 		return ret;
+	/* An exit on every CPU, at which each starts watching its HLTs. */
+	on_each_cpu(hv_launch_exit_here, NULL, 1);
 	pr_info("pvhyp: launch armed: kernel 2 gets %#llx-%#llx and the first %#x bytes\n",
 		base, base + size - 1, PVHYP_LAUNCH_LOW_RAM);
 	return 0;
@@ -197,9 +207,7 @@ __hv_host_text bool hv_launch_armed_now(void)
 /*
  * Every CPU but the caller held at its HLT for the launch, waiting up to a
  * second for those on their way (kexec's stop IPI reached them); 0 or
- * -EBUSY where a CPU is not the stub's or does not stop, -EOPNOTSUPP in
- * x2APIC mode, whose ICR (an MSR) the stub does not watch: kernel 2's INIT
- * would reach the hardware.
+ * -EBUSY where a CPU is not the stub's or does not stop.
  */
 static __hv_host_text int hv_launch_others_held(struct hv_cpu *hc)
 {
@@ -211,8 +219,6 @@ static __hv_host_text int hv_launch_others_held(struct hv_cpu *hc)
 
 		if (!other || other == hc)
 			continue;
-		if (hv_x2apic)
-			return -EOPNOTSUPP;
 		if (READ_ONCE(other->state) != HV_CPU_ON)
 			return -EBUSY;
 		while (!READ_ONCE(other->launch_held) || READ_ONCE(other->run_state) != HV_HALTED ||
@@ -260,7 +266,7 @@ __hv_host_text long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex)
 	}
 	ret = hv_ram_seal(hv_launch_base, hv_launch_size);
 	if (!ret)
-		ret = hv_apic_watch();
+		ret = hv_apic_watch(hc);
 	if (!ret)
 		static_call_cond(hv_personality_launched)(hc);
 	return ret;

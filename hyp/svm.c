@@ -103,7 +103,7 @@ static void svm_vmsave(u64 pa)
 }
 
 /* Two bits per MSR, read then write, in three ranges (APM vol. 2, 15.11). */
-static void svm_msrpm_intercept_write(u32 msr)
+static __hv_host_text void svm_msrpm_intercept_write(u32 msr)
 {
 	u32 base, offset;
 
@@ -203,6 +203,8 @@ static int svm_global_init(void)
 	 */
 	svm_msrpm_intercept_write(MSR_EFER);
 	svm_msrpm_intercept_write(MSR_VM_HSAVE_PA);
+	/* Which mode the local APIC is in, for host context's own use of it. */
+	svm_msrpm_intercept_write(MSR_IA32_APICBASE);
 	/* The ports the personality answers (VMware's backdoor). */
 	for (i = 0; i < hv_personality->nr_io_ports; i++)
 		__set_bit(hv_personality->io_ports[i], svm_iopm);
@@ -1008,6 +1010,19 @@ static __hv_host_text void svm_start_at_sipi(struct hv_cpu *hc, struct hv_gprs *
 	svm_flush_guest(v);
 }
 
+/*
+ * The permission map is shared and read at each access; the base's clean
+ * bit is dropped anyway on this CPU (the others are in host mode, and
+ * start again from a VMCB wholly reloaded).
+ */
+static __hv_host_text void svm_watch_msr_write(struct hv_cpu *hc, u32 msr)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+
+	svm_msrpm_intercept_write(msr);
+	svm_dirty(s->guest, SVM_CLEAN_IOPM);
+}
+
 /* GIF opens for the wait: the NMI that wakes it is taken in host mode. */
 static __hv_host_text void svm_park_wait(struct hv_cpu *hc)
 {
@@ -1095,6 +1110,7 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.nmi_blocked = svm_nmi_blocked,
 	.reset = svm_reset,
 	.halt_exits = svm_halt_exits,
+	.watch_msr_write = svm_watch_msr_write,
 	.start_at_sipi = svm_start_at_sipi,
 	.park_wait = svm_park_wait,
 	.irq_window = svm_irq_window,

@@ -53,15 +53,15 @@ static bool hv_timer_calibrate_once(void)
 	u64 t0, t1;
 
 	local_irq_save(flags);
-	c0 = hv_apic_read(APIC_TMCCT);
+	c0 = hv_apic_read_in(hv_x2apic, APIC_TMCCT);
 	t0 = rdtsc_ordered();
 	do {
 		cpu_relax();
 		t1 = rdtsc_ordered();
 	} while (t1 - t0 < div_u64(hv_tsc_hz(), MSEC_PER_SEC));
-	c1 = hv_apic_read(APIC_TMCCT);
+	c1 = hv_apic_read_in(hv_x2apic, APIC_TMCCT);
 	t1 = rdtsc_ordered();
-	hv_timer_tdcr = hv_apic_read(APIC_TDCR);
+	hv_timer_tdcr = hv_apic_read_in(hv_x2apic, APIC_TDCR);
 	local_irq_restore(flags);
 	/* Expired in between (0), or reprogrammed (went up): try again. */
 	if (!c0 || !c1 || c1 >= c0 || t1 <= t0)
@@ -370,7 +370,7 @@ void hv_apic_init(void)
 }
 
 /* xAPIC: the ICR takes one command at a time. */
-static void hv_xapic_wait_idle(void)
+static __hv_host_text void hv_xapic_wait_idle(void)
 {
 	unsigned int spin = 100000;
 
@@ -387,7 +387,7 @@ static __hv_host_text void hv_apic_send_icr(u32 apicid, u32 mode)
 {
 	u32 icr2;
 
-	if (hv_x2apic) {
+	if (hv_this_cpu()->x2apic) {
 		/* x2APIC writes are not serializing: what was written goes first. */
 		asm volatile("mfence; lfence" : : : "memory");
 		hv_wrmsr(HV_X2APIC_MSR(APIC_ICR), (u64)apicid << 32 | mode);
@@ -408,7 +408,7 @@ static __hv_host_text void hv_apic_send_icr(u32 apicid, u32 mode)
  *
  * Host context.
  */
-void hv_apic_send(u32 apicid, u8 vector)
+__hv_host_text void hv_apic_send(u32 apicid, u8 vector)
 {
 	hv_apic_send_icr(apicid, APIC_DM_FIXED | vector);
 }
@@ -431,9 +431,9 @@ __hv_host_text void hv_apic_send_nmi(u32 apicid)
  *
  * Host context.
  */
-void hv_apic_send_self(u8 vector)
+__hv_host_text void hv_apic_send_self(u8 vector)
 {
-	if (hv_x2apic) {
+	if (hv_this_cpu()->x2apic) {
 		asm volatile("mfence; lfence" : : : "memory");
 		hv_wrmsr(HV_X2APIC_MSR(APIC_SELF_IPI), vector);
 		return;

@@ -30,5 +30,6 @@ HV_VENDOR_OP(halt_exits)
 HV_VENDOR_OP(start_at_sipi)
 HV_VENDOR_OP(park_wait)
 HV_VENDOR_OP(irq_window)
+HV_VENDOR_OP(watch_msr_write)
 
 #undef HV_VENDOR_OP

@@ -45,6 +45,8 @@ struct hv_vmx_cpu {
 	bool in_vmx;		/* between VMXON and VMXOFF */
 	bool ran;		/* a VM entry has succeeded on this CPU */
 	bool guest_tf;		/* the guest's own RFLAGS.TF while the stub steps it */
+	bool halt_watch;	/* HLT and MWAIT exit: the CPU may be stopping (cpu_start.c) */
+	bool sipi_started;	/* started at a SIPI: long mode is the guest's to turn on */
 	u32 launch_error;	/* VM-instruction error, or exit reason, of a failed launch */
 	u64 launch_qual;
 	struct desc_struct *gdt_rw;	/* this CPU's GDT, the writable alias */
@@ -57,10 +59,12 @@ static struct {
 	u64 invept_type;
 	bool mtf;		/* the monitor trap flag exists (Bochs 2.7 has none) */
 	bool intr_exiting;	/* external-interrupt exiting, acknowledged on exit */
+	bool unrestricted;	/* a guest in real mode: a CPU started at a SIPI */
 } vmx_caps __hv_host_data;
 
 static __hv_host_data u64 vmx_eptp;
-static __hv_host_data void *vmx_msr_bitmap;	/* one page of zeros: no MSR in its ranges exits */
+/* One page: an MSR in its ranges exits where its bit says. */
+static __hv_host_data void *vmx_msr_bitmap;
 /* Two pages: A for ports 0-0x7fff, B for the rest. */
 static __hv_host_data void *vmx_io_bitmap;
 
@@ -204,7 +208,8 @@ static int vmx_probe_controls(void)
 	    /* Linux uses these where CPUID says so: without them, #UD. */
 	    !vmx_fit(MSR_IA32_VMX_PROCBASED_CTLS2, "secondary", SECONDARY_EXEC_ENABLE_EPT,
 		     SECONDARY_EXEC_ENABLE_RDTSCP | SECONDARY_EXEC_ENABLE_INVPCID |
-		     SECONDARY_EXEC_XSAVES | SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE,
+		     SECONDARY_EXEC_XSAVES | SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE |
+		     SECONDARY_EXEC_UNRESTRICTED_GUEST,
 		     &vmx_caps.proc2) ||
 	    !vmx_fit(MSR_IA32_VMX_TRUE_EXIT_CTLS, "VM-exit",
 		     VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
@@ -242,6 +247,7 @@ static int vmx_probe_controls(void)
 		       vmx_caps.proc, vmx_caps.pin);
 		return -ENODEV;
 	}
+	vmx_caps.unrestricted = vmx_caps.proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST;
 	/* The step over a page walk: the monitor trap flag, else RFLAGS.TF. */
 	vmx_caps.mtf = (proc_cap >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
 	/* Watching interrupts: they exit, acknowledged, and are injected (SDM 25.2, 26.8). */
@@ -305,6 +311,12 @@ static void vmx_free_global(void)
 	free_pages((unsigned long)vmx_io_bitmap, 1);
 }
 
+/* The write bitmap of MSRs 0-0x1fff, after the two read bitmaps (SDM vol. 3, 25.6.9). */
+static __hv_host_text void vmx_msr_bitmap_intercept_write(u32 msr)
+{
+	__set_bit(2 * 1024 * 8 + msr, vmx_msr_bitmap);
+}
+
 static int vmx_global_init(void)
 {
 	unsigned int i;
@@ -319,6 +331,8 @@ static int vmx_global_init(void)
 	/* The ports the personality answers (VMware's backdoor). */
 	for (i = 0; i < hv_personality->nr_io_ports; i++)
 		__set_bit(hv_personality->io_ports[i], vmx_io_bitmap);
+	/* Which mode the local APIC is in, for host context's own use of it. */
+	vmx_msr_bitmap_intercept_write(MSR_IA32_APICBASE);
 
 	ret = hv_tdp_init(&vmx_ept_format);
 	if (!ret)
@@ -524,6 +538,13 @@ static bool vmx_setup_host_state(struct hv_cpu *hc)
 	       vmx_write(HOST_RIP, (unsigned long)hv_vmx_exit_entry);
 }
 
+/*
+ * CR0 and CR4 are the guest's to change, but for the bits VMX operation
+ * fixes that software clears: CR0.NE (a CPU a SIPI started runs real mode
+ * with it clear) and CR4.VMXE (the kernel's VMXOFF path clears it on a CPU
+ * the stub holds).  The guest reads its own values from the shadows; a
+ * write that changes one exits (vmx_own_cr_write()).
+ */
 static bool vmx_setup_controls(void)
 {
 	bool watch = hv_watch_interrupts();
@@ -542,8 +563,9 @@ static bool vmx_setup_controls(void)
 	       vmx_write(IO_BITMAP_B, __pa(vmx_io_bitmap) + PAGE_SIZE) &&
 	       vmx_write(MSR_BITMAP, __pa(vmx_msr_bitmap)) &&
 	       vmx_write(EPT_POINTER, vmx_eptp) &&
-	       /* CR0 and CR4 are the guest's to change, within the fixed bits. */
-	       vmx_write(CR0_GUEST_HOST_MASK, 0) && vmx_write(CR4_GUEST_HOST_MASK, 0) &&
+	       /* CR0 and CR4 are the guest's but for two bits: see above. */
+	       vmx_write(CR0_GUEST_HOST_MASK, X86_CR0_NE) &&
+	       vmx_write(CR4_GUEST_HOST_MASK, X86_CR4_VMXE) &&
 	       vmx_write(CR0_READ_SHADOW, native_read_cr0()) &&
 	       vmx_write(CR4_READ_SHADOW, native_read_cr4()) &&
 	       vmx_write(CR3_TARGET_COUNT, 0) && vmx_write(TSC_OFFSET, 0) &&
@@ -730,6 +752,32 @@ static bool vmx_xsetbv(const struct hv_exit *ex, struct hv_gprs *regs)
 	return !fault;
 }
 
+/*
+ * A MOV to CR0 or CR4 that changes CR0.NE or CR4.VMXE as the guest reads
+ * them (the shadows): the guest's view takes the new bit, the CPU keeps
+ * the bit VMX operation needs, and the instruction runs again, now
+ * without an exit, so that the CPU does the rest of it (long mode turned
+ * on, a #GP for a bad value) as it would have.  Nothing else exits here.
+ */
+static __hv_host_text void vmx_own_cr_write(const struct hv_gprs *regs)
+{
+	u64 qual = vmx_read(EXIT_QUALIFICATION), val;
+	unsigned int reg = (qual >> 8) & 15;
+
+	if (((qual >> 4) & 3) != 0)	/* only MOV to CR can change those bits */
+		return;
+	if (reg == 4)
+		val = vmx_read(GUEST_RSP);
+	else
+		val = ((const u64 *)regs)[reg < 4 ? reg : reg - 1];
+	if ((qual & 15) == 0)
+		vmx_write(CR0_READ_SHADOW,
+			  (vmx_read(CR0_READ_SHADOW) & ~X86_CR0_NE) | (val & X86_CR0_NE));
+	else if ((qual & 15) == 4)
+		vmx_write(CR4_READ_SHADOW,
+			  (vmx_read(CR4_READ_SHADOW) & ~X86_CR4_VMXE) | (val & X86_CR4_VMXE));
+}
+
 /* The VMX instructions, which exit from non-root operation at any CPL. */
 static bool vmx_is_vmx_insn(u32 reason)
 {
@@ -790,6 +838,12 @@ static bool vmx_own_exit(struct hv_cpu *hc, u32 reason, struct hv_exit *ex,
 		ex->reason = HV_EXIT_EMULATED;
 		hc->stats.exits[ex->reason]++;
 		hv_inject_exception(ex, X86_TRAP_UD, false, 0);
+		*action = HV_RESUME_NO_SKIP;
+		return true;
+	case EXIT_REASON_CR_ACCESS:
+		ex->reason = HV_EXIT_EMULATED;
+		hc->stats.exits[ex->reason]++;
+		vmx_own_cr_write(regs);
 		*action = HV_RESUME_NO_SKIP;
 		return true;
 	}
@@ -1013,6 +1067,19 @@ static void vmx_halted_shadow_over(struct hv_cpu *hc)
 	}
 }
 
+/* The "IA-32e mode guest" entry control follows EFER.LMA, which the guest set. */
+static __hv_host_text void vmx_sync_ia32e(struct hv_vmx_cpu *s)
+{
+	u32 entry = vmx_read(VM_ENTRY_CONTROLS);
+	bool lma = vmx_read(GUEST_IA32_EFER) & EFER_LMA;
+
+	if (!!(entry & VM_ENTRY_IA32E_MODE) != lma)
+		vmx_write(VM_ENTRY_CONTROLS, lma ? entry | VM_ENTRY_IA32E_MODE :
+					       entry & ~VM_ENTRY_IA32E_MODE);
+	if (lma)
+		s->sipi_started = false;
+}
+
 /*
  * Called by vmx_entry.S after every VM exit, host state loaded, interrupts
  * off.  Returns 0 to resume the guest, 1 to leave VMX operation.
@@ -1042,14 +1109,24 @@ __hv_host_text int hv_vmx_exit(struct hv_cpu *hc, struct hv_gprs *regs)
 	}
 	reason &= 0xffff;
 	vmx_halted_shadow_over(hc);
+	/* Long mode the guest turned on itself (VMX_MISC bit 5 does this). */
+	if (s->sipi_started)
+		vmx_sync_ia32e(s);
 	if (vmx_own_exit(hc, reason, &ex, regs, &action))
 		goto done;
-	if (reason == EXIT_REASON_HLT || reason == EXIT_REASON_MWAIT_INSTRUCTION) {
-		/* Only while a window is open: done, and the interrupt comes next. */
-		ex.rip += ex.insn_len;
-		vmx_skip(hc, ex.rip);
+	if ((reason == EXIT_REASON_HLT || reason == EXIT_REASON_MWAIT_INSTRUCTION) &&
+	    !hc->intr_window) {
+		/* Not for a window: the stub watches for this CPU stopping. */
+		ex.reason = HV_EXIT_HLT;
+		ex.mwait = reason == EXIT_REASON_MWAIT_INSTRUCTION;
+	} else {
+		if (reason == EXIT_REASON_HLT || reason == EXIT_REASON_MWAIT_INSTRUCTION) {
+			/* For a window: done, and the interrupt comes next. */
+			ex.rip += ex.insn_len;
+			vmx_skip(hc, ex.rip);
+		}
+		vmx_decode_exit(reason, &ex);
 	}
-	vmx_decode_exit(reason, &ex);
 	action = hv_handle_exit(hc, &ex, regs);
 done:
 	s->ran = true;
@@ -1121,7 +1198,104 @@ static void vmx_proc_bits(u32 bits, bool set)
 
 static __hv_host_text void vmx_intr_window(struct hv_cpu *hc, bool open)
 {
-	vmx_proc_bits(VMX_WINDOW_EXITS, open);
+	struct hv_vmx_cpu *s = hc->vendor;
+
+	/* HLT and MWAIT keep exiting while the stub watches for a stop. */
+	vmx_proc_bits(open || !s->halt_watch ? VMX_WINDOW_EXITS : CPU_BASED_INTR_WINDOW_EXITING,
+		      open);
+}
+
+static __hv_host_text void vmx_halt_exits(struct hv_cpu *hc, bool on)
+{
+	struct hv_vmx_cpu *s = hc->vendor;
+
+	/* MWAIT too: Linux parks an offline Intel CPU in MWAIT where it can. */
+	s->halt_watch = on;
+	if (on || !hc->intr_window)
+		vmx_proc_bits(CPU_BASED_HLT_EXITING | CPU_BASED_MWAIT_EXITING, on);
+}
+
+/* A real-mode segment: @base, a 64 KiB limit, access rights @ar. */
+static __hv_host_text void vmx_real_seg(unsigned int seg, u16 selector, u64 base, u32 ar)
+{
+	vmx_write(GUEST_ES_SELECTOR + 2 * seg, selector);
+	vmx_write(GUEST_ES_BASE + 2 * seg, base);
+	vmx_write(GUEST_ES_LIMIT + 2 * seg, 0xffff);
+	vmx_write(GUEST_ES_AR_BYTES + 2 * seg, ar);
+}
+
+/*
+ * INIT, then the SIPI: the state of SDM vol. 3 table 9-1 (as KVM's
+ * vmx_vcpu_reset() builds it), CS at the vector's page, IP 0, in real
+ * mode: an unrestricted guest.  CR0.NE and CR4.VMXE stay set for VMX
+ * operation and read clear (the shadows); CD and NW are kept as INIT
+ * keeps them.  The guest turns long mode on itself (vmx_sync_ia32e()).
+ */
+static __hv_host_text void vmx_start_at_sipi(struct hv_cpu *hc, struct hv_gprs *regs, u8 vector)
+{
+	struct hv_vmx_cpu *s = hc->vendor;
+	u32 eax = 1, ebx = 0, ecx = 0, edx = 0;
+	u64 cr0 = X86_CR0_ET | (vmx_read(CR0_READ_SHADOW) & (X86_CR0_CD | X86_CR0_NW));
+	unsigned int seg;
+
+	native_cpuid(&eax, &ebx, &ecx, &edx);
+	hv_memset(regs, 0, sizeof(*regs));
+	regs->rdx = eax;		/* family, model and stepping */
+	vmx_write(CR0_READ_SHADOW, cr0);
+	vmx_write(GUEST_CR0, cr0 | X86_CR0_NE);
+	vmx_write(CR4_READ_SHADOW, 0);
+	vmx_write(GUEST_CR4, X86_CR4_VMXE);
+	vmx_write(GUEST_CR3, 0);
+	vmx_write(GUEST_IA32_EFER, 0);
+	vmx_write(VM_ENTRY_CONTROLS, vmx_read(VM_ENTRY_CONTROLS) & ~VM_ENTRY_IA32E_MODE);
+	for (seg = HV_SEG_ES; seg <= HV_SEG_GS; seg++)
+		vmx_real_seg(seg, 0, 0, VMX_AR_P_MASK | VMX_AR_S_MASK | 3);
+	vmx_real_seg(HV_SEG_CS, vector << 8, (u64)vector << 12,
+		     VMX_AR_P_MASK | VMX_AR_S_MASK | 0xb);
+	vmx_write(GUEST_LDTR_SELECTOR, 0);
+	vmx_write(GUEST_LDTR_BASE, 0);
+	vmx_write(GUEST_LDTR_LIMIT, 0xffff);
+	vmx_write(GUEST_LDTR_AR_BYTES, VMX_AR_P_MASK | 2);
+	vmx_write(GUEST_TR_SELECTOR, 0);
+	vmx_write(GUEST_TR_BASE, 0);
+	vmx_write(GUEST_TR_LIMIT, 0xffff);
+	vmx_write(GUEST_TR_AR_BYTES, VMX_AR_P_MASK | 0xb);
+	vmx_write(GUEST_GDTR_BASE, 0);
+	vmx_write(GUEST_GDTR_LIMIT, 0xffff);
+	vmx_write(GUEST_IDTR_BASE, 0);
+	vmx_write(GUEST_IDTR_LIMIT, 0xffff);
+	vmx_write(GUEST_RIP, 0);
+	vmx_write(GUEST_RSP, 0);
+	vmx_write(GUEST_RFLAGS, X86_EFLAGS_FIXED);
+	vmx_write(GUEST_DR7, 0x400);
+	vmx_write(GUEST_IA32_DEBUGCTL, 0);
+	vmx_write(GUEST_SYSENTER_CS, 0);
+	vmx_write(GUEST_SYSENTER_ESP, 0);
+	vmx_write(GUEST_SYSENTER_EIP, 0);
+	vmx_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmx_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmx_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmx_write(IDT_VECTORING_INFO_FIELD, 0);
+	s->guest_tf = false;
+	s->sipi_started = true;
+	vmx_halt_exits(hc, true);
+}
+
+/* Read at each WRMSR; every CPU is in VMX root operation while it changes. */
+static __hv_host_text void vmx_watch_msr_write(struct hv_cpu *hc, u32 msr)
+{
+	vmx_msr_bitmap_intercept_write(msr);
+}
+
+static __hv_host_text void vmx_park_wait(struct hv_cpu *hc)
+{
+	hv_park_halt(&hc->park_woken, false);
+}
+
+static __hv_host_text void vmx_irq_window(struct hv_cpu *hc)
+{
+	hv_irq_window(false);
 }
 
 /* VM entry refuses an external interrupt otherwise (SDM vol. 3, 27.3.1.4). */
@@ -1309,4 +1483,9 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.set_rf = vmx_set_rf,
 	.nmi_blocked = vmx_nmi_blocked,
 	.reset = vmx_reset,
+	.halt_exits = vmx_halt_exits,
+	.watch_msr_write = vmx_watch_msr_write,
+	.start_at_sipi = vmx_start_at_sipi,
+	.park_wait = vmx_park_wait,
+	.irq_window = vmx_irq_window,
 };
