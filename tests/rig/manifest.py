@@ -178,6 +178,26 @@ LAUNCH_RUNS += [
      'ending': [SEALED, 'reboot: Restarting system']},
 ]
 
+# Launch mode on VMX, under Bochs (make bochs): the same checks as
+# launch-smp2-xen, 2 vCPUs on Bochs' Haswell (unrestricted guest, EPT).
+# There kernel 2, a Xen HVM guest, turns x2APIC on (Bochs has it, QEMU
+# 7.2's TCG does not): its APs start through the x2APIC ICR.  The other
+# personalities keep xAPIC; they run with make launch
+# (PVOPS_RUNS=bochs-launch-smp2-none,...): some 10 minutes each.  A
+# second's sleep on one CPU took up to 1.63 s of kernel 2's clock under
+# Bochs (xen; 3.9 s with none, program start-up included), where QEMU
+# runs keep within 1.5 s: the cause is not known (launch.rst, Limits); 3 s
+# is allowed (rig.sleep_max), where a lost timer event sleeps for ever.
+BOCHS_LAUNCH_RUNS = [
+    {'name': f'bochs-launch-smp2-{p}', 'smp': 2, 'mem': '2G', 'emulator': 'bochs',
+     'cpu': 'corei7_haswell_4770', 'vendor': 'vmx', 'personality': p, 'launch': True,
+     'expect': 'native', 'tests': [],
+     'extra': 'crashkernel=512M rig.cpus=2 rig.sleep_max=3',
+     **({} if p == 'xen' else {'not_in_test': 'some 10 minutes under Bochs: make launch '
+                                               'runs it when PVOPS_RUNS names it'})}
+    for p in ('xen', 'none', 'esx')
+]
+
 
 def complete(run):
     """Fill in a run's defaults and its kernel command line words."""
@@ -200,7 +220,8 @@ def complete(run):
 
 
 def all_runs():
-    return [complete(dict(r)) for r in MATRIX + BOCHS_RUNS + FUZZ_LONG_RUNS + LAUNCH_RUNS]
+    return [complete(dict(r)) for r in
+            MATRIX + BOCHS_RUNS + FUZZ_LONG_RUNS + LAUNCH_RUNS + BOCHS_LAUNCH_RUNS]
 
 
 # --- the test modules and their suites, from the sources -------------------

@@ -957,26 +957,31 @@ def cmd_bench():
 
 def run_set(matrix, summary):
     """The runs of MATRIX (PVOPS_RUNS may pick some), judged and summed up
-    into SUMMARY, as make test's are."""
+    into SUMMARY, as make test's are; its launch runs boot the stock kernel."""
     chosen = runs(matrix)
     kdir, initrd = build()
     clear_results(chosen, summary)
     start = time.monotonic()
-    results = in_parallel([(run, matrix_job(kdir, initrd)) for run in chosen])
+    jobs = [(run, matrix_job(kdir, initrd)) for run in chosen if not run.get('launch')]
+    results = in_parallel(jobs + launch_jobs(chosen, kdir))
     return summarize(results, elapsed=time.monotonic() - start, summary=summary)
 
 
 def cmd_bochs():
     """The test kernel under Bochs, which emulates Intel VMX with EPT (QEMU's
-    TCG does not): the same manifests, results and summary as make test.
+    TCG does not): the same manifests, results and summary as make test,
+    and launch mode on VMX (those launch runs not marked not_in_test).
     Bochs runs each guest on one host thread, so two run side by side."""
-    return run_set(manifest.BOCHS_RUNS, 'summary-bochs.json')
+    launch = [r for r in manifest.BOCHS_LAUNCH_RUNS
+              if not r.get('not_in_test') or os.environ.get('PVOPS_RUNS')]
+    return run_set(manifest.BOCHS_RUNS + launch, 'summary-bochs.json')
 
 
 def cmd_launch():
     """Launch mode alone: the stock kernel booted on the stub, on each
     personality (make test runs those not marked not_in_test)."""
-    chosen = runs(manifest.LAUNCH_RUNS)
+    chosen = runs(manifest.LAUNCH_RUNS + (manifest.BOCHS_LAUNCH_RUNS
+                                          if os.environ.get('PVOPS_RUNS') else []))
     kdir, _ = build()
     clear_results(chosen, 'summary-launch.json')
     start = time.monotonic()

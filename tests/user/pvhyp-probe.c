@@ -23,7 +23,10 @@
  *                                timer over MS ms: prints the offset and
  *                                the measurement's worst-case bound in ppb,
  *                                then "ok" when the offset is within
- *                                PVHYP_TSC_TARGET_PPB plus that bound
+ *                                PVHYP_TSC_TARGET_PPB plus that bound; first,
+ *                                every 100 ms, how far the clock is from the
+ *                                PM timer since the start, in ns (a step
+ *                                and a wrong rate look different there)
  *   pvhyp-probe mark             fill a locked page with a marker, print its
  *                                physical address, and hold it (until killed
  *                                or kexec'd away); one below the launch
@@ -261,6 +264,7 @@ static unsigned int pm_step(unsigned int port)
 
 struct clock_point {
 	long long lo, hi;
+	unsigned long long tsc;	/* just before the PM timer read */
 	unsigned int pm;
 };
 
@@ -273,6 +277,7 @@ static void clock_point(unsigned int port, struct clock_point *p)
 	p->hi = p->lo + 1;
 	for (i = 0; i < 8; i++) {
 		t.lo = now_ns();
+		t.tsc = __builtin_ia32_rdtsc();
 		t.pm = inl(port) & PMTMR_MASK;
 		t.hi = now_ns();
 		if (i == 0 || t.hi - t.lo < p->hi - p->lo)
@@ -291,8 +296,8 @@ static int probe_clock_rate(unsigned int ms)
 	unsigned int port = pm_timer_port();
 	struct clock_point p0, p1;
 	double ref, off, bound;
-	unsigned int step;
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	unsigned int step, t;
+	struct timespec ts;
 
 	if (!port || ms > 4000) {
 		printf("%s\n", port ? "MS above 4000 (the PM timer wraps in 4.69 s)" :
@@ -305,12 +310,30 @@ static int probe_clock_rate(unsigned int ms)
 	}
 	step = pm_step(port);
 	clock_point(port, &p0);
+	for (t = 100; t < ms; t += 100) {
+		struct timespec tenth = { 0, 100000000L };
+
+		nanosleep(&tenth, NULL);
+		clock_point(port, &p1);
+		printf("%lld ", (p1.lo + p1.hi) / 2 - (p0.lo + p0.hi) / 2 -
+		       (long long)(((p1.pm - p0.pm) & PMTMR_MASK) * 1e9 / PMTMR_HZ));
+	}
+	ts.tv_sec = (ms - (t - 100)) / 1000;
+	ts.tv_nsec = (ms - (t - 100)) % 1000 * 1000000L;
 	nanosleep(&ts, NULL);
 	clock_point(port, &p1);
+	printf("\n");
 	ref = ((p1.pm - p0.pm) & PMTMR_MASK) * 1e9 / PMTMR_HZ;
 	off = ((p1.lo + p1.hi) / 2.0 - (p0.lo + p0.hi) / 2.0 - ref) * 1e9 / ref;
 	/* Half of each bracket, and the PM timer's step as read (each read lags by less). */
 	bound = ((p0.hi - p0.lo + p1.hi - p1.lo) / 2.0 + step * 1e9 / PMTMR_HZ) * 1e9 / ref;
+	/*
+	 * The TSC's rate by the PM timer and by the clock: where the clock is
+	 * off, whether the TSC ran at another rate or the clock's scale did.
+	 */
+	printf("tsc %.0f Hz by the PM timer, %.0f Hz by the clock\n",
+	       (p1.tsc - p0.tsc) * 1e9 / ref, (p1.tsc - p0.tsc) * 1e9 /
+	       ((p1.lo + p1.hi) / 2.0 - (p0.lo + p0.hi) / 2.0));
 	printf("%+.0f %.0f\n", off, bound);
 	if (off > PVHYP_TSC_TARGET_PPB + bound || -off > PVHYP_TSC_TARGET_PPB + bound) {
 		printf("off by %.0f ppb, more than %d + %.0f\n", off, PVHYP_TSC_TARGET_PPB, bound);
