@@ -107,8 +107,8 @@ LAUNCH_RUNS = [
 # takes the last one offline and back.
 # Under xen these fail now and then, open (Documentation/launch.rst,
 # "Limits"): make launch runs them, make test does not.
-XEN_SMP_OPEN = ("known failures under xen on 2 and 4 vCPUs, open: an AP that does not "
-                "start, a clock off its rate")
+XEN_SMP_OPEN = ("a known failure under xen on 2 and 4 vCPUs, open: an AP that did not "
+                "start in some runs")
 LAUNCH_RUNS += [
     {'name': f'launch-smp{n}-{p}', 'smp': n, 'mem': '2G', 'personality': p, 'launch': True,
      'expect': 'native', 'tests': [], 'extra': f'crashkernel=512M rig.cpus={n}',

@@ -54,8 +54,9 @@ launch_steal_advances() {
 # the offset and its bound in ppb and decides against PVHYP_TSC_TARGET_PPB.
 launch_clock_rate() {
 	# On one CPU: the rate, not whether the CPUs' clocks agree (another
-	# check, not written yet).  Under xen on 4 vCPUs it failed pinned or
-	# not (launch.rst, "Limits").
+	# check, not written yet).  The offsets every 100 ms and the TSC's
+	# rate both ways say whether a failure is a step, the clock's scale or
+	# the TSC (pvhyp.rst, "The TSC's rate").
 	out=$(taskset -c 0 pvhyp-probe clock-rate 2000)
 	rc=$?
 	# On the console either way: the number is what the check is for.
