@@ -20,11 +20,12 @@
  *   stop_this_cpu() on the way to kexec, a CPU going offline in the
  *   launched kernel).  While the guest's APIC is off, or a launch is
  *   armed, the stub exits at HLT (and MWAIT) and holds a CPU stopping in
- *   host mode (hv_cpu_park()): HLT there, a window that NMIs wake.  An NMI for the guest resumes it past its HLT
- *   with the NMI delivered, as hardware would; INIT resets it (state
- *   HV_WAIT_SIPI), after which NMIs are blocked as in wait-for-SIPI; a SIPI
- *   then starts it in real mode at the vector (the vendor builds the INIT
- *   state).  A SIPI to a CPU not waiting for one is lost, as on hardware.
+ *   host mode (hv_cpu_park()): HLT there, a window that NMIs wake.  An
+ *   NMI for the guest resumes it past its HLT with the NMI delivered, as
+ *   hardware would; INIT resets it (state HV_WAIT_SIPI), after which NMIs
+ *   are blocked as in wait-for-SIPI; a SIPI then starts it in real mode at
+ *   the vector (the vendor builds the INIT state).  A SIPI to a CPU not
+ *   waiting for one is lost, as on hardware.
  * - A CPU running the guest takes an INIT posted to it at its next exit:
  *   Linux never INITs a running CPU.
  *
