@@ -268,8 +268,8 @@ __hv_host_text enum hv_action hv_apic_guest_msr_write(struct hv_cpu *hc, struct 
 {
 	u32 mode = val & APIC_DM_FIXED_MASK;
 
-	hc->stats.apic_writes++;
 	if (msr == HV_X2APIC_MSR(APIC_ICR) && (mode == APIC_DM_INIT || mode == APIC_DM_STARTUP)) {
+		hc->stats.apic_writes++;
 		hv_apic_start_signal(hc, val, val >> 32);
 		return HV_RESUME;
 	}
@@ -278,6 +278,7 @@ __hv_host_text enum hv_action hv_apic_guest_msr_write(struct hv_cpu *hc, struct 
 		hv_inject_exception(ex, X86_TRAP_GP, true, 0);
 		return HV_RESUME_NO_SKIP;
 	}
+	hc->stats.apic_writes++;
 	if (msr == HV_X2APIC_MSR(APIC_SPIV))
 		hv_apic_svr_written(hc, val);
 	return HV_RESUME;

@@ -449,6 +449,7 @@ struct hv_machine {
 	bool gbpages;
 	bool ospke;
 	bool vmmcall;
+	bool no_sipi_start;	/* VMX without unrestricted guest: no real mode at a SIPI */
 	unsigned long page_offset;
 };
 

@@ -207,7 +207,9 @@ __hv_host_text bool hv_launch_armed_now(void)
 /*
  * Every CPU but the caller held at its HLT for the launch, waiting up to a
  * second for those on their way (kexec's stop IPI reached them); 0 or
- * -EBUSY where a CPU is not the stub's or does not stop.
+ * -EBUSY where a CPU is not the stub's or does not stop, -EOPNOTSUPP where
+ * the stub could not start it again at kernel 2's SIPI (VMX without
+ * unrestricted guest).
  */
 static __hv_host_text int hv_launch_others_held(struct hv_cpu *hc)
 {
@@ -219,6 +221,8 @@ static __hv_host_text int hv_launch_others_held(struct hv_cpu *hc)
 
 		if (!other || other == hc)
 			continue;
+		if (hv_machine.no_sipi_start)
+			return -EOPNOTSUPP;
 		if (READ_ONCE(other->state) != HV_CPU_ON)
 			return -EBUSY;
 		while (!READ_ONCE(other->launch_held) || READ_ONCE(other->run_state) != HV_HALTED ||

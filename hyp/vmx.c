@@ -59,7 +59,6 @@ static struct {
 	u64 invept_type;
 	bool mtf;		/* the monitor trap flag exists (Bochs 2.7 has none) */
 	bool intr_exiting;	/* external-interrupt exiting, acknowledged on exit */
-	bool unrestricted;	/* a guest in real mode: a CPU started at a SIPI */
 } vmx_caps __hv_host_data;
 
 static __hv_host_data u64 vmx_eptp;
@@ -247,7 +246,8 @@ static int vmx_probe_controls(void)
 		       vmx_caps.proc, vmx_caps.pin);
 		return -ENODEV;
 	}
-	vmx_caps.unrestricted = vmx_caps.proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST;
+	/* A CPU started at a SIPI runs real mode: launch refuses more CPUs without it. */
+	hv_machine.no_sipi_start = !(vmx_caps.proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST);
 	/* The step over a page walk: the monitor trap flag, else RFLAGS.TF. */
 	vmx_caps.mtf = (proc_cap >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
 	/* Watching interrupts: they exit, acknowledged, and are injected (SDM 25.2, 26.8). */
