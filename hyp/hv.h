@@ -435,6 +435,8 @@ extern const struct hv_vendor_ops *hv_ops;
  * @gbpages: 1 GiB pages in page tables
  * @ospke: CR4.PKE is on: protection keys apply to the guest's pages
  * @vmmcall: AMD's VMMCALL (VMware's backdoor advertises it)
+ * @no_sipi_start: VMX without unrestricted guest: a CPU cannot be started
+ *	in real mode at a SIPI (launch refuses more than one CPU)
  * @page_offset: the virtual address of physical 0 in the direct map
  *
  * Host context reads these, never the kernel's own variables: a host that
@@ -449,7 +451,7 @@ struct hv_machine {
 	bool gbpages;
 	bool ospke;
 	bool vmmcall;
-	bool no_sipi_start;	/* VMX without unrestricted guest: no real mode at a SIPI */
+	bool no_sipi_start;
 	unsigned long page_offset;
 };
 
