@@ -167,6 +167,13 @@ __hv_host_text enum hv_action hv_cpu_park(struct hv_cpu *hc, struct hv_gprs *reg
 	arch_atomic_or(HV_WAKE_PARKED, &hc->wake);
 	smp_mb__after_atomic();	/* parked, then the mail: a sender looks the other way */
 	for (;;) {
+		/*
+		 * Cleared before the mail is read, never after: a wake NMI
+		 * taken while this iteration works (INIT's interrupt window
+		 * opens GIF; VMX root takes NMIs at any time) promised mail
+		 * this xchg may have missed, and must cut the wait short.
+		 */
+		WRITE_ONCE(hc->park_woken, false);
 		mail = arch_atomic_xchg(&hc->mail, 0);
 		if (mail & HV_MAIL_INIT)
 			hv_cpu_init_signal(hc);
@@ -187,14 +194,17 @@ __hv_host_text enum hv_action hv_cpu_park(struct hv_cpu *hc, struct hv_gprs *reg
 		}
 		if (hc->nmi_pending || hc->mce_pending)
 			break;
-		hc->park_woken = false;
 		static_call(hv_vendor_park_wait)(hc);
 	}
 	arch_atomic_andnot(HV_WAKE_PARKED, &hc->wake);
 	smp_mb__after_atomic();	/* no NMI is promised after this */
 	/* A waker that saw the park before it ended has an NMI on its way. */
-	while (arch_atomic_read(&hc->wake) & HV_WAKE_NMI_COMING)
+	for (;;) {
+		WRITE_ONCE(hc->park_woken, false);
+		if (!(arch_atomic_read(&hc->wake) & HV_WAKE_NMI_COMING))
+			break;
 		static_call(hv_vendor_park_wait)(hc);
+	}
 	hc->run_state = HV_RUNNING;
 	return action;
 }

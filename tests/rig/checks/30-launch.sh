@@ -99,12 +99,18 @@ launch_signature_every_cpu() {
 }
 
 # The last CPU goes offline (Linux stops it: APIC disabled, HLT) and comes
-# back (INIT, SIPI again), still under the stub.
+# back (INIT, SIPI again), still under the stub, rig.replugs times (20):
+# once missed the race that lost a SIPI posted while the target took its
+# INIT (1 run in 4), and every other round comes back at once, the CPU
+# perhaps not parked yet.
 launch_cpu_replug() {
 	c=$(($(cmdline_value rig.cpus 1) - 1))
-	echo 0 > "/sys/devices/system/cpu/cpu$c/online" || { echo "cpu $c does not go offline"; return 1; }
-	sleep 0.2
-	echo 1 > "/sys/devices/system/cpu/cpu$c/online" || { echo "cpu $c does not come back: $(dmesg | tail -5)"; return 1; }
+	for i in $(seq 1 "$(cmdline_value rig.replugs 20)"); do
+		echo 0 > "/sys/devices/system/cpu/cpu$c/online" || { echo "round $i: cpu $c does not go offline"; return 1; }
+		[ $((i % 2)) -eq 1 ] && sleep 0.2
+		echo 1 > "/sys/devices/system/cpu/cpu$c/online" ||
+			{ echo "round $i: cpu $c does not come back: $(dmesg | tail -5)"; return 1; }
+	done
 	launch_signature_every_cpu "$1"
 }
 
