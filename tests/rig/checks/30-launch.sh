@@ -102,16 +102,30 @@ launch_signature_every_cpu() {
 # back (INIT, SIPI again), still under the stub, rig.replugs times (20):
 # once missed the race that lost a SIPI posted while the target took its
 # INIT (1 run in 4), and every other round comes back at once, the CPU
-# perhaps not parked yet.
-launch_cpu_replug() {
-	c=$(($(cmdline_value rig.cpus 1) - 1))
+# perhaps not parked yet.  Under load: a busy loop per CPU, unpinned, so
+# the one going offline has work to move and the senders are busy too.
+launch_replug_rounds() {
+	c=$1
 	for i in $(seq 1 "$(cmdline_value rig.replugs 20)"); do
 		echo 0 > "/sys/devices/system/cpu/cpu$c/online" || { echo "round $i: cpu $c does not go offline"; return 1; }
 		[ $((i % 2)) -eq 1 ] && sleep 0.2
 		echo 1 > "/sys/devices/system/cpu/cpu$c/online" ||
 			{ echo "round $i: cpu $c does not come back: $(dmesg | tail -5)"; return 1; }
 	done
-	launch_signature_every_cpu "$1"
+}
+
+launch_cpu_replug() {
+	n=$(cmdline_value rig.cpus 1)
+	pids=
+	for l in $(seq 1 "$n"); do
+		sh -c 'while :; do :; done' > /dev/null 2>&1 &
+		pids="$pids $!"
+	done
+	launch_replug_rounds $((n - 1))
+	rc=$?
+	kill $pids
+	wait $pids 2> /dev/null
+	[ $rc -eq 0 ] && launch_signature_every_cpu "$1"
 }
 
 # A second's sleep on each CPU returns (a CPU whose timer events were lost
