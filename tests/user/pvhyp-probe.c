@@ -19,14 +19,18 @@
  *   pvhyp-probe cpuid-step       single-step (RFLAGS.TF) over CPUID: "ok"
  *                                when the first SIGTRAP is right after it,
  *                                else where it came
- *   pvhyp-probe clock-rate MS    CLOCK_MONOTONIC_RAW against the ACPI PM
+ *   pvhyp-probe clock-rate MS [STEP_HZ]
+ *                                CLOCK_MONOTONIC_RAW against the ACPI PM
  *                                timer over MS ms: prints the offset and
  *                                the measurement's worst-case bound in ppb,
  *                                then "ok" when the offset is within
- *                                PVHYP_TSC_TARGET_PPB plus that bound; first,
- *                                every 100 ms, how far the clock is from the
- *                                PM timer since the start, in ns (a step
- *                                and a wrong rate look different there)
+ *                                PVHYP_TSC_TARGET_PPB plus that bound, plus
+ *                                STEP_HZ (0) against the TSC's rate: the
+ *                                step in which the kernel keeps the rate
+ *                                the ABI gave it; first, every 100 ms, how
+ *                                far the clock is from the PM timer since
+ *                                the start, in ns (a step and a wrong rate
+ *                                look different there)
  *   pvhyp-probe mark             fill a locked page with a marker, print its
  *                                physical address, and hold it (until killed
  *                                or kexec'd away); one below the launch
@@ -291,11 +295,11 @@ static void clock_point(unsigned int port, struct clock_point *p)
  * launched kernel's time runs at the host's rate.  The PM timer wraps in
  * 4.69 s: MS stays below that.
  */
-static int probe_clock_rate(unsigned int ms)
+static int probe_clock_rate(unsigned int ms, unsigned int step_hz)
 {
 	unsigned int port = pm_timer_port();
 	struct clock_point p0, p1;
-	double ref, off, bound;
+	double ref, off, bound, tsc_hz;
 	unsigned int step, t;
 	struct timespec ts;
 
@@ -331,9 +335,15 @@ static int probe_clock_rate(unsigned int ms)
 	 * The TSC's rate by the PM timer and by the clock: where the clock is
 	 * off, whether the TSC ran at another rate or the clock's scale did.
 	 */
+	tsc_hz = (p1.tsc - p0.tsc) * 1e9 / ref;
 	printf("tsc %.0f Hz by the PM timer, %.0f Hz by the clock\n",
-	       (p1.tsc - p0.tsc) * 1e9 / ref, (p1.tsc - p0.tsc) * 1e9 /
-	       ((p1.lo + p1.hi) / 2.0 - (p0.lo + p0.hi) / 2.0));
+	       tsc_hz, (p1.tsc - p0.tsc) * 1e9 / ((p1.lo + p1.hi) / 2.0 - (p0.lo + p0.hi) / 2.0));
+	/* A rate kept in steps of step_hz is off by up to one step. */
+	if (step_hz) {
+		bound += step_hz * 1e9 / tsc_hz;
+		printf("the kernel keeps the rate in %u Hz steps: %.0f ppb of the bound\n",
+		       step_hz, step_hz * 1e9 / tsc_hz);
+	}
 	printf("%+.0f %.0f\n", off, bound);
 	if (off > PVHYP_TSC_TARGET_PPB + bound || -off > PVHYP_TSC_TARGET_PPB + bound) {
 		printf("off by %.0f ppb, more than %d + %.0f\n", off, PVHYP_TSC_TARGET_PPB, bound);
@@ -486,8 +496,9 @@ int main(int argc, char **argv)
 		return probe_mark();
 	if (argc == 3 && !strcmp(argv[1], "seek-mark"))
 		return probe_seek_mark(strtoull(argv[2], NULL, 0));
-	if (argc == 3 && !strcmp(argv[1], "clock-rate"))
-		return probe_clock_rate(strtoul(argv[2], NULL, 0));
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "clock-rate"))
+		return probe_clock_rate(strtoul(argv[2], NULL, 0),
+					argc == 4 ? strtoul(argv[3], NULL, 0) : 0);
 	if (argc == 5 && !strcmp(argv[1], "kexec"))
 		return probe_kexec(argv[2], argv[3], argv[4]);
 	if (argc >= 3 && !strcmp(argv[1], "backdoor")) {
@@ -521,7 +532,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: pvhyp-probe cpuid | cpuid-prefixed | cpuid-step |\n"
-		"       hypercall NR ARG | kvm [SECONDS] | clock-rate MS |\n"
+		"       hypercall NR ARG | kvm [SECONDS] | clock-rate MS [STEP_HZ] |\n"
 		"       mark | seek-mark ADDR | kexec KERNEL INITRD CMDLINE |\n"
 		"       backdoor CMD [MAGIC [ESI EDI]]\n");
 	return 64;
