@@ -23,6 +23,17 @@
  *   own time calibration rescales it.  VMware's ABI gives the rate once, at
  *   the guest's boot: what it reads is the load-time measurement.
  *
+ * Two measurements whose bounds do not overlap cannot both hold: the TSC
+ * did not run steadily against the PM timer between them, and the finer
+ * one is not adopted (counted "unsteady").  QEMU's TCG TSC is one such:
+ * its vCPU threads share one counter that QEMU keeps monotonic by moving
+ * it forward whenever a thread on another host CPU reads a smaller host
+ * TSC (cpu_get_ticks()), so under load on several vCPUs it gains, and
+ * runs at its rate again when they idle.  A window over the busy boot of a
+ * launched kernel on 4 vCPUs came out hundreds of ppm fast, and Xen's
+ * pvclock, rescaled to it, ran as much slow while the TSC ran at the rate measured
+ * at load.  A real CPU's invariant TSC gives no such pair.
+ *
  * A point brackets one PM timer read between two TSC reads (the tightest of
  * a few tries).  The bound is the worst case over the brackets and the PM
  * timer's step as read (one tick, or an emulator's coarser step, measured at
@@ -71,6 +82,7 @@ static __hv_host_data u64 hv_tsc_rate_bound;		/* ppb; U64_MAX: unknown */
 static __hv_host_data u64 hv_tsc_rate_window;		/* TSC cycles the rate was measured over */
 static __hv_host_data u64 hv_tsc_next;			/* TSC of the next refinement */
 static __hv_host_data unsigned int hv_tsc_refinements;
+static __hv_host_data unsigned int hv_tsc_unsteady;	/* measurements that contradicted one */
 
 /*
  * The PM timer's port, as the FADT gives it (the extended block first).
@@ -271,6 +283,7 @@ __hv_host_text bool hv_tsc_poll(struct hv_cpu *hc)
 {
 	struct hv_tsc_estimate e;
 	struct hv_tsc_point p;
+	u64 off;
 
 	if (!hv_pm_port || hc->cpu != hv_tsc_cpu || hc->exit_tsc < READ_ONCE(hv_tsc_next))
 		return false;
@@ -279,6 +292,13 @@ __hv_host_text bool hv_tsc_poll(struct hv_cpu *hc)
 	/* A point taken through a hiccup is wider than the one it would replace. */
 	if (!hv_tsc_measure(&p, hv_tsc_rate, &e) || e.bound_ppb >= hv_tsc_rate_bound)
 		return false;
+	/* Both rates lie within their bounds of the truth, or the TSC was not steady. */
+	off = e.hz > hv_tsc_rate ? e.hz - hv_tsc_rate : hv_tsc_rate - e.hz;
+	if (mul_u64_u64_div_u64(off, NSEC_PER_SEC, hv_tsc_rate) >
+	    e.bound_ppb + hv_tsc_rate_bound) {
+		hv_tsc_unsteady++;
+		return false;
+	}
 	hv_tsc_publish(&e);
 	hv_tsc_refinements++;
 	return true;
@@ -292,10 +312,11 @@ void hv_tsc_report(struct seq_file *m)
 {
 	u64 hz = hv_tsc_hz();
 
-	seq_printf(m, "tsc hz %llu bound_ppb %llu window_ms %llu refinements %u kernel_khz %u source %s\n",
+	seq_printf(m, "tsc hz %llu bound_ppb %llu window_ms %llu refinements %u unsteady %u kernel_khz %u source %s\n",
 		   hz, READ_ONCE(hv_tsc_rate_bound) == U64_MAX ? 0 : READ_ONCE(hv_tsc_rate_bound),
 		   div64_u64(READ_ONCE(hv_tsc_rate_window) * MSEC_PER_SEC, hz),
-		   READ_ONCE(hv_tsc_refinements), tsc_khz, hv_pm_port ? "pm_timer" : "kernel");
+		   READ_ONCE(hv_tsc_refinements), READ_ONCE(hv_tsc_unsteady), tsc_khz,
+		   hv_pm_port ? "pm_timer" : "kernel");
 }
 
 /**
@@ -313,6 +334,7 @@ void pvhyp_tsc(struct pvhyp_tsc *t)
 	t->bound_ppb = bound == U64_MAX ? 0 : bound;
 	t->window_ns = div64_u64(READ_ONCE(hv_tsc_rate_window) * NSEC_PER_SEC, t->hz);
 	t->refinements = READ_ONCE(hv_tsc_refinements);
+	t->unsteady = READ_ONCE(hv_tsc_unsteady);
 }
 EXPORT_SYMBOL_GPL(pvhyp_tsc);
 

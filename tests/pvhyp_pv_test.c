@@ -131,8 +131,11 @@ static void pv_tsc_rate_refined(struct kunit *test)
 	pvhyp_tsc(&t);
 	if (!t.bound_ppb)
 		kunit_skip(test, "the stub found no ACPI PM timer: it hands out the kernel's rate");
-	kunit_info(test, "%llu Hz +-%llu ppb over %llu ms, %u refinements\n", t.hz, t.bound_ppb,
-		   div_u64(t.window_ns, NSEC_PER_MSEC), t.refinements);
+	kunit_info(test, "%llu Hz +-%llu ppb over %llu ms, %u refinements, %u refused as unsteady\n",
+		   t.hz, t.bound_ppb, div_u64(t.window_ns, NSEC_PER_MSEC), t.refinements,
+		   t.unsteady);
+	if (!t.refinements && t.unsteady)
+		kunit_skip(test, REF_TSC_UNSTEADY);
 	KUNIT_EXPECT_GE(test, t.refinements, 1U);
 }
 

@@ -18,6 +18,14 @@
 #include <linux/math64.h>
 #include <linux/time64.h>
 
+/*
+ * The stub refuses a finer TSC rate that contradicts the one it handed out
+ * (hyp/tsc.c, "unsteady"); QEMU's TCG TSC on several vCPUs gains under
+ * load, and then every later measurement is refused: no refinement to see.
+ */
+#define REF_TSC_UNSTEADY \
+	"not observable here: the TSC did not run steadily against the PM timer, every finer rate was refused"
+
 #define REF_PMTMR_HZ	3579545
 #define REF_PMTMR_MASK	0xffffffU
 

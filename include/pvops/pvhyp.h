@@ -151,6 +151,7 @@ void pvhyp_nested_map(struct pvhyp_nested_map *m);
 struct pvhyp_tsc {
 	u64 hz, bound_ppb, window_ns;
 	unsigned int refinements;
+	unsigned int unsteady;	/* finer measurements refused: the TSC was not steady */
 };
 
 void pvhyp_tsc(struct pvhyp_tsc *t);

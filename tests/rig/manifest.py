@@ -316,6 +316,18 @@ TSC_REFERENCE_HIDDEN = ("not observable here: QEMU's PM timer follows the host's
                         "clock, not the TSC")
 
 
+class MaySkip(str):
+    """A declared skip that need not happen: the case skips for this reason
+    when what it checks did not show in this boot, and runs when it did."""
+
+
+# QEMU's TCG TSC on several vCPUs gains under load (hyp/tsc.c): whether
+# the stub could refine its rate by the time a case asks depends on how
+# the boot went.  On one vCPU the cases must run.
+TSC_UNSTEADY = MaySkip("not observable here: the TSC did not run steadily against the PM "
+                       "timer, every finer rate was refused")
+
+
 SKIPS = [
     ('xen_backend', lambda r: r['personality'] != 'xen', 'pvhyp personality is {p}, not xen'),
     ('xen_hostile', lambda r: r['personality'] != 'xen', 'pvhyp personality is {p}, not xen'),
@@ -356,6 +368,10 @@ SKIPS = [
     ('pvops_native.pvops_native_msr_fault', lambda r: r['emulator'] == 'qemu', MSR_FAULT_HIDDEN),
     # The stub's TSC rate against the PM timer is asserted under Bochs.
     ('pvhyp.pvhyp_tsc_rate_measured', lambda r: r['emulator'] == 'qemu', TSC_REFERENCE_HIDDEN),
+    ('xen_hostile.xen_time_follows_refined_rate',
+     lambda r: r['emulator'] == 'qemu' and r['smp'] > 1, TSC_UNSTEADY),
+    ('pv_backend.pv_tsc_rate_refined',
+     lambda r: r['emulator'] == 'qemu' and r['smp'] > 1, TSC_UNSTEADY),
     ('pvops_core.pvops_switch_stress_patching',
      lambda r: r['emulator'] == 'qemu' and r['smp'] > 1,
      'QEMU MTTCG patches code incoherently across vCPUs, see rig.rst'),
@@ -375,7 +391,9 @@ def expected(run, requested=None):
             for what, when, reason in SKIPS:
                 if what in (s, f'{s}.{c}') and when(run):
                     # The first rule that applies is the reason the case gives.
-                    skips.setdefault(f'{s}.{c}', reason.format(**fields))
+                    text = reason.format(**fields)
+                    skips.setdefault(f'{s}.{c}',
+                                     MaySkip(text) if isinstance(reason, MaySkip) else text)
     names = list(suites) + check_suites(run)
     return names, skips
 
@@ -399,6 +417,6 @@ def compare(run, results, requested=None):
                 problems.append(f'{key} skipped, not declared for this run: "{reason}"')
             elif status == 'SKIP' and reason != want:
                 problems.append(f'{key} skipped for "{reason}", declared "{want}"')
-            elif status != 'SKIP' and want is not None:
+            elif status != 'SKIP' and want is not None and not isinstance(want, MaySkip):
                 problems.append(f'{key} ran ({status}) where it was declared skipped ("{want}")')
     return problems

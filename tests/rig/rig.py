@@ -1010,7 +1010,8 @@ def cmd_list(args):
                   f'"{run["append"]}"')
             print('  suites: ' + ', '.join(names))
             for case, reason in skips.items():
-                print(f'  skips {case}: {reason}')
+                may = ' (may run)' if isinstance(reason, manifest.MaySkip) else ''
+                print(f'  skips {case}{may}: {reason}')
         return 0
     print('runs (make test):')
     for r in everything:
