@@ -147,11 +147,13 @@ void pvhyp_nested_map(struct pvhyp_nested_map *m);
  * @bound_ppb: the measurement's worst-case error; 0: unknown (no PM timer)
  * @window_ns: how long the measurement ran
  * @refinements: times it improved after load
+ * @unsteady: finer measurements refused, as outside the bounds of the rate
+ *	handed out: the TSC did not run steadily against the PM timer
  */
 struct pvhyp_tsc {
 	u64 hz, bound_ppb, window_ns;
 	unsigned int refinements;
-	unsigned int unsteady;	/* finer measurements refused: the TSC was not steady */
+	unsigned int unsteady;
 };
 
 void pvhyp_tsc(struct pvhyp_tsc *t);
