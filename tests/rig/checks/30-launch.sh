@@ -146,7 +146,7 @@ launch_sleep_every_cpu() {
 		t2=$(cut -d' ' -f1 /proc/uptime)
 		awk -v a="$t0" -v b="$t1" -v c="$t2" -v m="$max" \
 			'BEGIN { exit !(c - b >= 1 && c - b - (b - a) < m) }' ||
-			{ echo "cpu $c: sleep 0 took $t0 -> $t1, sleep 1 $t1 -> $t2"; return 1; }
+			{ echo "cpu $c: sleep 0 took $t0 -> $t1, sleep 1 $t1 -> $t2; clocksource $(cat $LAUNCH_CS), clock event devices: $(awk '/^Clock Event Device:/ {printf "%s ", $4}' /proc/timer_list)"; return 1; }
 	done
 }
 
