@@ -141,12 +141,14 @@ launch_sleep_every_cpu() {
 		# under Bochs it is seconds of the guest's time.
 		t0=$(cut -d' ' -f1 /proc/uptime)
 		taskset -c "$c" sleep 0 || { echo "cpu $c: taskset failed"; return 1; }
+		loc0=$(awk '$1 == "LOC:" {print $2, $3, $4, $5}' /proc/interrupts)
 		t1=$(cut -d' ' -f1 /proc/uptime)
 		taskset -c "$c" sleep 1 || { echo "cpu $c: sleep failed"; return 1; }
 		t2=$(cut -d' ' -f1 /proc/uptime)
+		loc1=$(awk '$1 == "LOC:" {print $2, $3, $4, $5}' /proc/interrupts)
 		awk -v a="$t0" -v b="$t1" -v c="$t2" -v m="$max" \
 			'BEGIN { exit !(c - b >= 1 && c - b - (b - a) < m) }' ||
-			{ echo "cpu $c: sleep 0 took $t0 -> $t1, sleep 1 $t1 -> $t2; clocksource $(cat $LAUNCH_CS), clock event devices: $(awk '/^Clock Event Device:/ {printf "%s ", $4}' /proc/timer_list)"; return 1; }
+			{ echo "cpu $c: sleep 0 took $t0 -> $t1, sleep 1 $t1 -> $t2; clocksource $(cat $LAUNCH_CS), clock event devices: $(awk '/^Clock Event Device:/ {printf "%s ", $4}' /proc/timer_list); local timer interrupts per CPU $loc0 -> $loc1"; return 1; }
 	done
 }
 
