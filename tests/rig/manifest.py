@@ -186,11 +186,10 @@ LAUNCH_RUNS += [
 # and none it keeps xAPIC, and ticks on its own TSC-deadline timer, whose
 # one-second sleep took some 3.9 s there in 3 runs of 5 (launch.rst,
 # Limits): those two run with make launch
-# (PVOPS_RUNS=bochs-launch-smp2-esx), some 12 minutes each.  A
-# second's sleep on one CPU took up to 1.63 s of kernel 2's clock under
-# Bochs (xen; 3.9 s with none, program start-up included), where QEMU
-# runs keep within 1.5 s: the cause is not known (launch.rst, Limits); 3 s
-# is allowed (rig.sleep_max), where a lost timer event sleeps for ever.
+# (PVOPS_RUNS=bochs-launch-smp2-esx), some 12 minutes each.  Under xen a
+# second's sleep took up to 1.63 s of kernel 2's clock under Bochs, where
+# QEMU runs keep within 1.5 s: 3 s is allowed (rig.sleep_max), where a
+# lost timer event sleeps for ever.
 # A CPU's replug took 105 s of kernel 2's clock with none (xAPIC): two
 # rounds (rig.replugs), one with a pause and one without, not QEMU's 20.
 BOCHS_DEADLINE_OPEN = ("a known failure, open: sleep_every_cpu, a second's sleep on "

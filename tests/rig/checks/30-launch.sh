@@ -102,10 +102,11 @@ launch_signature_every_cpu() {
 
 # The last CPU goes offline (Linux stops it: APIC disabled, HLT) and comes
 # back (INIT, SIPI again), still under the stub, rig.replugs times (20):
-# once missed the race that lost a SIPI posted while the target took its
-# INIT (1 run in 4), and every other round comes back at once, the CPU
-# perhaps not parked yet.  Under load: a busy loop per CPU, unpinned, so
-# the one going offline has work to move and the senders are busy too.
+# one round rarely met the race that lost a SIPI posted while the target
+# took its INIT (hyp/cpu_start.c); every other round comes back at once,
+# the CPU perhaps not parked yet.  Under load: a busy loop per CPU,
+# unpinned, so the one going offline has work to move and the senders are
+# busy too.
 launch_replug_rounds() {
 	c=$1
 	for i in $(seq 1 "$(cmdline_value rig.replugs 20)"); do
@@ -130,15 +131,17 @@ launch_cpu_replug() {
 	[ $rc -eq 0 ] && launch_signature_every_cpu "$1"
 }
 
-# A second's sleep on each CPU returns (a CPU whose timer events were lost
-# would sleep for ever: the run times out), in about a second of kernel 2's
-# clock, which the host-timed check above judges: at most rig.sleep_max s
-# (1.5; Bochs runs allow more, see manifest.py).
 # Each CPU's local timer interrupts so far (/proc/interrupts, LOC).
 launch_local_timer_irqs() {
 	awk '$1 == "LOC:" {for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) printf "%s ", $i}' /proc/interrupts
 }
 
+# A second's sleep on each CPU returns (a CPU whose timer events were lost
+# would sleep for ever: the run times out), in about a second of kernel 2's
+# clock, which the host-timed check above judges: at most rig.sleep_max s
+# (1.5; Bochs runs allow more, see manifest.py).  A failure says which
+# timers kernel 2 runs on and how many local timer interrupts each CPU
+# took over the sleep (late, or lost and woken by another).
 launch_sleep_every_cpu() {
 	max=$(cmdline_value rig.sleep_max 1.5)
 	for c in $(seq 0 $(($(cmdline_value rig.cpus 1) - 1))); do
