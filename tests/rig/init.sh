@@ -162,7 +162,7 @@ if [ "$mode" = launch ]; then
 	load pvhyp || say "loading pvhyp failed"
 	k2="console=ttyS0 panic=-1 oops=panic printk.devkmsg=on nokaslr rig.mode=launched"
 	for w in $cmdline; do
-		case "$w" in rig.mode=*) ;; rig.*|pvhyp.personality=*) k2="$k2 $w" ;; esac
+		case "$w" in rig.mode=*) ;; rig.*|pvhyp.personality=*|idle=*) k2="$k2 $w" ;; esac
 	done
 	# A page of kernel 1's with a marker in it, for kernel 2 to look for.
 	pvhyp-probe mark > /tmp/mark &

@@ -112,9 +112,36 @@ launch_replug_rounds() {
 	for i in $(seq 1 "$(cmdline_value rig.replugs 20)"); do
 		echo 0 > "/sys/devices/system/cpu/cpu$c/online" || { echo "round $i: cpu $c does not go offline"; return 1; }
 		[ $((i % 2)) -eq 1 ] && sleep 0.2
-		echo 1 > "/sys/devices/system/cpu/cpu$c/online" ||
-			{ echo "round $i: cpu $c does not come back: $(dmesg | tail -5)"; return 1; }
+		launch_cpu_online "$c" || { echo "round $i: cpu $c does not come back"; return 1; }
 	done
+}
+
+# What each CPU's interrupts and stacks show of a start that hangs.
+launch_online_hang_report() {
+	grep -e CPU -e HYP: -e LOC: -e resched -e callfunc -e timer /proc/interrupts
+	echo l > /proc/sysrq-trigger
+	sleep 1
+	grep -e HYP: -e LOC: -e resched /proc/interrupts
+	dmesg | tail -20
+}
+
+# CPU $1 online within rig.online_max s of kernel 2's clock (30; the
+# loop's own time adds to it): a start that hangs, the writer stuck in
+# cpu_up(), is reported while the other CPUs can still say why.
+launch_cpu_online() {
+	max=$(cmdline_value rig.online_max 30)
+	# Its own stderr: the check's output is read to its end, which a
+	# writer stuck in cpu_up() would hold open.
+	echo 1 2> /tmp/online.err > "/sys/devices/system/cpu/cpu$1/online" &
+	pid=$!
+	tenths=0
+	while kill -0 $pid 2> /dev/null; do
+		[ $tenths -ge $((max * 10)) ] &&
+			{ echo "cpu $1: not online after $max s"; launch_online_hang_report; return 1; }
+		sleep 0.1
+		tenths=$((tenths + 1))
+	done
+	wait $pid || { cat /tmp/online.err; return 1; }
 }
 
 launch_cpu_replug() {
