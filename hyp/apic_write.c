@@ -194,11 +194,19 @@ static __hv_host_text void hv_apic_start_signal(struct hv_cpu *hc, u32 icr, u32 
 	}
 }
 
-/* A CPU whose guest APIC is off exits at HLT: it may be stopping (cpu_start.c). */
+/*
+ * A CPU whose guest APIC is off exits at HLT: it may be stopping
+ * (cpu_start.c).  One whose APIC comes on again is a CPU starting: the
+ * personality raises what it had pending for it, which the INIT dropped.
+ */
 static __hv_host_text void hv_apic_svr_written(struct hv_cpu *hc, u32 val)
 {
+	bool was_off = hc->apic_off;
+
 	hc->apic_off = !(val & APIC_SPIV_APIC_ENABLED);
 	static_call(hv_vendor_halt_exits)(hc, hc->apic_off || hc->launch_held);
+	if (was_off && !hc->apic_off)
+		static_call_cond(hv_personality_apic_enabled)(hc);
 }
 
 /**

@@ -37,6 +37,10 @@ struct hv_cpuid_regs {
  * @launched: host context: launch mode took kernel 1's memory away (the
  *	guest is kernel 2 now): forget what kernel 1 registered, and map back
  *	what the ABI lets a guest read (hv_tdp_expose()); may be NULL
+ * @apic_enabled: host context, on the CPU: its guest software-enabled
+ *	its local APIC (launch mode, where the stub sees SVR writes), as a
+ *	kernel bringing a CPU up does after INIT dropped what the APIC held:
+ *	raise again what is pending for it; may be NULL
  * @exit_begin: host context, first thing at every exit, before anything
  *	that may wait for another CPU: keep what the guest reads without
  *	asking current (steal time); may be NULL
@@ -65,6 +69,7 @@ struct hv_personality {
 	void (*timer_fired)(struct hv_cpu *hc);
 	void (*tsc_refined)(struct hv_cpu *hc);
 	void (*launched)(struct hv_cpu *hc);
+	void (*apic_enabled)(struct hv_cpu *hc);
 	void (*exit_begin)(struct hv_cpu *hc);
 	u64 (*hypercall_nr)(const struct hv_gprs *regs);
 	u8 (*vector_of)(unsigned int vcpu);

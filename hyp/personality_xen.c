@@ -13,6 +13,15 @@
  * flag), and when it unmasks with an upcall pending it makes any
  * hypercall: on the way back the stub raises the vector again.
  *
+ * An upcall_pending left set with no interrupt on its way stops every
+ * later notification, so, as Xen does, the vector is raised again where
+ * one may have been lost: when a vCPU's vector is set, if its APIC is on
+ * (Xen commit 7b5b8ca7dffd; Xen raises even with nothing pending), and
+ * when its kernel turns its APIC on (Xen commit f5d0279839b5).  Linux
+ * registers an AP's vector before the AP starts; the last upcall of the
+ * CPU's previous life, sent while it went offline with interrupts off,
+ * was dropped by the INIT that restarted it.
+ *
  * The one-shot timer (VCPUOP_set_singleshot_timer, set_timer_op) borrows
  * the local APIC timer (timer.c) and raises VIRQ_TIMER when it fires.
  *
@@ -159,6 +168,19 @@ static void xen_kick(unsigned int vcpu)
 static void xen_mark_events_pending(unsigned int vcpu, struct vcpu_info *vi)
 {
 	if (!xchg(&vi->evtchn_upcall_pending, 1))
+		xen_kick(vcpu);
+}
+
+/*
+ * An upcall for @vcpu if one is pending, to an APIC that is on (a
+ * disabled APIC takes no interrupt: the one that turns it on asks again).
+ */
+static __hv_host_text void xen_upcall_again(unsigned int vcpu)
+{
+	struct vcpu_info *vi = xen_vcpu_info(vcpu);
+	struct hv_cpu *hc = hv_cpu_of(vcpu);
+
+	if (hc && !READ_ONCE(hc->apic_off) && vi && READ_ONCE(vi->evtchn_upcall_pending))
 		xen_kick(vcpu);
 }
 
@@ -704,6 +726,7 @@ static long xen_hvm_op(struct hv_exit *ex, u64 op, u64 arg)
 		if (uv.vector && uv.vector < XEN_MIN_VECTOR)
 			return -EINVAL;
 		xd->vcpus[uv.vcpu].upcall_vector = uv.vector;
+		xen_upcall_again(uv.vcpu);
 		return 0;
 	case HVMOP_set_param:
 	case HVMOP_get_param:
@@ -1065,6 +1088,13 @@ static __hv_host_text void xen_launched(struct hv_cpu *hc)
 	hv_unlock(&xd->lock);
 }
 
+static __hv_host_text void xen_apic_enabled(struct hv_cpu *hc)
+{
+	hv_lock(hc, &xd->lock);
+	xen_upcall_again(hc->cpu);
+	hv_unlock(&xd->lock);
+}
+
 static __hv_host_text void xen_exit_begin(struct hv_cpu *hc)
 {
 	xen_time_catch_up(hc);
@@ -1163,5 +1193,6 @@ const struct hv_personality hv_personality_xen = {
 	.timer_fired = xen_timer_fired,
 	.tsc_refined = xen_tsc_refined,
 	.launched = xen_launched,
+	.apic_enabled = xen_apic_enabled,
 	.exit_begin = xen_exit_begin,
 };

@@ -105,15 +105,9 @@ LAUNCH_RUNS = [
 # kernel 2 starts them with its own INIT and SIPI (hyp/cpu_start.c);
 # 30-launch.sh counts them, asks each for the personality's signature, and
 # takes the last one offline and back.
-# Under xen a CPU coming back online under load hung in some runs,
-# open (Documentation/launch.rst, "Limits"): make launch runs them, make
-# test does not.
-XEN_SMP_OPEN = ("a known failure under xen, open: a CPU coming back online under load "
-                "hung in cpuhp_kick_ap in 1 run of 2 on 4 vCPUs")
 LAUNCH_RUNS += [
     {'name': f'launch-smp{n}-{p}', 'smp': n, 'mem': '2G', 'personality': p, 'launch': True,
-     'expect': 'native', 'tests': [], 'extra': f'crashkernel=512M rig.cpus={n}',
-     **({'not_in_test': XEN_SMP_OPEN} if p == 'xen' else {})}
+     'expect': 'native', 'tests': [], 'extra': f'crashkernel=512M rig.cpus={n}'}
     for n in (2, 4) for p in ('none', 'xen', 'esx')
 ]
 # Kernel 1's last interrupts, accepted by its local APIC after its last
@@ -158,7 +152,7 @@ LAUNCH_RUNS.append(
     {'name': 'launch-kexec-smp2-xen', 'smp': 2, 'mem': '2G', 'personality': 'xen',
      'launch': True, 'expect': 'native', 'tests': [],
      'extra': 'crashkernel=512M rig.launch_end=kexec rig.cpus=2',
-     'excuse': [], 'not_in_test': XEN_SMP_OPEN, 'require': LAUNCH_RUNS[0]['require'] +
+     'excuse': [], 'require': LAUNCH_RUNS[0]['require'] +
      [(re.escape(KEXEC_HOP), 'kernel 3 booted'),
       (re.escape(SOFT_RESET), "the stub's word that it reset the domain")]})
 # A launched kernel that panics or reboots must reset the machine, never
