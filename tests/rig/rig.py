@@ -85,7 +85,10 @@ FIGURE = re.compile(r'rig: figure (.*)$')
 # and, just before, a 'sleep 0' the same way; what the second costs (a
 # fork, an exec, two console lines; it grows with -smp 4 and a busy host)
 # comes off the first, so what is judged is the timer.
-HOST_TIMED = [('sleep-start', 'sleep-end', 1.0, 0.1, ('sleep0-start', 'sleep0-end'))]
+HOST_TIMED = [('sleep-start', 'sleep-end', 1.0, 0.1, ('sleep0-start', 'sleep0-end'))] + [
+    # Launch mode's sleep on each CPU (checks/30-launch.sh, sleep_every_cpu).
+    (f'cpu{c}-sleep-start', f'cpu{c}-sleep-end', 1.0, 0.1,
+     (f'cpu{c}-sleep0-start', f'cpu{c}-sleep0-end')) for c in range(64)]
 TOP_RESULT = re.compile(r'^(not ok|ok) \d+ (.*)$')
 SUBTEST = re.compile(r'^ {4}# Subtest: (\S+)')
 CASE = re.compile(r'^ {4}(ok|not ok) \d+ (?:- )?(\S+)(?: # SKIP ?(.*))?$')
