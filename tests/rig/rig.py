@@ -185,8 +185,10 @@ def bzimage(kdir):
 # --- booting -------------------------------------------------------------------
 
 def qemu_cmd(kernel, initrd, run, append, console):
-    # A run that ends in a reset keeps QEMU's reset log: a triple fault says so there.
-    log_resets = ['-d', 'cpu_reset', '-D', reset_log(run)] if run.get('ending') else []
+    # A run that ends in a reset, and every launch run (one reset silently
+    # once), keeps QEMU's reset log: a triple fault says so there.
+    log_resets = (['-d', 'cpu_reset', '-D', reset_log(run)]
+                  if run.get('ending') or run.get('launch') else [])
     return ['qemu-system-x86_64', '-accel', os.environ.get('PVOPS_ACCEL', 'tcg'),
             '-cpu', run.get('cpu', 'EPYC,+svm'),
             '-m', str(run['mem']), '-smp', str(run['smp']),
@@ -197,6 +199,17 @@ def qemu_cmd(kernel, initrd, run, append, console):
 
 def reset_log(run):
     return os.path.join(OUT, f'resets-{run["name"]}.log')
+
+
+def reset_said(run):
+    """What QEMU's reset log of RUN says of a reset (TCG names a triple fault)."""
+    try:
+        with open(reset_log(run), errors='replace') as f:
+            text = f.read()
+    except OSError:
+        return 'no reset log kept for this run'
+    return (f'QEMU\'s reset log ({reset_log(run)}) names '
+            f'{"a triple fault" if "Triple fault" in text else "no triple fault"}')
 
 
 def bochs_cmd(kernel, initrd, run, append, console):
@@ -516,6 +529,8 @@ def judge_run(run, lines, timed_out, secs, kdir, on_purpose=False):
                                     for s, cs in cases.items()}):
         msgs.append(f'manifest: {p}')
     msgs += judge(lines, timed_out, secs, run.get('excuse', ()))
+    if any(m.startswith('guest ended without powering off') for m in msgs):
+        msgs.append(reset_said(run))
     # Lines a run must show (manifest.py: 'require'), reported as seen.
     notes = []
     for pattern, what in run.get('require', []):
