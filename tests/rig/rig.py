@@ -201,15 +201,16 @@ def reset_log(run):
     return os.path.join(OUT, f'resets-{run["name"]}.log')
 
 
-def reset_said(run):
-    """What QEMU's reset log of RUN says of a reset (TCG names a triple fault)."""
+def reset_triple_fault(run):
+    """Whether QEMU's reset log of RUN names a triple fault (it does so
+    under TCG only); None without a log, or under another accelerator."""
+    if os.environ.get('PVOPS_ACCEL', 'tcg') != 'tcg':
+        return None
     try:
         with open(reset_log(run), errors='replace') as f:
-            text = f.read()
+            return 'Triple fault' in f.read()
     except OSError:
-        return 'no reset log kept for this run'
-    return (f'QEMU\'s reset log ({reset_log(run)}) names '
-            f'{"a triple fault" if "Triple fault" in text else "no triple fault"}')
+        return None
 
 
 def bochs_cmd(kernel, initrd, run, append, console):
@@ -529,8 +530,12 @@ def judge_run(run, lines, timed_out, secs, kdir, on_purpose=False):
                                     for s, cs in cases.items()}):
         msgs.append(f'manifest: {p}')
     msgs += judge(lines, timed_out, secs, run.get('excuse', ()))
-    if any(m.startswith('guest ended without powering off') for m in msgs):
-        msgs.append(reset_said(run))
+    # A reset nobody asked for: what QEMU's reset log says of it, in the same message.
+    triple = reset_triple_fault(run)
+    msgs = [m.replace('(crash or reset)', f'(crash or reset; QEMU\'s reset log '
+                      f'{reset_log(run)}: triple fault {triple})', 1)
+            if triple is not None and m.startswith('guest ended without powering off') else m
+            for m in msgs]
     # Lines a run must show (manifest.py: 'require'), reported as seen.
     notes = []
     for pattern, what in run.get('require', []):
@@ -824,14 +829,7 @@ def launch_ending_job(kdir, initrd, kernel, mode):
         crashes = [line for line in lines
                    if re.search(r'\bOops\b|\bBUG: |general protection fault|double fault', line)]
         panics = sum(1 for line in lines if 'Kernel panic - not syncing' in line)
-        # QEMU says "Triple fault" in its reset log under TCG only.
-        try:
-            with open(reset_log(run), errors='replace') as f:
-                triple = 'Triple fault' in f.read()
-        except OSError:
-            triple = None
-        if os.environ.get('PVOPS_ACCEL', 'tcg') != 'tcg':
-            triple = None
+        triple = reset_triple_fault(run)
         ok = not timed_out and not missing and triple is False and not crashes and panics <= 1
         if ok:
             log(f'{run["name"]}: ok, the machine reset after "{run["ending"][-1]}", '
