@@ -11,6 +11,8 @@
 #   make bochs      the test kernel under Bochs (Intel VMX with EPT), its suites
 #   make fuzz       the hostile-input fuzzer's long target (10^6 calls each)
 #   make launch     Debian's stock kernel booted on the stub, each personality
+#   make migrate    a running guest moved to a second QEMU (live migration),
+#                   with and without the stub; PVOPS_QEMU=binary picks QEMU
 #   make kernel     build (or find in the cache) the test kernel
 #   make check      checkpatch --strict and sparse over our sources
 #   make deb        the pvops-dkms Debian package, in .rig-out/deb/
@@ -39,7 +41,7 @@ find_kdir = kdir="$(KDIR)"; \
 			     "or make TEST_KERNEL=1 (the rig's test kernel)" >&2; exit 1; }; \
 	fi
 
-.PHONY: all modules deps kernel demo test bench bochs fuzz launch check clean docs-numbers deb htmldocs
+.PHONY: all modules deps kernel demo test bench bochs fuzz launch migrate check clean docs-numbers deb htmldocs
 
 all: modules
 
@@ -78,6 +80,9 @@ fuzz: deps
 launch: deps
 	@$(TOP)/tests/rig/rig.py launch
 
+migrate: deps
+	@$(TOP)/tests/rig/rig.py migrate
+
 # The last make bench's results into the docs: the checked-in copy and the
 # tables generated from it (Documentation/generated/).
 # The last make bench and make test results (those there are) become the
@@ -86,7 +91,9 @@ docs-numbers:
 	@r=$(TOP)/.rig-out/results; set --; \
 	[ -f $$r/bench.json ] && set -- "$$@" --publish $$r/bench.json; \
 	[ -f $$r/summary.json ] && set -- "$$@" --publish-test $$r/summary.json; \
-	[ $$# -gt 0 ] || { echo "docs-numbers: no results in $$r (make bench, make test)"; exit 1; }; \
+	for m in $$r/summary-migrate.json $$r/summary-migrate-built.json; do \
+		[ -f $$m ] && set -- "$$@" --publish-migrate $$m; done; \
+	[ $$# -gt 0 ] || { echo "docs-numbers: no results in $$r (make bench, make test, make migrate)"; exit 1; }; \
 	$(TOP)/scripts/gen-results-docs.py "$$@"
 
 check: deps

@@ -188,8 +188,10 @@ def environment(date, commit, facts, launched=None):
     return {
         'host_cpu': host_cpu(),
         'host_cpus': os.cpu_count(),
-        'emulator': 'qemu-system-x86_64',
-        'emulator_version': _command_line(['qemu-system-x86_64', '--version']),
+        # rig.py's boot() runs this QEMU (PVOPS_QEMU: one built here).
+        'emulator': os.environ.get('PVOPS_QEMU', 'qemu-system-x86_64'),
+        'emulator_version': _command_line([os.environ.get('PVOPS_QEMU', 'qemu-system-x86_64'),
+                                           '--version']),
         # rig.py's boot() runs QEMU with this accelerator.
         'accel': os.environ.get('PVOPS_ACCEL', 'tcg'),
         'guest_kernel': facts.get('guest_kernel'),

@@ -14,6 +14,9 @@
 #                        (pvops-launch) in the region crashkernel=SIZE
 #                        reserved; that kernel's /init
 #                        (this script, rig.mode=launched) checks it
+#   rig.mode=migrate     as test, with a window after the layer loads in
+#                        which the host moves the guest to another QEMU
+#                        (checks/50-migrate.sh)
 #   rig.tests=a,b        test modules to run (default: all in the image)
 
 /bin/busybox --install -s /bin
@@ -230,6 +233,8 @@ kmsg "KTAP version 1"
 suite_begin rig_layer
 for m in $RIG_LAYER; do check "load_$m" load "$m"; done
 suite_end
+# A guest the host migrates: the move happens in this window (50-migrate.sh).
+[ "$mode" = migrate ] && migrate_window
 
 tests=$(echo "$(cmdline_value rig.tests "$(cat /rig/tests.order)")" | tr , ' ')
 for t in $tests; do

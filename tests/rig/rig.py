@@ -36,6 +36,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import manifest  # noqa: E402  (beside this file)
 import bench  # noqa: E402  (beside this file)
+import migrate  # noqa: E402  (beside this file)
 
 TOP = manifest.TOP
 OUT = os.path.join(TOP, '.rig-out')
@@ -184,12 +185,16 @@ def bzimage(kdir):
 
 # --- booting -------------------------------------------------------------------
 
+# QEMU: Debian's, or PVOPS_QEMU (make migrate with a QEMU of one's own).
+QEMU = os.environ.get('PVOPS_QEMU', 'qemu-system-x86_64')
+
+
 def qemu_cmd(kernel, initrd, run, append, console):
     # A run that ends in a reset, and every launch run (one reset silently
     # once), keeps QEMU's reset log: a triple fault says so there.
     log_resets = (['-d', 'cpu_reset', '-D', reset_log(run)]
                   if run.get('ending') or run.get('launch') else [])
-    return ['qemu-system-x86_64', '-accel', os.environ.get('PVOPS_ACCEL', 'tcg'),
+    return [QEMU, '-accel', os.environ.get('PVOPS_ACCEL', 'tcg'),
             '-cpu', run.get('cpu', 'EPYC,+svm'),
             '-m', str(run['mem']), '-smp', str(run['smp']),
             '-nographic', '-no-reboot', '-monitor', 'none', '-serial', f'file:{console}',
@@ -254,6 +259,12 @@ clock: sync=none, time0=local
     return ['bochs', '-q', '-f', rc, '-rc', cont]
 
 
+def kernel_append(run, mode):
+    return ('console=ttyS0 panic=-1 oops=panic printk.devkmsg=on '
+            f'kmemleak=on rig.mode={mode} {run["append"]} '
+            + os.environ.get('PVOPS_APPEND', ''))
+
+
 def boot(kernel, initrd, run, mode):
     """One guest (QEMU, or Bochs for run['emulator'] == 'bochs'); returns
     (console lines, wall seconds, timed out, console file).  Every
@@ -261,9 +272,7 @@ def boot(kernel, initrd, run, mode):
     bochs = run.get('emulator') == 'bochs'
     timeout = int(run.get('timeout') or os.environ.get('PVOPS_TIMEOUT', '2400' if bochs else '420'))
     console = os.path.join(OUT, f'console-{run["name"]}.log')
-    append = ('console=ttyS0 panic=-1 oops=panic printk.devkmsg=on '
-              f'kmemleak=on rig.mode={mode} {run["append"]} '
-              + os.environ.get('PVOPS_APPEND', ''))
+    append = kernel_append(run, mode)
     if os.path.exists(console):
         os.unlink(console)
     cmd = (bochs_cmd if bochs else qemu_cmd)(kernel, initrd, run, append, console)
@@ -1005,6 +1014,71 @@ def cmd_launch():
     return summarize(results, elapsed=time.monotonic() - start, summary='summary-launch.json')
 
 
+def migrate_job(kdir, initrd):
+    """A guest moved to a second QEMU while it runs (migrate.py): judged as
+    a matrix run on the console of both, and by how the move went: the
+    guest must go on on the destination, or, where the manifest declares
+    that this QEMU refuses it ('refused': the destination's words and
+    why), on the source, with the refusal in those words."""
+    def job(run):
+        name = run['name']
+        append = kernel_append(run, 'migrate').strip()
+        dst = dict(run, name=name + '-destination')
+        consoles = [os.path.join(OUT, f'console-{r["name"]}.log') for r in (run, dst)]
+        qmps = [os.path.join(OUT, f'qmp-{r["name"]}.sock') for r in (run, dst)]
+        port = migrate.free_port()
+        cmds = [qemu_cmd(bzimage(kdir), initrd, r, append, c) + ['-qmp', f'unix:{q},server=on,wait=off']
+                for r, c, q in zip((run, dst), consoles, qmps)]
+        cmds[1] += ['-incoming', f'tcp:127.0.0.1:{port}']
+        log(f'migrate {name}: {QEMU} -smp {run["smp"]} -m {run["mem"]} "{append}"')
+        out = migrate.move(cmds[0], cmds[1], *consoles, *qmps, port,
+                           lambda m: log(f'{name}: {m}'), paused=run.get('paused', False))
+        lines = out['console'].splitlines()
+        res = judge_run(run, lines, out['timed_out'], out['seconds'], kdir)
+        ended_on_destination = 'rig: mark migrate-window-end' in migrate.read_text(consoles[1])
+        refused = run.get('refused')
+        if out['outcome'] == 'continued' and ended_on_destination:
+            verdict, ok = 'the guest went on on the destination', True
+        elif out['outcome'] == 'continued':
+            verdict, ok = 'the move ended after the guest\'s window (migrate-window-end)', False
+        elif out['outcome'] == 'refused' and refused and re.search(refused[0], out['dst_error']):
+            verdict, ok = f'refused by the destination, as declared: {refused[1]}', None
+            res['skips'][refused[1]] = res['skips'].get(refused[1], 0) + 1
+            res['skipped'] += 1
+        elif out['outcome'] == 'refused':
+            verdict, ok = f'refused by the destination: {out["dst_error"]}', False
+        else:
+            verdict, ok = f'the move failed: {out["why"]}', False
+        if ok is not None:
+            res['passed' if ok else 'failed'] += 1
+        if ok is False:
+            res['messages'].append(f'migration: {verdict}')
+        res['migration'] = dict(out['figures'], outcome=out['outcome'],
+                                destination_error=out['dst_error'])
+        res.update({k: run[k] for k in ('smp', 'cpu', 'emulator', 'personality', 'backend')})
+        with OUTPUT:
+            sys.stdout.write(res['report'])
+            log(f'{name}: migration: {verdict}; {out["figures"]}')
+            log(f'{name}: {res["passed"]} passed, {res["failed"]} failed, '
+                f'{res["skipped"]} skipped, {out["seconds"]:.1f} s wall; consoles '
+                f'{" and ".join(consoles)}')
+        return res
+    return job
+
+
+def cmd_migrate():
+    """A running guest moved between two QEMU processes on loopback, with
+    and without the stub under it."""
+    chosen = runs(manifest.MIGRATE_RUNS)
+    kdir, initrd = build()
+    # Debian's QEMU and one's own (PVOPS_QEMU) keep results side by side.
+    summary = 'summary-migrate-built.json' if 'PVOPS_QEMU' in os.environ else 'summary-migrate.json'
+    clear_results(chosen, summary)
+    start = time.monotonic()
+    results = in_parallel([(run, migrate_job(kdir, initrd)) for run in chosen])
+    return summarize(results, elapsed=time.monotonic() - start, summary=summary)
+
+
 def cmd_fuzz():
     """The hostile-input fuzzer's long target: 10^6 calls per personality
     (make test runs 10^5)."""
@@ -1037,6 +1111,8 @@ def cmd_list(args):
             print('runs (make fuzz):')
         if r['name'] == manifest.LAUNCH_RUNS[0]['name']:
             print('runs (make launch; make test all but those marked):')
+        if r['name'] == manifest.MIGRATE_RUNS[0]['name']:
+            print('runs (make migrate):')
         print(f'  {r["name"]:14} {r["emulator"]} -cpu {r["cpu"]} -smp {r["smp"]}  {r["append"]}')
         if r.get('not_in_test'):
             print(f'  {"":14} (not in make test: {r["not_in_test"]})')
@@ -1054,12 +1130,12 @@ if __name__ == '__main__':
     TREE = bench.tree_commit()
     what = sys.argv[1] if len(sys.argv) > 1 else 'test'
     cmds = {'test': cmd_test, 'demo': cmd_demo, 'bench': cmd_bench, 'bochs': cmd_bochs,
-            'fuzz': cmd_fuzz, 'launch': cmd_launch}
+            'fuzz': cmd_fuzz, 'launch': cmd_launch, 'migrate': cmd_migrate}
     try:
         if what == 'list':
             sys.exit(cmd_list(sys.argv[2:]))
         if what not in cmds:
-            sys.exit(f'usage: {sys.argv[0]} test|demo|bench|bochs|fuzz|launch|list [RUN]')
+            sys.exit(f'usage: {sys.argv[0]} test|demo|bench|bochs|fuzz|launch|migrate|list [RUN]')
         sys.exit(cmds[what]())
     except UsageError as e:
         print(f'rig: {e}', flush=True)

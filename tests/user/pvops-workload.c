@@ -14,6 +14,15 @@
  *       a periodic CLOCK_MONOTONIC timerfd at HZ: how late each read
  *       returns after the expiry it reports, in us, and how many expiries
  *       were missed (counted by the timerfd beyond one per read)
+ *   pvops-workload timeline HZ SECONDS
+ *       load and a witness at once, for a CPU whose machine moves under
+ *       it (a migration): reads CLOCK_MONOTONIC in a busy loop for
+ *       SECONDS, counting steps backwards and the longest gap between two
+ *       reads (time the task saw pass without running), and polls a
+ *       periodic timerfd at HZ: its expiries must keep up with the clock
+ *       (a CPU whose timer stopped delivers none), one
+ *       "workload: timeline ..." line; exit 1 if time went backwards or
+ *       the timer fell behind
  *
  * Each prints "workload: figure op=O variant=V unit=U median=M p10=P
  * p90=Q n=N" lines (nearest-rank percentiles, as pvhyp_bench) that
@@ -27,6 +36,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sched.h>
 #include <sys/timerfd.h>
 
 #define NSEC_PER_SEC 1000000000LL
@@ -179,6 +189,71 @@ static int run_timerfd(long hz, long seconds)
 	return 0;
 }
 
+static int run_timeline(long hz, long seconds)
+{
+	long long period = NSEC_PER_SEC / hz, start, end, prev, t, gap, max_gap = 0;
+	long long expiries = 0, expected;
+	long deliveries = 0, backwards = 0;
+	struct itimerspec its = { 0 };
+	unsigned long long count;
+	int fd, cpu = sched_getcpu();
+
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (fd < 0) {
+		fprintf(stderr, "pvops-workload: timerfd_create: %s\n", strerror(errno));
+		return 1;
+	}
+	start = now_ns();
+	its.it_value.tv_sec = (start + period) / NSEC_PER_SEC;
+	its.it_value.tv_nsec = (start + period) % NSEC_PER_SEC;
+	its.it_interval.tv_nsec = period;
+	if (timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL)) {
+		fprintf(stderr, "pvops-workload: timerfd_settime: %s\n", strerror(errno));
+		return 1;
+	}
+	end = start + seconds * NSEC_PER_SEC;
+	for (prev = start; prev < end; prev = t) {
+		t = now_ns();
+		gap = t - prev;
+		if (gap < 0)
+			backwards++;
+		else if (gap > max_gap)
+			max_gap = gap;
+		if (read(fd, &count, sizeof(count)) == sizeof(count)) {
+			expiries += count;
+			deliveries++;
+		}
+	}
+	/* What expired by the end and was not read yet. */
+	if (read(fd, &count, sizeof(count)) == sizeof(count)) {
+		expiries += count;
+		deliveries++;
+	}
+	close(fd);
+	expected = (prev - start) / period;
+	printf("workload: timeline cpu=%d hz=%ld seconds=%.3f", cpu, hz,
+	       (double)(prev - start) / NSEC_PER_SEC);
+	printf(" expiries=%lld expected=%lld deliveries=%ld", expiries, expected, deliveries);
+	printf(" backwards=%ld max_gap_us=%lld\n", backwards, max_gap / 1000);
+	if (backwards) {
+		fprintf(stderr, "pvops-workload: CLOCK_MONOTONIC went backwards %ld times\n",
+			backwards);
+		return 1;
+	}
+	/*
+	 * The timerfd counts the periods its hrtimer skipped, so a late CPU
+	 * loses no expiry; one whose timer stopped counts none after it.  A
+	 * delivery per four periods at least: a busy host delays, never stops.
+	 */
+	if (expiries < expected - 1 || deliveries < expected / 4) {
+		fprintf(stderr, "pvops-workload: timer behind the clock: %lld expiries, ",
+			expiries);
+		fprintf(stderr, "%ld deliveries, %lld periods passed\n", deliveries, expected);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "clock"))
@@ -190,8 +265,12 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "timerfd"))
 		return run_timerfd(arg(argv[2], 1, 100000, "HZ"),
 				   arg(argv[3], 1, 600, "SECONDS"));
+	if (argc == 4 && !strcmp(argv[1], "timeline"))
+		return run_timeline(arg(argv[2], 1, 10000, "HZ"),
+				    arg(argv[3], 1, 3600, "SECONDS"));
 	fputs("usage: pvops-workload clock ROUNDS CALLS\n"
 	      "       pvops-workload nanosleep HZ SECONDS\n"
-	      "       pvops-workload timerfd HZ SECONDS\n", stderr);
+	      "       pvops-workload timerfd HZ SECONDS\n"
+	      "       pvops-workload timeline HZ SECONDS\n", stderr);
 	return 2;
 }
