@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -1025,14 +1026,19 @@ def migrate_job(kdir, initrd):
         append = kernel_append(run, 'migrate').strip()
         dst = dict(run, name=name + '-destination')
         consoles = [os.path.join(OUT, f'console-{r["name"]}.log') for r in (run, dst)]
-        qmps = [os.path.join(OUT, f'qmp-{r["name"]}.sock') for r in (run, dst)]
+        # A Unix socket's path is at most 107 bytes: not under the tree.
+        sockets = tempfile.mkdtemp(prefix='pvops-qmp-')
+        qmps = [os.path.join(sockets, f'{side}.sock') for side in ('source', 'destination')]
         port = migrate.free_port()
         cmds = [qemu_cmd(bzimage(kdir), initrd, r, append, c) + ['-qmp', f'unix:{q},server=on,wait=off']
                 for r, c, q in zip((run, dst), consoles, qmps)]
         cmds[1] += ['-incoming', f'tcp:127.0.0.1:{port}']
         log(f'migrate {name}: {QEMU} -smp {run["smp"]} -m {run["mem"]} "{append}"')
-        out = migrate.move(cmds[0], cmds[1], *consoles, *qmps, port,
-                           lambda m: log(f'{name}: {m}'), paused=run.get('paused', False))
+        try:
+            out = migrate.move(cmds[0], cmds[1], *consoles, *qmps, port,
+                               lambda m: log(f'{name}: {m}'), paused=run.get('paused', False))
+        finally:
+            shutil.rmtree(sockets, ignore_errors=True)
         lines = out['console'].splitlines()
         res = judge_run(run, lines, out['timed_out'], out['seconds'], kdir)
         ended_on_destination = 'rig: mark migrate-window-end' in migrate.read_text(consoles[1])
