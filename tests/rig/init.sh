@@ -212,6 +212,8 @@ if [ "$mode" = launched ]; then
 	[ "$(cmdline_value rig.kexec_from 0)" = 2 ] && say "kernel 3, kexec'd by kernel 2, on the stub"
 	say "ktap begins"
 	kmsg "KTAP version 1"
+	# make migrate moves the machine in this window (50-migrate.sh).
+	[ "$(cmdline_value rig.migrate 0)" = 1 ] && migrate_window
 	launch_checks "$(cmdline_value pvhyp.personality none)"
 	finish
 fi

@@ -250,6 +250,12 @@ MIGRATE_RUNS = [
      'backend': 'xen', 'expect': 'xen', 'migrate': True, 'paused': True,
      'tests': ['pvhyp_xen_test'], 'refused': MIGRATION_REFUSED,
      'extra': 'rig.migrate_secs=30'},
+    # Launch mode's kernel 2, Debian's stock kernel on its own Xen HVM code,
+    # moved: its window, then the launch checks, where it landed.
+    {'name': 'migrate-launch-smp2-xen', 'smp': 2, 'mem': '2G', 'personality': 'xen',
+     'launch': True, 'migrate': True, 'expect': 'native', 'tests': [],
+     'refused': MIGRATION_REFUSED, 'require': LAUNCH_RUNS[0]['require'],
+     'extra': 'crashkernel=512M rig.cpus=2 rig.migrate=1 rig.migrate_secs=30'},
 ]
 
 
@@ -302,7 +308,7 @@ def check_suites(run):
     """Suites the guest's /init and tests/rig/checks/*.sh write for RUN."""
     p = run['personality']
     if run.get('launch'):
-        return ['launch']
+        return (['rig_migrate'] if run.get('migrate') else []) + ['launch']
     if run.get('fuzz'):
         return ['rig_layer', 'pvhyp_fuzz_end', 'rig_kmemleak']
     suites = ['rig_layer']

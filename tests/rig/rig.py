@@ -1015,22 +1015,24 @@ def cmd_launch():
     return summarize(results, elapsed=time.monotonic() - start, summary='summary-launch.json')
 
 
-def migrate_job(kdir, initrd):
+def migrate_job(kdir, initrd, kernel=None, mode='migrate'):
     """A guest moved to a second QEMU while it runs (migrate.py): judged as
     a matrix run on the console of both, and by how the move went: the
     guest must go on on the destination, or, where the manifest declares
     that this QEMU refuses it ('refused': the destination's words and
-    why), on the source, with the refusal in those words."""
+    why), on the source, with the refusal in those words.  KERNEL in MODE:
+    launch mode's kernel 1 (the stock kernel), whose kernel 2 is moved."""
     def job(run):
         name = run['name']
-        append = kernel_append(run, 'migrate').strip()
+        append = kernel_append(run, mode).strip()
         dst = dict(run, name=name + '-destination')
         consoles = [os.path.join(OUT, f'console-{r["name"]}.log') for r in (run, dst)]
         # A Unix socket's path is at most 107 bytes: not under the tree.
         sockets = tempfile.mkdtemp(prefix='pvops-qmp-')
         qmps = [os.path.join(sockets, f'{side}.sock') for side in ('source', 'destination')]
         port = migrate.free_port()
-        cmds = [qemu_cmd(bzimage(kdir), initrd, r, append, c) + ['-qmp', f'unix:{q},server=on,wait=off']
+        cmds = [qemu_cmd(kernel or bzimage(kdir), initrd, r, append, c) +
+                ['-qmp', f'unix:{q},server=on,wait=off']
                 for r, c, q in zip((run, dst), consoles, qmps)]
         cmds[1] += ['-incoming', f'tcp:127.0.0.1:{port}']
         log(f'migrate {name}: {QEMU} -smp {run["smp"]} -m {run["mem"]} "{append}"')
@@ -1081,7 +1083,12 @@ def cmd_migrate():
     summary = 'summary-migrate-built.json' if 'PVOPS_QEMU' in os.environ else 'summary-migrate.json'
     clear_results(chosen, summary)
     start = time.monotonic()
-    results = in_parallel([(run, migrate_job(kdir, initrd)) for run in chosen])
+    jobs = [(run, migrate_job(kdir, initrd)) for run in chosen if not run.get('launch')]
+    if any(run.get('launch') for run in chosen):
+        image, k1 = build_launch()
+        jobs += [(run, migrate_job(kdir, k1, image, 'launch'))
+                 for run in chosen if run.get('launch')]
+    results = in_parallel(jobs)
     return summarize(results, elapsed=time.monotonic() - start, summary=summary)
 
 
