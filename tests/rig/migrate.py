@@ -103,10 +103,8 @@ def move(src_cmd, dst_cmd, src_console, dst_console, src_qmp, dst_qmp, port, log
          paused=False):
     """Boot SRC_CMD, migrate it to DST_CMD (listening on PORT) once the guest
     prints READY_MARK, and follow the guest to its power-off; PAUSED stops
-    the guest first ("stop") and has it go on where it landed ("cont"), so
-    that every vCPU is caught where it runs, not where the migration's
-    last pass happens to stop it.  Returns a
-    dict: outcome ('continued' on the destination, 'refused' by it and
+    the guest first ("stop") and has it go on where it landed ("cont"): a
+    stopped machine moved, as a user moves one.  Returns a dict: outcome ('continued' on the destination, 'refused' by it and
     resumed on the source, or 'failed' with why), the migration's figures
     (QMP query-migrate: total, downtime and setup ms, RAM bytes), the
     destination's error output, the console text, seconds, timed_out."""
