@@ -184,14 +184,17 @@ def tree_commit():
     return head + ('-dirty' if dirty else '')
 
 
+# The QEMU every guest of the rig runs on: Debian's, or PVOPS_QEMU (make
+# migrate with the one scripts/build-qemu.sh builds).
+QEMU = os.environ.get('PVOPS_QEMU', 'qemu-system-x86_64')
+
+
 def environment(date, commit, facts, launched=None):
     return {
         'host_cpu': host_cpu(),
         'host_cpus': os.cpu_count(),
-        # rig.py's boot() runs this QEMU (PVOPS_QEMU: one built here).
-        'emulator': os.environ.get('PVOPS_QEMU', 'qemu-system-x86_64'),
-        'emulator_version': _command_line([os.environ.get('PVOPS_QEMU', 'qemu-system-x86_64'),
-                                           '--version']),
+        'emulator': QEMU,
+        'emulator_version': _command_line([QEMU, '--version']),
         # rig.py's boot() runs QEMU with this accelerator.
         'accel': os.environ.get('PVOPS_ACCEL', 'tcg'),
         'guest_kernel': facts.get('guest_kernel'),

@@ -104,8 +104,9 @@ def move(src_cmd, dst_cmd, src_console, dst_console, src_qmp, dst_qmp, port, log
     """Boot SRC_CMD, migrate it to DST_CMD (listening on PORT) once the guest
     prints READY_MARK, and follow the guest to its power-off; PAUSED stops
     the guest first ("stop") and has it go on where it landed ("cont"): a
-    stopped machine moved, as a user moves one.  Returns a dict: outcome ('continued' on the destination, 'refused' by it and
-    resumed on the source, or 'failed' with why), the migration's figures
+    stopped machine moved, as a user moves one.  Returns a dict: outcome
+    ('continued' on the destination, 'refused' by it and resumed on the
+    source, or 'failed' with why), the migration's figures
     (QMP query-migrate: total, downtime and setup ms, RAM bytes), the
     destination's error output, the console text, seconds, timed_out."""
     start = time.monotonic()
@@ -186,11 +187,12 @@ def move(src_cmd, dst_cmd, src_console, dst_console, src_qmp, dst_qmp, port, log
         try:
             on.wait(run_timeout)
         except subprocess.TimeoutExpired:
+            # Still running: its error output has no end to read to.
             out['timed_out'] = True
-        err = on.stderr.read().strip()
+            return out
         if on.returncode:
             log(f'{"destination" if on is dst else "source"} QEMU exited with status '
-                f'{on.returncode}: {err}')
+                f'{on.returncode}: {on.stderr.read().strip()}')
         return out
     except (QmpError, OSError, subprocess.TimeoutExpired) as e:
         out['outcome'], out['why'] = 'failed', f'{type(e).__name__}: {e}'

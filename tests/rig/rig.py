@@ -186,16 +186,12 @@ def bzimage(kdir):
 
 # --- booting -------------------------------------------------------------------
 
-# QEMU: Debian's, or PVOPS_QEMU (make migrate with a QEMU of one's own).
-QEMU = os.environ.get('PVOPS_QEMU', 'qemu-system-x86_64')
-
-
 def qemu_cmd(kernel, initrd, run, append, console):
     # A run that ends in a reset, and every launch run (one reset silently
     # once), keeps QEMU's reset log: a triple fault says so there.
     log_resets = (['-d', 'cpu_reset', '-D', reset_log(run)]
                   if run.get('ending') or run.get('launch') else [])
-    return [QEMU, '-accel', os.environ.get('PVOPS_ACCEL', 'tcg'),
+    return [bench.QEMU, '-accel', os.environ.get('PVOPS_ACCEL', 'tcg'),
             '-cpu', run.get('cpu', 'EPYC,+svm'),
             '-m', str(run['mem']), '-smp', str(run['smp']),
             '-nographic', '-no-reboot', '-monitor', 'none', '-serial', f'file:{console}',
@@ -1035,7 +1031,7 @@ def migrate_job(kdir, initrd, kernel=None, mode='migrate'):
                 ['-qmp', f'unix:{q},server=on,wait=off']
                 for r, c, q in zip((run, dst), consoles, qmps)]
         cmds[1] += ['-incoming', f'tcp:127.0.0.1:{port}']
-        log(f'migrate {name}: {QEMU} -smp {run["smp"]} -m {run["mem"]} "{append}"')
+        log(f'migrate {name}: {bench.QEMU} -smp {run["smp"]} -m {run["mem"]} "{append}"')
         try:
             out = migrate.move(cmds[0], cmds[1], *consoles, *qmps, port,
                                lambda m: log(f'{name}: {m}'), paused=run.get('paused', False))

@@ -20,11 +20,6 @@ migrate_timeline_ok() {
 	grep -q "^workload: timeline " "/tmp/timeline-$1" && [ "$(cat "/tmp/timeline-$1.rc")" = 0 ]
 }
 
-migrate_backend_is() {
-	got=$(cat /sys/module/pvops/parameters/backend)
-	[ "$got" = "$1" ] || { echo "backend is $got, wanted $1"; return 1; }
-}
-
 # Every CPU still in guest mode where the guest landed, and the stub
 # handling each one's exits there: their counts go on over a second.
 migrate_stub_every_cpu() {
@@ -66,7 +61,7 @@ migrate_window() {
 	done
 	# A launched kernel (rig.migrate=1) has no module of ours.
 	[ -e /sys/module/pvops ] &&
-		check backend_unchanged migrate_backend_is "$(cmdline_value rig.expect_backend native)"
+		check backend_unchanged pvops_backend_is "$(cmdline_value rig.expect_backend native)"
 	[ -e /sys/module/pvhyp ] && check stub_on_every_cpu migrate_stub_every_cpu
 	suite_end
 }
