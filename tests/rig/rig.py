@@ -199,6 +199,37 @@ def qemu_cmd(kernel, initrd, run, append, console):
             '-initrd', initrd, '-append', append.strip()] + log_resets
 
 
+def hang_post_mortem(run, qmp, samples=3):
+    """Where every vCPU of a hung guest is: QEMU's 'info registers -a',
+    SAMPLES times a second apart, kept whole in .rig-out/hang-RUN.log, and
+    each vCPU's RIP, CR3 and halt state said in the log (CI keeps only the
+    log): a RIP that does not move is a CPU stuck there, a CR3 says whose
+    page tables (the stub's or the guest's) it runs on."""
+    path = os.path.join(OUT, f'hang-{run["name"]}.log')
+    try:
+        mon = migrate.Qmp(qmp, timeout=10)
+    except (migrate.QmpError, OSError) as e:
+        log(f'{run["name"]}: hung; no post-mortem ({e})')
+        return
+    seen = []
+    try:
+        with open(path, 'w') as f:
+            for n in range(samples):
+                text = mon.cmd('human-monitor-command', **{'command-line': 'info registers -a'})
+                f.write(f'--- sample {n}\n{text}\n')
+                cpus = re.findall(r'^CPU#(\d+).*?^RIP=([0-9a-f]+).*?HLT=(\d).*?^CR0=\S+ CR2=\S+ '
+                                  r'CR3=([0-9a-f]+)', text, re.M | re.S)
+                seen.append(' '.join(f'cpu{c} rip {rip} cr3 {cr3}{" hlt" if hlt == "1" else ""}'
+                                     for c, rip, hlt, cr3 in cpus))
+                time.sleep(1)
+    except (migrate.QmpError, OSError) as e:
+        seen.append(f'(post-mortem cut short: {e})')
+    finally:
+        mon.close()
+    log(f'{run["name"]}: hung; vCPUs, {samples} samples 1 s apart (all of it in {path}):\n    '
+        + '\n    '.join(seen))
+
+
 def reset_log(run):
     return os.path.join(OUT, f'resets-{run["name"]}.log')
 
@@ -273,6 +304,12 @@ def boot(kernel, initrd, run, mode):
     if os.path.exists(console):
         os.unlink(console)
     cmd = (bochs_cmd if bochs else qemu_cmd)(kernel, initrd, run, append, console)
+    # A QMP socket, so a guest that hangs can be looked at before it is
+    # killed (hang_post_mortem); a Unix socket's path is at most 107 bytes.
+    sockets = None if bochs else tempfile.mkdtemp(prefix='pvops-qmp-')
+    qmp = sockets and os.path.join(sockets, 'qmp.sock')
+    if qmp:
+        cmd += ['-qmp', f'unix:{qmp},server=on,wait=off']
     log(f'boot {run["name"]}: {"bochs" if bochs else "qemu"} -cpu '
         f'{run.get("cpu", "corei7_haswell_4770" if bochs else "EPYC,+svm")} -smp {run["smp"]} '
         f'-m {run["mem"]} "{append.strip()}"')
@@ -298,6 +335,8 @@ def boot(kernel, initrd, run, mode):
         while qemu.poll() is None:
             now = time.monotonic()
             if now - start > timeout:
+                if qmp:
+                    hang_post_mortem(run, qmp)
                 qemu.kill()
                 timed_out = True
                 break
@@ -324,6 +363,8 @@ def boot(kernel, initrd, run, mode):
         if qemu.returncode and not timed_out and not (
                 bochs and qemu.returncode == 1 and 'soft power off' in err):
             log(f'{run["name"]}: emulator exited with status {qemu.returncode}: {err.strip()}')
+    if sockets:
+        shutil.rmtree(sockets, ignore_errors=True)
     if first_ktap is not None:
         log(f'{run["name"]}: first KTAP line {first_ktap:.1f} s after the emulator started')
     lines = []
