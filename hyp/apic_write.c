@@ -206,7 +206,7 @@ static __hv_host_text void hv_apic_svr_written(struct hv_cpu *hc, u32 val)
 	hc->apic_off = !(val & APIC_SPIV_APIC_ENABLED);
 	static_call(hv_vendor_halt_exits)(hc, hc->apic_off || hc->launch_held);
 	if (was_off && !hc->apic_off)
-		static_call_cond(hv_personality_apic_enabled)(hc);
+		hv_p_apic_enabled(hc->persona, hc);
 }
 
 /**

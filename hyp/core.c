@@ -210,6 +210,8 @@ static int hv_cpu_online(unsigned int cpu)
 	hc->cpu = cpu;
 	hc->apic_id = per_cpu(x86_cpu_to_apicid, cpu);
 	hc->x2apic = hv_x2apic;		/* every CPU is in the boot CPU's mode */
+	/* Its intercepts are this personality's (hv_ops->cpu_init()). */
+	hc->persona = READ_ONCE(hv_personality);
 	hc->stack = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, HV_STACK_ORDER);
 	if (hc->stack)
 		*(struct hv_cpu **)hc->stack = hc;	/* hv_this_cpu() */
@@ -787,7 +789,7 @@ static int __init hv_init(void)
 	if (!ret)
 		ret = hv_host_idt_init();
 	if (!ret)
-		ret = hv_personality->init ? hv_personality->init() : 0;
+		ret = hv_personalities_init();
 	if (ret) {
 		hv_global_exit();
 		return ret;
@@ -797,8 +799,7 @@ static int __init hv_init(void)
 	/* The stub's own static calls are pointed: its text and host data are done. */
 	ret = hv_host_module_seal();
 	if (ret) {
-		if (hv_personality->exit)
-			hv_personality->exit();
+		hv_personalities_exit();
 		hv_global_exit();
 		return ret;
 	}
@@ -806,8 +807,7 @@ static int __init hv_init(void)
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "pvhyp:online", hv_cpu_online,
 				hv_cpu_offline);
 	if (ret < 0) {
-		if (hv_personality->exit)
-			hv_personality->exit();
+		hv_personalities_exit();
 		hv_global_exit();
 		hv_cpu_pages_free();
 		return ret;
@@ -819,6 +819,7 @@ static int __init hv_init(void)
 	hv_debugfs = debugfs_create_dir("pvhyp", NULL);
 	debugfs_create_file("stats", 0444, hv_debugfs, NULL, &hv_stats_fops);
 	hv_launch_debugfs(hv_debugfs);
+	hv_transplant_debugfs(hv_debugfs);
 	pr_info("pvhyp: %s, personality %s, %u CPUs in guest mode\n", hv_ops->name,
 		hv_personality->name, num_online_cpus());
 	WRITE_ONCE(hv_live, true);
@@ -833,8 +834,7 @@ static void __exit hv_exit(void)
 	debugfs_remove_recursive(hv_debugfs);
 	cancel_delayed_work_sync(&hv_report_work);
 	cpuhp_remove_state(hv_cpuhp_state);
-	if (hv_personality->exit)
-		hv_personality->exit();
+	hv_personalities_exit();
 	hv_global_exit();
 	hv_cpu_pages_free();
 	pr_info("pvhyp: every CPU back to native\n");

@@ -15,13 +15,13 @@
 #include "tdp.h"
 #include "trace_ring.h"
 
-static void hv_cpuid(struct hv_gprs *regs)
+static void hv_cpuid(struct hv_cpu *hc, struct hv_gprs *regs)
 {
 	u32 leaf = regs->rax, subleaf = regs->rcx;
 	struct hv_cpuid_regs r;
 
 	if (leaf >= PVHYP_CPUID_BASE && leaf <= PVHYP_CPUID_BASE + 0xff) {
-		static_call(hv_personality_cpuid)(leaf, subleaf, &r);
+		hv_p_cpuid(hc->persona, leaf, subleaf, &r);
 	} else {
 		r.eax = leaf;
 		r.ecx = subleaf;
@@ -107,8 +107,8 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 				   struct hv_gprs *regs)
 {
 	enum hv_action action = HV_RESUME;
-	u64 nr = hv_personality->hypercall_nr ?
-		 static_call(hv_personality_hypercall_nr)(regs) : regs->rax;
+	const struct hv_personality *p = hc->persona;
+	u64 nr = hv_p_hypercall_nr(p, regs);
 
 	if (regs->rax == PVHYP_HC_DEVIRT && !ex->cpl) {
 		if (regs->rdi != hv_devirt_cookie) {
@@ -137,6 +137,11 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 			    hv_host_set(regs->rsi, regs->rdx, regs->r10) : -EINVAL;
 		return HV_RESUME;
 	}
+	if (regs->rax == PVHYP_HC_TRANSPLANT && !ex->cpl) {
+		regs->rax = regs->rdi == hv_devirt_cookie ?
+			    hv_transplant_call(hc, regs->rsi, regs->rdx) : -EINVAL;
+		return HV_RESUME;
+	}
 	if (regs->rax == PVHYP_HC_DROP_NESTED && !ex->cpl) {
 		regs->rax = regs->rdi == hv_devirt_cookie ? hv_tdp_drop(regs->rsi) : -EINVAL;
 		return HV_RESUME;
@@ -146,12 +151,15 @@ static enum hv_action hv_hypercall(struct hv_cpu *hc, struct hv_exit *ex,
 		/* Only the guest kernel may call: user space gets -EPERM. */
 		hc->stats.hypercalls_refused++;
 		regs->rax = -EPERM;
-	} else if (nr >= HV_HC_SLOTS || !hv_personality->hypercall_names[nr]) {
+	} else if (nr >= HV_HC_SLOTS || !p->hypercall_names[nr]) {
 		hc->stats.hypercalls_unknown++;
-		regs->rax = hv_personality->unknown_nr ?: -ENOSYS;
+		regs->rax = p->unknown_nr ?: -ENOSYS;
 	} else {
 		hc->stats.hypercalls[nr]++;
-		regs->rax = static_call(hv_personality_hypercall)(hc, ex, nr, regs, &action);
+		regs->rax = hv_p_hypercall(p, hc, ex, nr, regs, &action);
+		/* A suspend call answered: the change is made now, as it returns. */
+		if (unlikely(hc->transplant_acked))
+			regs->rax = hv_transplant_answer(hc);
 		/* A rendezvous's deadline lasts while its call continues, and no longer. */
 		if (!hc->continuing)
 			hc->rendezvous_deadline = 0;
@@ -528,7 +536,7 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 
 	switch (ex->reason) {
 	case HV_EXIT_CPUID:
-		hv_cpuid(regs);
+		hv_cpuid(hc, regs);
 		return HV_RESUME;
 	case HV_EXIT_HYPERCALL:
 		return hv_hypercall(hc, ex, regs);
@@ -595,7 +603,7 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 	case HV_EXIT_IO:
 		if (ex->io_string)
 			return hv_string_io(hc, ex, regs);
-		if (!hv_personality->io || !static_call(hv_personality_io)(hc, ex, regs)) {
+		if (!hv_p_io(hc->persona, hc, ex, regs)) {
 			/*
 			 * As a port nothing answers: IN reads all ones (a 32-bit
 			 * IN zero-extends into RAX, AL and AX merge), OUT is lost.
@@ -607,7 +615,7 @@ static enum hv_action hv_dispatch_exit(struct hv_cpu *hc, struct hv_exit *ex,
 		}
 		return HV_RESUME;
 	case HV_EXIT_GP:
-		if (hv_personality->gp && static_call(hv_personality_gp)(hc, ex, regs))
+		if (hv_p_gp(hc->persona, hc, ex, regs))
 			return HV_RESUME;
 		hv_inject_exception(ex, X86_TRAP_GP, true, ex->gp_error);
 		return HV_RESUME_NO_SKIP;
@@ -640,9 +648,15 @@ __hv_host_text enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *
 					     struct hv_gprs *regs)
 {
 	u64 start = rdtsc();
+	const struct hv_personality *p;
 	enum hv_action action;
 
 	hc->exit_tsc = start;
+	/* Inside, then which personality: transplant.c waits on the pair. */
+	smp_store_mb(hc->in_exit, true);
+	p = READ_ONCE(hv_personality);
+	if (unlikely(p != hc->persona))
+		hv_transplant_follow(hc, p);
 
 	/* Before the timer is looked at: an event it raises need not be sent. */
 	if (ex->reason == HV_EXIT_INTR && ex->intr_vector >= 0)
@@ -654,9 +668,9 @@ __hv_host_text enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *
 	}
 	/* A finer rate first, so that this exit already hands it out. */
 	if (hv_tsc_poll(hc))
-		static_call_cond(hv_personality_tsc_refined)(hc);
+		hv_p_tsc_refined(hc->persona, hc);
 	/* What happened while the guest ran: the stub's timer, flushes asked. */
-	static_call_cond(hv_personality_exit_begin)(hc);
+	hv_p_exit_begin(hc->persona, hc);
 	hv_timer_poll(hc);
 	hv_flush_asked(hc);
 	/*
@@ -675,6 +689,8 @@ __hv_host_text enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *
 		action = hv_dispatch_exit(hc, ex, regs);
 
 	hc->host_tsc += rdtsc() - start;
+	/* Release: what this exit did with its personality is done. */
+	smp_store_release(&hc->in_exit, false);
 	return action;
 }
 

@@ -107,7 +107,7 @@ __hv_host_text long hv_flush_remote(struct hv_cpu *hc, u64 addr, const struct hv
 			other = hv_cpu_of(cpu);
 			if (!other || READ_ONCE(other->state) != HV_CPU_ON)
 				continue;
-			vector = static_call(hv_personality_vector_of)(cpu);
+			vector = hv_p_vector_of(hc->persona, cpu);
 			if (!vector)
 				continue;
 			atomic64_inc(&other->flush_asked);
@@ -165,7 +165,7 @@ __hv_host_text long hv_sync_all(struct hv_cpu *hc)
 		struct hv_cpu *other = hv_cpu_of(cpu);
 
 		if (cpu != hc->cpu && other && READ_ONCE(other->state) == HV_CPU_ON &&
-		    !static_call(hv_personality_vector_of)(cpu))
+		    !hv_p_vector_of(hc->persona, cpu))
 			return -EBUSY;
 	}
 	return hv_flush_remote(hc, ~0ULL, NULL);

@@ -457,16 +457,15 @@ static void hv_text_patch_sites(unsigned long *writable)
 		/*
 		 * The kernel's static calls (preempt_schedule with dynamic
 		 * preemption, say) and the stub's tracepoints' may be
-		 * repointed any time; the vendor ops and personality hooks
-		 * are pointed at load, before the seal.
+		 * repointed any time; the vendor ops are pointed at load,
+		 * before the seal.
 		 */
 		for (n = 0; n < THIS_MODULE->num_static_call_sites; n++) {
 			unsigned long addr = (unsigned long)&site[n].addr + site[n].addr;
 			unsigned long key = ((unsigned long)&site[n].key + site[n].key) &
 					    ~(unsigned long)STATIC_CALL_SITE_FLAGS;
 
-			if (!hv_vendor_call_key((void *)key) &&
-			    !hv_personality_call_key((void *)key))
+			if (!hv_vendor_call_key((void *)key))
 				hv_text_leave(writable, addr);
 		}
 	}

@@ -237,6 +237,7 @@ struct hv_map_window {
 #define HV_STEP_PAGES	4
 
 struct hv_trace_rec;
+struct hv_personality;
 
 /* One page per CPU, read-only to the guest like every page of the stub. */
 struct hv_cpu {
@@ -280,6 +281,10 @@ struct hv_cpu {
 	bool x2apic;			/* its APIC in x2APIC mode (IA32_APIC_BASE) */
 	bool irq_draining;		/* host mode takes and EOIs interrupts (INIT) */
 	u32 guest_icr2;			/* the guest's last ICR2 write (xAPIC) */
+	/* The personality this CPU's exits run (transplant.c). */
+	const struct hv_personality *persona;
+	bool in_exit;			/* inside hv_handle_exit(), written by this CPU */
+	bool transplant_acked;		/* this exit's hypercall answered a suspend request */
 	struct hv_stats stats;
 };
 
@@ -388,6 +393,8 @@ struct hv_segment {
  * @irq_window: host context: let interrupts in for a moment (hv_irq_window())
  * @watch_msr_write: host context, every CPU in host mode: the guest's
  *	writes of @msr exit from the next entry on (HV_EXIT_MSR_WRITE)
+ * @personality_intercepts: host context: the exits @hc->persona asks for
+ *	(its ports, #GP, physical interrupts), from the next entry on
  */
 struct hv_vendor_ops {
 	const char *name;
@@ -420,6 +427,7 @@ struct hv_vendor_ops {
 	void (*park_wait)(struct hv_cpu *hc);
 	void (*irq_window)(struct hv_cpu *hc);
 	void (*watch_msr_write)(struct hv_cpu *hc, u32 msr);
+	void (*personality_intercepts)(struct hv_cpu *hc);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
@@ -452,6 +460,7 @@ struct hv_machine {
 	bool ospke;
 	bool vmmcall;
 	bool no_sipi_start;
+	bool no_intr_exits;	/* VMX without interrupt exits: no personality with a timer */
 	unsigned long page_offset;
 };
 
@@ -545,7 +554,7 @@ u64 hv_timer_bus_hz(void);
 void hv_send_vector(unsigned int cpu, u8 vector);
 void hv_raise_vector_self(u8 vector);
 bool hv_kick_vcpu(unsigned int vcpu, u8 vector);
-bool hv_watch_interrupts(void);
+bool hv_watch_interrupts(const struct hv_personality *p);
 void hv_give_back_irqs(struct hv_cpu *hc);
 
 /* cpu_start.c: held CPUs that stop, take INIT and start at a SIPI. */

@@ -272,6 +272,6 @@ __hv_host_text long hv_launch_seal(struct hv_cpu *hc, const struct hv_exit *ex)
 	if (!ret)
 		ret = hv_apic_watch(hc);
 	if (!ret)
-		static_call_cond(hv_personality_launched)(hc);
+		hv_p_launched(hc->persona, hc);
 	return ret;
 }

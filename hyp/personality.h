@@ -2,7 +2,9 @@
 /*
  * A personality is the ABI the stub speaks to its guest: its CPUID
  * hypervisor leaves, its hypercalls and the state they share with the
- * guest.  One is chosen at load ("personality=").
+ * guest.  One is chosen at load ("personality="); a transplant changes it
+ * under the running guest (transplant.c).  Every personality's init runs
+ * at load, so each one's state exists whichever is current.
  */
 #ifndef _PVHYP_PERSONALITY_H
 #define _PVHYP_PERSONALITY_H
@@ -24,8 +26,17 @@ struct hv_cpuid_regs {
  *	personality answers, named for debugfs; the core refuses the others
  *	with -ENOSYS without calling @hypercall
  * @init: guest context, before any CPU is virtualized: set up the shared
- *	state (protected with hv_protect()); may be NULL
+ *	state (protected with hv_protect()); may be NULL.  Every
+ *	personality's runs at load, the current one's or not
  * @exit: guest context, every CPU back to native: free it; may be NULL
+ * @reset: host context: forget everything a guest registered, as a new
+ *	domain starts (a transplant, to or from this personality: nobody
+ *	runs it meanwhile); may be NULL
+ * @suspend_request: host context, the current personality: ask the guest,
+ *	in this ABI's terms, to let go of it (a transplant); 0 when asked
+ *	(its answer calls hv_transplant_acked()), -ENOENT when the guest
+ *	registered nothing (nothing to lose), another error when it cannot
+ *	be asked; may be NULL (as -ENOENT)
  * @cpuid: answer a leaf in 0x40000000-0x400000ff
  * @hypercall: host context: handle hypercall @nr from CPL 0; returns the
  *	value for RAX (a negative errno on failure) and may ask to
@@ -63,6 +74,8 @@ struct hv_personality {
 	const char * const *hypercall_names;
 	int (*init)(void);
 	void (*exit)(void);
+	void (*reset)(struct hv_cpu *hc);
+	long (*suspend_request)(struct hv_cpu *hc);
 	void (*cpuid)(u32 leaf, u32 subleaf, struct hv_cpuid_regs *out);
 	long (*hypercall)(struct hv_cpu *hc, struct hv_exit *ex, u64 nr,
 			  struct hv_gprs *regs, enum hv_action *action);
@@ -82,13 +95,54 @@ struct hv_personality {
 
 #define HV_PERSONALITY_DECLARE(name) extern const struct hv_personality hv_personality_##name;
 HV_PERSONALITIES(HV_PERSONALITY_DECLARE)
+/*
+ * The current personality: guest context reads it here; an exit reads it
+ * once, as it begins, into hc->persona, and calls that one's hooks
+ * (hv_p_*() below), so that no exit mixes two (transplant.c).
+ */
 extern const struct hv_personality *hv_personality;
+/* Every personality the stub speaks, by personalities.h's order. */
+extern const struct hv_personality *hv_personalities_all[];
+extern unsigned int hv_nr_personalities;
 int hv_select_personality(void);
-bool hv_personality_call_key(const void *key);
+int hv_personalities_init(void);
+void hv_personalities_exit(void);
+void hv_personality_unknown(const char *name);
 
-#define HV_PERSONALITY_OP(hook) \
-	DECLARE_STATIC_CALL(hv_personality_##hook, *(((struct hv_personality *)0)->hook));
-#include "personality_ops.h"
+/*
+ * The hooks of a personality, called from host context: for a hook the
+ * personality leaves NULL, the default said.  Each is a chain of direct
+ * calls, one per personality (personalities.c, which compiles every
+ * personality's file with it): host context makes no indirect call, and
+ * a transplant changes the personality while CPUs are in guest mode, when
+ * static calls could not be repointed (the kernel patches them from guest
+ * context, with breakpoints and IPIs, into text the seal made read-only).
+ */
+void hv_p_cpuid(const struct hv_personality *p, u32 leaf, u32 subleaf,
+		struct hv_cpuid_regs *out);
+long hv_p_hypercall(const struct hv_personality *p, struct hv_cpu *hc, struct hv_exit *ex,
+		    u64 nr, struct hv_gprs *regs, enum hv_action *action);
+u64 hv_p_hypercall_nr(const struct hv_personality *p, const struct hv_gprs *regs); /* RAX */
+void hv_p_exit_begin(const struct hv_personality *p, struct hv_cpu *hc);
+void hv_p_timer_fired(const struct hv_personality *p, struct hv_cpu *hc);
+void hv_p_tsc_refined(const struct hv_personality *p, struct hv_cpu *hc);
+void hv_p_launched(const struct hv_personality *p, struct hv_cpu *hc);
+void hv_p_apic_enabled(const struct hv_personality *p, struct hv_cpu *hc);
+void hv_p_reset(const struct hv_personality *p, struct hv_cpu *hc);
+u8 hv_p_vector_of(const struct hv_personality *p, unsigned int vcpu);		/* 0 */
+bool hv_p_io(const struct hv_personality *p, struct hv_cpu *hc, struct hv_exit *ex,
+	     struct hv_gprs *regs);						/* false */
+bool hv_p_gp(const struct hv_personality *p, struct hv_cpu *hc, struct hv_exit *ex,
+	     struct hv_gprs *regs);						/* false */
+long hv_p_suspend_request(const struct hv_personality *p, struct hv_cpu *hc); /* -ENOENT */
+
+/* transplant.c */
+void hv_transplant_acked(struct hv_cpu *hc);
+long hv_transplant_answer(struct hv_cpu *hc);
+long hv_transplant_call(struct hv_cpu *hc, u64 step, u64 arg);
+void hv_transplant_follow(struct hv_cpu *hc, const struct hv_personality *p);
+struct dentry;
+void hv_transplant_debugfs(struct dentry *dir);
 
 /* Leaf 0x40000000: the highest leaf, and 12 characters in EBX, ECX, EDX. */
 static inline void hv_cpuid_signature(struct hv_cpuid_regs *out, u32 max_leaf,

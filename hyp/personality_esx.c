@@ -402,6 +402,9 @@ static long esx_vmi_command(struct hv_cpu *hc, struct hv_exit *ex, struct hv_gpr
 	case VMI_CMD_RESET:
 		esx_reset(hc);
 		return 0;
+	case VMI_CMD_SUSPEND:
+		hv_transplant_acked(hc);
+		return 1;
 	}
 	return -ENOSYS;
 }
@@ -522,6 +525,58 @@ static __hv_host_text void esx_launched(struct hv_cpu *hc)
 	hv_unlock(&ed->lock);
 	/* A dry pool is counted there (tdp pool_dry); the ROM then reads as the sink. */
 	hv_tdp_expose(hv_pa(esx_rom));
+}
+
+/*
+ * A new host (transplant): forget everything.  The ROM and its clock stay
+ * as they were built at load: GETHZ answers the rate they run at.
+ */
+static __hv_host_text void esx_forget(struct hv_cpu *hc)
+{
+	hv_lock(hc, &ed->lock);
+	esx_reset(hc);
+	hv_unlock(&ed->lock);
+}
+
+/* Anything the guest registered, which a change of ABI would take away. */
+static bool esx_bound(void)
+{
+	unsigned int i;
+
+	if (ed->rom_bound)
+		return true;
+	for (i = 0; i < HV_MAX_PINNED; i++)
+		if (ed->pins.pin[i].level)
+			return true;
+	for (i = 0; i < hv_machine.nr_cpus; i++)
+		if (ed->vcpus[i].area_gpa || ed->vcpus[i].steal_gpa)
+			return true;
+	return false;
+}
+
+/*
+ * A transplant asks: VMI_EVENT_SUSPEND in the first vCPU area, and its
+ * vector.  A guest with state but no area cannot be asked (VMware's own
+ * tools would be, by RPC in user space: not here).
+ */
+static __hv_host_text long esx_suspend_request(struct hv_cpu *hc)
+{
+	struct vmi_vcpu_area *a = NULL;
+	unsigned int i;
+	long ret = -ENOENT;
+
+	hv_lock(hc, &ed->lock);
+	for (i = 0; i < hv_machine.nr_cpus && !a; i++)
+		a = esx_area(i);
+	if (a) {
+		__atomic_fetch_or(&a->events, VMI_EVENT_SUSPEND, __ATOMIC_SEQ_CST);
+		esx_kick(i - 1);
+		ret = 0;
+	} else if (esx_bound()) {
+		ret = -EOPNOTSUPP;
+	}
+	hv_unlock(&ed->lock);
+	return ret;
 }
 
 /* Steal time up to this exit; an alarm a reset took away. */
@@ -681,6 +736,7 @@ static const char * const esx_hypercall_names[HV_HC_SLOTS] = {
 	[VMI_CMD_FLUSH_QUEUE] = "vmi_flush_queue",
 	[VMI_CMD_FLUSH_TLB] = "vmi_flush_tlb",
 	[VMI_CMD_RESET] = "vmi_reset",
+	[VMI_CMD_SUSPEND] = "vmi_suspend",
 };
 
 const struct hv_personality hv_personality_esx = {
@@ -693,6 +749,8 @@ const struct hv_personality hv_personality_esx = {
 	.vector_of = esx_vector_of,
 	.timer_fired = esx_timer_fired,
 	.launched = esx_launched,
+	.reset = esx_forget,
+	.suspend_request = esx_suspend_request,
 	.exit_begin = esx_exit_begin,
 	.hypercall_nr = esx_hypercall_nr,
 	.io_ports = esx_ports,

@@ -575,7 +575,7 @@ static long xen_bind_virq(struct hv_exit *ex, u64 arg)
 		return -EINVAL;
 	if (b.vcpu >= hv_machine.nr_cpus)
 		return -ENOENT;
-	/* Any VIRQ binds, once per vCPU; only VIRQ_TIMER is ever raised here. */
+	/* Any VIRQ binds, once per vCPU; VIRQ_TIMER and VIRQ_PVHYP_SUSPEND are raised. */
 	for (port = 1; port < XEN_PORTS; port++)
 		if (xd->ports[port].type == XEN_PORT_VIRQ && xd->ports[port].virq == b.virq &&
 		    xd->ports[port].vcpu == b.vcpu)
@@ -697,6 +697,11 @@ static long xen_sched_op(struct hv_cpu *hc, struct hv_exit *ex, u64 cmd, u64 arg
 			if (hv_launch_sealed)
 				hv_uart_puts(XEN_SOFT_RESET_SAID);
 			return 0;
+		}
+		/* The answer to a suspend request: the core's (transplant.c). */
+		if (sd.reason == SHUTDOWN_suspend) {
+			hv_transplant_acked(hc);
+			return 1;
 		}
 		/* Powering off or rebooting is the guest kernel's own business here. */
 		return sd.reason < SHUTDOWN_soft_reset ? -EPERM : -EINVAL;
@@ -1080,12 +1085,59 @@ static void xen_time_catch_up(struct hv_cpu *hc)
 	hv_unlock(&xd->lock);
 }
 
-/* Kernel 1's registrations point into memory that is no longer the guest's. */
-static __hv_host_text void xen_launched(struct hv_cpu *hc)
+/*
+ * A new domain: kernel 1's registrations point into memory that is no
+ * longer the guest's (launch), or the domain moves to or from another
+ * personality (transplant).  The clock goes on: a guest that comes back
+ * reads time continuous with what it read before.
+ */
+static __hv_host_text void xen_forget(struct hv_cpu *hc)
 {
 	hv_lock(hc, &xd->lock);
 	xen_reset_domain(hc);
 	hv_unlock(&xd->lock);
+}
+
+/* Anything the guest registered, which a change of ABI would take away. */
+static bool xen_bound(void)
+{
+	unsigned int i;
+
+	if (xd->shared_info_gpa || xd->callback_irq)
+		return true;
+	for (i = 1; i < XEN_PORTS; i++)
+		if (xd->ports[i].type != XEN_PORT_FREE)
+			return true;
+	for (i = 0; i < hv_machine.nr_cpus; i++)
+		if (xd->vcpus[i].vcpu_info_gpa || xd->vcpus[i].runstate_gpa ||
+		    xd->vcpus[i].time_area_gpa || xd->vcpus[i].upcall_vector)
+			return true;
+	return false;
+}
+
+/*
+ * A transplant asks: VIRQ_PVHYP_SUSPEND, where the guest bound it (the
+ * lowest port).  A guest bound to nothing loses nothing; one bound to
+ * something but not to it cannot be asked.
+ */
+static __hv_host_text long xen_suspend_request(struct hv_cpu *hc)
+{
+	unsigned int port;
+	long ret = -ENOENT;
+
+	hv_lock(hc, &xd->lock);
+	for (port = 1; port < XEN_PORTS; port++)
+		if (xd->ports[port].type == XEN_PORT_VIRQ &&
+		    xd->ports[port].virq == VIRQ_PVHYP_SUSPEND)
+			break;
+	if (port < XEN_PORTS) {
+		xen_set_pending(port);
+		ret = 0;
+	} else if (xen_bound()) {
+		ret = -EOPNOTSUPP;
+	}
+	hv_unlock(&xd->lock);
+	return ret;
 }
 
 static __hv_host_text void xen_apic_enabled(struct hv_cpu *hc)
@@ -1192,7 +1244,9 @@ const struct hv_personality hv_personality_xen = {
 	.vector_of = xen_vector,
 	.timer_fired = xen_timer_fired,
 	.tsc_refined = xen_tsc_refined,
-	.launched = xen_launched,
+	.launched = xen_forget,
+	.reset = xen_forget,
+	.suspend_request = xen_suspend_request,
 	.apic_enabled = xen_apic_enabled,
 	.exit_begin = xen_exit_begin,
 };

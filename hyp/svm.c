@@ -188,7 +188,7 @@ static u64 svm_efer_bits(void)
 
 static int svm_global_init(void)
 {
-	unsigned int i;
+	unsigned int i, j;
 	int ret;
 
 	svm_msrpm = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
@@ -205,9 +205,13 @@ static int svm_global_init(void)
 	svm_msrpm_intercept_write(MSR_VM_HSAVE_PA);
 	/* Which mode the local APIC is in, for host context's own use of it. */
 	svm_msrpm_intercept_write(MSR_IA32_APICBASE);
-	/* The ports the personality answers (VMware's backdoor). */
-	for (i = 0; i < hv_personality->nr_io_ports; i++)
-		__set_bit(hv_personality->io_ports[i], svm_iopm);
+	/*
+	 * The ports any personality answers (VMware's backdoor): the map is
+	 * shared, and a transplant changes only each VMCB's IOIO intercept.
+	 */
+	for (i = 0; i < hv_nr_personalities; i++)
+		for (j = 0; j < hv_personalities_all[i]->nr_io_ports; j++)
+			__set_bit(hv_personalities_all[i]->io_ports[j], svm_iopm);
 
 	svm_efer_valid = svm_efer_bits();
 	svm_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
@@ -367,12 +371,12 @@ struct hv_svm_frame *hv_svm_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 	__set_bit(INTERCEPT_CLGI, (unsigned long *)v->control.intercepts);
 	__set_bit(INTERCEPT_SKINIT, (unsigned long *)v->control.intercepts);
 	__set_bit(INTERCEPT_INVLPGA, (unsigned long *)v->control.intercepts);
-	if (hv_personality->nr_io_ports)
+	if (hc->persona->nr_io_ports)
 		__set_bit(INTERCEPT_IOIO_PROT, (unsigned long *)v->control.intercepts);
 	/* V_INTR_MASKING stays clear: the guest's IF masks physical interrupts. */
-	if (hv_watch_interrupts())
+	if (hv_watch_interrupts(hc->persona))
 		__set_bit(INTERCEPT_INTR, (unsigned long *)v->control.intercepts);
-	if (hv_personality->gp)
+	if (hc->persona->gp)
 		__set_bit(INTERCEPT_EXCEPTION_OFFSET + GP_VECTOR,
 			  (unsigned long *)v->control.intercepts);
 	v->control.msrpm_base_pa = __pa(svm_msrpm);
@@ -861,7 +865,7 @@ static __hv_host_text void svm_intr_window(struct hv_cpu *hc, bool open)
 		v->control.int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
 		__clear_bit(INTERCEPT_VINTR, icpt);
 		__clear_bit(INTERCEPT_IRET, icpt);
-		if (hv_watch_interrupts())
+		if (hv_watch_interrupts(hc->persona))
 			__set_bit(INTERCEPT_INTR, icpt);
 	}
 	svm_dirty(v, SVM_CLEAN_INTERCEPTS | SVM_CLEAN_TPR);
@@ -935,6 +939,21 @@ static __hv_host_text void svm_halt_exits(struct hv_cpu *hc, bool on)
 		__set_bit(INTERCEPT_HLT, intercepts);
 	else
 		__clear_bit(INTERCEPT_HLT, intercepts);
+	svm_dirty(s->guest, SVM_CLEAN_INTERCEPTS);
+}
+
+/* A transplant (transplant.c): this VMCB's intercepts follow the personality. */
+static __hv_host_text void svm_personality_intercepts(struct hv_cpu *hc)
+{
+	struct hv_svm_cpu *s = hc->vendor;
+	unsigned long *icpt = (unsigned long *)s->guest->control.intercepts;
+	const struct hv_personality *p = hc->persona;
+
+	__assign_bit(INTERCEPT_IOIO_PROT, icpt, p->nr_io_ports);
+	__assign_bit(INTERCEPT_EXCEPTION_OFFSET + GP_VECTOR, icpt, p->gp);
+	/* An open window lifts INTR; closing it sets it for this personality. */
+	if (!hc->intr_window)
+		__assign_bit(INTERCEPT_INTR, icpt, hv_watch_interrupts(p));
 	svm_dirty(s->guest, SVM_CLEAN_INTERCEPTS);
 }
 
@@ -1111,6 +1130,7 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.reset = svm_reset,
 	.halt_exits = svm_halt_exits,
 	.watch_msr_write = svm_watch_msr_write,
+	.personality_intercepts = svm_personality_intercepts,
 	.start_at_sipi = svm_start_at_sipi,
 	.park_wait = svm_park_wait,
 	.irq_window = svm_irq_window,

@@ -240,7 +240,7 @@ __hv_host_text void hv_timer_poll(struct hv_cpu *hc)
 	if (t->armed && hv_timer_hw_expired()) {
 		t->armed = false;
 		hv_timer_fired(hc, false);
-		static_call_cond(hv_personality_timer_fired)(hc);
+		hv_p_timer_fired(hc->persona, hc);
 	}
 }
 
@@ -323,6 +323,7 @@ __hv_host_text bool hv_kick_vcpu(unsigned int vcpu, u8 vector)
 
 /**
  * hv_watch_interrupts() - whether physical interrupts exit
+ * @p: the personality the CPU runs
  *
  * While the personality has a timer or kicks vCPUs (a remote flush), it
  * must see interrupts arrive: its own timer's, to mark the event before
@@ -331,9 +332,9 @@ __hv_host_text bool hv_kick_vcpu(unsigned int vcpu, u8 vector)
  *
  * Return: true for personalities with a timer.
  */
-__hv_host_text bool hv_watch_interrupts(void)
+__hv_host_text bool hv_watch_interrupts(const struct hv_personality *p)
 {
-	return !!hv_personality->timer_fired;
+	return !!p->timer_fired;
 }
 
 /**

@@ -31,5 +31,6 @@ HV_VENDOR_OP(start_at_sipi)
 HV_VENDOR_OP(park_wait)
 HV_VENDOR_OP(irq_window)
 HV_VENDOR_OP(watch_msr_write)
+HV_VENDOR_OP(personality_intercepts)
 
 #undef HV_VENDOR_OP

@@ -257,7 +257,8 @@ static int vmx_probe_controls(void)
 		((proc_cap >> 32) & (CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_HLT_EXITING |
 				     CPU_BASED_MWAIT_EXITING)) ==
 		(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_HLT_EXITING | CPU_BASED_MWAIT_EXITING);
-	if (hv_watch_interrupts() && !vmx_caps.intr_exiting) {
+	hv_machine.no_intr_exits = !vmx_caps.intr_exiting;
+	if (hv_watch_interrupts(hv_personality) && !vmx_caps.intr_exiting) {
 		pr_err("pvhyp: VMX lacks external-interrupt exiting with acknowledge on exit, or interrupt-window, HLT and MWAIT exiting, which personality %s needs\n",
 		       hv_personality->name);
 		return -ENODEV;
@@ -319,7 +320,7 @@ static __hv_host_text void vmx_msr_bitmap_intercept_write(u32 msr)
 
 static int vmx_global_init(void)
 {
-	unsigned int i;
+	unsigned int i, j;
 	int ret;
 
 	vmx_msr_bitmap = (void *)get_zeroed_page(GFP_KERNEL);
@@ -328,9 +329,10 @@ static int vmx_global_init(void)
 		vmx_free_global();
 		return -ENOMEM;
 	}
-	/* The ports the personality answers (VMware's backdoor). */
-	for (i = 0; i < hv_personality->nr_io_ports; i++)
-		__set_bit(hv_personality->io_ports[i], vmx_io_bitmap);
+	/* The ports any personality answers (VMware's backdoor): shared by all. */
+	for (i = 0; i < hv_nr_personalities; i++)
+		for (j = 0; j < hv_personalities_all[i]->nr_io_ports; j++)
+			__set_bit(hv_personalities_all[i]->io_ports[j], vmx_io_bitmap);
 	/* Which mode the local APIC is in, for host context's own use of it. */
 	vmx_msr_bitmap_intercept_write(MSR_IA32_APICBASE);
 
@@ -545,9 +547,9 @@ static bool vmx_setup_host_state(struct hv_cpu *hc)
  * the stub holds).  The guest reads its own values from the shadows; a
  * write that changes one exits (vmx_own_cr_write()).
  */
-static bool vmx_setup_controls(void)
+static bool vmx_setup_controls(struct hv_cpu *hc)
 {
-	bool watch = hv_watch_interrupts();
+	bool watch = hv_watch_interrupts(hc->persona);
 
 	return vmx_write(PIN_BASED_VM_EXEC_CONTROL,
 			 vmx_caps.pin | (watch ? PIN_BASED_EXT_INTR_MASK : 0)) &&
@@ -556,7 +558,7 @@ static bool vmx_setup_controls(void)
 	       vmx_write(VM_EXIT_CONTROLS,
 			 vmx_caps.exit | (watch ? VM_EXIT_ACK_INTR_ON_EXIT : 0)) &&
 	       vmx_write(VM_ENTRY_CONTROLS, vmx_caps.entry) &&
-	       vmx_write(EXCEPTION_BITMAP, hv_personality->gp ? BIT(X86_TRAP_GP) : 0) &&
+	       vmx_write(EXCEPTION_BITMAP, hc->persona->gp ? BIT(X86_TRAP_GP) : 0) &&
 	       vmx_write(PAGE_FAULT_ERROR_CODE_MASK, 0) &&
 	       vmx_write(PAGE_FAULT_ERROR_CODE_MATCH, 0) &&
 	       vmx_write(IO_BITMAP_A, __pa(vmx_io_bitmap)) &&
@@ -588,7 +590,7 @@ int hv_vmx_setup_guest(struct hv_cpu *hc, u64 rsp, u64 rip)
 
 	native_store_gdt(&gdt);
 	store_idt(&idt);
-	if (!vmx_setup_controls() || !vmx_setup_host_state(hc) ||
+	if (!vmx_setup_controls(hc) || !vmx_setup_host_state(hc) ||
 	    !vmx_setup_guest_state(rsp, rip, &gdt, &idt))
 		return -EIO;
 	s->tdp_seen = READ_ONCE(hv_tdp_generation);
@@ -1282,6 +1284,24 @@ static __hv_host_text void vmx_start_at_sipi(struct hv_cpu *hc, struct hv_gprs *
 	vmx_halt_exits(hc, true);
 }
 
+/*
+ * A transplant (transplant.c): #GP and the interrupt exits follow the
+ * personality; the I/O bitmap holds every personality's ports.  An
+ * interrupt this exit acknowledged is the guest's either way
+ * (hc->irqs_acked).
+ */
+static __hv_host_text void vmx_personality_intercepts(struct hv_cpu *hc)
+{
+	bool watch = hv_watch_interrupts(hc->persona);
+	u32 bitmap = vmx_read(EXCEPTION_BITMAP);
+
+	vmx_write(EXCEPTION_BITMAP, hc->persona->gp ? bitmap | BIT(X86_TRAP_GP) :
+						      bitmap & ~BIT(X86_TRAP_GP));
+	vmx_write(PIN_BASED_VM_EXEC_CONTROL,
+		  vmx_caps.pin | (watch ? PIN_BASED_EXT_INTR_MASK : 0));
+	vmx_write(VM_EXIT_CONTROLS, vmx_caps.exit | (watch ? VM_EXIT_ACK_INTR_ON_EXIT : 0));
+}
+
 /* Read at each WRMSR; every CPU is in VMX root operation while it changes. */
 static __hv_host_text void vmx_watch_msr_write(struct hv_cpu *hc, u32 msr)
 {
@@ -1485,6 +1505,7 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.reset = vmx_reset,
 	.halt_exits = vmx_halt_exits,
 	.watch_msr_write = vmx_watch_msr_write,
+	.personality_intercepts = vmx_personality_intercepts,
 	.start_at_sipi = vmx_start_at_sipi,
 	.park_wait = vmx_park_wait,
 	.irq_window = vmx_irq_window,

@@ -250,6 +250,84 @@ static int pvops_activate(struct pvops_backend *to)
 	return 0;
 }
 
+/*
+ * A transplant (Documentation/transplant.rst), from the guest's side: the
+ * hypervisor asked the active backend, in its ABI, to let go of it.  The
+ * kernel moves to native with the usual switch (events, timers and lazy
+ * batches carried over), the old backend's exit makes the hypervisor
+ * forget its registrations, the backend answers in its ABI, and then the
+ * guest finds what it runs on now, as at load ("auto"), and binds it.
+ */
+struct pvops_transplant_stats pvops_transplant_stats;
+
+/* Fault injection: a guest that hangs in the suspend step never answers. */
+static bool answer_transplants = true;
+module_param(answer_transplants, bool, 0644);
+MODULE_PARM_DESC(answer_transplants, "answer the hypervisor's suspend requests (default Y; N: a guest that never does, for tests)");
+
+static void pvops_transplant_fn(struct work_struct *work)
+{
+	struct pvops_transplant_stats *st = &pvops_transplant_stats;
+	struct pvops_backend *from, *to;
+	u64 t0, t1, down;
+	long answer;
+	int ret;
+
+	mutex_lock(&pvops_lock);
+	from = pvops_active;
+	/* Asked of a backend gone since, or while the module leaves: nothing to let go. */
+	if (pvops_life != PVOPS_READY || !from || !from->answer_suspend)
+		goto out;
+	if (!READ_ONCE(answer_transplants)) {
+		pr_info("pvops: transplant: %s asked to let go; not answering (answer_transplants=N)\n",
+			from->name);
+		goto out;
+	}
+	t0 = ktime_get_ns();
+	ret = pvops_activate(&pvops_native_backend);
+	if (ret) {
+		pr_err("pvops: transplant: leaving %s failed: %d; not answered\n", from->name, ret);
+		goto out;
+	}
+	answer = from->answer_suspend();
+	t1 = ktime_get_ns();
+	to = answer ? from : pvops_auto();
+	ret = pvops_activate(to);
+	if (ret && to != &pvops_native_backend) {
+		pr_err("pvops: transplant: backend %s did not start (%d); staying native\n",
+		       to->name, ret);
+		st->failed++;
+		goto out;
+	}
+	down = ktime_get_ns() - t0;
+	st->last_down_ns = down;
+	st->max_down_ns = max(st->max_down_ns, down);
+	st->last_rebind_ns = ktime_get_ns() - t1;
+	if (answer) {
+		st->cancelled++;
+		pr_info("pvops: transplant: the hypervisor kept %s (answer %ld); back on it\n",
+			from->name, answer);
+	} else {
+		st->done++;
+	}
+	trace_pvops_backend_switch(from->name, to->name, down);
+out:
+	mutex_unlock(&pvops_lock);
+}
+
+static DECLARE_WORK(pvops_transplant_work, pvops_transplant_fn);
+
+/**
+ * pvops_transplant_asked() - the hypervisor asked the active backend to let go
+ *
+ * Backends call it from their event handler (interrupt context); the
+ * switch runs from a workqueue.
+ */
+void pvops_transplant_asked(void)
+{
+	schedule_work(&pvops_transplant_work);
+}
+
 static int pvops_select_locked(const char *name)
 {
 	struct pvops_backend *b;
@@ -520,6 +598,8 @@ static void __exit pvops_exit(void)
 	WRITE_ONCE(pvops_life, PVOPS_GOING);
 	mutex_unlock(&pvops_lock);
 	pvops_debugfs_exit();
+	/* A transplant asked before now finds the module leaving. */
+	cancel_work_sync(&pvops_transplant_work);
 	mutex_lock(&pvops_lock);
 	/* Backends of other modules depend on us, so the active one is ours. */
 	if (pvops_active->caps)

@@ -115,6 +115,19 @@ static int switches_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(switches);
 
+static int transplants_show(struct seq_file *m, void *v)
+{
+	const struct pvops_transplant_stats *st = &pvops_transplant_stats;
+
+	mutex_lock(&pvops_lock);
+	seq_printf(m, "done %llu\ncancelled %llu\nfailed %llu\nlast_down_ns %llu\nmax_down_ns %llu\nlast_rebind_ns %llu\n",
+		   st->done, st->cancelled, st->failed, st->last_down_ns, st->max_down_ns,
+		   st->last_rebind_ns);
+	mutex_unlock(&pvops_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(transplants);
+
 void pvops_debugfs_init(void)
 {
 	pvops_dir = debugfs_create_dir("pvops", NULL);
@@ -124,6 +137,7 @@ void pvops_debugfs_init(void)
 	debugfs_create_file("calls", 0444, pvops_dir, NULL, &calls_fops);
 	debugfs_create_file("events", 0444, pvops_dir, NULL, &events_fops);
 	debugfs_create_file("switches", 0444, pvops_dir, NULL, &switches_fops);
+	debugfs_create_file("transplants", 0444, pvops_dir, NULL, &transplants_fops);
 }
 
 void pvops_debugfs_exit(void)

@@ -278,6 +278,8 @@ static irqreturn_t esx_upcall(int irq, void *dev)
 	notify = xchg(&a->notify, 0);
 	if (events & VMI_EVENT_ALARM)
 		pvops_deliver_event(PVOPS_EVENT_TIMER);
+	if (events & VMI_EVENT_SUSPEND)
+		pvops_transplant_asked();
 	for_each_set_bit(event, &notify, PVOPS_NR_EVENTS)
 		pvops_deliver_event(event);
 	return IRQ_HANDLED;
@@ -465,6 +467,12 @@ free:
 	return ret;
 }
 
+/* After esx_exit(): the answer to VMI_EVENT_SUSPEND, by the backdoor (no ROM now). */
+static long esx_answer_suspend(void)
+{
+	return (s32)esx_backdoor(VMI_CMD_SUSPEND, 0, 0, 0, NULL);
+}
+
 static void esx_exit(void)
 {
 	long (*call)(u32 cmd, u32 ebx, u32 esi, u32 edi) = esx_rom_call;
@@ -522,6 +530,7 @@ struct pvops_backend pvops_esx_backend = {
 	.exit = esx_exit,
 	.save_cpu = esx_save_cpu,
 	.load_cpu = esx_load_cpu,
+	.answer_suspend = esx_answer_suspend,
 	.caps = PVOPS_CAP_CLOCKSOURCE | PVOPS_CAP_CLOCKEVENT,
 	.owner = THIS_MODULE,
 	.ops = {

@@ -42,6 +42,18 @@ int pvops_time_attach(struct pvops_backend *b);
 void pvops_time_detach(void);
 void pvops_time_tick(void);
 
+/* core.c: the hypervisor asks the active backend to let go (a transplant). */
+void pvops_transplant_asked(void);
+struct pvops_transplant_stats {
+	u64 done;		/* the hypervisor changed, and the guest re-bound */
+	u64 cancelled;		/* the answer said nothing changed */
+	u64 failed;		/* no backend came back: the guest stays native */
+	u64 last_down_ns;	/* the last one: no pv backend from asked to bound */
+	u64 max_down_ns;
+	u64 last_rebind_ns;	/* from the answer to the new backend bound */
+};
+extern struct pvops_transplant_stats pvops_transplant_stats;
+
 /* upcall.c */
 int pvops_upcall_alloc(unsigned int cpu, irq_handler_t handler, const char *name,
 		       u8 *vector);

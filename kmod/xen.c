@@ -84,6 +84,7 @@ static s16 xen_port_cpu[EVTCHN_2L_NR_CHANNELS];
 static u8 xen_port_event[EVTCHN_2L_NR_CHANNELS];
 
 #define XEN_PORT_CARRIED	0xff	/* the IPI port: deliver the carried word */
+#define XEN_PORT_SUSPEND	0xfe	/* VIRQ_PVHYP_SUSPEND: a transplant asks */
 
 static long xen_call(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
 		     unsigned long a4, unsigned long a5)
@@ -134,6 +135,10 @@ static void xen_deliver_port(struct xen_cpu *xc, unsigned int port)
 	unsigned long carried;
 	unsigned int event;
 
+	if (xen_port_event[port] == XEN_PORT_SUSPEND) {
+		pvops_transplant_asked();
+		return;
+	}
 	if (xen_port_event[port] != XEN_PORT_CARRIED) {
 		pvops_deliver_event(xen_port_event[port]);
 		return;
@@ -633,12 +638,15 @@ static void xen_teardown(void)
 	xen_shared = NULL;
 }
 
+static void xen_exit(void);
+
 static int xen_init(void)
 {
 	struct xen_add_to_physmap xatp = {
 		.domid = DOMID_SELF,
 		.space = XENMAPSPACE_shared_info,
 	};
+	struct evtchn_bind_virq suspend = { .virq = VIRQ_PVHYP_SUSPEND, .vcpu = 0 };
 	u32 eax, ebx, ecx, edx;
 	long ret;
 
@@ -667,6 +675,13 @@ static int xen_init(void)
 		return ret;
 	}
 	xen_cpuhp_state = ret;
+	/* Where a transplant asks to let go (CPU 0's upcall): no way to ask without it. */
+	ret = xen_bind(EVTCHNOP_bind_virq, &suspend, &suspend.port, 0, XEN_PORT_SUSPEND);
+	if (ret) {
+		pr_err("pvops: xen: binding VIRQ_PVHYP_SUSPEND: %ld\n", ret);
+		xen_exit();
+		return ret;
+	}
 	ret = xen_call(__HYPERVISOR_xen_version, XENVER_version, 0, 0, 0, 0);
 	pr_info("pvops: xen: Xen %ld.%ld at CPUID %#x, TSC %lu kHz\n", ret >> 16, ret & 0xffff,
 		xen_base, xen_tsc_khz);
@@ -677,6 +692,14 @@ static void xen_exit(void)
 {
 	cpuhp_remove_state(xen_cpuhp_state);
 	xen_teardown();
+}
+
+/* After xen_exit(): Xen's suspend call, which returns in the new domain (0) or not (1). */
+static long xen_answer_suspend(void)
+{
+	struct sched_shutdown suspend = { .reason = SHUTDOWN_suspend };
+
+	return xen_hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, &suspend);
 }
 
 /* Runs on every CPU, interrupts off, as the switch takes this backend out. */
@@ -720,6 +743,7 @@ struct pvops_backend pvops_xen_backend = {
 	.exit = xen_exit,
 	.save_cpu = xen_save_cpu,
 	.load_cpu = xen_load_cpu,
+	.answer_suspend = xen_answer_suspend,
 	.caps = PVOPS_CAP_CLOCKSOURCE | PVOPS_CAP_CLOCKEVENT,
 	.owner = THIS_MODULE,
 	.ops = {

@@ -16,8 +16,8 @@ script makes the debt explicit and lets it only shrink:
   call can reach (hyp/vendor_ops.h, the tables in svm.c and vmx.c), and
   every host-context hook of every personality (the hv_personality
   initializers, all but name, hypercall_names, init, exit, io_ports,
-  nr_io_ports, unknown_nr; the static calls of hyp/personality_ops.h lead
-  to them).  Any function of pvhyp's whose address a
+  nr_io_ports, unknown_nr; host context calls them through the hv_p_*
+  dispatch of hyp/personalities.c, a direct call per personality).  Any function of pvhyp's whose address a
   reached function takes is reached too (callbacks).
 - Every function reached must lie in host text's own section
   (__hv_host_text, hyp/hv.h: pages the seal makes read-only to the guest
@@ -238,11 +238,6 @@ def main():
     personalities = initializers(srcs, 'hv_personality').values()
     for table in personalities:
         roots |= {fn for field, fn in table.items() if field not in GUEST_HOOKS}
-    hooks = [l.split('(')[1].strip().rstrip(')') for l in open(os.path.join(srcdir, 'personality_ops.h'))
-             if l.startswith('HV_PERSONALITY_OP(')]
-    for hook in hooks:
-        static_call['__SCT__hv_personality_' + hook] = {t[hook] for t in personalities
-                                                         if hook in t}
     missing = sorted(r for r in roots if r not in refs)
     if missing:
         print(f'check-host-reach: entry points not found in the objects: {missing}')

@@ -18,7 +18,7 @@ cd "$top"
 # the variable an EXPORT_SYMBOL follows).  Only those rules are relaxed
 # there, nowhere else.
 xmacro_files="include/pvops/pvops.h kmod/dispatch.c kmod/native.c kmod/trace.h hyp/pvhyp_trace.h hyp/trace.c
-	hyp/personalities.h hyp/personalities.c hyp/personality.h hyp/personality_ops.h hyp/vendor_ops.h
+	hyp/personalities.h hyp/personalities.c hyp/personality.h hyp/vendor_ops.h
 	hyp/vendor_calls.h hyp/vendor_calls.c
 	tests/pvops_test_backend.h tests/pvops_core_test.c tests/pvops_bench.c"
 xmacro_ignore=MACRO_ARG_REUSE,DO_WHILE_MACRO_WITH_TRAILING_SEMICOLON,MACRO_ARG_PRECEDENCE,MULTISTATEMENT_MACRO_USE_DO_WHILE,SPACING,COMPLEX_MACRO,TRAILING_SEMICOLON,OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT,MACRO_WITH_FLOW_CONTROL,EXPORT_SYMBOL

@@ -60,6 +60,26 @@
 #define PVHYP_SET_TSC_REFINE_NOW	3	/* measure the TSC's rate at the next exit */
 
 /*
+ * Likewise: change the personality under the running guest (a transplant,
+ * Documentation/transplant.rst), which pvhyp.ko's debugfs file
+ * "personality" asks for.  RSI is the step; RDX its argument.
+ *
+ * - PVHYP_TP_ASK, RDX the personality's index (personalities.h's order):
+ *   0 when the change is made at once (the guest registered nothing with
+ *   the old ABI, so nothing of it is lost), 1 when the guest was asked in
+ *   the old ABI's own terms and the change waits for its answer; -EINVAL
+ *   for an index out of range, -EBUSY while another change waits,
+ *   -EOPNOTSUPP when the old ABI cannot ask this guest (it registered
+ *   state but no way to be told) or a kernel was launched on the stub.
+ * - PVHYP_TP_CANCEL: the asker gives up; 0 when nothing changed (a later
+ *   answer from the guest finds the change cancelled), 1 when the guest
+ *   answered first and the change is made.
+ */
+#define PVHYP_HC_TRANSPLANT	0x70766805	/* (cookie, step, arg) -> as above */
+#define PVHYP_TP_ASK		0
+#define PVHYP_TP_CANCEL		1
+
+/*
  * How close the TSC rate the stub hands out is to the TSC's, in parts per
  * billion: its measurement against the ACPI PM timer at load stops once
  * its worst-case bound is below this (pvhyp.rst, "The TSC's rate").

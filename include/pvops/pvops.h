@@ -88,6 +88,11 @@ struct pvops_cpu_state {
  * @load_cpu: runs on every online CPU right after, as a switch puts this
  *	backend in: adopt the state (pending events are delivered once the
  *	virtual interrupt flag allows)
+ * @answer_suspend: the hypervisor asked, in this backend's ABI, to let go
+ *	of it (a transplant, pvops_transplant_asked()): called after @exit,
+ *	with the native backend active, it answers in the same ABI; 0 when
+ *	the hypervisor changed (re-detect), 1 when nothing did, -errno; NULL
+ *	for a backend no hypervisor asks
  * @ops: the op table; optional ops left NULL get the core's default
  * @caps: PVOPS_CAP_*: while it is active, the kernel's time runs on it
  * @owner: module providing the code, THIS_MODULE
@@ -100,6 +105,7 @@ struct pvops_backend {
 	void (*exit)(void);
 	void (*save_cpu)(struct pvops_cpu_state *state);
 	void (*load_cpu)(const struct pvops_cpu_state *state);
+	long (*answer_suspend)(void);
 	struct pvops_ops ops;
 	unsigned long caps;
 	struct module *owner;

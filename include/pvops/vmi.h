@@ -60,8 +60,9 @@
 #define VMI_CMD_FLUSH_QUEUE	120	/* apply the area's queue */
 #define VMI_CMD_FLUSH_TLB	121	/* this vCPU's TLB, or those of a set */
 #define VMI_CMD_RESET		122	/* forget every registration of the guest */
+#define VMI_CMD_SUSPEND		123	/* the answer to VMI_EVENT_SUSPEND: 0 new host, 1 not */
 #define VMI_CMD_FIRST		VMI_CMD_ROM
-#define VMI_CMD_LAST		VMI_CMD_RESET
+#define VMI_CMD_LAST		VMI_CMD_SUSPEND
 
 /* VMI_CMD_FLUSH_TLB EBX. */
 #define VMI_FLUSH_LOCAL		0	/* this vCPU */
@@ -82,6 +83,12 @@
 
 /* vCPU events the stub raises in the shared area. */
 #define VMI_EVENT_ALARM		BIT(0)	/* the alarm went off */
+/*
+ * The ABI is about to go (a transplant): let go of everything, then answer
+ * with VMI_CMD_SUSPEND.  pvhyp's, not VMware's: VMware asks its guests to
+ * suspend through the tools' RPC channel, in user space.
+ */
+#define VMI_EVENT_SUSPEND	BIT(1)
 
 /* Registered areas are aligned to this, so one never straddles a page. */
 #define VMI_AREA_ALIGN		2048

@@ -127,6 +127,7 @@ struct vcpu_set_singleshot_timer {
 #define SCHEDOP_block			1
 #define SCHEDOP_shutdown		2
 #define SCHEDOP_poll			3
+#define SHUTDOWN_suspend		2	/* returns 0 in a new domain, 1 if cancelled */
 #define SHUTDOWN_soft_reset		5
 #define SCHEDOP_POLL_MAX_PORTS		128	/* Xen's limit on nr_ports */
 
@@ -151,6 +152,14 @@ typedef u32 evtchn_port_t;
 
 #define VIRQ_TIMER			0
 #define VIRQ_DEBUG			1
+/*
+ * Not Xen's: a toolstack asks a Xen guest to suspend through xenstore
+ * (control/shutdown = "suspend"), which pvhyp has not.  pvhyp raises this
+ * VIRQ instead, unused by Xen (its numbers stop at 13, and 16-23 are the
+ * architecture's): the guest that bound it answers with
+ * SCHEDOP_shutdown(SHUTDOWN_suspend) (Documentation/transplant.rst).
+ */
+#define VIRQ_PVHYP_SUSPEND		15
 #define NR_VIRQS			24
 
 /* The 2-level ABI: 64 words of 64 bits in shared_info, one selector bit per word. */

@@ -56,6 +56,15 @@ MATRIX = [
      'tests': [], 'extra': 'rig.sleep=1'}
     for p in PV_PERSONALITIES
 ] + [
+    # Transplant (Documentation/transplant.rst): the stub's personality
+    # changes 30 times under the running guest, cycling through xen, esx
+    # and none from the one it loaded with, every CPU's clock and timer
+    # watched meanwhile (checks/60-transplant.sh); then a guest that does
+    # not answer, refused.  It ends on the personality it began with.
+    {'name': f'transplant-smp2-{p}', 'smp': 2, 'personality': p, 'expect': p,
+     'tests': [], 'extra': 'rig.transplants=30 rig.transplant_secs=60'}
+    for p in PV_PERSONALITIES
+] + [
     # The hostile-input fuzzer against each personality (tests/pvhyp_fuzz.c),
     # the pvops layer on native so that nothing of the guest's own relies on
     # the state the fuzzer scribbles over; then the stub must unload clean.
@@ -325,6 +334,8 @@ def check_suites(run):
         suites.append('pv_integration')
     if p == 'esx':
         suites.append('esx_integration')
+    if 'rig.transplants=' in run.get('extra', ''):
+        suites.append('rig_transplant')
     if run.get('stock'):
         # No kmemleak in the stock kernel.
         suites.append('pvhyp_sleep')

@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the guest's /init.  rig.transplants=N (N > 0): after the
+# suites, the stub's personality changes N times under the running guest
+# (debugfs pvhyp/personality; Documentation/transplant.rst), cycling from
+# the one it loaded with through the others (xen -> esx -> none -> xen),
+# while every CPU runs a timeline (pvops-workload: its clock never goes
+# back, its periodic timer keeps up).  After each change pvops must be
+# bound to what it runs on now: the pv backend of that name, native on
+# none.  Then a guest that does not answer: the change is refused and the
+# old personality still works.
+case " $cmdline " in *" rig.transplants="*) RIG_CHECKS="$RIG_CHECKS transplant_checks" ;; esac
+
+TP_FILE=/sys/kernel/debug/pvhyp/personality
+
+# The backend pvops binds on personality $1.
+transplant_backend_of() {
+	case "$1" in xen|esx) echo "$1" ;; *) echo native ;; esac
+}
+
+# Change to $1 and wait until pvops is bound to it (2 s of the guest's time).
+transplant_to() {
+	echo "$1" > $TP_FILE || { echo "writing '$1' to $TP_FILE failed"; return 1; }
+	[ "$(head -n1 $TP_FILE)" = "$1" ] || { echo "the stub says $(head -n1 $TP_FILE), not $1"; return 1; }
+	# From none the guest was told nothing (no ABI to tell it in): it looks.
+	[ "$2" = none ] && echo auto > /sys/module/pvops/parameters/backend
+	want=$(transplant_backend_of "$1")
+	tries=0
+	while [ "$(cat $PVOPS_DBG/backend)" != "$want" ]; do
+		tries=$((tries + 1))
+		[ $tries -gt 200 ] && { echo "after $1 ($2 before): backend $(cat $PVOPS_DBG/backend), not $want"; return 1; }
+		usleep 10000
+	done
+}
+
+transplant_cycle() {
+	n=$(cmdline_value rig.transplants 0)
+	start=$(cmdline_value pvhyp.personality none)
+	case "$start" in
+	xen) order="esx none xen" ;;
+	esx) order="none xen esx" ;;
+	*) order="xen esx none" ;;
+	esac
+	from=$start
+	i=0
+	: > /tmp/tp-down
+	: > /tmp/tp-rebind
+	while [ $i -lt "$n" ]; do
+		for p in $order; do
+			[ $i -lt "$n" ] || break
+			done0=$(transplant_stat done)
+			transplant_to "$p" "$from" || { echo "change $i"; return 1; }
+			# The guest let go of a pv backend and bound again: one sample.
+			if [ "$(transplant_stat done)" != "$done0" ]; then
+				transplant_stat last_down_ns >> /tmp/tp-down
+				transplant_stat last_rebind_ns >> /tmp/tp-rebind
+			fi
+			from=$p
+			i=$((i + 1))
+		done
+	done
+	echo "# $i changes, ending on $from"
+	sed 's/^/# /' $PVOPS_DBG/transplants
+	head -n2 $TP_FILE | sed 's/^/# /'
+	for f in down rebind; do
+		kmsg "rig: figure name=transplant_${f} unit=ns $(sort -n /tmp/tp-$f | awk '
+			{ v[NR] = $1 } END { if (NR) printf "n=%d median=%d max=%d", NR, v[int((NR + 1) / 2)], v[NR] }')"
+	done
+}
+
+transplant_stat() {
+	awk -v k="$1" '$1 == k { print $2 }' $PVOPS_DBG/transplants
+}
+
+transplant_timeline_ok() {
+	cat "/tmp/tp-timeline-$1"
+	grep -q "^workload: timeline " "/tmp/tp-timeline-$1" && [ "$(cat "/tmp/tp-timeline-$1.rc")" = 0 ]
+}
+
+# The guest does not answer: refused in time, nothing changed, and the old
+# personality's backend still ticks (a second's sleep).
+transplant_unanswered() {
+	before=$(head -n1 $TP_FILE)
+	backend=$(cat $PVOPS_DBG/backend)
+	echo N > /sys/module/pvops/parameters/answer_transplants
+	if echo esx > $TP_FILE 2>/dev/null && [ "$before" != esx ]; then
+		echo Y > /sys/module/pvops/parameters/answer_transplants
+		echo "the change to esx was made, unanswered"; return 1
+	fi
+	echo Y > /sys/module/pvops/parameters/answer_transplants
+	[ "$(head -n1 $TP_FILE)" = "$before" ] || { echo "personality $(head -n1 $TP_FILE), was $before"; return 1; }
+	[ "$(cat $PVOPS_DBG/backend)" = "$backend" ] || { echo "backend $(cat $PVOPS_DBG/backend), was $backend"; return 1; }
+	dmesg | grep -q "did not answer the change to esx" || { echo "no refusal in the kernel log"; return 1; }
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	sleep 1
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 1 && b - a < 3) }' ||
+		{ echo "sleep 1 took $t0 -> $t1"; return 1; }
+}
+
+# A name the stub does not speak: refused, said, nothing changed.
+transplant_bad_name() {
+	before=$(head -n1 $TP_FILE)
+	echo vmware > $TP_FILE 2>/dev/null && { echo "'vmware' was taken"; return 1; }
+	[ "$(head -n1 $TP_FILE)" = "$before" ] || { echo "personality $(head -n1 $TP_FILE), was $before"; return 1; }
+	dmesg | grep -q "unknown personality 'vmware'; valid: none, xen, esx, kvm" ||
+		{ echo "no refusal naming the valid ones in the kernel log"; return 1; }
+}
+
+transplant_checks() {
+	secs=$(cmdline_value rig.transplant_secs 60)
+	cpus=$(grep -c ^processor /proc/cpuinfo)
+	suite_begin rig_transplant
+	c=0
+	while [ "$c" -lt "$cpus" ]; do
+		(taskset -c "$c" pvops-workload timeline 100 "$secs" > "/tmp/tp-timeline-$c" 2>&1
+		 echo $? > "/tmp/tp-timeline-$c.rc") &
+		c=$((c + 1))
+	done
+	check cycle transplant_cycle
+	check unanswered transplant_unanswered
+	check bad_name transplant_bad_name
+	wait
+	c=0
+	while [ "$c" -lt "$cpus" ]; do
+		check "timeline_cpu$c" transplant_timeline_ok "$c"
+		l=$(grep "^workload: timeline " "/tmp/tp-timeline-$c") &&
+			kmsg "rig: figure name=transplant_timeline ${l#workload: timeline }"
+		c=$((c + 1))
+	done
+	suite_end
+}
