@@ -445,6 +445,8 @@ extern const struct hv_vendor_ops *hv_ops;
  * @vmmcall: AMD's VMMCALL (VMware's backdoor advertises it)
  * @no_sipi_start: VMX without unrestricted guest: a CPU cannot be started
  *	in real mode at a SIPI (launch refuses more than one CPU)
+ * @no_intr_exits: VMX without interrupt exits: no personality with a timer
+ *	(a transplant to one is refused)
  * @page_offset: the virtual address of physical 0 in the direct map
  *
  * Host context reads these, never the kernel's own variables: a host that
@@ -460,7 +462,7 @@ struct hv_machine {
 	bool ospke;
 	bool vmmcall;
 	bool no_sipi_start;
-	bool no_intr_exits;	/* VMX without interrupt exits: no personality with a timer */
+	bool no_intr_exits;
 	unsigned long page_offset;
 };
 

@@ -767,6 +767,9 @@ static __hv_host_text void svm_vectoring(struct hv_cpu *hc, struct hv_event *ev)
 		 */
 		ev->type = (info & SVM_EXITINTINFO_VEC_MASK) < 32 ? HV_EVENT_EXCEPTION :
 								    HV_EVENT_INTR;
+		/* Likewise an NMI: vector 2 is no exception VMRUN takes (APM 15.20). */
+		if ((info & SVM_EXITINTINFO_VEC_MASK) == NMI_VECTOR)
+			ev->type = HV_EVENT_NMI;
 		break;
 	default:
 		return;

@@ -64,6 +64,7 @@ enum hv_transplant_state {
  * @asked_tsc: when it was asked
  * @answer_cycles: the last change's time from ask to the guest's answer
  * @swap_cycles: the last change's own time, in host context
+ * @max_swap_cycles: the longest of them
  * @made: changes made
  * @cancelled: changes the asker gave up on (no answer in time)
  */
@@ -73,6 +74,7 @@ struct hv_transplant {
 	u64 asked_tsc;
 	u64 answer_cycles;
 	u64 swap_cycles;
+	u64 max_swap_cycles;
 	u64 made;
 	u64 cancelled;
 };
@@ -140,6 +142,7 @@ static __hv_host_text void hv_transplant_swap(struct hv_cpu *hc, const struct hv
 	/* This vCPU's own part now: its next exit finds nothing to follow. */
 	hv_transplant_follow(hc, to);
 	hv_tp.swap_cycles = rdtsc() - start;
+	hv_tp.max_swap_cycles = max(hv_tp.max_swap_cycles, hv_tp.swap_cycles);
 	hv_tp.made++;
 }
 
@@ -321,10 +324,11 @@ static int hv_personality_show(struct seq_file *m, void *v)
 	u64 khz = tsc_khz ?: 1;
 
 	seq_printf(m, "%s\n", READ_ONCE(hv_personality)->name);
-	seq_printf(m, "changes %llu cancelled %llu last_answer_us %llu last_swap_us %llu\n",
+	seq_printf(m, "changes %llu cancelled %llu last_answer_us %llu last_swap_us %llu max_swap_us %llu\n",
 		   READ_ONCE(hv_tp.made), READ_ONCE(hv_tp.cancelled),
 		   div64_u64(READ_ONCE(hv_tp.answer_cycles) * 1000, khz),
-		   div64_u64(READ_ONCE(hv_tp.swap_cycles) * 1000, khz));
+		   div64_u64(READ_ONCE(hv_tp.swap_cycles) * 1000, khz),
+		   div64_u64(READ_ONCE(hv_tp.max_swap_cycles) * 1000, khz));
 	return 0;
 }
 

@@ -50,8 +50,12 @@ struct pvops_transplant_stats {
 	u64 failed;		/* no backend came back: the guest stays native */
 	u64 last_down_ns;	/* the last one: no pv backend from asked to bound */
 	u64 max_down_ns;
+	u64 last_leave_ns;	/* of which: to native, the old backend torn down */
+	u64 last_leave_switch_ns;	/* of that: the op table's switch */
+	u64 last_answer_ns;	/* the answer, the hypervisor's change included */
 	u64 last_rebind_ns;	/* from the answer to the new backend bound */
 };
+
 extern struct pvops_transplant_stats pvops_transplant_stats;
 
 /* upcall.c */

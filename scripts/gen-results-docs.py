@@ -446,10 +446,47 @@ def frag_test_figures(res):
             table(['run', 'seconds'], sleeps))
 
 
+def frag_test_transplants(res):
+    """The transplant runs' figures (tests/rig/checks/60-transplant.sh)."""
+    def ms(f, key):
+        return f'{int(f[key]) / 1e6:.1f}' if f and key in f else '-'
+    rows, times = [], []
+    for r in matrix_runs(res):
+        figs = {f.get('name'): f for f in r.get('figures', [])}
+        if 'transplant_down' not in figs:
+            continue
+        down, stub = figs['transplant_down'], figs.get('transplant_stub', {})
+        rows.append([r['name'], down.get('n', '-'), ms(down, 'median'), ms(down, 'max'),
+                     ms(figs.get('transplant_leave'), 'median'),
+                     ms(figs.get('transplant_leave_switch'), 'median'),
+                     ms(figs.get('transplant_answer'), 'median'),
+                     ms(figs.get('transplant_rebind'), 'median'),
+                     stub.get('changes', '-'), stub.get('max_swap_us', '-')])
+        for f in r.get('figures', []):
+            if f.get('name') == 'transplant_timeline':
+                times.append([r['name'], f['cpu'], f['expiries'], f['expected'],
+                              f['backwards'], f'{int(f["max_gap_us"]) / 1000:.1f}'])
+    if not rows:
+        return para(test_env(res), 'These results hold no transplant run.')
+    return (para(test_env(res),
+                 'Changes of the stub\'s personality under the running guest, as pvops '
+                 'timed those it followed (ms, median unless said): without a pv backend '
+                 '(median, max), of which leaving the old one, the op table\'s switch in '
+                 'that, the answer, and binding the new one; then the stub\'s count of '
+                 'changes and its longest change in host context (us):') +
+            table(['run', 'followed', 'down', 'max', 'leave', 'switch', 'answer',
+                   'rebind', 'stub changes', 'stub max us'], rows) +
+            [''] + para('Each CPU\'s timeline over the changes (a 100 Hz timer\'s '
+                        'expiries against the clock, steps backwards, the longest gap '
+                        'between two reads, ms):') +
+            table(['run', 'cpu', 'expiries', 'expected', 'backwards', 'max gap'], times))
+
+
 TEST_FRAGMENTS = {
     'test-runs.rst': frag_test_runs,
     'test-skips.rst': frag_test_skips,
     'test-figures.rst': frag_test_figures,
+    'test-transplants.rst': frag_test_transplants,
 }
 
 

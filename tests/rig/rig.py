@@ -217,10 +217,19 @@ def hang_post_mortem(run, qmp, samples=3):
             for n in range(samples):
                 text = mon.cmd('human-monitor-command', **{'command-line': 'info registers -a'})
                 f.write(f'--- sample {n}\n{text}\n')
-                cpus = re.findall(r'^CPU#(\d+).*?^RIP=([0-9a-f]+).*?HLT=(\d).*?^CR0=\S+ CR2=\S+ '
-                                  r'CR3=([0-9a-f]+)', text, re.M | re.S)
-                seen.append(' '.join(f'cpu{c} rip {rip} cr3 {cr3}{" hlt" if hlt == "1" else ""}'
-                                     for c, rip, hlt, cr3 in cpus))
+                cpus = re.findall(r'^CPU#(\d+).*?^RIP=([0-9a-f]+) RFL=([0-9a-f]+).*?HLT=(\d)'
+                                  r'.*?^CR0=\S+ CR2=\S+ CR3=([0-9a-f]+)', text, re.M | re.S)
+                seen.append(' '.join(
+                    f'cpu{c} rip {rip} cr3 {cr3}{" if" if int(rfl, 16) & 0x200 else " noif"}'
+                    f'{" hlt" if hlt == "1" else ""}' for c, rip, rfl, hlt, cr3 in cpus))
+                # Each local APIC's in-service and requested vectors: a lost EOI
+                # or an interrupt never taken shows there.
+                for c, *_ in cpus if n == 0 else ():
+                    lapic = mon.cmd('human-monitor-command', **{'command-line': f'info lapic {c}'})
+                    f.write(f'--- lapic {c}\n{lapic}\n')
+                    isr_irr = re.findall(r'^(ISR|IRR)\s+(.*)$', lapic, re.M)
+                    seen.append(f'  cpu{c} lapic ' + '; '.join(f'{k} {v.strip() or "-"}'
+                                                              for k, v in isr_irr))
                 time.sleep(1)
     except (migrate.QmpError, OSError) as e:
         seen.append(f'(post-mortem cut short: {e})')

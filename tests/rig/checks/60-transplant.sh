@@ -11,6 +11,10 @@
 case " $cmdline " in *" rig.transplants="*) RIG_CHECKS="$RIG_CHECKS transplant_checks" ;; esac
 
 TP_FILE=/sys/kernel/debug/pvhyp/personality
+# What pvops times of each change it follows (debugfs pvops/transplants):
+# all of it, then leaving the old backend (and of that the op table's
+# switch), the answer, binding the new one.
+TP_PHASES="down leave leave_switch answer rebind"
 
 # The backend pvops binds on personality $1.
 transplant_backend_of() {
@@ -32,6 +36,23 @@ transplant_to() {
 	done
 }
 
+# What user space sees on every CPU after a change: the new signature,
+# and VMware's backdoor port answering (esx) or faulting (the others):
+# each CPU's intercepts followed the personality.
+transplant_every_cpu_sees() {
+	case "$1" in
+	xen) sig=XenVMMXenVMM; door=SIGSEGV ;;
+	esx) sig=VMwareVMware; door="6 564d5868 2" ;;
+	*) sig=PvopsHypStub; door=SIGSEGV ;;
+	esac
+	for c in $(seq 0 $(($(grep -c ^processor /proc/cpuinfo) - 1))); do
+		got=$(taskset -c "$c" pvhyp-probe backdoor 10)
+		[ "$got" = "$door" ] || { echo "cpu $c on $1: backdoor '$got', wanted '$door'"; return 1; }
+		got=$(taskset -c "$c" pvhyp-probe cpuid)
+		[ "$got" = "$sig" ] || { echo "cpu $c on $1: CPUID '$got', wanted '$sig'"; return 1; }
+	done
+}
+
 transplant_cycle() {
 	n=$(cmdline_value rig.transplants 0)
 	start=$(cmdline_value pvhyp.personality none)
@@ -42,17 +63,18 @@ transplant_cycle() {
 	esac
 	from=$start
 	i=0
-	: > /tmp/tp-down
-	: > /tmp/tp-rebind
+	for f in $TP_PHASES; do : > /tmp/tp-$f; done
 	while [ $i -lt "$n" ]; do
 		for p in $order; do
 			[ $i -lt "$n" ] || break
 			done0=$(transplant_stat done)
 			transplant_to "$p" "$from" || { echo "change $i"; return 1; }
+			transplant_every_cpu_sees "$p" || { echo "change $i"; return 1; }
 			# The guest let go of a pv backend and bound again: one sample.
 			if [ "$(transplant_stat done)" != "$done0" ]; then
-				transplant_stat last_down_ns >> /tmp/tp-down
-				transplant_stat last_rebind_ns >> /tmp/tp-rebind
+				for f in $TP_PHASES; do
+					transplant_stat "last_${f}_ns" >> /tmp/tp-$f
+				done
 			fi
 			from=$p
 			i=$((i + 1))
@@ -61,7 +83,10 @@ transplant_cycle() {
 	echo "# $i changes, ending on $from"
 	sed 's/^/# /' $PVOPS_DBG/transplants
 	head -n2 $TP_FILE | sed 's/^/# /'
-	for f in down rebind; do
+	# The stub's side: changes made, and its own time in host context.
+	kmsg "rig: figure name=transplant_stub $(sed -n 2p $TP_FILE |
+		awk '{ for (i = 1; i < NF; i += 2) printf "%s=%s ", $i, $(i + 1) }')"
+	for f in $TP_PHASES; do
 		kmsg "rig: figure name=transplant_${f} unit=ns $(sort -n /tmp/tp-$f | awk '
 			{ v[NR] = $1 } END { if (NR) printf "n=%d median=%d max=%d", NR, v[int((NR + 1) / 2)], v[NR] }')"
 	done
