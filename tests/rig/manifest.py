@@ -62,7 +62,7 @@ MATRIX = [
     # watched meanwhile (checks/60-transplant.sh); then a guest that does
     # not answer, refused.  It ends on the personality it began with.
     {'name': f'transplant-smp2-{p}', 'smp': 2, 'personality': p, 'expect': p,
-     'tests': [], 'extra': 'rig.transplants=30 rig.transplant_secs=60'}
+     'tests': [], 'extra': 'rig.transplants=30 rig.transplant_secs=40'}
     for p in PV_PERSONALITIES
 ] + [
     # The hostile-input fuzzer against each personality (tests/pvhyp_fuzz.c),
