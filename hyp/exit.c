@@ -653,7 +653,7 @@ __hv_host_text enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *
 
 	hc->exit_tsc = start;
 	/* Inside, then which personality: transplant.c waits on the pair. */
-	smp_store_mb(hc->in_exit, true);
+	smp_store_mb(hc->exit_seq, hc->exit_seq + 1);
 	p = READ_ONCE(hv_personality);
 	if (unlikely(p != hc->persona))
 		hv_transplant_follow(hc, p);
@@ -690,7 +690,7 @@ __hv_host_text enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *
 
 	hc->host_tsc += rdtsc() - start;
 	/* Release: what this exit did with its personality is done. */
-	smp_store_release(&hc->in_exit, false);
+	smp_store_release(&hc->exit_seq, hc->exit_seq + 1);
 	return action;
 }
 

@@ -283,7 +283,7 @@ struct hv_cpu {
 	u32 guest_icr2;			/* the guest's last ICR2 write (xAPIC) */
 	/* The personality this CPU's exits run (transplant.c). */
 	const struct hv_personality *persona;
-	bool in_exit;			/* inside hv_handle_exit(), written by this CPU */
+	u32 exit_seq;			/* odd inside hv_handle_exit(); this CPU writes it */
 	bool transplant_acked;		/* this exit's hypercall answered a suspend request */
 	struct hv_stats stats;
 };

@@ -184,6 +184,9 @@ __hv_host_text long hv_launch_set(u64 base, u64 size)
 	if (!IS_ALIGNED(base | size, SZ_2M) || base < SZ_1M || base + size < base ||
 	    !hv_gpa_is_ram(base, size))
 		return -EINVAL;
+	/* A personality change waits for an answer: not both (transplant.c). */
+	if (hv_transplant_busy())
+		return -EBUSY;
 	WRITE_ONCE(hv_launch_armed, false);
 	hv_launch_base = base;
 	hv_launch_size = size;

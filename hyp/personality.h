@@ -141,6 +141,7 @@ void hv_transplant_acked(struct hv_cpu *hc);
 long hv_transplant_answer(struct hv_cpu *hc);
 long hv_transplant_call(struct hv_cpu *hc, u64 step, u64 arg);
 void hv_transplant_follow(struct hv_cpu *hc, const struct hv_personality *p);
+bool hv_transplant_busy(void);
 struct dentry;
 void hv_transplant_debugfs(struct dentry *dir);
 

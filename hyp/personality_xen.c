@@ -1095,6 +1095,9 @@ static __hv_host_text void xen_forget(struct hv_cpu *hc)
 {
 	hv_lock(hc, &xd->lock);
 	xen_reset_domain(hc);
+	/* Refinements made while another personality was current (continuous). */
+	if (xd->clock.tsc_khz != (u32)div_u64(hv_tsc_hz(), 1000))
+		xen_tsc_refined(hc);
 	hv_unlock(&xd->lock);
 }
 
@@ -1105,6 +1108,9 @@ static bool xen_bound(void)
 
 	if (xd->shared_info_gpa || xd->callback_irq)
 		return true;
+	for (i = 0; i < HV_MAX_PINNED; i++)
+		if (xd->pins.pin[i].level)
+			return true;
 	for (i = 1; i < XEN_PORTS; i++)
 		if (xd->ports[i].type != XEN_PORT_FREE)
 			return true;

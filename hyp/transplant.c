@@ -104,24 +104,26 @@ __hv_host_text void hv_transplant_follow(struct hv_cpu *hc, const struct hv_pers
 }
 
 /*
- * Wait until no other vCPU is inside an exit that began with @old.  The
- * order: hv_personality was written, then a full barrier, then each vCPU's
- * in_exit read; an exit sets in_exit, then a full barrier, then reads
- * hv_personality.  So a vCPU seen outside an exit reads the new one at its
- * next, and one seen inside has read @old (wait for it to leave) or the
- * new one (its persona says so).
+ * Wait until no other vCPU is inside an exit that began before
+ * hv_personality changed.  The order: hv_personality was written, then a
+ * full barrier, then each vCPU's exit_seq read; an exit makes its
+ * exit_seq odd, then a full barrier, then reads hv_personality.  So a vCPU
+ * seen with an even count reads the new one at its next exit, and one seen
+ * odd may have read the old one: wait until its count moves.  Whatever
+ * personality its exit runs: a change to the same one waits too.
  */
-static __hv_host_text void hv_transplant_grace(struct hv_cpu *hc,
-					       const struct hv_personality *old)
+static __hv_host_text void hv_transplant_grace(struct hv_cpu *hc)
 {
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < hv_machine.nr_cpus; cpu++) {
 		struct hv_cpu *other = hv_cpu_of(cpu);
+		u32 seq;
 
 		if (!other || other == hc)
 			continue;
-		while (READ_ONCE(other->in_exit) && READ_ONCE(other->persona) == old) {
+		seq = READ_ONCE(other->exit_seq);
+		while ((seq & 1) && READ_ONCE(other->exit_seq) == seq) {
 			/* It may be waiting for this vCPU's flush. */
 			hv_flush_asked(hc);
 			cpu_relax();
@@ -134,10 +136,12 @@ static __hv_host_text void hv_transplant_swap(struct hv_cpu *hc, const struct hv
 	const struct hv_personality *old = hc->persona;
 	u64 start = rdtsc();
 
-	hv_p_reset(to, hc);
-	/* Full barrier before the vCPUs' in_exit are read: see the grace. */
+	/* The same one again (a new domain) is in use: it is reset after the grace. */
+	if (to != old)
+		hv_p_reset(to, hc);
+	/* Full barrier before the vCPUs' exit counts are read: see the grace. */
 	smp_store_mb(hv_personality, to);
-	hv_transplant_grace(hc, old);
+	hv_transplant_grace(hc);
 	hv_p_reset(old, hc);
 	/* This vCPU's own part now: its next exit finds nothing to follow. */
 	hv_transplant_follow(hc, to);
@@ -172,6 +176,9 @@ __hv_host_text void hv_transplant_acked(struct hv_cpu *hc)
 __hv_host_text long hv_transplant_answer(struct hv_cpu *hc)
 {
 	hc->transplant_acked = false;
+	/* A launch armed since: CPUs it stops wait in host mode, for ever. */
+	if (hv_launch_armed_now())
+		return 1;
 	/* The asker's cancel, or a second answer, may race with this one. */
 	if (atomic_cmpxchg(&hv_tp.state, HV_TP_ASKED, HV_TP_SWAPPING) != HV_TP_ASKED)
 		return 1;
@@ -180,6 +187,20 @@ __hv_host_text long hv_transplant_answer(struct hv_cpu *hc)
 	/* Release: the asker that reads DONE reads the counts too. */
 	atomic_set_release(&hv_tp.state, HV_TP_DONE);
 	return 0;
+}
+
+/**
+ * hv_transplant_busy() - whether a change is asked or being made
+ *
+ * Host context: a launch is not armed meanwhile (hv_launch_set()).
+ *
+ * Return: true while the guest's answer is awaited or the change made.
+ */
+__hv_host_text bool hv_transplant_busy(void)
+{
+	int state = atomic_read(&hv_tp.state);
+
+	return state == HV_TP_ASKED || state == HV_TP_SWAPPING;
 }
 
 /**
@@ -216,20 +237,29 @@ __hv_host_text long hv_transplant_call(struct hv_cpu *hc, u64 step, u64 arg)
 		ret = atomic_read(&hv_tp.state);
 		if (ret == HV_TP_ASKED || ret == HV_TP_SWAPPING)
 			return -EBUSY;
-		ret = hv_p_suspend_request(hc->persona, hc);
-		if (ret == -ENOENT) {
-			/* Nothing registered: nothing to lose, nobody to ask. */
-			hv_transplant_swap(hc, to);
-			atomic_set(&hv_tp.state, HV_TP_DONE);
-			return 0;
-		}
-		if (ret)
-			return ret;
+		/*
+		 * Asked before the guest is told: an answer that comes at once
+		 * finds the change to make.  Release: it reads the target too.
+		 */
 		hv_tp.to = to;
 		hv_tp.asked_tsc = rdtsc();
-		/* Release: an answer that reads ASKED reads the target too. */
 		atomic_set_release(&hv_tp.state, HV_TP_ASKED);
-		return 1;
+		ret = hv_p_suspend_request(hc->persona, hc);
+		if (!ret)
+			return 1;
+		/* Not told.  An answer may have claimed the change meanwhile (a late one). */
+		if (ret == -ENOENT) {
+			/* Nothing registered: nothing to lose, nobody to ask. */
+			ret = atomic_cmpxchg(&hv_tp.state, HV_TP_ASKED, HV_TP_SWAPPING);
+			if (ret != HV_TP_ASKED)
+				return 1;
+			hv_transplant_swap(hc, to);
+			atomic_set_release(&hv_tp.state, HV_TP_DONE);
+			return 0;
+		}
+		if (atomic_cmpxchg(&hv_tp.state, HV_TP_ASKED, HV_TP_IDLE) != HV_TP_ASKED)
+			return 1;
+		return ret;
 	case PVHYP_TP_CANCEL:
 		if (atomic_cmpxchg(&hv_tp.state, HV_TP_ASKED, HV_TP_IDLE) == HV_TP_ASKED) {
 			hv_tp.cancelled++;
@@ -271,7 +301,7 @@ static int hv_transplant_to(unsigned int index)
 	}
 	ret = hv_transplant_step(PVHYP_TP_ASK, index);
 	if (ret == -EOPNOTSUPP) {
-		pr_err("pvhyp: the guest registered state with personality %s but no way to be asked to let go of it; nothing changed\n",
+		pr_err("pvhyp: the guest registered state with personality %s but no way to be asked to let go of it, or a launch was armed meanwhile; nothing changed\n",
 		       hv_personality->name);
 		return ret;
 	}

@@ -274,9 +274,12 @@ static void pvops_transplant_fn(struct work_struct *work)
 	struct pvops_transplant_stats *st = &pvops_transplant_stats;
 	struct pvops_backend *from, *to;
 	u64 t0, t_answer, t1, down;
+	const char *(*stub)(void);
 	long answer;
 	int ret;
 
+	/* pvhyp.ko, if that is what asks, stays while the answer is made. */
+	stub = symbol_get(pvhyp_personality_name);
 	mutex_lock(&pvops_lock);
 	from = pvops_active;
 	/* Asked of a backend gone since, or while the module leaves: nothing to let go. */
@@ -321,6 +324,8 @@ static void pvops_transplant_fn(struct work_struct *work)
 	trace_pvops_backend_switch(from->name, to->name, down);
 out:
 	mutex_unlock(&pvops_lock);
+	if (stub)
+		symbol_put(pvhyp_personality_name);
 }
 
 static DECLARE_WORK(pvops_transplant_work, pvops_transplant_fn);
@@ -606,8 +611,6 @@ static void __exit pvops_exit(void)
 	WRITE_ONCE(pvops_life, PVOPS_GOING);
 	mutex_unlock(&pvops_lock);
 	pvops_debugfs_exit();
-	/* A transplant asked before now finds the module leaving. */
-	cancel_work_sync(&pvops_transplant_work);
 	mutex_lock(&pvops_lock);
 	/* Backends of other modules depend on us, so the active one is ours. */
 	if (pvops_active->caps)
@@ -620,6 +623,8 @@ static void __exit pvops_exit(void)
 	pvops_active = NULL;
 	pvops_release_stub();
 	mutex_unlock(&pvops_lock);
+	/* No backend can ask now; one asked before finds the module leaving. */
+	cancel_work_sync(&pvops_transplant_work);
 	pvops_unregister_own();
 }
 

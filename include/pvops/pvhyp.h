@@ -51,7 +51,8 @@
  * changes while CPUs are in guest mode (host context's data is read-only
  * to the guest).  RSI names the setting; RDX and R10 are its value.  The
  * old value (0 for the launch region), or -EINVAL for an unknown setting
- * or a value it does not take, -EPERM for a launch already made.
+ * or a value it does not take, -EPERM for a launch already made, -EBUSY
+ * for a launch while a personality change waits for the guest.
  */
 #define PVHYP_HC_HOST_SET	0x70766804	/* (cookie, setting, value, value2) -> old */
 #define PVHYP_SET_TRACE_MASK		0	/* the trace types host context records */
