@@ -2,7 +2,8 @@
 # Sourced by the guest's /init.  rig.transplants=N (N > 0): after the
 # suites, the stub's personality changes N times under the running guest
 # (debugfs pvhyp/personality; Documentation/transplant.rst), cycling from
-# the one it loaded with through the others (xen -> esx -> none -> xen),
+# the one it loaded with through the others (xen -> xen -> esx -> none ->
+# xen, the first a change to the same personality: a new domain),
 # while every CPU runs a timeline (pvops-workload: its clock never goes
 # back, its periodic timer keeps up).  After each change pvops must be
 # bound to what it runs on now: the pv backend of that name, native on
@@ -56,9 +57,10 @@ transplant_every_cpu_sees() {
 transplant_cycle() {
 	n=$(cmdline_value rig.transplants 0)
 	start=$(cmdline_value pvhyp.personality none)
+	# Each round a change to the same personality first (a new domain).
 	case "$start" in
-	xen) order="esx none xen" ;;
-	esx) order="none xen esx" ;;
+	xen) order="xen esx none" ;;
+	esx) order="esx none xen" ;;
 	*) order="xen esx none" ;;
 	esac
 	from=$start
