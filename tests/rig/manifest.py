@@ -250,9 +250,12 @@ MIGRATE_RUNS = [
      'expect': 'native', 'migrate': True, 'tests': ['pvops_core_test'],
      'extra': 'rig.migrate_secs=30'},
 ] + [
+    # After the move, where the guest landed, its personality changes (the
+    # Xen VM on a VMware host): a round of transplants (60-transplant.sh).
     {'name': f'migrate-{p}', 'smp': 2, 'mem': '512M', 'personality': p, 'backend': p,
      'expect': p, 'migrate': True, 'tests': [f'pvhyp_{p}_test'],
-     'refused': MIGRATION_REFUSED, 'extra': 'rig.migrate_secs=30'}
+     'refused': MIGRATION_REFUSED,
+     'extra': 'rig.migrate_secs=30 rig.transplants=3 rig.transplant_secs=20'}
     for p in PV_PERSONALITIES
 ] + [
     {'name': 'migrate-xen-paused', 'smp': 2, 'mem': '512M', 'personality': 'xen',

@@ -10,6 +10,10 @@
 # none.  Then a guest that does not answer: the change is refused and the
 # old personality still works.
 case " $cmdline " in *" rig.transplants="*) RIG_CHECKS="$RIG_CHECKS transplant_checks" ;; esac
+# make demo ends with one change under load, from a pv personality to the other.
+case " $cmdline " in
+*" pvhyp.personality=xen "*|*" pvhyp.personality=esx "*) RIG_DEMO="$RIG_DEMO transplant_demo" ;;
+esac
 
 TP_FILE=/sys/kernel/debug/pvhyp/personality
 # What pvops times of each change it follows (debugfs pvops/transplants):
@@ -82,7 +86,13 @@ transplant_cycle() {
 			i=$((i + 1))
 		done
 	done
-	echo "# $i changes, ending on $from"
+	# Back to where it began: the checks after want a guest bound to it.
+	if [ "$from" != "$start" ]; then
+		transplant_to "$start" "$from" || { echo "back to $start"; return 1; }
+		transplant_every_cpu_sees "$start" || { echo "back to $start"; return 1; }
+		from=$start
+	fi
+	echo "# $i changes, then back on $from"
 	sed 's/^/# /' $PVOPS_DBG/transplants
 	head -n2 $TP_FILE | sed 's/^/# /'
 	# The stub's side: changes made, and its own time in host context.
@@ -155,4 +165,31 @@ transplant_checks() {
 		c=$((c + 1))
 	done
 	suite_end
+}
+
+# make demo: a timeline on every CPU for 10 s, the personality changed to
+# the other pv one in the middle, what pvops and the stub say of it.
+transplant_demo() {
+	from=$(head -n1 $TP_FILE)
+	case "$from" in xen) to=esx ;; *) to=xen ;; esac
+	cpus=$(grep -c ^processor /proc/cpuinfo)
+	c=0
+	while [ "$c" -lt "$cpus" ]; do
+		(taskset -c "$c" pvops-workload timeline 100 10 > "/tmp/demo-timeline-$c" 2>&1) &
+		c=$((c + 1))
+	done
+	sleep 3
+	say "transplant: $from -> $to under load on $cpus CPUs (echo $to > $TP_FILE)"
+	if echo "$to" > $TP_FILE; then
+		usleep 500000
+		say "transplant: the stub speaks $(head -n1 $TP_FILE), pvops runs $(cat $PVOPS_DBG/backend)"
+		say "transplant: pvops: $(tr '\n' ' ' < $PVOPS_DBG/transplants)"
+		say "transplant: stub: $(sed -n 2p $TP_FILE)"
+	else
+		say "transplant: the change to $to was refused"
+	fi
+	wait
+	for f in /tmp/demo-timeline-*; do
+		say "transplant: $(grep '^workload: timeline ' "$f")"
+	done
 }
