@@ -221,25 +221,24 @@ __hv_host_text u8 hv_p_vector_of(const struct hv_personality *p, unsigned int vc
 #undef HV_HOOK
 #undef HV_ARGS
 
+#undef HV_NONE
 #define HV_ARGS (hc, ex, regs)
-#define HV_HOOK io
-__hv_host_text bool hv_p_io(const struct hv_personality *p, struct hv_cpu *hc, struct hv_exit *ex,
-			    struct hv_gprs *regs)
-{
-	HV_PERSONALITIES(HV_TRY)
-	return false;
+#define HV_NONE false
+#define HV_EXIT_HOOK(hook)							\
+__hv_host_text bool hv_p_##hook(const struct hv_personality *p, struct hv_cpu *hc,	\
+				struct hv_exit *ex, struct hv_gprs *regs)		\
+{										\
+	HV_PERSONALITIES(HV_TRY)						\
+	return HV_NONE;								\
 }
-
+#define HV_HOOK io
+HV_EXIT_HOOK(io)
 #undef HV_HOOK
 #define HV_HOOK gp
-__hv_host_text bool hv_p_gp(const struct hv_personality *p, struct hv_cpu *hc, struct hv_exit *ex,
-			    struct hv_gprs *regs)
-{
-	HV_PERSONALITIES(HV_TRY)
-	return false;
-}
+HV_EXIT_HOOK(gp)
 
 #undef HV_HOOK
+#undef HV_EXIT_HOOK
 #undef HV_ARGS
 #undef HV_NONE
 #undef HV_TRY

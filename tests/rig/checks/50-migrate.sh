@@ -15,11 +15,6 @@ migrate_exit_totals() {
 		/sys/kernel/debug/pvhyp/stats | sort
 }
 
-migrate_timeline_ok() {
-	cat "/tmp/timeline-$1"
-	grep -q "^workload: timeline " "/tmp/timeline-$1" && [ "$(cat "/tmp/timeline-$1.rc")" = 0 ]
-}
-
 # Every CPU still in guest mode where the guest landed, and the stub
 # handling each one's exits there: their counts go on over a second.
 migrate_stub_every_cpu() {
@@ -40,12 +35,7 @@ migrate_stub_every_cpu() {
 migrate_window() {
 	secs=$(cmdline_value rig.migrate_secs 30)
 	cpus=$(grep -c ^processor /proc/cpuinfo)
-	c=0
-	while [ "$c" -lt "$cpus" ]; do
-		(taskset -c "$c" pvops-workload timeline 100 "$secs" > "/tmp/timeline-$c" 2>&1
-		 echo $? > "/tmp/timeline-$c.rc") &
-		c=$((c + 1))
-	done
+	timelines_start timeline "$secs"
 	kmsg "rig: mark migrate-ready"
 	wait
 	kmsg "rig: mark migrate-window-end"
@@ -56,7 +46,7 @@ migrate_window() {
 	suite_begin rig_migrate
 	c=0
 	while [ "$c" -lt "$cpus" ]; do
-		check "timeline_cpu$c" migrate_timeline_ok "$c"
+		check "timeline_cpu$c" timeline_ok timeline "$c"
 		c=$((c + 1))
 	done
 	# A launched kernel (rig.migrate=1) has no module of ours.

@@ -108,11 +108,6 @@ transplant_stat() {
 	awk -v k="$1" '$1 == k { print $2 }' $PVOPS_DBG/transplants
 }
 
-transplant_timeline_ok() {
-	cat "/tmp/tp-timeline-$1"
-	grep -q "^workload: timeline " "/tmp/tp-timeline-$1" && [ "$(cat "/tmp/tp-timeline-$1.rc")" = 0 ]
-}
-
 # The guest does not answer: refused in time, nothing changed, and the old
 # personality's backend still ticks (a second's sleep).
 transplant_unanswered() {
@@ -147,19 +142,14 @@ transplant_checks() {
 	secs=$(cmdline_value rig.transplant_secs 60)
 	cpus=$(grep -c ^processor /proc/cpuinfo)
 	suite_begin rig_transplant
-	c=0
-	while [ "$c" -lt "$cpus" ]; do
-		(taskset -c "$c" pvops-workload timeline 100 "$secs" > "/tmp/tp-timeline-$c" 2>&1
-		 echo $? > "/tmp/tp-timeline-$c.rc") &
-		c=$((c + 1))
-	done
+	timelines_start tp-timeline "$secs"
 	check cycle transplant_cycle
 	check unanswered transplant_unanswered
 	check bad_name transplant_bad_name
 	wait
 	c=0
 	while [ "$c" -lt "$cpus" ]; do
-		check "timeline_cpu$c" transplant_timeline_ok "$c"
+		check "timeline_cpu$c" timeline_ok tp-timeline "$c"
 		l=$(grep "^workload: timeline " "/tmp/tp-timeline-$c") &&
 			kmsg "rig: figure name=transplant_timeline ${l#workload: timeline }"
 		c=$((c + 1))
@@ -173,11 +163,7 @@ transplant_demo() {
 	from=$(head -n1 $TP_FILE)
 	case "$from" in xen) to=esx ;; *) to=xen ;; esac
 	cpus=$(grep -c ^processor /proc/cpuinfo)
-	c=0
-	while [ "$c" -lt "$cpus" ]; do
-		(taskset -c "$c" pvops-workload timeline 100 10 > "/tmp/demo-timeline-$c" 2>&1) &
-		c=$((c + 1))
-	done
+	timelines_start demo-timeline 10
 	sleep 3
 	say "transplant: $from -> $to under load on $cpus CPUs (echo $to > $TP_FILE)"
 	if echo "$to" > $TP_FILE; then
@@ -189,7 +175,8 @@ transplant_demo() {
 		say "transplant: the change to $to was refused"
 	fi
 	wait
-	for f in /tmp/demo-timeline-*; do
+	for f in /tmp/demo-timeline-[0-9]*; do
+		case "$f" in *.rc) continue ;; esac
 		say "transplant: $(grep '^workload: timeline ' "$f")"
 	done
 }
