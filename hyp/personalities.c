@@ -231,6 +231,7 @@ __hv_host_text bool hv_p_##hook(const struct hv_personality *p, struct hv_cpu *h
 	HV_PERSONALITIES(HV_TRY)						\
 	return HV_NONE;								\
 }
+
 #define HV_HOOK io
 HV_EXIT_HOOK(io)
 #undef HV_HOOK
