@@ -652,7 +652,11 @@ __hv_host_text enum hv_action hv_handle_exit(struct hv_cpu *hc, struct hv_exit *
 	enum hv_action action;
 
 	hc->exit_tsc = start;
-	/* Inside, then which personality: transplant.c waits on the pair. */
+	/*
+	 * Inside, then which personality: transplant.c's grace waits on the
+	 * pair.  The full barrier (a locked instruction, every exit) is what
+	 * lets a change need no IPI and no rendezvous of all vCPUs.
+	 */
 	smp_store_mb(hc->exit_seq, hc->exit_seq + 1);
 	p = READ_ONCE(hv_personality);
 	if (unlikely(p != hc->persona))

@@ -173,6 +173,7 @@ long hv_pt_release(struct hv_pins *pins, u64 pfn);
 long hv_pt_check_update(struct hv_pins *pins, u64 gpa, u64 val);
 long hv_pt_update(struct hv_pins *pins, u64 gpa, u64 val);
 void hv_pt_reset(struct hv_pins *pins);
+bool hv_pt_any(const struct hv_pins *pins);
 
 /* flush.c: remote TLB flushes and the lock around personality state. */
 void hv_flush_asked(struct hv_cpu *hc);

@@ -518,11 +518,11 @@ static __hv_host_text long esx_hypercall(struct hv_cpu *hc, struct hv_exit *ex, 
  * Launch mode: kernel 1's areas are gone with its memory; the ROM, which
  * lay there too, is the one page of the stub's a guest may map (read-only).
  */
+static void esx_forget(struct hv_cpu *hc);
+
 static __hv_host_text void esx_launched(struct hv_cpu *hc)
 {
-	hv_lock(hc, &ed->lock);
-	esx_reset(hc);
-	hv_unlock(&ed->lock);
+	esx_forget(hc);
 	/* A dry pool is counted there (tdp pool_dry); the ROM then reads as the sink. */
 	hv_tdp_expose(hv_pa(esx_rom));
 }
@@ -543,11 +543,8 @@ static bool esx_bound(void)
 {
 	unsigned int i;
 
-	if (ed->rom_bound)
+	if (ed->rom_bound || hv_pt_any(&ed->pins))
 		return true;
-	for (i = 0; i < HV_MAX_PINNED; i++)
-		if (ed->pins.pin[i].level)
-			return true;
 	for (i = 0; i < hv_machine.nr_cpus; i++)
 		if (ed->vcpus[i].area_gpa || ed->vcpus[i].steal_gpa)
 			return true;

@@ -1106,11 +1106,8 @@ static bool xen_bound(void)
 {
 	unsigned int i;
 
-	if (xd->shared_info_gpa || xd->callback_irq)
+	if (xd->shared_info_gpa || xd->callback_irq || hv_pt_any(&xd->pins))
 		return true;
-	for (i = 0; i < HV_MAX_PINNED; i++)
-		if (xd->pins.pin[i].level)
-			return true;
 	for (i = 1; i < XEN_PORTS; i++)
 		if (xd->ports[i].type != XEN_PORT_FREE)
 			return true;

@@ -212,6 +212,22 @@ __hv_host_text long hv_pt_update(struct hv_pins *pins, u64 gpa, u64 val)
 }
 
 /**
+ * hv_pt_any() - whether the guest has any table registered
+ * @pins: the personality's registry
+ *
+ * Return: true if one is.
+ */
+__hv_host_text bool hv_pt_any(const struct hv_pins *pins)
+{
+	unsigned int i;
+
+	for (i = 0; i < HV_MAX_PINNED; i++)
+		if (pins->pin[i].level)
+			return true;
+	return false;
+}
+
+/**
  * hv_pt_reset() - release every registered table
  * @pins: the personality's registry
  */

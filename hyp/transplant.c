@@ -21,9 +21,10 @@
  *    reset hook): nobody runs it yet.
  * 2. hv_personality points at it.  Each exit runs with the personality it
  *    read when it began (hc->persona), so no exit mixes two.
- * 3. Every other vCPU still inside an exit that began with the old one is
- *    waited for: an exit is bounded (HV_EXIT_BUDGET_US, and a rendezvous's
- *    deadline), and one that begins from now on runs the new one.
+ * 3. Every other vCPU still inside an exit that began before is waited
+ *    for (hv_transplant_grace()): an exit is bounded (HV_EXIT_BUDGET_US,
+ *    and a rendezvous's deadline), and one that begins from now on runs
+ *    the new one.
  * 4. The old personality forgets everything (its reset hook), now that
  *    nothing runs it.
  *
@@ -136,7 +137,7 @@ static __hv_host_text void hv_transplant_swap(struct hv_cpu *hc, const struct hv
 	const struct hv_personality *old = hc->persona;
 	u64 start = rdtsc();
 
-	/* The same one again (a new domain) is in use: it is reset after the grace. */
+	/* The same one again (a new domain) is in use: reset after the grace only. */
 	if (to != old)
 		hv_p_reset(to, hc);
 	/* Full barrier before the vCPUs' exit counts are read: see the grace. */
