@@ -70,6 +70,12 @@ class Qmp:
             pass
 
 
+def qmp_args(path):
+    """QEMU's arguments for a QMP server on the Unix socket PATH, which
+    does not wait for its client."""
+    return ['-qmp', f'unix:{path},server=on,wait=off']
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))

@@ -201,8 +201,9 @@ def qemu_cmd(kernel, initrd, run, append, console):
 
 def hang_post_mortem(run, qmp, samples=3):
     """Where every vCPU of a hung guest is: QEMU's 'info registers -a',
-    SAMPLES times a second apart, kept whole in .rig-out/hang-RUN.log, and
-    each vCPU's RIP, CR3 and halt state said in the log (CI keeps only the
+    SAMPLES times a second apart, and each local APIC ('info lapic'), kept
+    whole in .rig-out/hang-RUN.log, and each vCPU's RIP, CR3, IF and halt
+    state and each APIC's ISR and IRR said in the log (CI keeps only the
     log): a RIP that does not move is a CPU stuck there, a CR3 says whose
     page tables (the stub's or the guest's) it runs on."""
     path = os.path.join(OUT, f'hang-{run["name"]}.log')
@@ -318,7 +319,7 @@ def boot(kernel, initrd, run, mode):
     sockets = None if bochs else tempfile.mkdtemp(prefix='pvops-qmp-')
     qmp = sockets and os.path.join(sockets, 'qmp.sock')
     if qmp:
-        cmd += ['-qmp', f'unix:{qmp},server=on,wait=off']
+        cmd += migrate.qmp_args(qmp)
     log(f'boot {run["name"]}: {"bochs" if bochs else "qemu"} -cpu '
         f'{run.get("cpu", "corei7_haswell_4770" if bochs else "EPYC,+svm")} -smp {run["smp"]} '
         f'-m {run["mem"]} "{append.strip()}"')
@@ -1077,8 +1078,7 @@ def migrate_job(kdir, initrd, kernel=None, mode='migrate'):
         sockets = tempfile.mkdtemp(prefix='pvops-qmp-')
         qmps = [os.path.join(sockets, f'{side}.sock') for side in ('source', 'destination')]
         port = migrate.free_port()
-        cmds = [qemu_cmd(kernel or bzimage(kdir), initrd, r, append, c) +
-                ['-qmp', f'unix:{q},server=on,wait=off']
+        cmds = [qemu_cmd(kernel or bzimage(kdir), initrd, r, append, c) + migrate.qmp_args(q)
                 for r, c, q in zip((run, dst), consoles, qmps)]
         cmds[1] += ['-incoming', f'tcp:127.0.0.1:{port}']
         log(f'migrate {name}: {bench.QEMU} -smp {run["smp"]} -m {run["mem"]} "{append}"')
