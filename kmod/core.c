@@ -184,16 +184,40 @@ static struct pvops_backend *pvops_resolve(const char *name, int *err)
 	return b;
 }
 
-/* Make @to the active backend; on failure nothing changes. */
-static int pvops_activate(struct pvops_backend *to)
+/*
+ * pvmap's windows are held still, and pinned again with the backend that
+ * ends up active, across a switch, or across a whole transplant (two
+ * switches and the hypervisor's change between them).
+ */
+static bool pvops_tables_held;
+static unsigned long pvops_tables_switch_count;	/* pvops_switch_count when held */
+
+static bool pvops_hold_tables(void)
+{
+	if (pvops_tables_held)
+		return false;
+	pvops_pvmap_switch_begin();
+	pvops_tables_held = true;
+	pvops_tables_switch_count = pvops_switch_count;
+	return true;
+}
+
+/* Pinned again only if a backend let go meanwhile: a pin is not made twice. */
+static void pvops_release_tables(bool held)
+{
+	if (!held)
+		return;
+	pvops_tables_held = false;
+	pvops_pvmap_switch_end(pvops_switch_count != pvops_tables_switch_count);
+}
+
+/* pvops_activate(), pvmap's windows held. */
+static int pvops_activate_held(struct pvops_backend *to)
 {
 	struct pvops_backend *from = pvops_active;
 	u64 start;
 	int ret;
 
-	lockdep_assert_held(&pvops_lock);
-	if (to == from)
-		return 0;
 	if (to->owner != THIS_MODULE && !try_module_get(to->owner))
 		return -ENODEV;
 	/* Before its first hypercall: the stub keeps what init registers. */
@@ -254,6 +278,21 @@ static int pvops_activate(struct pvops_backend *to)
 	return 0;
 }
 
+/* Make @to the active backend; on failure nothing changes. */
+static int pvops_activate(struct pvops_backend *to)
+{
+	bool held;
+	int ret;
+
+	lockdep_assert_held(&pvops_lock);
+	if (to == pvops_active)
+		return 0;
+	held = pvops_hold_tables();
+	ret = pvops_activate_held(to);
+	pvops_release_tables(held);
+	return ret;
+}
+
 /*
  * A transplant (Documentation/transplant.rst), from the guest's side: the
  * hypervisor asked the active backend, in its ABI, to let go of it.  The
@@ -278,9 +317,12 @@ static void pvops_transplant_fn(struct work_struct *work)
 	long answer;
 	int ret;
 
+	bool tables;
+
 	/* pvhyp.ko, if that is what asks, stays while the answer is made. */
 	stub = symbol_get(pvhyp_personality_name);
 	mutex_lock(&pvops_lock);
+	tables = pvops_hold_tables();
 	from = pvops_active;
 	/* Asked of a backend gone since, or while the module leaves: nothing to let go. */
 	if (pvops_life != PVOPS_READY || !from || !from->answer_suspend)
@@ -323,6 +365,7 @@ static void pvops_transplant_fn(struct work_struct *work)
 	}
 	trace_pvops_backend_switch(from->name, to->name, down);
 out:
+	pvops_release_tables(tables);
 	mutex_unlock(&pvops_lock);
 	if (stub)
 		symbol_put(pvhyp_personality_name);

@@ -58,6 +58,10 @@ struct pvops_transplant_stats {
 
 extern struct pvops_transplant_stats pvops_transplant_stats;
 
+/* pvmap.c */
+void pvops_pvmap_switch_begin(void);
+void pvops_pvmap_switch_end(bool switched);
+
 /* upcall.c */
 int pvops_upcall_alloc(unsigned int cpu, irq_handler_t handler, const char *name,
 		       u8 *vector);

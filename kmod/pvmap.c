@@ -11,10 +11,20 @@
  * page: the kernel allocates its page tables, and the one page table that
  * maps the window maps nothing else, so pinning it (read-only to the
  * guest from then on) disturbs no other mapping.
+ *
+ * A pin belongs to the backend that made it: the next one knows nothing of
+ * it (and a transplant's hypervisor forgot it).  So every live window is
+ * pinned again with each backend the core switches to, and no entry
+ * changes while a switch is under way: map and unmap hold
+ * pvmap_switch_sem for reading, a switch holds it for writing from before
+ * the old backend lets go until the new one has the tables.
  */
+#include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <asm/asm.h>
 #include <asm/pgtable.h>
 #include "internal.h"
 
@@ -25,8 +35,17 @@ struct pvops_pvmap {
 	unsigned long window;	/* its 2 MiB-aligned middle */
 	pte_t *ptes;		/* the page table of the window */
 	struct page *dummy;
-	bool pinned;
+	bool pinned;		/* with the active backend */
+	struct list_head list;	/* in pvmap_live */
 };
+
+static DECLARE_RWSEM(pvmap_switch_sem);
+static LIST_HEAD(pvmap_live);	/* under pvmap_switch_sem */
+
+static unsigned long pvmap_table_pfn(const struct pvops_pvmap *map)
+{
+	return __pa(map->ptes) >> PAGE_SHIFT;
+}
 
 static void pvmap_flush(void)
 {
@@ -72,10 +91,15 @@ struct pvops_pvmap *pvops_pvmap_create(void)
 	for (i = 0; i < PVOPS_PVMAP_SLOTS; i++)
 		WRITE_ONCE(map->ptes[i], native_make_pte(0));
 	pvmap_flush();
-	ret = pvops_pin_table(__pa(map->ptes) >> PAGE_SHIFT, 1);
+	down_write(&pvmap_switch_sem);
+	ret = pvops_pin_table(pvmap_table_pfn(map), 1);
+	if (!ret) {
+		map->pinned = true;
+		list_add(&map->list, &pvmap_live);
+	}
+	up_write(&pvmap_switch_sem);
 	if (ret)
 		goto fail;
-	map->pinned = true;
 	kfree(pages);
 	return map;
 fail:
@@ -98,8 +122,11 @@ EXPORT_SYMBOL_GPL(pvops_pvmap_create);
 void pvops_pvmap_destroy(struct pvops_pvmap *map)
 {
 	pvops_pvmap_unmap(map, 0, PVOPS_PVMAP_SLOTS);
+	down_write(&pvmap_switch_sem);
+	list_del(&map->list);
 	if (map->pinned)
-		WARN_ON(pvops_unpin_table(__pa(map->ptes) >> PAGE_SHIFT));
+		WARN_ON(pvops_unpin_table(pvmap_table_pfn(map)));
+	up_write(&pvmap_switch_sem);
 	vunmap(map->vmap);
 	__free_page(map->dummy);
 	kfree(map);
@@ -152,6 +179,7 @@ int pvops_pvmap_map(struct pvops_pvmap *map, unsigned int first, struct page **p
 
 	if (first > PVOPS_PVMAP_SLOTS || n > PVOPS_PVMAP_SLOTS - first)
 		return -EINVAL;
+	down_read(&pvmap_switch_sem);
 	preempt_disable();
 	pvops_lazy_mmu_enter();
 	for (i = 0; i < n; i++)
@@ -161,6 +189,7 @@ int pvops_pvmap_map(struct pvops_pvmap *map, unsigned int first, struct page **p
 	pvops_lazy_mmu_leave();
 	preempt_enable();
 	pvmap_flush();
+	up_read(&pvmap_switch_sem);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pvops_pvmap_map);
@@ -180,6 +209,7 @@ void pvops_pvmap_unmap(struct pvops_pvmap *map, unsigned int first, unsigned int
 	if (first >= PVOPS_PVMAP_SLOTS)
 		return;
 	n = min(n, PVOPS_PVMAP_SLOTS - first);
+	down_read(&pvmap_switch_sem);
 	preempt_disable();
 	pvops_lazy_mmu_enter();
 	for (i = 0; i < n; i++)
@@ -187,5 +217,79 @@ void pvops_pvmap_unmap(struct pvops_pvmap *map, unsigned int first, unsigned int
 	pvops_lazy_mmu_leave();
 	preempt_enable();
 	pvmap_flush();
+	up_read(&pvmap_switch_sem);
 }
 EXPORT_SYMBOL_GPL(pvops_pvmap_unmap);
+
+/**
+ * pvops_pvmap_check_pin() - does the hypervisor hold the window's table now?
+ * @map: the map
+ *
+ * A pinned table is read-only to the guest on a pv backend: a plain write
+ * of an entry's own value must fault there, and land on native (whose
+ * pins are a formality).  The write changes nothing either way.  Sleeps.
+ *
+ * Return: 0 when the table is as the active backend should hold it;
+ * -EIO (said in the log) when not: a pin lost across a switch, or one
+ * the hypervisor does not enforce.
+ */
+int pvops_pvmap_check_pin(struct pvops_pvmap *map)
+{
+	unsigned long *entry = (unsigned long *)&map->ptes[PVOPS_PVMAP_SLOTS - 1];
+	bool held, faulted = true;
+
+	down_read(&pvmap_switch_sem);
+	held = map->pinned && READ_ONCE(pvops_active) != &pvops_native_backend;
+	asm volatile("1: movq %2, (%1)\n\t"
+		     "movb $0, %0\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "+r" (faulted) : "r" (entry), "r" (READ_ONCE(*entry)) : "memory");
+	up_read(&pvmap_switch_sem);
+	if (faulted == held)
+		return 0;
+	pr_err_ratelimited("pvops: pvmap: the window's table (pfn %#lx) is %s on backend %s, which should %s it\n",
+	       pvmap_table_pfn(map), faulted ? "read-only" : "writable", pvops_active_backend(),
+	       held ? "hold" : "not hold");
+	return -EIO;
+}
+EXPORT_SYMBOL_GPL(pvops_pvmap_check_pin);
+
+/**
+ * pvops_pvmap_switch_begin() - hold every window still across a switch
+ *
+ * The core calls it, pvops_lock held, before the active backend lets go.
+ */
+void pvops_pvmap_switch_begin(void)
+{
+	lockdep_assert_held(&pvops_lock);
+	down_write(&pvmap_switch_sem);
+}
+
+/**
+ * pvops_pvmap_switch_end() - pin every window with the backend now active
+ * @switched: a backend let go since pvops_pvmap_switch_begin(); if not,
+ *	the pins stand
+ *
+ * Its tables' entries are as the old backend left them, so the new one
+ * validates what is mapped now.  A table it refuses stays unpinned (its
+ * entries plain writes from then on), said in the log.
+ */
+void pvops_pvmap_switch_end(bool switched)
+{
+	struct pvops_pvmap *map;
+	int ret;
+
+	lockdep_assert_held(&pvops_lock);
+	if (!switched)
+		goto out;
+	list_for_each_entry(map, &pvmap_live, list) {
+		ret = pvops_pin_table(pvmap_table_pfn(map), 1);
+		map->pinned = !ret;
+		if (ret)
+			pr_err("pvops: pvmap: backend %s refused the window's table (pfn %#lx): %d; unpinned\n",
+			       pvops_active_backend(), pvmap_table_pfn(map), ret);
+	}
+out:
+	up_write(&pvmap_switch_sem);
+}

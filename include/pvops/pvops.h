@@ -140,6 +140,7 @@ struct pvops_pvmap *pvops_pvmap_create(void);
 void pvops_pvmap_destroy(struct pvops_pvmap *map);
 void *pvops_pvmap_addr(struct pvops_pvmap *map, unsigned int slot);
 pte_t *pvops_pvmap_pte(struct pvops_pvmap *map, unsigned int slot);
+int pvops_pvmap_check_pin(struct pvops_pvmap *map);
 int pvops_pvmap_map(struct pvops_pvmap *map, unsigned int first, struct page **pages,
 		    unsigned int n, pgprot_t prot);
 void pvops_pvmap_unmap(struct pvops_pvmap *map, unsigned int first, unsigned int n);
