@@ -249,8 +249,8 @@ int pvops_pvmap_check_pin(struct pvops_pvmap *map)
 	if (faulted == held)
 		return 0;
 	pr_err_ratelimited("pvops: pvmap: the window's table (pfn %#lx) is %s on backend %s, which should %s it\n",
-	       pvmap_table_pfn(map), faulted ? "read-only" : "writable", pvops_active_backend(),
-	       held ? "hold" : "not hold");
+			   pvmap_table_pfn(map), faulted ? "read-only" : "writable",
+			   pvops_active_backend(), held ? "hold" : "not hold");
 	return -EIO;
 }
 EXPORT_SYMBOL_GPL(pvops_pvmap_check_pin);

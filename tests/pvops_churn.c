@@ -126,7 +126,7 @@ static void churn_map(struct churn_cpu *c)
 	if (bad) {
 		c->map_errors++;
 		pr_err_ratelimited("pvops_churn: cpu %d round %llu: mapping wrong (backend %s)\n",
-		       c->cpu, c->rounds, pvops_active_backend());
+				   c->cpu, c->rounds, pvops_active_backend());
 	}
 	c->maps++;
 }
