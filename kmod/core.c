@@ -27,6 +27,7 @@ LIST_HEAD(pvops_backends);
 struct pvops_backend *pvops_active;
 unsigned long pvops_switch_count;
 u64 pvops_last_switch_ns;
+u64 pvops_last_init_ns;	/* the last backend's init, for a transplant's account */
 
 /*
  * The module's life, for "backend=" writes (under pvops_lock): loading (the
@@ -211,8 +212,38 @@ static void pvops_release_tables(bool held)
 	pvops_pvmap_switch_end(pvops_switch_count != pvops_tables_switch_count);
 }
 
-/* pvops_activate(), pvmap's windows held. */
-static int pvops_activate_held(struct pvops_backend *to)
+/*
+ * The kernel's time across a switch to @to: attached to @to if it offers
+ * time, else left to the kernel's own devices.  Held (time.c) instead,
+ * when a transplant leaves for native on its way to the next backend
+ * (@hold); taken on as it stands by a backend that offers what is held.
+ */
+static void pvops_time_follow(struct pvops_backend *to, bool hold)
+{
+	unsigned long held = pvops_time_held_caps();
+	int ret;
+
+	if (held && to->caps == held) {
+		ret = pvops_time_resume();
+		if (ret)
+			pr_err("pvops: backend %s is active, but the kernel's time went back to its own devices: %d\n",
+			       to->name, ret);
+		return;
+	}
+	if (held && hold)
+		return;
+	if (held)
+		pvops_time_detach();
+	if (!to->caps)
+		return;
+	ret = pvops_time_attach(to);
+	if (ret)
+		pr_err("pvops: backend %s is active, but the kernel's time stays on its own devices: %d\n",
+		       to->name, ret);
+}
+
+/* pvops_activate(), pvmap's windows held; @hold_time: pvops_time_follow(). */
+static int pvops_activate_held(struct pvops_backend *to, bool hold_time)
 {
 	struct pvops_backend *from = pvops_active;
 	u64 start;
@@ -223,6 +254,7 @@ static int pvops_activate_held(struct pvops_backend *to)
 	/* Before its first hypercall: the stub keeps what init registers. */
 	if (to != &pvops_native_backend)
 		pvops_hold_stub();
+	start = ktime_get_ns();
 	if (to->init) {
 		ret = to->init();
 		if (ret) {
@@ -235,8 +267,10 @@ static int pvops_activate_held(struct pvops_backend *to)
 		}
 	}
 
+	pvops_last_init_ns = ktime_get_ns() - start;
+
 	/* The kernel's time leaves the old backend before its ops do. */
-	if (from && from->caps)
+	if (from && from->caps && !(hold_time && pvops_time_hold()))
 		pvops_time_detach();
 	start = ktime_get_ns();
 	if (from)
@@ -254,10 +288,12 @@ static int pvops_activate_held(struct pvops_backend *to)
 		 * passed a voluntary context switch.  Native's frees nothing
 		 * (its state is static; its exit waits out queued IPIs), so
 		 * leaving it does not wait, which halves a transplant's time
-		 * without a pv backend.
+		 * without a pv backend; nor does any when no op ever runs
+		 * preemptible (dispatch=thunks).
 		 */
 		if (from->exit) {
-			if (from != &pvops_native_backend)
+			if (from != &pvops_native_backend &&
+			    pvops_dispatch_preemptible_ops())
 				synchronize_rcu_tasks();
 			from->exit();
 		}
@@ -267,19 +303,17 @@ static int pvops_activate_held(struct pvops_backend *to)
 	}
 	if (to == &pvops_native_backend)
 		pvops_release_stub();
-	if (to->caps) {
-		ret = pvops_time_attach(to);
-		if (ret)
-			pr_err("pvops: backend %s is active, but the kernel's time stays on its own devices: %d\n",
-			       to->name, ret);
-	}
+	pvops_time_follow(to, hold_time);
 	trace_pvops_backend_switch(from ? from->name : "none", to->name,
 				   pvops_last_switch_ns);
 	return 0;
 }
 
-/* Make @to the active backend; on failure nothing changes. */
-static int pvops_activate(struct pvops_backend *to)
+/*
+ * Make @to the active backend; on failure nothing changes.  @hold_time: a
+ * transplant's way to native, the kernel's time held for the next one.
+ */
+static int pvops_activate_time(struct pvops_backend *to, bool hold_time)
 {
 	bool held;
 	int ret;
@@ -288,9 +322,14 @@ static int pvops_activate(struct pvops_backend *to)
 	if (to == pvops_active)
 		return 0;
 	held = pvops_hold_tables();
-	ret = pvops_activate_held(to);
+	ret = pvops_activate_held(to, hold_time);
 	pvops_release_tables(held);
 	return ret;
+}
+
+static int pvops_activate(struct pvops_backend *to)
+{
+	return pvops_activate_time(to, false);
 }
 
 /*
@@ -317,7 +356,7 @@ static void pvops_transplant_fn(struct work_struct *work)
 	long answer;
 	int ret;
 
-	bool tables;
+	bool tables, rebound;
 
 	/* pvhyp.ko, if that is what asks, stays while the answer is made. */
 	stub = symbol_get(pvhyp_personality_name);
@@ -333,7 +372,7 @@ static void pvops_transplant_fn(struct work_struct *work)
 		goto out;
 	}
 	t0 = ktime_get_ns();
-	ret = pvops_activate(&pvops_native_backend);
+	ret = pvops_activate_time(&pvops_native_backend, true);
 	if (ret) {
 		pr_err("pvops: transplant: leaving %s failed: %d; not answered\n", from->name, ret);
 		goto out;
@@ -345,7 +384,11 @@ static void pvops_transplant_fn(struct work_struct *work)
 	t1 = ktime_get_ns();
 	st->last_answer_ns = t1 - t_answer;
 	to = answer ? from : pvops_auto();
+	rebound = to != pvops_active;
 	ret = pvops_activate(to);
+	/* Native again (nothing pv here, or the new one failed): its own time. */
+	if (pvops_time_held_caps())
+		pvops_time_detach();
 	if (ret && to != &pvops_native_backend) {
 		pr_err("pvops: transplant: backend %s did not start (%d); staying native\n",
 		       to->name, ret);
@@ -356,6 +399,9 @@ static void pvops_transplant_fn(struct work_struct *work)
 	st->last_down_ns = down;
 	st->max_down_ns = max(st->max_down_ns, down);
 	st->last_rebind_ns = ktime_get_ns() - t1;
+	/* Nothing to bind on a hypervisor without a pv backend: native stays. */
+	st->last_rebind_init_ns = rebound ? pvops_last_init_ns : 0;
+	st->last_rebind_switch_ns = rebound ? pvops_last_switch_ns : 0;
 	if (answer) {
 		st->cancelled++;
 		pr_info("pvops: transplant: the hypervisor kept %s (answer %ld); back on it\n",
@@ -611,6 +657,9 @@ static int __init pvops_init(void)
 	unsigned int i;
 	int ret;
 
+	ret = pvops_dispatch_parse();
+	if (ret)
+		return ret;
 	for (i = 0; i < ARRAY_SIZE(pvops_own); i++) {
 		if (pvops_own[i] == &pvops_xen_backend)
 			pvops_xen_prepare();

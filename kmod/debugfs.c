@@ -122,9 +122,10 @@ static int transplants_show(struct seq_file *m, void *v)
 	mutex_lock(&pvops_lock);
 	seq_printf(m, "done %llu\ncancelled %llu\nfailed %llu\n", st->done, st->cancelled,
 		   st->failed);
-	seq_printf(m, "last_down_ns %llu\nmax_down_ns %llu\nlast_leave_ns %llu\nlast_leave_switch_ns %llu\nlast_answer_ns %llu\nlast_rebind_ns %llu\n",
+	seq_printf(m, "last_down_ns %llu\nmax_down_ns %llu\nlast_leave_ns %llu\nlast_leave_switch_ns %llu\nlast_answer_ns %llu\nlast_rebind_ns %llu\nlast_rebind_init_ns %llu\nlast_rebind_switch_ns %llu\n",
 		   st->last_down_ns, st->max_down_ns, st->last_leave_ns, st->last_leave_switch_ns,
-		   st->last_answer_ns, st->last_rebind_ns);
+		   st->last_answer_ns, st->last_rebind_ns, st->last_rebind_init_ns,
+		   st->last_rebind_switch_ns);
 	mutex_unlock(&pvops_lock);
 	return 0;
 }

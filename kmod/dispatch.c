@@ -18,7 +18,14 @@
  *   3. point every static call at the new backend's functions.
  *
  * Thunk mode is also how calls are counted: while counting is on, the
- * static calls stay on the thunks.
+ * static calls stay on the thunks.  And it can be the only mode
+ * (pvops.dispatch=thunks at load): then a switch patches no code at all,
+ * only the stop_machine() of phase 2, and, since every op then runs with
+ * preemption disabled, no task can be preempted inside one, so the old
+ * backend can be torn down without waiting for an RCU-tasks grace period.
+ * That is what a transplant wants (Documentation/transplant.rst): the
+ * guest's time without a pv backend is two such switches and what lies
+ * between them.  The price is an indirect call per op.
  *
  * For ops with an inline native form (ops.h), the wrappers also test the
  * static key pvops_native_inline, on only in direct mode with native
@@ -30,6 +37,7 @@
 #include <linux/smp.h>
 #include <linux/static_call.h>
 #include <linux/stop_machine.h>
+#include <linux/string.h>
 #include "internal.h"
 
 #define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
@@ -97,6 +105,11 @@ static DEFINE_PER_CPU(struct pvops_call_counts, pvops_calls);
 static const struct pvops_ops *pvops_current;
 static bool pvops_counting;
 static bool pvops_thunks_installed;
+static bool pvops_thunks_only;	/* dispatch=thunks: never direct */
+
+static char *dispatch = "direct";
+module_param(dispatch, charp, 0444);
+MODULE_PARM_DESC(dispatch, "direct (default): static calls straight to the backend; thunks: through one pointer always, so a switch patches no code");
 
 #define PVOPS_COUNT(name)							\
 	do {									\
@@ -131,6 +144,8 @@ static bool pvops_thunks_installed;
  */
 static void pvops_install_direct(const struct pvops_ops *ops)
 {
+	if (pvops_thunks_only)
+		return;
 #define PVOPS_OP(group, name, ret, params, args, mandatory, native)	\
 	static_call_update(pvops_##name, ops->name);
 #include <pvops/ops.h>
@@ -159,6 +174,34 @@ static void pvops_first_load_cpu(void *info)
 }
 
 /**
+ * pvops_dispatch_parse() - read the "dispatch=" parameter, at load
+ *
+ * Return: 0, or -EINVAL (said, with the valid values) for another value.
+ */
+int pvops_dispatch_parse(void)
+{
+	if (sysfs_streq(dispatch, "thunks")) {
+		pvops_thunks_only = true;
+		return 0;
+	}
+	if (sysfs_streq(dispatch, "direct"))
+		return 0;
+	pr_err("pvops: unknown dispatch '%s'; valid: direct, thunks\n", dispatch);
+	return -EINVAL;
+}
+
+/**
+ * pvops_dispatch_preemptible_ops() - can a task be preempted inside an op?
+ *
+ * Return: false when every call has gone through the thunks (preemption
+ * disabled) since load, true otherwise.
+ */
+bool pvops_dispatch_preemptible_ops(void)
+{
+	return !pvops_thunks_only;
+}
+
+/**
  * pvops_dispatch_install() - first installation of a backend, at load
  * @backend: the backend, initialised, its table complete
  *
@@ -168,6 +211,8 @@ static void pvops_first_load_cpu(void *info)
  */
 void pvops_dispatch_install(struct pvops_backend *backend)
 {
+	if (pvops_thunks_only)
+		pvops_install_thunks();
 	if (backend->load_cpu)
 		on_each_cpu(pvops_first_load_cpu, backend, 1);
 	WRITE_ONCE(pvops_current, &backend->ops);
@@ -179,16 +224,25 @@ struct pvops_switch {
 	struct pvops_backend *to;
 };
 
-/* Runs on every online CPU at once, interrupts off (stop_machine). */
+/*
+ * Runs on every online CPU at once, interrupts off (stop_machine).  One of
+ * them reads both clocks for the clocksource to carry on (time.c).
+ */
 static int pvops_switch_cpu(void *data)
 {
 	struct pvops_switch *sw = data;
 	struct pvops_cpu_state state = { .irqs_enabled = true };
+	bool bridge = smp_processor_id() == cpumask_first(cpu_online_mask);
+	u64 old_ns = 0;
 
+	if (bridge)
+		old_ns = sw->from->ops.clock_read();
 	if (sw->from->save_cpu)
 		sw->from->save_cpu(&state);
 	if (sw->to->load_cpu)
 		sw->to->load_cpu(&state);
+	if (bridge)
+		pvops_time_bridge(old_ns, sw->to->ops.clock_read());
 	WRITE_ONCE(pvops_current, &sw->to->ops);
 	return 0;
 }

@@ -20,6 +20,8 @@ extern struct mutex pvops_lock;
 
 /* dispatch.c */
 int pvops_ops_complete(struct pvops_backend *backend);
+int pvops_dispatch_parse(void);
+bool pvops_dispatch_preemptible_ops(void);
 void pvops_dispatch_install(struct pvops_backend *backend);
 void pvops_dispatch_switch(struct pvops_backend *from, struct pvops_backend *to);
 void pvops_dispatch_set_counting(bool on, const struct pvops_ops *active);
@@ -31,6 +33,7 @@ extern struct list_head pvops_backends;
 extern struct pvops_backend *pvops_active;
 extern unsigned long pvops_switch_count;
 extern u64 pvops_last_switch_ns;
+extern u64 pvops_last_init_ns;
 void pvops_hypervisor_signature(char sig[13]);
 u32 pvops_cpuid_signature(u32 base, char sig[13]);
 
@@ -41,6 +44,10 @@ extern struct pvops_backend pvops_native_backend;
 int pvops_time_attach(struct pvops_backend *b);
 void pvops_time_detach(void);
 void pvops_time_tick(void);
+void pvops_time_bridge(u64 old_ns, u64 new_ns);
+unsigned long pvops_time_hold(void);
+unsigned long pvops_time_held_caps(void);
+int pvops_time_resume(void);
 
 /* core.c: the hypervisor asks the active backend to let go (a transplant). */
 void pvops_transplant_asked(void);
@@ -54,6 +61,8 @@ struct pvops_transplant_stats {
 	u64 last_leave_switch_ns;	/* of that: the op table's switch */
 	u64 last_answer_ns;	/* the answer, the hypervisor's change included */
 	u64 last_rebind_ns;	/* from the answer to the new backend bound */
+	u64 last_rebind_init_ns;	/* of that: the new backend's init */
+	u64 last_rebind_switch_ns;	/* and the op table's switch */
 };
 
 extern struct pvops_transplant_stats pvops_transplant_stats;

@@ -12,6 +12,15 @@
  * Neither names an owner module: the clockevents core would then hold a
  * reference that keeps pvops.ko from ever unloading; pvops_exit() detaches
  * them instead.
+ *
+ * Each backend's clock has its own origin, so the clocksource adds an
+ * offset, moved at every switch while all CPUs are stopped, that makes
+ * it carry on from where the old backend's clock stood.  That lets a
+ * transplant keep the clocksource across its two switches (running on
+ * native's TSC between them) instead of giving the kernel's time to its
+ * own clocksource and taking it back, each a stop_machine() of the
+ * timekeeping core: "held", then "resumed" on the new backend.  The tick
+ * does go back to the kernel's own timer for that window.
  */
 #include <linux/clockchips.h>
 #include <linux/clocksource.h>
@@ -22,9 +31,35 @@
 #define PVOPS_TIMER_MIN_NS	10000		/* a hypercall under TCG is ~10 us */
 #define PVOPS_TIMER_MAX_NS	(10ULL * NSEC_PER_SEC)
 
+static u64 pvops_clock_offset;
+static bool pvops_time_held;
+
+/*
+ * The reading and the offset belong to one backend: a switch (a
+ * stop_machine()) cannot come between them while preemption is off.
+ * Timekeeping's seqcount would not notice; a reader preempted there once
+ * saw the clock 45 s ahead (one backend's reading, the other's offset).
+ */
 static u64 pvops_cs_read(struct clocksource *cs)
 {
-	return pvops_clock_read();
+	u64 ns;
+
+	preempt_disable_notrace();
+	ns = pvops_clock_read() + READ_ONCE(pvops_clock_offset);
+	preempt_enable_notrace();
+	return ns;
+}
+
+/**
+ * pvops_time_bridge() - the clocksource carries on across a switch
+ * @old_ns: the old backend's clock, read just before it let go
+ * @new_ns: the new one's, read just after it took over, on the same CPU
+ *
+ * Called on one CPU while all are stopped (dispatch.c).
+ */
+void pvops_time_bridge(u64 old_ns, u64 new_ns)
+{
+	WRITE_ONCE(pvops_clock_offset, pvops_clock_offset + old_ns - new_ns);
 }
 
 static struct clocksource pvops_clocksource = {
@@ -85,7 +120,7 @@ int pvops_time_reprogram(void)
 	s64 delta;
 
 	lockdep_assert_irqs_disabled();
-	if (!(READ_ONCE(pvops_time_caps) & PVOPS_CAP_CLOCKEVENT) ||
+	if (!(READ_ONCE(pvops_time_caps) & PVOPS_CAP_CLOCKEVENT) || READ_ONCE(pvops_time_held) ||
 	    clockevent_state_detached(ce) || !ce->event_handler)
 		return -ENODEV;
 	delta = ktime_to_ns(ktime_sub(ce->next_event, ktime_get()));
@@ -166,9 +201,72 @@ void pvops_time_detach(void)
 {
 	unsigned long caps = READ_ONCE(pvops_time_caps);
 
-	if (caps & PVOPS_CAP_CLOCKEVENT)
+	if ((caps & PVOPS_CAP_CLOCKEVENT) && !READ_ONCE(pvops_time_held))
 		cpuhp_remove_state(pvops_time_state);
+	WRITE_ONCE(pvops_time_held, false);
 	if (caps & PVOPS_CAP_CLOCKSOURCE)
 		clocksource_unregister(&pvops_clocksource);
 	WRITE_ONCE(pvops_time_caps, 0);
+}
+
+/**
+ * pvops_time_hold() - keep the pv clocksource across a transplant
+ *
+ * Before the active backend lets go: the clocksource stays (time.c's
+ * offset carries it over each switch), the tick goes back to the
+ * kernel's own timer on every CPU until pvops_time_resume() or
+ * pvops_time_detach().  Not the pv timer held unarmed: the window has
+ * sleeping waits (the backends' per-CPU set-up and teardown) that need
+ * the scheduler's tick and RCU's, and a CPU spinning in user space
+ * yields to neither without one.
+ *
+ * Return: the capabilities held (0: nothing was attached).
+ */
+unsigned long pvops_time_hold(void)
+{
+	unsigned long caps = READ_ONCE(pvops_time_caps);
+
+	if (!caps)
+		return 0;
+	if (caps & PVOPS_CAP_CLOCKEVENT)
+		cpuhp_remove_state(pvops_time_state);
+	WRITE_ONCE(pvops_time_held, true);
+	return caps;
+}
+
+/**
+ * pvops_time_held_caps() - what pvops_time_hold() holds
+ *
+ * Return: the capabilities, 0 when nothing is held.
+ */
+unsigned long pvops_time_held_caps(void)
+{
+	return READ_ONCE(pvops_time_held) ? READ_ONCE(pvops_time_caps) : 0;
+}
+
+/**
+ * pvops_time_resume() - the backend now active takes the held time on
+ *
+ * It offers what was held (pvops_time_held_caps()): every CPU's tick
+ * moves to its timer again.
+ *
+ * Return: 0, or an errno with the kernel's time given back to its own
+ * devices.
+ */
+int pvops_time_resume(void)
+{
+	int ret = 0;
+
+	WRITE_ONCE(pvops_time_held, false);
+	if (READ_ONCE(pvops_time_caps) & PVOPS_CAP_CLOCKEVENT) {
+		ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "pvops/time:online",
+					pvops_time_cpu_online, pvops_time_cpu_offline);
+		if (ret >= 0) {
+			pvops_time_state = ret;
+			return 0;
+		}
+		WRITE_ONCE(pvops_time_caps, PVOPS_CAP_CLOCKSOURCE);
+		pvops_time_detach();
+	}
+	return ret;
 }

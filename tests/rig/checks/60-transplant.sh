@@ -18,8 +18,9 @@ esac
 TP_FILE=/sys/kernel/debug/pvhyp/personality
 # What pvops times of each change it follows (debugfs pvops/transplants):
 # all of it, then leaving the old backend (and of that the op table's
-# switch), the answer, binding the new one.
-TP_PHASES="down leave leave_switch answer rebind"
+# switch), the answer, binding the new one (of that its init and the
+# switch).
+TP_PHASES="down leave leave_switch answer rebind rebind_init rebind_switch"
 
 # The backend pvops binds on personality $1.
 transplant_backend_of() {
@@ -138,15 +139,43 @@ transplant_bad_name() {
 		{ echo "no refusal naming the valid ones in the kernel log"; return 1; }
 }
 
+# pvops_churn's count (tests/pvops_churn.c), once its threads stopped: every
+# CPU kicked its neighbour and mapped pages through pvmap all along, and no
+# kick was lost or doubled, no mapping wrong.
+transplant_churn_ok() {
+	f=/sys/kernel/debug/pvops_churn/stats
+	[ -r $f ] || { echo "pvops_churn is not loaded"; return 1; }
+	tries=0
+	while [ "$(sed -n 's/^running //p' $f)" != 0 ]; do
+		tries=$((tries + 1))
+		[ $tries -gt 100 ] && { echo "pvops_churn still running after 10 s"; cat $f; return 1; }
+		usleep 100000
+	done
+	stats=$(cat $f)
+	echo "$stats"
+	total=$(echo "$stats" | grep '^total ')
+	kmsg "rig: figure name=transplant_churn ${total#total }"
+	rmmod pvops_churn || { echo "rmmod pvops_churn failed"; return 1; }
+	echo "$total" | awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+		END { exit !(v["lost"] == 0 && v["doubled"] == 0 && v["map_errors"] == 0 &&
+			     v["sent"] == v["handled"] && v["sent"] > 0 && v["maps"] > 0) }' ||
+		{ echo "counts wrong: $total"; return 1; }
+	echo "$stats" | grep '^cpu=' | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		if (v["sent"] == 0 || v["maps"] == 0) { print "cpu " v["cpu"] " idle: " $0; bad = 1 } }
+		END { exit bad }'
+}
+
 transplant_checks() {
 	secs=$(cmdline_value rig.transplant_secs 60)
 	cpus=$(grep -c ^processor /proc/cpuinfo)
 	suite_begin rig_transplant
 	timelines_start tp-timeline "$secs"
+	check churn_load load pvops_churn "seconds=$secs"
 	check cycle transplant_cycle
 	check unanswered transplant_unanswered
 	check bad_name transplant_bad_name
 	wait
+	check churn transplant_churn_ok
 	c=0
 	while [ "$c" -lt "$cpus" ]; do
 		check "timeline_cpu$c" timeline_ok tp-timeline "$c"
