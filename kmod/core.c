@@ -132,8 +132,11 @@ static int pvops_detect(struct pvops_backend *b)
 	return b->detect ? b->detect() : 0;
 }
 
-/* auto: the first registered pv backend whose hypervisor answers, else native. */
-static struct pvops_backend *pvops_auto(void)
+/*
+ * auto: the first registered pv backend whose hypervisor answers, else
+ * native.  @say: which, in the log (a transplant says it all afterwards).
+ */
+static struct pvops_backend *pvops_auto(bool say)
 {
 	struct pvops_backend *b;
 	char sig[13];
@@ -143,12 +146,15 @@ static struct pvops_backend *pvops_auto(void)
 		if (b == &pvops_native_backend || !b->detect)
 			continue;
 		if (!pvops_detect(b)) {
-			pr_info("pvops: auto: hypervisor signature '%s', using %s\n", sig, b->name);
+			if (say)
+				pr_info("pvops: auto: hypervisor signature '%s', using %s\n", sig,
+					b->name);
 			return b;
 		}
 	}
-	pr_info("pvops: auto: no pv backend answers (hypervisor signature '%s'), using native\n",
-		sig);
+	if (say)
+		pr_info("pvops: auto: no pv backend answers (hypervisor signature '%s'), using native\n",
+			sig);
 	return &pvops_native_backend;
 }
 
@@ -159,7 +165,7 @@ static struct pvops_backend *pvops_resolve(const char *name, int *err)
 	char sig[13];
 
 	if (!strcmp(name, "auto"))
-		return pvops_auto();
+		return pvops_auto(true);
 
 	b = pvops_find(name);
 	if (!b) {
@@ -383,7 +389,7 @@ static void pvops_transplant_fn(struct work_struct *work)
 	answer = from->answer_suspend();
 	t1 = ktime_get_ns();
 	st->last_answer_ns = t1 - t_answer;
-	to = answer ? from : pvops_auto();
+	to = answer ? from : pvops_auto(false);
 	rebound = to != pvops_active;
 	ret = pvops_activate(to);
 	/* Native again (nothing pv here, or the new one failed): its own time. */
@@ -408,6 +414,10 @@ static void pvops_transplant_fn(struct work_struct *work)
 			from->name, answer);
 	} else {
 		st->done++;
+		pr_info("pvops: transplant: %s -> %s, %llu us without a pv backend (leave %llu, answer %llu, bind %llu)\n",
+			from->name, to->name, down / NSEC_PER_USEC,
+			st->last_leave_ns / NSEC_PER_USEC, st->last_answer_ns / NSEC_PER_USEC,
+			st->last_rebind_ns / NSEC_PER_USEC);
 	}
 	trace_pvops_backend_switch(from->name, to->name, down);
 out:

@@ -396,6 +396,8 @@ static int esx_cpu_online(unsigned int cpu)
 
 static void esx_restore_placeholders(void);
 
+static bool esx_said;
+
 static int esx_init(void)
 {
 	struct pvops_ops *ops = &pvops_esx_backend.ops;
@@ -453,8 +455,11 @@ static int esx_init(void)
 	if (ret < 0)
 		goto unmap;
 	esx_cpuhp_state = ret;
-	pr_info("pvops: esx: ROM at %#llx (%u page, %u entries), TSC %lu kHz\n", pa,
-		esx_rom_pages, VMI_NR_ENTRIES, esx_khz);
+	/* Once per load: a transplant binds again and again, and says so itself. */
+	if (!esx_said)
+		pr_info("pvops: esx: ROM at %#llx (%u page, %u entries), TSC %lu kHz\n", pa,
+			esx_rom_pages, VMI_NR_ENTRIES, esx_khz);
+	esx_said = true;
 	return 0;
 unmap:
 	esx_restore_placeholders();

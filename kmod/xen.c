@@ -640,6 +640,8 @@ static void xen_teardown(void)
 
 static void xen_exit(void);
 
+static bool xen_said;
+
 static int xen_init(void)
 {
 	struct xen_add_to_physmap xatp = {
@@ -683,8 +685,11 @@ static int xen_init(void)
 		return ret;
 	}
 	ret = xen_call(__HYPERVISOR_xen_version, XENVER_version, 0, 0, 0, 0);
-	pr_info("pvops: xen: Xen %ld.%ld at CPUID %#x, TSC %lu kHz\n", ret >> 16, ret & 0xffff,
-		xen_base, xen_tsc_khz);
+	/* Once per load: a transplant binds again and again, and says so itself. */
+	if (!xen_said)
+		pr_info("pvops: xen: Xen %ld.%ld at CPUID %#x, TSC %lu kHz\n", ret >> 16,
+			ret & 0xffff, xen_base, xen_tsc_khz);
+	xen_said = true;
 	return 0;
 }
 

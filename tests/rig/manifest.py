@@ -65,6 +65,10 @@ MATRIX = [
      'tests': [], 'extra': 'rig.transplants=30 rig.transplant_secs=40'}
     for p in PV_PERSONALITIES
 ] + [
+    {'name': f'tpx-smp4-{p}', 'smp': 4, 'personality': p, 'expect': p,
+     'tests': [], 'extra': 'rig.transplants=30 rig.transplant_secs=60 pvops.dispatch=thunks'}
+    for p in PV_PERSONALITIES
+] + [
     # The hostile-input fuzzer against each personality (tests/pvhyp_fuzz.c),
     # the pvops layer on native so that nothing of the guest's own relies on
     # the state the fuzzer scribbles over; then the stub must unload clean.
