@@ -10,6 +10,7 @@
 #                   workloads (RUNS=N: N boots each); .rig-out/results/
 #   make bochs      the test kernel under Bochs (Intel VMX with EPT), its suites
 #   make fuzz       the hostile-input fuzzer's long target (10^6 calls each)
+#   make transplant 1,000 changes of the stub's personality under load, 4 vCPUs
 #   make launch     Debian's stock kernel booted on the stub, each personality
 #   make migrate    a running guest moved to a second QEMU (live migration),
 #                   with and without the stub; PVOPS_QEMU=binary picks QEMU
@@ -41,7 +42,7 @@ find_kdir = kdir="$(KDIR)"; \
 			     "or make TEST_KERNEL=1 (the rig's test kernel)" >&2; exit 1; }; \
 	fi
 
-.PHONY: all modules deps kernel demo test bench bochs fuzz launch migrate check clean docs-numbers deb htmldocs
+.PHONY: all modules deps kernel demo test bench bochs fuzz transplant launch migrate check clean docs-numbers deb htmldocs
 
 all: modules
 
@@ -77,6 +78,9 @@ bochs: deps
 fuzz: deps
 	@$(TOP)/tests/rig/rig.py fuzz
 
+transplant: deps
+	@$(TOP)/tests/rig/rig.py transplant
+
 launch: deps
 	@$(TOP)/tests/rig/rig.py launch
 
@@ -93,6 +97,7 @@ docs-numbers:
 	[ -f $$r/summary.json ] && set -- "$$@" --publish-test $$r/summary.json; \
 	for m in $$r/summary-migrate.json $$r/summary-migrate-built.json; do \
 		[ -f $$m ] && set -- "$$@" --publish-migrate $$m; done; \
+	[ -f $$r/summary-transplant.json ] && set -- "$$@" --publish-transplant $$r/summary-transplant.json; \
 	[ $$# -gt 0 ] || { echo "docs-numbers: no results in $$r (make bench, make test, make migrate)"; exit 1; }; \
 	$(TOP)/scripts/gen-results-docs.py "$$@"
 

@@ -18,6 +18,11 @@
                                         migrate.json (Debian's QEMU) or
                                         migrate-built.json (PVOPS_QEMU),
                                         then write the fragments
+  gen-results-docs.py --publish-transplant PATH
+                                        copy PATH (make transplant's
+                                        summary) to Documentation/results/
+                                        transplant.json, then write the
+                                        fragments
 
 JSON defaults to Documentation/results/bench.json, the checked-in copy of
 a real ``make bench`` run (tests/rig/bench.py writes the format); beside it
@@ -450,18 +455,22 @@ def frag_test_transplants(res):
     """The transplant runs' figures (tests/rig/checks/60-transplant.sh)."""
     def ms(f, key):
         return f'{int(f[key]) / 1e6:.1f}' if f and key in f else '-'
-    rows, times = [], []
+    rows, parts, loads, times = [], [], [], []
     for r in matrix_runs(res):
         figs = {f.get('name'): f for f in r.get('figures', [])}
         if 'transplant_down' not in figs:
             continue
         down, stub = figs['transplant_down'], figs.get('transplant_stub', {})
         rows.append([r['name'], down.get('n', '-'), ms(down, 'median'), ms(down, 'max'),
-                     ms(figs.get('transplant_leave'), 'median'),
-                     ms(figs.get('transplant_leave_switch'), 'median'),
-                     ms(figs.get('transplant_answer'), 'median'),
-                     ms(figs.get('transplant_rebind'), 'median'),
                      stub.get('changes', '-'), stub.get('max_swap_us', '-')])
+        parts.append([r['name']] + [ms(figs.get('transplant_' + p), 'median') for p in
+                                    ('leave', 'leave_switch', 'answer', 'rebind',
+                                     'rebind_init', 'rebind_switch')])
+        churn = figs.get('transplant_churn')
+        if churn:
+            loads.append([r['name'], churn.get('sent', '-'), churn.get('handled', '-'),
+                          churn.get('lost', '-'), churn.get('doubled', '-'),
+                          churn.get('maps', '-'), churn.get('map_errors', '-')])
         for f in r.get('figures', []):
             if f.get('name') == 'transplant_timeline':
                 times.append([r['name'], f['cpu'], f['expiries'], f['expected'],
@@ -469,13 +478,21 @@ def frag_test_transplants(res):
     if not rows:
         return para(test_env(res), 'These results hold no transplant run.')
     return (para(test_env(res),
-                 'Changes of the stub\'s personality under the running guest, as pvops '
-                 'timed those it followed (ms, median unless said): without a pv backend '
-                 '(median, max), of which leaving the old one, the op table\'s switch in '
-                 'that, the answer, and binding the new one; then the stub\'s count of '
-                 'changes and its longest change in host context (us):') +
-            table(['run', 'followed', 'down', 'max', 'leave', 'switch', 'answer',
-                   'rebind', 'stub changes', 'stub max us'], rows) +
+                 'Changes of the stub\'s personality under the running guest that pvops '
+                 'followed, and the time without a pv backend each took it (ms: median, '
+                 'max); the stub\'s count of changes and its longest in host context '
+                 '(us):') +
+            table(['run', 'followed', 'down', 'max', 'stub changes', 'stub max us'], rows) +
+            [''] + para('Where the time went (ms, medians): leaving the old backend, of '
+                        'which the op table\'s switch; the answer (the stub\'s change '
+                        'included); binding the new one, of which its init and the '
+                        'switch:') +
+            table(['run', 'leave', 'switch', 'answer', 'rebind', 'init', 'switch'], parts) +
+            ([''] + para('The load meanwhile (``pvops_churn``): kicks sent around the ring '
+                         'of CPUs and handled, lost and doubled; pages mapped through '
+                         'pvmap, and mappings found wrong:') +
+             table(['run', 'kicks', 'handled', 'lost', 'doubled', 'maps', 'wrong'], loads)
+             if loads else []) +
             [''] + para('Each CPU\'s timeline over the changes (a 100 Hz timer\'s '
                         'expiries against the clock, steps backwards, the longest gap '
                         'between two reads, ms):') +
@@ -547,6 +564,15 @@ MIGRATE_BUILT_FRAGMENTS = {
     'migrate-runs-built.rst': frag_migrate_runs,
 }
 
+# make transplant (tests/rig/rig.py summary-transplant.json): the same
+# tables as make test's transplant runs.
+TRANSPLANT_RESULTS = os.path.join(TOP, 'Documentation', 'results', 'transplant.json')
+TRANSPLANT_FRAGMENTS = {
+    'transplant-long.rst': lambda res: [
+        line.replace('``make test``', '``make transplant``')
+        for line in frag_test_transplants(res)],
+}
+
 
 def render(res, source, test=None, test_source=None, more=()):
     """{file name: text} for every fragment: the benchmark's, and make
@@ -614,6 +640,9 @@ def main():
                     help='copy a make bench result to Documentation/results/bench.json first')
     ap.add_argument('--publish-test', metavar='PATH',
                     help="copy make test's summary.json to Documentation/results/test.json first")
+    ap.add_argument('--publish-transplant', metavar='PATH',
+                    help="copy make transplant's summary to Documentation/results/"
+                         "transplant.json first")
     ap.add_argument('--publish-migrate', metavar='PATH', action='append',
                     help="copy a make migrate summary to Documentation/results/migrate.json "
                          "(Debian's QEMU) or migrate-built.json (PVOPS_QEMU) first")
@@ -644,10 +673,20 @@ def main():
             os.makedirs(os.path.dirname(to), exist_ok=True)
             shutil.copyfile(path, to)
             print(f'gen-results-docs: {path} -> {shown_path(to)}')
+        if args.publish_transplant:
+            summary = load_test(args.publish_transplant)
+            if summary['failed']:
+                raise ResultsError(f'{args.publish_transplant}: {summary["failed"]} failed, '
+                                   'not publishing')
+            os.makedirs(os.path.dirname(TRANSPLANT_RESULTS), exist_ok=True)
+            shutil.copyfile(args.publish_transplant, TRANSPLANT_RESULTS)
+            print(f'gen-results-docs: {args.publish_transplant} -> '
+                  f'{shown_path(TRANSPLANT_RESULTS)}')
         test = load_test(TEST_RESULTS) if os.path.exists(TEST_RESULTS) else None
         more = [(frags, load_test(path), shown_path(path))
                 for frags, path in ((MIGRATE_FRAGMENTS, MIGRATE_RESULTS),
-                                    (MIGRATE_BUILT_FRAGMENTS, MIGRATE_BUILT_RESULTS))
+                                    (MIGRATE_BUILT_FRAGMENTS, MIGRATE_BUILT_RESULTS),
+                                    (TRANSPLANT_FRAGMENTS, TRANSPLANT_RESULTS))
                 if os.path.exists(path)]
         texts = render(load(args.json), shown_path(args.json), test, shown_path(TEST_RESULTS),
                        more)

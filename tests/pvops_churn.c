@@ -19,7 +19,9 @@
  *     backend is a wrong mapping too).
  *
  * debugfs pvops_churn/stats gives the counts per CPU and in total; the
- * totals go to the kernel log when the module is removed.  The ring is
+ * totals go to the kernel log when the module is removed.  Writing Y to
+ * pvops_churn/stop ends the rounds early (load for as long as something
+ * else lasts).  The ring is
  * fixed at load: CPU hotplug during a run is not supported.
  */
 #include <linux/debugfs.h>
@@ -63,6 +65,7 @@ struct churn_cpu {
 
 static struct churn_cpu *churn;		/* indexed by CPU, nr_cpu_ids */
 static struct dentry *churn_dir;
+static bool churn_stop;
 
 static void churn_event(unsigned int event)
 {
@@ -136,7 +139,7 @@ static int churn_thread(void *data)
 	struct churn_cpu *c = data;
 	unsigned long end = jiffies + seconds * HZ;
 
-	while (!kthread_should_stop() && time_before(jiffies, end)) {
+	while (!kthread_should_stop() && !READ_ONCE(churn_stop) && time_before(jiffies, end)) {
 		churn_kick(c);
 		churn_map(c);
 		c->rounds++;
@@ -241,6 +244,7 @@ static int __init churn_init(void)
 	}
 	churn_dir = debugfs_create_dir("pvops_churn", NULL);
 	debugfs_create_file("stats", 0444, churn_dir, NULL, &churn_stats_fops);
+	debugfs_create_bool("stop", 0600, churn_dir, &churn_stop);
 	pr_info("pvops_churn: %u s on %u CPUs, backend %s\n", seconds,
 		num_online_cpus(), pvops_active_backend());
 	return 0;

@@ -1144,6 +1144,12 @@ def cmd_fuzz():
     return run_set(manifest.FUZZ_LONG_RUNS, 'summary-fuzz.json')
 
 
+def cmd_transplant():
+    """1,000 changes of the stub's personality in one boot on 4 vCPUs under
+    load (make test runs 30)."""
+    return run_set(manifest.TRANSPLANT_LONG_RUNS, 'summary-transplant.json')
+
+
 def cmd_list(args):
     """The runs and test modules; with a run's name, its manifest."""
     everything = manifest.all_runs()
@@ -1168,6 +1174,8 @@ def cmd_list(args):
             print('runs (make bochs):')
         if r['name'] == manifest.FUZZ_LONG_RUNS[0]['name']:
             print('runs (make fuzz):')
+        if r['name'] == manifest.TRANSPLANT_LONG_RUNS[0]['name']:
+            print('runs (make transplant):')
         if r['name'] == manifest.LAUNCH_RUNS[0]['name']:
             print('runs (make launch; make test all but those marked):')
         if r['name'] == manifest.MIGRATE_RUNS[0]['name']:
@@ -1189,12 +1197,14 @@ if __name__ == '__main__':
     TREE = bench.tree_commit()
     what = sys.argv[1] if len(sys.argv) > 1 else 'test'
     cmds = {'test': cmd_test, 'demo': cmd_demo, 'bench': cmd_bench, 'bochs': cmd_bochs,
-            'fuzz': cmd_fuzz, 'launch': cmd_launch, 'migrate': cmd_migrate}
+            'fuzz': cmd_fuzz, 'launch': cmd_launch, 'migrate': cmd_migrate,
+            'transplant': cmd_transplant}
     try:
         if what == 'list':
             sys.exit(cmd_list(sys.argv[2:]))
         if what not in cmds:
-            sys.exit(f'usage: {sys.argv[0]} test|demo|bench|bochs|fuzz|launch|migrate|list [RUN]')
+            sys.exit(f'usage: {sys.argv[0]} test|demo|bench|bochs|fuzz|launch|migrate|transplant|'
+                     'list [RUN]')
         sys.exit(cmds[what]())
     except UsageError as e:
         print(f'rig: {e}', flush=True)

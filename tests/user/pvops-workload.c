@@ -22,7 +22,8 @@
  *       periodic timerfd at HZ: its expiries must keep up with the clock
  *       (a CPU whose timer stopped delivers none), one
  *       "workload: timeline ..." line; exit 1 if time went backwards or
- *       the timer fell behind
+ *       the timer fell behind.  SIGTERM ends it early, as if SECONDS had
+ *       passed (load for as long as something else lasts)
  *
  * Each prints "workload: figure op=O variant=V unit=U median=M p10=P
  * p90=Q n=N" lines (nearest-rank percentiles, as pvhyp_bench) that
@@ -31,6 +32,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +191,13 @@ static int run_timerfd(long hz, long seconds)
 	return 0;
 }
 
+static volatile sig_atomic_t timeline_stop;
+
+static void timeline_on_term(int sig)
+{
+	timeline_stop = 1;
+}
+
 static int run_timeline(long hz, long seconds)
 {
 	long long period = NSEC_PER_SEC / hz, start, end, prev, t, gap, max_gap = 0;
@@ -211,8 +220,9 @@ static int run_timeline(long hz, long seconds)
 		fprintf(stderr, "pvops-workload: timerfd_settime: %s\n", strerror(errno));
 		return 1;
 	}
+	signal(SIGTERM, timeline_on_term);
 	end = start + seconds * NSEC_PER_SEC;
-	for (prev = start; prev < end; prev = t) {
+	for (prev = start; prev < end && !timeline_stop; prev = t) {
 		t = now_ns();
 		gap = t - prev;
 		if (gap < 0)

@@ -5,7 +5,9 @@
 # the one it loaded with through the others (xen -> xen -> esx -> none ->
 # xen, the first a change to the same personality: a new domain),
 # while every CPU runs a timeline (pvops-workload: its clock never goes
-# back, its periodic timer keeps up).  After each change pvops must be
+# back, its periodic timer keeps up) and pvops_churn kicks from CPU to CPU
+# and maps pages through pvmap (none lost, doubled or wrong; its table
+# held by each backend in turn).  After each change pvops must be
 # bound to what it runs on now: the pv backend of that name, native on
 # none.  Then a guest that does not answer: the change is refused and the
 # old personality still works.
@@ -165,8 +167,11 @@ transplant_churn_ok() {
 		END { exit bad }'
 }
 
+# The load (a timeline on every CPU, pvops_churn) runs for the whole of
+# the checks: started with rig.transplant_secs as its cap, stopped when
+# they end.
 transplant_checks() {
-	secs=$(cmdline_value rig.transplant_secs 60)
+	secs=$(cmdline_value rig.transplant_secs 3600)
 	cpus=$(grep -c ^processor /proc/cpuinfo)
 	suite_begin rig_transplant
 	timelines_start tp-timeline "$secs"
@@ -174,6 +179,8 @@ transplant_checks() {
 	check cycle transplant_cycle
 	check unanswered transplant_unanswered
 	check bad_name transplant_bad_name
+	killall -TERM pvops-workload 2>/dev/null
+	[ -w /sys/kernel/debug/pvops_churn/stop ] && echo Y > /sys/kernel/debug/pvops_churn/stop
 	wait
 	check churn transplant_churn_ok
 	c=0
