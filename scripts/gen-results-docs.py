@@ -631,6 +631,16 @@ def write(texts):
     print(f'gen-results-docs: wrote {len(texts)} fragments in {shown_path(GENERATED)}')
 
 
+def publish_summary(path, to):
+    """Copy a rig summary (PATH) to the checked-in TO, unless a test failed."""
+    summary = load_test(path)
+    if summary['failed']:
+        raise ResultsError(f'{path}: {summary["failed"]} failed, not publishing')
+    os.makedirs(os.path.dirname(to), exist_ok=True)
+    shutil.copyfile(path, to)
+    print(f'gen-results-docs: {path} -> {shown_path(to)}')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('json', nargs='?', default=RESULTS, help='results file')
@@ -658,30 +668,12 @@ def main():
             print(f'gen-results-docs: {args.publish} -> {shown_path(RESULTS)}')
             args.json = RESULTS
         if args.publish_test:
-            summary = load_test(args.publish_test)
-            if summary['failed']:
-                raise ResultsError(f'{args.publish_test}: {summary["failed"]} failed, '
-                                   'not publishing')
-            os.makedirs(os.path.dirname(TEST_RESULTS), exist_ok=True)
-            shutil.copyfile(args.publish_test, TEST_RESULTS)
-            print(f'gen-results-docs: {args.publish_test} -> {shown_path(TEST_RESULTS)}')
+            publish_summary(args.publish_test, TEST_RESULTS)
         for path in args.publish_migrate or []:
-            summary = load_test(path)
-            if summary['failed']:
-                raise ResultsError(f'{path}: {summary["failed"]} failed, not publishing')
-            to = MIGRATE_RESULTS if debians_qemu(summary) else MIGRATE_BUILT_RESULTS
-            os.makedirs(os.path.dirname(to), exist_ok=True)
-            shutil.copyfile(path, to)
-            print(f'gen-results-docs: {path} -> {shown_path(to)}')
+            publish_summary(path, MIGRATE_RESULTS if debians_qemu(load_test(path))
+                            else MIGRATE_BUILT_RESULTS)
         if args.publish_transplant:
-            summary = load_test(args.publish_transplant)
-            if summary['failed']:
-                raise ResultsError(f'{args.publish_transplant}: {summary["failed"]} failed, '
-                                   'not publishing')
-            os.makedirs(os.path.dirname(TRANSPLANT_RESULTS), exist_ok=True)
-            shutil.copyfile(args.publish_transplant, TRANSPLANT_RESULTS)
-            print(f'gen-results-docs: {args.publish_transplant} -> '
-                  f'{shown_path(TRANSPLANT_RESULTS)}')
+            publish_summary(args.publish_transplant, TRANSPLANT_RESULTS)
         test = load_test(TEST_RESULTS) if os.path.exists(TEST_RESULTS) else None
         more = [(frags, load_test(path), shown_path(path))
                 for frags, path in ((MIGRATE_FRAGMENTS, MIGRATE_RESULTS),
