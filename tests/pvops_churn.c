@@ -3,7 +3,7 @@
  * pvops_churn: work that must come through the op table changing under it
  * (a transplant, Documentation/transplant.rst, or any backend switch) with
  * nothing lost and nothing doubled.  For seconds=N after it loads, one
- * thread per online CPU, in rounds:
+ * thread per online CPU, in rounds pause_us apart:
  *
  *   - a kick (PVOPS_EVENT_KICK) to the next CPU of a ring, then a wait
  *     until that CPU has handled it.  Each CPU has one sender and at most
@@ -38,6 +38,10 @@
 static unsigned int seconds = 60;
 module_param(seconds, uint, 0444);
 MODULE_PARM_DESC(seconds, "how long the threads run after load (1-3600, default 60)");
+
+static unsigned int pause_us = 10000;
+module_param(pause_us, uint, 0444);
+MODULE_PARM_DESC(pause_us, "pause between a thread's rounds, in us (100-1000000, default 10000)");
 
 static unsigned int lost_ms = 5000;
 module_param(lost_ms, uint, 0444);
@@ -143,7 +147,7 @@ static int churn_thread(void *data)
 		churn_kick(c);
 		churn_map(c);
 		c->rounds++;
-		usleep_range(2000, 3000);
+		usleep_range(pause_us, pause_us + pause_us / 2);
 	}
 	WRITE_ONCE(c->running, false);
 	while (!kthread_should_stop())
@@ -205,9 +209,10 @@ static int __init churn_init(void)
 	struct churn_cpu *c;
 	int cpu, next, ret;
 
-	if (!seconds || seconds > 3600 || lost_ms < 10 || lost_ms > 60000) {
-		pr_err("pvops_churn: seconds=%u lost_ms=%u: valid are seconds 1-3600, lost_ms 10-60000\n",
-		       seconds, lost_ms);
+	if (!seconds || seconds > 3600 || lost_ms < 10 || lost_ms > 60000 || pause_us < 100 ||
+	    pause_us > 1000000) {
+		pr_err("pvops_churn: seconds=%u lost_ms=%u pause_us=%u: valid are seconds 1-3600, lost_ms 10-60000, pause_us 100-1000000\n",
+		       seconds, lost_ms, pause_us);
 		return -EINVAL;
 	}
 	churn = kcalloc(nr_cpu_ids, sizeof(*churn), GFP_KERNEL);

@@ -31,12 +31,13 @@ kmsg() { echo "$*" > /dev/kmsg; }
 say() { kmsg "rig: $*"; }
 
 # A timeline (pvops-workload: a busy loop reading the clock, a 100 Hz
-# timer polled) on every CPU for $2 seconds, in the background: /tmp/$1-N
-# has CPU N's output, /tmp/$1-N.rc its exit status; timeline_ok $1 N says.
+# timer polled) on every CPU for $2 seconds, in the background, at nice $3
+# (default 0): /tmp/$1-N has CPU N's output, /tmp/$1-N.rc its exit status;
+# timeline_ok $1 N says.
 timelines_start() {
 	tl_cpu=0
 	while [ "$tl_cpu" -lt "$(grep -c ^processor /proc/cpuinfo)" ]; do
-		(taskset -c "$tl_cpu" pvops-workload timeline 100 "$2" > "/tmp/$1-$tl_cpu" 2>&1
+		(taskset -c "$tl_cpu" pvops-workload timeline 100 "$2" "${3:-0}" > "/tmp/$1-$tl_cpu" 2>&1
 		 echo $? > "/tmp/$1-$tl_cpu.rc") &
 		tl_cpu=$((tl_cpu + 1))
 	done

@@ -90,7 +90,8 @@ FUZZ_LONG_RUNS = [
 # test, which runs 30 changes of it (transplant-smp4-xen).
 TRANSPLANT_LONG_RUNS = [
     dict(r, name='transplant-1000-smp4-xen', timeout=4200,
-         extra='rig.transplants=1000 rig.transplant_secs=3600 pvops.dispatch=thunks')
+         extra='rig.transplants=1000 rig.transplant_secs=3600 rig.transplant_probe_every=10 '
+               'pvops.dispatch=thunks')
     for r in MATRIX if r['name'] == 'transplant-smp4-xen'
 ]
 

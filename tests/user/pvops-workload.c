@@ -14,7 +14,7 @@
  *       a periodic CLOCK_MONOTONIC timerfd at HZ: how late each read
  *       returns after the expiry it reports, in us, and how many expiries
  *       were missed (counted by the timerfd beyond one per read)
- *   pvops-workload timeline HZ SECONDS
+ *   pvops-workload timeline HZ SECONDS [NICE]
  *       load and a witness at once, for a CPU whose machine moves under
  *       it (a migration): reads CLOCK_MONOTONIC in a busy loop for
  *       SECONDS, counting steps backwards and the longest gap between two
@@ -23,7 +23,8 @@
  *       (a CPU whose timer stopped delivers none), one
  *       "workload: timeline ..." line; exit 1 if time went backwards or
  *       the timer fell behind.  SIGTERM ends it early, as if SECONDS had
- *       passed (load for as long as something else lasts)
+ *       passed (load for as long as something else lasts); NICE (0-19)
+ *       makes it load that yields to the work it watches
  *
  * Each prints "workload: figure op=O variant=V unit=U median=M p10=P
  * p90=Q n=N" lines (nearest-rank percentiles, as pvhyp_bench) that
@@ -275,12 +276,18 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "timerfd"))
 		return run_timerfd(arg(argv[2], 1, 100000, "HZ"),
 				   arg(argv[3], 1, 600, "SECONDS"));
-	if (argc == 4 && !strcmp(argv[1], "timeline"))
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "timeline")) {
+		errno = 0;
+		if (argc == 5 && nice(arg(argv[4], 0, 19, "NICE")) == -1 && errno) {
+			fprintf(stderr, "pvops-workload: nice: %s\n", strerror(errno));
+			return 1;
+		}
 		return run_timeline(arg(argv[2], 1, 10000, "HZ"),
 				    arg(argv[3], 1, 3600, "SECONDS"));
+	}
 	fputs("usage: pvops-workload clock ROUNDS CALLS\n"
 	      "       pvops-workload nanosleep HZ SECONDS\n"
 	      "       pvops-workload timerfd HZ SECONDS\n"
-	      "       pvops-workload timeline HZ SECONDS\n", stderr);
+	      "       pvops-workload timeline HZ SECONDS [NICE]\n", stderr);
 	return 2;
 }

@@ -29,18 +29,22 @@ transplant_backend_of() {
 	case "$1" in xen|esx) echo "$1" ;; *) echo native ;; esac
 }
 
-# Change to $1 and wait until pvops is bound to it (2 s of the guest's time).
+# Change to $1 and wait until pvops is bound to it (2 s of the guest's
+# time).  Files read with the shell's read: no process per look.
 transplant_to() {
 	echo "$1" > $TP_FILE || { echo "writing '$1' to $TP_FILE failed"; return 1; }
-	[ "$(head -n1 $TP_FILE)" = "$1" ] || { echo "the stub says $(head -n1 $TP_FILE), not $1"; return 1; }
+	read -r now < $TP_FILE
+	[ "$now" = "$1" ] || { echo "the stub says $now, not $1"; return 1; }
 	# From none the guest was told nothing (no ABI to tell it in): it looks.
 	[ "$2" = none ] && echo auto > /sys/module/pvops/parameters/backend
 	want=$(transplant_backend_of "$1")
 	tries=0
-	while [ "$(cat $PVOPS_DBG/backend)" != "$want" ]; do
+	read -r bound < $PVOPS_DBG/backend
+	while [ "$bound" != "$want" ]; do
 		tries=$((tries + 1))
-		[ $tries -gt 200 ] && { echo "after $1 ($2 before): backend $(cat $PVOPS_DBG/backend), not $want"; return 1; }
+		[ $tries -gt 200 ] && { echo "after $1 ($2 before): backend $bound, not $want"; return 1; }
 		usleep 10000
+		read -r bound < $PVOPS_DBG/backend
 	done
 }
 
@@ -61,8 +65,18 @@ transplant_every_cpu_sees() {
 	done
 }
 
+# pvops' counts of changes into tp_KEY variables (tp_done,
+# tp_last_down_ns, ...), with the shell's own read: a change is a second
+# or so under load, and a process per figure was much of it.
+transplant_stats() {
+	while read -r k v; do eval "tp_$k=\$v"; done < $PVOPS_DBG/transplants
+}
+
+# rig.transplant_probe_every=N: what user space sees on every CPU is
+# probed after every Nth change (1: each), and after the last.
 transplant_cycle() {
 	n=$(cmdline_value rig.transplants 0)
+	every=$(cmdline_value rig.transplant_probe_every 1)
 	start=$(cmdline_value pvhyp.personality none)
 	# Each round a change to the same personality first (a new domain).
 	case "$start" in
@@ -76,13 +90,17 @@ transplant_cycle() {
 	while [ $i -lt "$n" ]; do
 		for p in $order; do
 			[ $i -lt "$n" ] || break
-			done0=$(transplant_stat done)
+			transplant_stats
+			done0=$tp_done
 			transplant_to "$p" "$from" || { echo "change $i"; return 1; }
-			transplant_every_cpu_sees "$p" || { echo "change $i"; return 1; }
+			if [ $((i % every)) = 0 ] || [ $((i + 1)) = "$n" ]; then
+				transplant_every_cpu_sees "$p" || { echo "change $i"; return 1; }
+			fi
 			# The guest let go of a pv backend and bound again: one sample.
-			if [ "$(transplant_stat done)" != "$done0" ]; then
+			transplant_stats
+			if [ "$tp_done" != "$done0" ]; then
 				for f in $TP_PHASES; do
-					transplant_stat "last_${f}_ns" >> /tmp/tp-$f
+					eval "echo \$tp_last_${f}_ns" >> /tmp/tp-$f
 				done
 			fi
 			from=$p
@@ -105,10 +123,6 @@ transplant_cycle() {
 		kmsg "rig: figure name=transplant_${f} unit=ns $(sort -n /tmp/tp-$f | awk '
 			{ v[NR] = $1 } END { if (NR) printf "n=%d median=%d max=%d", NR, v[int((NR + 1) / 2)], v[NR] }')"
 	done
-}
-
-transplant_stat() {
-	awk -v k="$1" '$1 == k { print $2 }' $PVOPS_DBG/transplants
 }
 
 # The guest does not answer: refused in time, nothing changed, and the old
@@ -169,12 +183,15 @@ transplant_churn_ok() {
 
 # The load (a timeline on every CPU, pvops_churn) runs for the whole of
 # the checks: started with rig.transplant_secs as its cap, stopped when
-# they end.
+# they end.  The timelines run at nice 19: they keep every CPU busy and
+# watch its clock and timer, but yield to the changes' own work (with
+# four busy loops at nice 0 beside it, a change took seconds, most of
+# them the rig's own processes and the guest's workers waiting for a CPU).
 transplant_checks() {
 	secs=$(cmdline_value rig.transplant_secs 3600)
 	cpus=$(grep -c ^processor /proc/cpuinfo)
 	suite_begin rig_transplant
-	timelines_start tp-timeline "$secs"
+	timelines_start tp-timeline "$secs" 19
 	check churn_load load pvops_churn "seconds=$secs"
 	check cycle transplant_cycle
 	check unanswered transplant_unanswered
