@@ -192,11 +192,12 @@ static int run_timerfd(long hz, long seconds)
 	return 0;
 }
 
-static volatile sig_atomic_t timeline_stop;
+/* Set by SIGTERM's handler; atomic accesses, so the loop sees it. */
+static int timeline_stop;
 
 static void timeline_on_term(int sig)
 {
-	timeline_stop = 1;
+	__atomic_store_n(&timeline_stop, 1, __ATOMIC_RELAXED);
 }
 
 static int run_timeline(long hz, long seconds)
@@ -223,7 +224,8 @@ static int run_timeline(long hz, long seconds)
 	}
 	signal(SIGTERM, timeline_on_term);
 	end = start + seconds * NSEC_PER_SEC;
-	for (prev = start; prev < end && !timeline_stop; prev = t) {
+	for (prev = start; prev < end && !__atomic_load_n(&timeline_stop, __ATOMIC_RELAXED);
+	     prev = t) {
 		t = now_ns();
 		gap = t - prev;
 		if (gap < 0)
