@@ -27,7 +27,7 @@ LIST_HEAD(pvops_backends);
 struct pvops_backend *pvops_active;
 unsigned long pvops_switch_count;
 u64 pvops_last_switch_ns;
-u64 pvops_last_init_ns;	/* the last backend's init, for a transplant's account */
+static u64 pvops_last_init_ns;	/* the last backend's init, for a transplant's account */
 
 /*
  * The module's life, for "backend=" writes (under pvops_lock): loading (the
@@ -360,9 +360,8 @@ static void pvops_transplant_fn(struct work_struct *work)
 	u64 t0, t_answer, t1, down;
 	const char *(*stub)(void);
 	long answer;
-	int ret;
-
 	bool tables, rebound;
+	int ret;
 
 	/* pvhyp.ko, if that is what asks, stays while the answer is made. */
 	stub = symbol_get(pvhyp_personality_name);
@@ -408,7 +407,11 @@ static void pvops_transplant_fn(struct work_struct *work)
 	/* Nothing to bind on a hypervisor without a pv backend: native stays. */
 	st->last_rebind_init_ns = rebound ? pvops_last_init_ns : 0;
 	st->last_rebind_switch_ns = rebound ? pvops_last_switch_ns : 0;
-	if (answer) {
+	if (answer < 0) {
+		st->cancelled++;
+		pr_err("pvops: transplant: answering %s failed (%ld); back on it\n", from->name,
+		       answer);
+	} else if (answer) {
 		st->cancelled++;
 		pr_info("pvops: transplant: the hypervisor kept %s (answer %ld); back on it\n",
 			from->name, answer);

@@ -211,11 +211,11 @@ bool pvops_dispatch_preemptible_ops(void)
  */
 void pvops_dispatch_install(struct pvops_backend *backend)
 {
+	WRITE_ONCE(pvops_current, &backend->ops);
 	if (pvops_thunks_only)
 		pvops_install_thunks();
 	if (backend->load_cpu)
 		on_each_cpu(pvops_first_load_cpu, backend, 1);
-	WRITE_ONCE(pvops_current, &backend->ops);
 	pvops_install_direct(&backend->ops);
 }
 
@@ -233,16 +233,14 @@ static int pvops_switch_cpu(void *data)
 	struct pvops_switch *sw = data;
 	struct pvops_cpu_state state = { .irqs_enabled = true };
 	bool bridge = smp_processor_id() == cpumask_first(cpu_online_mask);
-	u64 old_ns = 0;
 
-	if (bridge)
-		old_ns = sw->from->ops.clock_read();
 	if (sw->from->save_cpu)
 		sw->from->save_cpu(&state);
 	if (sw->to->load_cpu)
 		sw->to->load_cpu(&state);
+	/* Both read here, back to back: the old clock runs until its exit. */
 	if (bridge)
-		pvops_time_bridge(old_ns, sw->to->ops.clock_read());
+		pvops_time_bridge(sw->from->ops.clock_read(), sw->to->ops.clock_read());
 	WRITE_ONCE(pvops_current, &sw->to->ops);
 	return 0;
 }

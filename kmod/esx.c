@@ -484,7 +484,10 @@ static void esx_exit(void)
 
 	cpuhp_remove_state(esx_cpuhp_state);
 	esx_restore_placeholders();
-	/* The core waited for tasks preempted inside a ROM entry to leave it. */
+	/*
+	 * No task is inside a ROM entry: the core waited for those preempted
+	 * in one, or (dispatch=thunks) none can be.
+	 */
 	call(VMI_CMD_RESET, 0, 0, 0);
 	esx_unmap_rom();
 	free_percpu(esx_areas);

@@ -33,7 +33,6 @@ extern struct list_head pvops_backends;
 extern struct pvops_backend *pvops_active;
 extern unsigned long pvops_switch_count;
 extern u64 pvops_last_switch_ns;
-extern u64 pvops_last_init_ns;
 void pvops_hypervisor_signature(char sig[13]);
 u32 pvops_cpuid_signature(u32 base, char sig[13]);
 

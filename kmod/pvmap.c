@@ -17,7 +17,10 @@
  * pinned again with each backend the core switches to, and no entry
  * changes while a switch is under way: map and unmap hold
  * pvmap_switch_sem for reading, a switch holds it for writing from before
- * the old backend lets go until the new one has the tables.
+ * the old backend lets go until the new one has the tables.  So every
+ * call here may wait out a whole switch or transplant (the hypervisor's
+ * answer included), and none may be made under cpus_read_lock(): a
+ * switch takes that lock while it holds the semaphore.
  */
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -227,7 +230,9 @@ EXPORT_SYMBOL_GPL(pvops_pvmap_unmap);
  *
  * A pinned table is read-only to the guest on a pv backend: a plain write
  * of an entry's own value must fault there, and land on native (whose
- * pins are a formality).  The write changes nothing either way.  Sleeps.
+ * pins are a formality).  The write is a compare-and-exchange of the
+ * value with itself, so it changes nothing either way, not even an entry
+ * another task or the CPU changed meanwhile.  Sleeps.
  *
  * Return: 0 when the table is as the active backend should hold it;
  * -EIO (said in the log) when not: a pin lost across a switch, or one
@@ -236,15 +241,20 @@ EXPORT_SYMBOL_GPL(pvops_pvmap_unmap);
 int pvops_pvmap_check_pin(struct pvops_pvmap *map)
 {
 	unsigned long *entry = (unsigned long *)&map->ptes[PVOPS_PVMAP_SLOTS - 1];
+	unsigned long expect, same;
 	bool held, faulted = true;
 
 	down_read(&pvmap_switch_sem);
 	held = map->pinned && READ_ONCE(pvops_active) != &pvops_native_backend;
-	asm volatile("1: movq %2, (%1)\n\t"
-		     "movb $0, %0\n"
+	expect = READ_ONCE(*entry);
+	same = expect;
+	/* A locked CMPXCHG writes even when the values differ: it faults alike. */
+	asm volatile("1: lock cmpxchgq %[same], %[mem]\n\t"
+		     "movb $0, %[faulted]\n"
 		     "2:\n"
 		     _ASM_EXTABLE(1b, 2b)
-		     : "+r" (faulted) : "r" (entry), "r" (READ_ONCE(*entry)) : "memory");
+		     : [faulted] "+r" (faulted), [mem] "+m" (*entry), "+a" (expect)
+		     : [same] "r" (same) : "memory");
 	up_read(&pvmap_switch_sem);
 	if (faulted == held)
 		return 0;

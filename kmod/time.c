@@ -39,6 +39,9 @@ static bool pvops_time_held;
  * stop_machine()) cannot come between them while preemption is off.
  * Timekeeping's seqcount would not notice; a reader preempted there once
  * saw the clock 45 s ahead (one backend's reading, the other's offset).
+ * An NMI-context reader (ktime_get_mono_fast_ns() from perf or tracing)
+ * inside a switch's stop_machine() still can pair them wrongly, for that
+ * one reading: the fast timekeeper keeps nothing of it.
  */
 static u64 pvops_cs_read(struct clocksource *cs)
 {
@@ -195,7 +198,8 @@ int pvops_time_attach(struct pvops_backend *b)
 /**
  * pvops_time_detach() - give the kernel's time back to its own devices
  *
- * Before the backend that pvops_time_attach() used stops being active.
+ * Before the backend that pvops_time_attach() used stops being active, or
+ * after a hold (pvops_time_hold()) that nothing will resume.
  */
 void pvops_time_detach(void)
 {
@@ -265,7 +269,7 @@ int pvops_time_resume(void)
 			pvops_time_state = ret;
 			return 0;
 		}
-		WRITE_ONCE(pvops_time_caps, PVOPS_CAP_CLOCKSOURCE);
+		WRITE_ONCE(pvops_time_caps, pvops_time_caps & PVOPS_CAP_CLOCKSOURCE);
 		pvops_time_detach();
 	}
 	return ret;

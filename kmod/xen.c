@@ -655,6 +655,8 @@ static int xen_init(void)
 	xen_base = xen_find_base();
 	if (!xen_base)
 		return -ENODEV;
+	/* A new domain's clock may start behind the last one's: no clamp to it. */
+	atomic64_set(&xen_clock_last, 0);
 	cpuid_count(xen_base + (XEN_CPUID_TIME - XEN_CPUID_BASE), 0, &eax, &ebx, &ecx, &edx);
 	xen_tsc_khz = ecx ?: tsc_khz;
 	memset(xen_port_cpu, 0xff, sizeof(xen_port_cpu));

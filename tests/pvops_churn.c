@@ -78,6 +78,11 @@ static void churn_event(unsigned int event)
 	if (event != PVOPS_EVENT_KICK)
 		return;
 	c = &churn[smp_processor_id()];
+	/* A CPU outside the ring (none sends to it): doubled, nobody waits. */
+	if (!c->task) {
+		atomic64_inc(&c->doubled);
+		return;
+	}
 	if (atomic64_inc_return(&c->handled) > atomic64_read(&c->sent)) {
 		atomic64_dec(&c->handled);
 		atomic64_inc(&c->doubled);
@@ -207,7 +212,7 @@ static void churn_free(void)
 static int __init churn_init(void)
 {
 	struct churn_cpu *c;
-	int cpu, next, ret;
+	int cpu, next, ret, bad = -1;
 
 	if (!seconds || seconds > 3600 || lost_ms < 10 || lost_ms > 60000 || pause_us < 100 ||
 	    pause_us > 1000000) {
@@ -230,15 +235,22 @@ static int __init churn_init(void)
 		init_waitqueue_head(&c->wait);
 		c->page = alloc_page(GFP_KERNEL);
 		c->map = pvops_pvmap_create();
-		if (!c->page || IS_ERR(c->map)) {
-			ret = IS_ERR(c->map) ? PTR_ERR(c->map) : -ENOMEM;
+		if (IS_ERR(c->map)) {
+			ret = PTR_ERR(c->map);
 			c->map = NULL;
+			bad = cpu;
+			goto fail;
+		}
+		if (!c->page) {
+			ret = -ENOMEM;
+			bad = cpu;
 			goto fail;
 		}
 		c->task = kthread_create_on_cpu(churn_thread, c, cpu, "pvops_churn/%u");
 		if (IS_ERR(c->task)) {
 			ret = PTR_ERR(c->task);
 			c->task = NULL;
+			bad = cpu;
 			goto fail;
 		}
 	}
@@ -257,7 +269,7 @@ fail:
 	for_each_online_cpu(cpu)
 		if (churn[cpu].task)
 			kthread_stop(churn[cpu].task);
-	pr_err("pvops_churn: setting up cpu %d: %d\n", cpu, ret);
+	pr_err("pvops_churn: setting up cpu %d: %d\n", bad, ret);
 	churn_free();
 	return ret;
 }
