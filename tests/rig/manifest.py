@@ -115,7 +115,7 @@ BOCHS_RUNS = [
     # pvhyp.answer_ms gives a guest this slow 20 s to answer.
     {'name': 'bochs-transplant-xen', 'smp': 2, 'mem': '512M', 'emulator': 'bochs',
      'cpu': 'corei7_haswell_4770', 'vendor': 'vmx', 'personality': 'xen', 'expect': 'xen',
-     'tests': [], 'not_in_test': 'some 20 minutes under Bochs',
+     'tests': [], 'not_in_test': 'some 17 minutes under Bochs',
      'extra': 'rig.transplants=4 rig.transplant_secs=1800 pvops.dispatch=thunks '
               'pvhyp.answer_ms=20000'},
 ]
