@@ -38,7 +38,8 @@ static bool pvops_time_held;
  * The reading and the offset belong to one backend: a switch (a
  * stop_machine()) cannot come between them while preemption is off.
  * Timekeeping's seqcount would not notice; a reader preempted there once
- * saw the clock 45 s ahead (one backend's reading, the other's offset).
+ * saw the clock tens of seconds ahead (one backend's reading, the
+ * other's offset).
  * An NMI-context reader (ktime_get_mono_fast_ns() from perf or tracing)
  * inside a switch's stop_machine() still can pair them wrongly, for that
  * one reading: the fast timekeeper keeps nothing of it.
@@ -123,7 +124,7 @@ int pvops_time_reprogram(void)
 	s64 delta;
 
 	lockdep_assert_irqs_disabled();
-	if (!(READ_ONCE(pvops_time_caps) & PVOPS_CAP_CLOCKEVENT) || READ_ONCE(pvops_time_held) ||
+	if (!(READ_ONCE(pvops_time_caps) & PVOPS_CAP_CLOCKEVENT) ||
 	    clockevent_state_detached(ce) || !ce->event_handler)
 		return -ENODEV;
 	delta = ktime_to_ns(ktime_sub(ce->next_event, ktime_get()));
