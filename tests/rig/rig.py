@@ -199,45 +199,67 @@ def qemu_cmd(kernel, initrd, run, append, console):
             '-initrd', initrd, '-append', append.strip()] + log_resets
 
 
-def hang_post_mortem(run, qmp, samples=3):
-    """Where every vCPU of a hung guest is: QEMU's 'info registers -a',
-    SAMPLES times a second apart, and each local APIC ('info lapic'), kept
+def post_mortem(run, qmp, why='hung', samples=3, mon=None):
+    """Where every vCPU of a guest that hung or triple faulted is (WHY):
+    QEMU's 'info registers -a', SAMPLES times a second apart (once for a
+    machine QEMU stopped), each local APIC ('info lapic'), and the words
+    at each vCPU's stack pointer and the instructions at its RIP, kept
     whole in .rig-out/hang-RUN.log, and each vCPU's RIP, CR3, IF and halt
     state and each APIC's ISR and IRR said in the log (CI keeps only the
     log): a RIP that does not move is a CPU stuck there, a CR3 says whose
-    page tables (the stub's or the guest's) it runs on."""
+    page tables (the stub's or the guest's) it runs on.  MON, an open QMP
+    client, or the socket QMP is opened on."""
     path = os.path.join(OUT, f'hang-{run["name"]}.log')
+    own = mon is None
     try:
-        mon = migrate.Qmp(qmp, timeout=10)
+        mon = mon or migrate.Qmp(qmp, timeout=10)
     except (migrate.QmpError, OSError) as e:
-        log(f'{run["name"]}: hung; no post-mortem ({e})')
+        log(f'{run["name"]}: {why}; no post-mortem ({e})')
         return
     seen = []
+
+    def hmp(line, cpu=None):
+        args = {'command-line': line}
+        if cpu is not None:
+            args['cpu-index'] = int(cpu)
+        return mon.cmd('human-monitor-command', **args)
+
     try:
         with open(path, 'w') as f:
             for n in range(samples):
-                text = mon.cmd('human-monitor-command', **{'command-line': 'info registers -a'})
+                text = hmp('info registers -a')
                 f.write(f'--- sample {n}\n{text}\n')
-                cpus = re.findall(r'^CPU#(\d+).*?^RIP=([0-9a-f]+) RFL=([0-9a-f]+).*?HLT=(\d)'
-                                  r'.*?^CR0=\S+ CR2=\S+ CR3=([0-9a-f]+)', text, re.M | re.S)
+                cpus = re.findall(r'^CPU#(\d+).*? RSP=([0-9a-f]+)'
+                                  r'.*?^RIP=([0-9a-f]+) RFL=([0-9a-f]+).*?HLT=(\d)'
+                                  r'.*?^CR0=\S+ CR2=(\S+) CR3=([0-9a-f]+)', text, re.M | re.S)
                 seen.append(' '.join(
-                    f'cpu{c} rip {rip} cr3 {cr3}{" if" if int(rfl, 16) & 0x200 else " noif"}'
-                    f'{" hlt" if hlt == "1" else ""}' for c, rip, rfl, hlt, cr3 in cpus))
-                # Each local APIC's in-service and requested vectors: a lost EOI
-                # or an interrupt never taken shows there.
-                for c, *_ in cpus if n == 0 else ():
-                    lapic = mon.cmd('human-monitor-command', **{'command-line': f'info lapic {c}'})
+                    f'cpu{c} rip {rip} rsp {rsp} cr3 {cr3} cr2 {cr2}'
+                    f'{" if" if int(rfl, 16) & 0x200 else " noif"}'
+                    f'{" hlt" if hlt == "1" else ""}' for c, rsp, rip, rfl, hlt, cr2, cr3 in cpus))
+                # Each local APIC's in-service and requested vectors (a lost
+                # EOI or an interrupt never taken shows there), the top of
+                # each stack and the code at each RIP, read through that
+                # vCPU's own page tables.
+                for c, rsp, rip, *_ in cpus if n == 0 else ():
+                    lapic = hmp(f'info lapic {c}')
                     f.write(f'--- lapic {c}\n{lapic}\n')
                     isr_irr = re.findall(r'^(ISR|IRR)\s+(.*)$', lapic, re.M)
                     seen.append(f'  cpu{c} lapic ' + '; '.join(f'{k} {v.strip() or "-"}'
                                                               for k, v in isr_irr))
-                time.sleep(1)
+                    for what, line in (('stack', f'x /32gx 0x{rsp}'), ('code', f'x /8i 0x{rip}')):
+                        try:
+                            f.write(f'--- {what} of cpu {c}\n{hmp(line, c)}\n')
+                        except migrate.QmpError as e:
+                            f.write(f'--- {what} of cpu {c}: {e}\n')
+                if samples > 1:
+                    time.sleep(1)
     except (migrate.QmpError, OSError) as e:
         seen.append(f'(post-mortem cut short: {e})')
     finally:
-        mon.close()
-    log(f'{run["name"]}: hung; vCPUs, {samples} samples 1 s apart (all of it in {path}):\n    '
-        + '\n    '.join(seen))
+        if own:
+            mon.close()
+    log(f'{run["name"]}: {why}; vCPUs, {samples} sample{"s 1 s apart" if samples > 1 else ""} '
+        f'(all of it in {path}):\n    ' + '\n    '.join(seen))
 
 
 def reset_log(run):
@@ -315,11 +337,19 @@ def boot(kernel, initrd, run, mode):
         os.unlink(console)
     cmd = (bochs_cmd if bochs else qemu_cmd)(kernel, initrd, run, append, console)
     # A QMP socket, so a guest that hangs can be looked at before it is
-    # killed (hang_post_mortem); a Unix socket's path is at most 107 bytes.
+    # killed (post_mortem); a Unix socket's path is at most 107 bytes.
     sockets = None if bochs else tempfile.mkdtemp(prefix='pvops-qmp-')
     qmp = sockets and os.path.join(sockets, 'qmp.sock')
     if qmp:
         cmd += migrate.qmp_args(qmp)
+    # A launch run's machine stops where it ends instead of exiting, and
+    # the rig ends it: under -no-reboot QEMU keeps no CPU state of a triple
+    # fault (a launch run triple faulted silently, issue 16), stopped it can
+    # be read first.
+    stop_at_end = bool(qmp and run.get('launch'))
+    if stop_at_end:
+        cmd += ['-action', 'shutdown=pause']
+    mon, next_status = None, 0.0
     log(f'boot {run["name"]}: {"bochs" if bochs else "qemu"} -cpu '
         f'{run.get("cpu", "corei7_haswell_4770" if bochs else "EPYC,+svm")} -smp {run["smp"]} '
         f'-m {run["mem"]} "{append.strip()}"')
@@ -346,10 +376,26 @@ def boot(kernel, initrd, run, mode):
             now = time.monotonic()
             if now - start > timeout:
                 if qmp:
-                    hang_post_mortem(run, qmp)
+                    post_mortem(run, qmp, mon=mon)
                 qemu.kill()
                 timed_out = True
                 break
+            if stop_at_end and now >= next_status:
+                next_status = now + 0.5
+                try:
+                    mon = mon or migrate.Qmp(qmp, timeout=10)
+                    stopped = mon.cmd('query-status')['status'] == 'shutdown'
+                except (migrate.QmpError, OSError) as e:
+                    log(f'{run["name"]}: QMP: {e}; the machine is left to exit by itself')
+                    stop_at_end, stopped = False, False
+                if stopped:
+                    if reset_triple_fault(run):
+                        post_mortem(run, qmp, why='triple fault', samples=1, mon=mon)
+                    try:
+                        mon.cmd('quit')
+                    except (migrate.QmpError, OSError):
+                        qemu.kill()
+                    break
             if os.path.exists(console):
                 with open(console, 'rb') as f:
                     f.seek(seen)
@@ -369,6 +415,8 @@ def boot(kernel, initrd, run, mode):
                 next_progress += PROGRESS_EVERY
             time.sleep(0.02)
         err = qemu.communicate()[1]
+        if mon:
+            mon.close()
         # Bochs ends a powered-off guest with status 1 ("soft power off").
         if qemu.returncode and not timed_out and not (
                 bochs and qemu.returncode == 1 and 'soft power off' in err):
