@@ -17,8 +17,10 @@
  *
  * The GDT has the kernel's selectors for the kernel's code and data (the
  * selectors the world switches and the IDT's gates use) and the TSS; the
- * TSS gives NMI, #DF and #MC a stack of their own (IST 1).  Every vector
- * enters host_entry.S, then hv_host_exception():
+ * TSS gives NMI, #DF and #MC a stack each (IST 1-3), as Linux does: one
+ * may arrive while another's handler runs (a machine check in the NMI
+ * handler), and a shared stack would start over on the frame in use.
+ * Every vector enters host_entry.S, then hv_host_exception():
  *
  * - A fault at an instruction of the stub's with an exception-table entry
  *   (the module's own table: hv_rdmsr_safe(), hv_wrmsr_safe(), VMX's
@@ -48,7 +50,12 @@
 #include "hw.h"
 #include "personality.h"
 
-#define HV_HOST_IST_NMI_DF_MC	1
+/* The TSS's IST slot (1-based, as the gate names it) of each, and hc->host_ist's index + 1. */
+static const u8 hv_host_ist_of[] = {
+	[X86_TRAP_NMI] = 1,
+	[X86_TRAP_DF] = 2,
+	[X86_TRAP_MC] = 3,
+};
 
 /*
  * The kernel's flat code and data descriptors, as the selectors the world
@@ -87,8 +94,7 @@ int hv_host_idt_init(void)
 	for (v = 0; v < 256; v++)
 		pack_gate(&hv_host_idt_table[v], GATE_INTERRUPT,
 			  (unsigned long)hv_host_vectors[v], 0,
-			  v == X86_TRAP_NMI || v == X86_TRAP_DF || v == X86_TRAP_MC ?
-			  HV_HOST_IST_NMI_DF_MC : 0, __KERNEL_CS);
+			  v < ARRAY_SIZE(hv_host_ist_of) ? hv_host_ist_of[v] : 0, __KERNEL_CS);
 	hv_host_extable = THIS_MODULE->extable;
 	hv_host_nr_extable = THIS_MODULE->num_exentries;
 	return hv_protect(hv_host_idt_table, 1, true);
@@ -107,37 +113,44 @@ void hv_host_idt_exit(void)
 }
 
 /**
- * hv_host_tables_init() - a CPU's host GDT, TSS and exception stack
+ * hv_host_tables_init() - a CPU's host GDT, TSS and exception stacks
  * @hc: the CPU
  *
  * Guest context, as the CPU comes online.  The tables' page and the
- * stack (HV_STACK_SIZE, like the host stack: hv_this_cpu()) are protected.
+ * stacks (HV_STACK_SIZE each, like the host stack: hv_this_cpu()) are
+ * protected.
  *
  * Return: 0 or -ENOMEM.
  */
 int hv_host_tables_init(struct hv_cpu *hc)
 {
 	struct hv_host_tables *t;
+	unsigned int i;
 	int ret;
 
 	BUILD_BUG_ON(sizeof(*t) > PAGE_SIZE);
 	t = (struct hv_host_tables *)get_zeroed_page(GFP_KERNEL);
-	hc->host_ist = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, HV_STACK_ORDER);
 	hc->host_tables = t;
-	if (!t || !hc->host_ist)
+	if (!t)
 		return -ENOMEM;
-	*(struct hv_cpu **)hc->host_ist = hc;	/* hv_this_cpu() */
 	memcpy(&t->gdt[GDT_ENTRY_KERNEL_CS], &hv_host_code, sizeof(hv_host_code));
 	memcpy(&t->gdt[GDT_ENTRY_KERNEL_DS], &hv_host_data, sizeof(hv_host_data));
 	set_tssldt_descriptor(&t->gdt[GDT_ENTRY_TSS], (unsigned long)&t->tss, DESC_TSS,
 			      sizeof(t->tss) - 1);
-	t->tss.ist[HV_HOST_IST_NMI_DF_MC - 1] = (unsigned long)hc->host_ist + HV_STACK_SIZE;
 	/* No I/O bitmap: host mode runs at CPL 0. */
 	t->tss.io_bitmap_base = sizeof(t->tss);
-	ret = hv_protect(t, 1, true);
-	if (!ret)
-		ret = hv_protect(hc->host_ist, 1 << HV_STACK_ORDER, true);
-	return ret;
+	for (i = 0; i < HV_HOST_ISTS; i++) {
+		hc->host_ist[i] = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
+							   HV_STACK_ORDER);
+		if (!hc->host_ist[i])
+			return -ENOMEM;
+		*(struct hv_cpu **)hc->host_ist[i] = hc;	/* hv_this_cpu() */
+		t->tss.ist[i] = (unsigned long)hc->host_ist[i] + HV_STACK_SIZE;
+		ret = hv_protect(hc->host_ist[i], 1 << HV_STACK_ORDER, true);
+		if (ret)
+			return ret;
+	}
+	return hv_protect(t, 1, true);
 }
 
 /**
@@ -146,16 +159,20 @@ int hv_host_tables_init(struct hv_cpu *hc)
  */
 void hv_host_tables_free(struct hv_cpu *hc)
 {
+	unsigned int i;
+
 	if (hc->host_tables) {
 		hv_protect(hc->host_tables, 1, false);
 		free_page((unsigned long)hc->host_tables);
 	}
-	if (hc->host_ist) {
-		hv_protect(hc->host_ist, 1 << HV_STACK_ORDER, false);
-		free_pages((unsigned long)hc->host_ist, HV_STACK_ORDER);
+	for (i = 0; i < HV_HOST_ISTS; i++) {
+		if (!hc->host_ist[i])
+			continue;
+		hv_protect(hc->host_ist[i], 1 << HV_STACK_ORDER, false);
+		free_pages((unsigned long)hc->host_ist[i], HV_STACK_ORDER);
+		hc->host_ist[i] = NULL;
 	}
 	hc->host_tables = NULL;
-	hc->host_ist = NULL;
 }
 
 /**

@@ -39,6 +39,7 @@ extern char __hv_host_text_start[], __hv_host_text_end[];
 
 #define HV_STACK_ORDER	2			/* 16 KiB host stack per CPU */
 #define HV_STACK_SIZE	(PAGE_SIZE << HV_STACK_ORDER)
+#define HV_HOST_ISTS	3			/* NMI, #DF, #MC: host_idt.c */
 
 /* Guest general-purpose registers, as the vendor's entry code saves them. */
 struct hv_gprs {
@@ -264,7 +265,7 @@ struct hv_cpu {
 	u64 rendezvous_deadline;	/* TSC: a rendezvous continued gives up then; 0: none */
 	bool continuing;		/* the hypercall being handled is continued */
 	struct hv_host_tables *host_tables;	/* host mode's GDT and TSS (host_idt.c) */
-	void *host_ist;			/* host mode's NMI, #DF and #MC stack */
+	void *host_ist[HV_HOST_ISTS];	/* host mode's NMI, #DF and #MC stacks */
 	bool nmi_pending;		/* an NMI arrived in host mode: the guest's */
 	bool mce_pending;		/* a machine check arrived in host mode: likewise */
 	struct hv_trace_rec *trace;	/* ring for the tracepoints (trace_ring.h) */
@@ -481,7 +482,7 @@ static inline u64 hv_pa(const void *va)
 
 /*
  * Host context's own CPU, from the stack it runs on: the host stack and
- * host mode's IST stack (host_idt.c) are HV_STACK_SIZE, aligned to it,
+ * host mode's IST stacks (host_idt.c) are HV_STACK_SIZE, aligned to it,
  * and hold the CPU's struct hv_cpu's address in their lowest word.  Not
  * the kernel's per-CPU area: GS is the kernel's (or a task's), in memory
  * the guest writes.  Host context only: on a kernel stack it reads
