@@ -379,12 +379,12 @@ static void pvops_transplant_fn(struct work_struct *work)
 	t0 = ktime_get_ns();
 	/*
 	 * The kernel's clocksource is held across only when no call site is
-	 * patched meanwhile (dispatch=thunks).  With direct dispatch, the
-	 * clocksource's own static call was hit on its breakpoint while
-	 * being repatched, and the #BP came after text_poke_bp() had let go
-	 * of it: "int3: 0000" in pvops_cs_read() (not understood yet; the
-	 * stub's ordering of a re-injected #BP against a newer interrupt is
-	 * the suspect), so that path gives the kernel's time back instead.
+	 * patched meanwhile (dispatch=thunks).  With direct dispatch its own
+	 * static call, which every CPU runs all the time, would be repatched
+	 * under its readers: under QEMU's multi-threaded TCG a reader then
+	 * ran the breakpoint after text_poke_bp() had let go of it ("int3:
+	 * 0000" in pvops_cs_read(); QEMU patches code incoherently across
+	 * vCPUs, rig.rst), so that path gives the kernel's time back instead.
 	 */
 	ret = pvops_activate_time(&pvops_native_backend, !pvops_dispatch_preemptible_ops());
 	if (ret) {
