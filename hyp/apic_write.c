@@ -25,7 +25,10 @@
  *   ICR2 the guest wrote last);
  * - SVR: written, and the stub notes whether the guest's APIC is
  *   software-disabled: Linux disables it on a CPU that it stops;
- * - anything else on the page: written as it was.
+ * - another register software may write: written as it was;
+ * - a read-only or reserved offset: dropped (counted), as the APIC
+ *   ignores it.  Not passed on: QEMU takes a CPU's store to offset 0 of
+ *   its APIC page for an MSI, whose data may say INIT or SIPI.
  *
  * Cost: every APIC write of a launched kernel in xAPIC mode is an exit
  * (EOI, timer, IPIs); in x2APIC mode only its IPIs and SVR writes are.
@@ -36,6 +39,9 @@
 #include "hw.h"
 #include "personality.h"
 #include "tdp.h"
+
+/* Past AMD's last extended LVT register (APIC_EILVTn(3), APM vol. 2 16.4.5). */
+#define HV_APIC_EXT_END		0x540
 
 /* The ICR's destination shorthand: both bits (APIC_DEST_ALLBUT sets both). */
 #define HV_ICR_SHORTHAND	APIC_DEST_ALLBUT
@@ -195,6 +201,36 @@ static __hv_host_text void hv_apic_start_signal(struct hv_cpu *hc, u32 icr, u32 
 }
 
 /*
+ * The xAPIC registers software writes (SDM vol. 3 table 11-1, APM vol. 2
+ * table 16-2), and AMD's extended APIC space up to its four extended LVTs.
+ */
+static __hv_host_text bool hv_apic_reg_writable(u32 reg)
+{
+	switch (reg) {
+	case APIC_ID:
+	case APIC_TASKPRI:
+	case APIC_EOI:
+	case APIC_LDR:
+	case APIC_DFR:
+	case APIC_SPIV:
+	case APIC_ESR:
+	case APIC_LVTCMCI:
+	case APIC_ICR:
+	case APIC_ICR2:
+	case APIC_LVTT:
+	case APIC_LVTTHMR:
+	case APIC_LVTPC:
+	case APIC_LVT0:
+	case APIC_LVT1:
+	case APIC_LVTERR:
+	case APIC_TMICT:
+	case APIC_TDCR:
+		return true;
+	}
+	return reg >= APIC_EFEAT && reg < HV_APIC_EXT_END;
+}
+
+/*
  * A CPU whose guest APIC is off exits at HLT: it may be stopping
  * (cpu_start.c).  One whose APIC comes on again is a CPU starting: the
  * personality raises what it had pending for it, which the INIT dropped.
@@ -231,8 +267,12 @@ __hv_host_text enum hv_action hv_apic_guest_write(struct hv_cpu *hc, struct hv_e
 		hv_inject_exception(ex, X86_TRAP_GP, true, 0);
 		return HV_RESUME_NO_SKIP;
 	}
-	hc->stats.apic_writes++;
 	ex->insn_len = len;
+	if (!hv_apic_reg_writable(reg)) {
+		hc->stats.apic_writes_ignored++;
+		return HV_RESUME;
+	}
+	hc->stats.apic_writes++;
 	switch (reg) {
 	case APIC_ICR2:
 		hc->guest_icr2 = val;

@@ -687,11 +687,11 @@ static int hv_stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "cpu%u host fixups %llu nmis %llu nmis_delivered %llu mces %llu\n",
 			   cpu, hc->stats.host_fixups, hc->stats.host_nmis,
 			   hc->stats.nmis_delivered, hc->stats.host_mces);
-		seq_printf(m, "cpu%u start parks %llu inits %llu sipis %llu sipis_ignored %llu wake_nmis %llu irqs_drained %llu apic_writes %llu apic_writes_refused %llu\n",
+		seq_printf(m, "cpu%u start parks %llu inits %llu sipis %llu sipis_ignored %llu wake_nmis %llu irqs_drained %llu apic_writes %llu apic_writes_refused %llu apic_writes_ignored %llu\n",
 			   cpu, hc->stats.parks, hc->stats.inits, hc->stats.sipis,
 			   hc->stats.sipis_ignored, hc->stats.wake_nmis, hc->stats.irqs_drained,
 			   hc->stats.apic_writes,
-			   hc->stats.apic_writes_refused);
+			   hc->stats.apic_writes_refused, hc->stats.apic_writes_ignored);
 	}
 	cpus_read_unlock();
 	hv_tdp_census(&map);

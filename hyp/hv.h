@@ -182,6 +182,7 @@ struct hv_stats {
 	u64 irqs_drained;			/* left requested at INIT: taken, dropped */
 	u64 apic_writes;			/* local APIC writes done for the guest */
 	u64 apic_writes_refused;		/* of an instruction the stub does not decode */
+	u64 apic_writes_ignored;		/* to a read-only or reserved offset */
 };
 
 /*
