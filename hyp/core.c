@@ -676,9 +676,10 @@ static int hv_stats_show(struct seq_file *m, void *v)
 			   hc->stats.npt_violations, hc->stats.npt_last_gpa);
 		seq_printf(m, "cpu%u npt pinned_table_writes %llu walk_steps %llu\n", cpu,
 			   hc->stats.pt_writes_blocked, hc->stats.walk_steps);
-		seq_printf(m, "cpu%u events reinjected %llu npf_mapped %llu decode_retries %llu irqs_held %llu halted_shadow %llu\n",
+		seq_printf(m, "cpu%u events reinjected %llu npf_mapped %llu decode_retries %llu irqs_held %llu halted_shadow %llu held_more %llu\n",
 			   cpu, hc->stats.reinjected, hc->stats.npf_mapped,
-			   hc->stats.decode_retries, hc->stats.irqs_held, hc->stats.halted_shadow);
+			   hc->stats.decode_retries, hc->stats.irqs_held, hc->stats.halted_shadow,
+			   hc->stats.events_held_more);
 		seq_printf(m, "cpu%u string_io iterations %llu faults %llu legacy %llu\n", cpu,
 			   hc->stats.string_io, hc->stats.string_io_faults,
 			   hc->stats.string_io_legacy);

@@ -712,6 +712,26 @@ static bool hv_contributory(u8 vector)
 	       vector == X86_TRAP_SS || vector == X86_TRAP_GP;
 }
 
+/*
+ * Keep an interrupt or NMI an exit cut short for a later entry.  One is
+ * held as it was; with one held already, an interrupt joins those
+ * acknowledged (delivered highest first) and an NMI becomes the one
+ * pending: dropped, an interrupt the APIC has in service would never be
+ * EOIed, and would block its priority class on this CPU for good.
+ */
+static __hv_host_text void hv_hold_event(struct hv_cpu *hc, const struct hv_event *ev)
+{
+	if (!hc->held.valid) {
+		hc->held = *ev;
+		return;
+	}
+	hc->stats.events_held_more++;
+	if (ev->type == HV_EVENT_INTR)
+		__set_bit(ev->vector, hc->irqs_acked);
+	else
+		hc->nmi_pending = true;
+}
+
 /**
  * hv_complete_exit() - what every exit leaves for the guest's next entry
  * @hc: this CPU's state
@@ -726,7 +746,8 @@ static bool hv_contributory(u8 vector)
  * - An exception the handler raised is delivered.  If the exit cut short
  *   the delivery of another event: an exception makes the pair a double
  *   fault where the architecture says so (SDM vol. 3 table 6-5, APM vol. 2
- *   8.2.9); an interrupt or NMI is held and delivered at a later entry.
+ *   8.2.9); an interrupt or NMI is held and delivered at a later entry
+ *   (hv_hold_event(): never dropped, though one is held already).
  * - Otherwise the event the exit cut short (a nested page fault on the
  *   IDT or stack while an interrupt was delivered) is delivered again: it
  *   already left the local APIC's IRR, and dropped it would never be
@@ -777,9 +798,8 @@ __hv_host_text void hv_complete_exit(struct hv_cpu *hc, struct hv_exit *ex, enum
 		     (cut.vector == X86_TRAP_PF && raised.vector == X86_TRAP_PF))) {
 			raised.vector = X86_TRAP_DF;
 			raised.error = 0;
-		} else if (cut.valid && (cut.type == HV_EVENT_INTR || cut.type == HV_EVENT_NMI) &&
-			   !hc->held.valid) {
-			hc->held = cut;
+		} else if (cut.valid && (cut.type == HV_EVENT_INTR || cut.type == HV_EVENT_NMI)) {
+			hv_hold_event(hc, &cut);
 		}
 		if (raised.vector == X86_TRAP_PF)
 			static_call(hv_vendor_set_cr2)(hc, ex->inject_cr2);

@@ -164,6 +164,7 @@ struct hv_stats {
 	u64 decode_retries;			/* exits found another instruction at RIP */
 	u64 npf_mapped;				/* missing nested entries filled on demand */
 	u64 irqs_held;				/* acknowledged while the guest had IF clear */
+	u64 events_held_more;			/* cut short with one held already: kept too */
 	u64 halted_shadow;			/* halted, an STI shadow reported: ended */
 	u64 continuations;			/* hypercalls given back to finish later */
 	u64 string_io;				/* INS/OUTS iterations done by the stub */
