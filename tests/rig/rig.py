@@ -253,6 +253,25 @@ def post_mortem(run, qmp, why='hung', samples=3, mon=None):
                             f.write(f'--- {what} of cpu {c}: {e}\n')
                 if samples > 1:
                     time.sleep(1)
+        if why == 'hung':
+            # Then an NMI to every vCPU (a launch run, issue 16: all four
+            # halted with IF set, one with deliverable vectors in its IRR):
+            # one that resumes was a wake-up lost, one that stays put does
+            # not take NMIs either (GIF clear, or held in host mode).
+            mon.cmd('inject-nmi')
+            time.sleep(3)
+            text = hmp('info registers -a')
+            with open(path, 'a') as f:
+                f.write(f'--- after an NMI to every vCPU, 3 s later\n{text}\n')
+                for c in re.findall(r'^CPU#(\d+)', text, re.M):
+                    lapic = hmp(f'info lapic {c}')
+                    f.write(f'--- lapic {c}\n{lapic}\n')
+                    isr_irr = re.findall(r'^(ISR|IRR)\s+(.*)$', lapic, re.M)
+                    seen.append(f'  after NMI: cpu{c} lapic ' + '; '.join(
+                        f'{k} {v.strip() or "-"}' for k, v in isr_irr))
+            seen.append('  after NMI: ' + ' '.join(
+                f'cpu{c} rip {rip}{" hlt" if hlt == "1" else ""}' for c, rip, hlt in
+                re.findall(r'^CPU#(\d+).*?^RIP=([0-9a-f]+) .*?HLT=(\d)', text, re.M | re.S)))
     except (migrate.QmpError, OSError) as e:
         seen.append(f'(post-mortem cut short: {e})')
     finally:
