@@ -224,28 +224,37 @@ def post_mortem(run, qmp, why='hung', samples=3, mon=None):
             args['cpu-index'] = int(cpu)
         return mon.cmd('human-monitor-command', **args)
 
+    def registers(f, title):
+        """'info registers -a' into F under TITLE, one line of it in SEEN;
+        each vCPU as (number, RSP, RIP)."""
+        text = hmp('info registers -a')
+        f.write(f'--- {title}\n{text}\n')
+        cpus = re.findall(r'^CPU#(\d+).*? RSP=([0-9a-f]+)'
+                          r'.*?^RIP=([0-9a-f]+) RFL=([0-9a-f]+).*?HLT=(\d)'
+                          r'.*?^CR0=\S+ CR2=(\S+) CR3=([0-9a-f]+)', text, re.M | re.S)
+        seen.append(' '.join(
+            f'cpu{c} rip {rip} rsp {rsp} cr3 {cr3} cr2 {cr2}'
+            f'{" if" if int(rfl, 16) & 0x200 else " noif"}'
+            f'{" hlt" if hlt == "1" else ""}' for c, rsp, rip, rfl, hlt, cr2, cr3 in cpus))
+        return [(c, rsp, rip) for c, rsp, rip, *_ in cpus]
+
+    def lapic(f, c):
+        # In-service and requested vectors: a lost EOI or an interrupt
+        # never taken shows there.
+        text = hmp(f'info lapic {c}')
+        f.write(f'--- lapic {c}\n{text}\n')
+        isr_irr = re.findall(r'^(ISR|IRR)\s+(.*)$', text, re.M)
+        seen.append(f'  cpu{c} lapic ' + '; '.join(f'{k} {v.strip() or "-"}'
+                                                  for k, v in isr_irr))
+
     try:
         with open(path, 'w') as f:
             for n in range(samples):
-                text = hmp('info registers -a')
-                f.write(f'--- sample {n}\n{text}\n')
-                cpus = re.findall(r'^CPU#(\d+).*? RSP=([0-9a-f]+)'
-                                  r'.*?^RIP=([0-9a-f]+) RFL=([0-9a-f]+).*?HLT=(\d)'
-                                  r'.*?^CR0=\S+ CR2=(\S+) CR3=([0-9a-f]+)', text, re.M | re.S)
-                seen.append(' '.join(
-                    f'cpu{c} rip {rip} rsp {rsp} cr3 {cr3} cr2 {cr2}'
-                    f'{" if" if int(rfl, 16) & 0x200 else " noif"}'
-                    f'{" hlt" if hlt == "1" else ""}' for c, rsp, rip, rfl, hlt, cr2, cr3 in cpus))
-                # Each local APIC's in-service and requested vectors (a lost
-                # EOI or an interrupt never taken shows there), the top of
-                # each stack and the code at each RIP, read through that
-                # vCPU's own page tables.
-                for c, rsp, rip, *_ in cpus if n == 0 else ():
-                    lapic = hmp(f'info lapic {c}')
-                    f.write(f'--- lapic {c}\n{lapic}\n')
-                    isr_irr = re.findall(r'^(ISR|IRR)\s+(.*)$', lapic, re.M)
-                    seen.append(f'  cpu{c} lapic ' + '; '.join(f'{k} {v.strip() or "-"}'
-                                                              for k, v in isr_irr))
+                cpus = registers(f, f'sample {n}')
+                # Each local APIC, the top of each stack and the code at
+                # each RIP, read through that vCPU's own page tables.
+                for c, rsp, rip in cpus if n == 0 else ():
+                    lapic(f, c)
                     for what, line in (('stack', f'x /32gx 0x{rsp}'), ('code', f'x /8i 0x{rip}')):
                         try:
                             f.write(f'--- {what} of cpu {c}\n{hmp(line, c)}\n')
@@ -253,25 +262,17 @@ def post_mortem(run, qmp, why='hung', samples=3, mon=None):
                             f.write(f'--- {what} of cpu {c}: {e}\n')
                 if samples > 1:
                     time.sleep(1)
-        if why == 'hung':
-            # Then an NMI to every vCPU (a launch run, issue 16: all four
-            # halted with IF set, one with deliverable vectors in its IRR):
-            # one that resumes was a wake-up lost, one that stays put does
-            # not take NMIs either (GIF clear, or held in host mode).
-            mon.cmd('inject-nmi')
-            time.sleep(3)
-            text = hmp('info registers -a')
-            with open(path, 'a') as f:
-                f.write(f'--- after an NMI to every vCPU, 3 s later\n{text}\n')
-                for c in re.findall(r'^CPU#(\d+)', text, re.M):
-                    lapic = hmp(f'info lapic {c}')
-                    f.write(f'--- lapic {c}\n{lapic}\n')
-                    isr_irr = re.findall(r'^(ISR|IRR)\s+(.*)$', lapic, re.M)
-                    seen.append(f'  after NMI: cpu{c} lapic ' + '; '.join(
-                        f'{k} {v.strip() or "-"}' for k, v in isr_irr))
-            seen.append('  after NMI: ' + ' '.join(
-                f'cpu{c} rip {rip}{" hlt" if hlt == "1" else ""}' for c, rip, hlt in
-                re.findall(r'^CPU#(\d+).*?^RIP=([0-9a-f]+) .*?HLT=(\d)', text, re.M | re.S)))
+            if why == 'hung':
+                # Then an NMI to every vCPU (a launch run, issue 16: all
+                # four halted with IF set, one with deliverable vectors in
+                # its IRR): one that resumes was a wake-up lost, one that
+                # stays put does not take NMIs either (GIF clear, or held
+                # in host mode).
+                mon.cmd('inject-nmi')
+                time.sleep(3)
+                seen.append('after an NMI to every vCPU, 3 s later:')
+                for c, *_ in registers(f, 'after an NMI to every vCPU, 3 s later'):
+                    lapic(f, c)
     except (migrate.QmpError, OSError) as e:
         seen.append(f'(post-mortem cut short: {e})')
     finally:
@@ -406,7 +407,9 @@ def boot(kernel, initrd, run, mode):
                     stopped = mon.cmd('query-status')['status'] == 'shutdown'
                 except (migrate.QmpError, OSError) as e:
                     log(f'{run["name"]}: QMP: {e}; the machine is left to exit by itself')
-                    stop_at_end, stopped = False, False
+                    if mon:
+                        mon.close()
+                    mon, stop_at_end, stopped = None, False, False
                 if stopped:
                     if reset_triple_fault(run):
                         post_mortem(run, qmp, why='triple fault', samples=1, mon=mon)
