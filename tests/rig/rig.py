@@ -207,8 +207,9 @@ def post_mortem(run, qmp, why='hung', samples=3, mon=None):
     whole in .rig-out/hang-RUN.log, and each vCPU's RIP, CR3, IF and halt
     state and each APIC's ISR and IRR said in the log (CI keeps only the
     log): a RIP that does not move is a CPU stuck there, a CR3 says whose
-    page tables (the stub's or the guest's) it runs on.  MON, an open QMP
-    client, or the socket QMP is opened on."""
+    page tables (the stub's or the guest's) it runs on.  After a triple
+    fault, each vCPU's walk of its CR2 and its IDT base through its page
+    tables too.  MON, an open QMP client, or the socket QMP is opened on."""
     path = os.path.join(OUT, f'hang-{run["name"]}.log')
     own = mon is None
     try:
@@ -231,12 +232,15 @@ def post_mortem(run, qmp, why='hung', samples=3, mon=None):
         f.write(f'--- {title}\n{text}\n')
         cpus = re.findall(r'^CPU#(\d+).*? RSP=([0-9a-f]+)'
                           r'.*?^RIP=([0-9a-f]+) RFL=([0-9a-f]+).*?HLT=(\d)'
-                          r'.*?^CR0=\S+ CR2=(\S+) CR3=([0-9a-f]+)', text, re.M | re.S)
+                          r'.*?^IDT=\s+([0-9a-f]+)'
+                          r'.*?^CR0=\S+ CR2=(\S+) CR3=([0-9a-f]+) CR4=([0-9a-f]+)',
+                          text, re.M | re.S)
         seen.append(' '.join(
             f'cpu{c} rip {rip} rsp {rsp} cr3 {cr3} cr2 {cr2}'
             f'{" if" if int(rfl, 16) & 0x200 else " noif"}'
-            f'{" hlt" if hlt == "1" else ""}' for c, rsp, rip, rfl, hlt, cr2, cr3 in cpus))
-        return [(c, rsp, rip) for c, rsp, rip, *_ in cpus]
+            f'{" hlt" if hlt == "1" else ""}' for c, rsp, rip, rfl, hlt, _, cr2, cr3, _ in cpus))
+        return [(c, rsp, rip, idt, cr2, cr3, cr4)
+                for c, rsp, rip, _, _, idt, cr2, cr3, cr4 in cpus]
 
     def lapic(f, c):
         # In-service and requested vectors: a lost EOI or an interrupt
@@ -247,19 +251,50 @@ def post_mortem(run, qmp, why='hung', samples=3, mon=None):
         seen.append(f'  cpu{c} lapic ' + '; '.join(f'{k} {v.strip() or "-"}'
                                                   for k, v in isr_irr))
 
+    def walk(f, c, what, va, cr3, cr4):
+        """VA's page walk from CR3 on vCPU C, each level's entry read
+        from physical memory, and QEMU's own translation: whether a fault
+        on the IDT (CR2) met an absent entry or tables not the ones the
+        CPU should be on."""
+        va, table = int(va, 16), int(cr3, 16) & 0x000ffffffffff000
+        steps = []
+        for level in range(5 if int(cr4, 16) & (1 << 12) else 4, 0, -1):
+            index = (va >> (12 + 9 * (level - 1))) & 511
+            m = re.search(r':\s*(0x[0-9a-f]+)', hmp(f'xp /1gx 0x{table + index * 8:x}'))
+            if not m:
+                steps.append(f'L{level}[{index}] unreadable')
+                break
+            entry = int(m.group(1), 16)
+            steps.append(f'L{level}[{index}] {entry:#x}')
+            if not entry & 1 or (level in (2, 3) and entry & 0x80):
+                break
+            table = entry & 0x000ffffffffff000
+        line = f'cpu{c} {what} {va:#x}: {" ".join(steps)}; {hmp(f"gva2gpa 0x{va:x}", c).strip()}'
+        f.write(f'--- walk: {line}\n')
+        seen.append(f'  {line}')
+
     try:
         with open(path, 'w') as f:
             for n in range(samples):
                 cpus = registers(f, f'sample {n}')
                 # Each local APIC, the top of each stack and the code at
                 # each RIP, read through that vCPU's own page tables.
-                for c, rsp, rip in cpus if n == 0 else ():
+                for c, rsp, rip, idt, cr2, cr3, cr4 in cpus if n == 0 else ():
                     lapic(f, c)
                     for what, line in (('stack', f'x /32gx 0x{rsp}'), ('code', f'x /8i 0x{rip}')):
                         try:
                             f.write(f'--- {what} of cpu {c}\n{hmp(line, c)}\n')
                         except migrate.QmpError as e:
                             f.write(f'--- {what} of cpu {c}: {e}\n')
+                    # A triple fault is a fault taking a fault: where
+                    # the last one (CR2) and the IDT lead in the tables.
+                    for what, va in (('cr2', cr2), ('idt', idt)) if why != 'hung' else ():
+                        if not int(va, 16):
+                            continue
+                        try:
+                            walk(f, c, what, va, cr3, cr4)
+                        except migrate.QmpError as e:
+                            f.write(f'--- walk of cpu {c} {what}: {e}\n')
                 if samples > 1:
                     time.sleep(1)
             if why == 'hung':
