@@ -199,6 +199,23 @@ def qemu_cmd(kernel, initrd, run, append, console):
             '-initrd', initrd, '-append', append.strip()] + log_resets
 
 
+def qemu_state(run, pid):
+    """QEMU's own state of RUN's guest, from the process PID by gdb
+    (tests/rig/qemu-state.gdb) into .rig-out/qemu-state-RUN.log, when
+    PVOPS_QEMU_STATE=1: for a QEMU with symbols (scripts/build-qemu.sh)."""
+    if os.environ.get('PVOPS_QEMU_STATE') != '1':
+        return
+    path = os.path.join(OUT, f'qemu-state-{run["name"]}.log')
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'qemu-state.gdb')
+    if not shutil.which('gdb'):
+        log(f'{run["name"]}: PVOPS_QEMU_STATE=1, but there is no gdb (apt-get install gdb)')
+        return
+    with open(path, 'w') as f:
+        r = subprocess.run(['gdb', '-batch', '-p', str(pid), '-x', script],
+                           stdout=f, stderr=subprocess.STDOUT, timeout=120, check=False)
+    log(f'{run["name"]}: QEMU\'s own state (gdb, status {r.returncode}) in {path}')
+
+
 def post_mortem(run, qmp, why='hung', samples=3, mon=None):
     """Where every vCPU of a guest that hung or triple faulted is (WHY):
     QEMU's 'info registers -a', SAMPLES times a second apart (once for a
@@ -430,6 +447,7 @@ def boot(kernel, initrd, run, mode):
         while qemu.poll() is None:
             now = time.monotonic()
             if now - start > timeout:
+                qemu_state(run, qemu.pid)
                 if qmp:
                     post_mortem(run, qmp, mon=mon)
                 qemu.kill()
@@ -447,6 +465,7 @@ def boot(kernel, initrd, run, mode):
                     mon, stop_at_end, stopped = None, False, False
                 if stopped:
                     if reset_triple_fault(run):
+                        qemu_state(run, qemu.pid)
                         post_mortem(run, qmp, why='triple fault', samples=1, mon=mon)
                     try:
                         mon.cmd('quit')
