@@ -143,13 +143,13 @@ LAUNCH_RUNS = [
 # it has hung, reset and (2026-12-05, a local run of make test) triple
 # faulted with no word from the stub, whose fatal exits (a guest's triple
 # fault among them) say themselves on the console: a fault in host mode.
-# Four make test runs in about twenty (issue 16).  The triple fault is
-# QEMU's: a vCPU back in host mode after an exit with its nested-paging
-# flag still set, so the host's own page walk went through kernel 2's
-# nested tables (launch.rst); the hang, a wake-up lost, is not understood.
-LAUNCH_SMP4_NONE = ('intermittent: QEMU 7.2 leaves a vCPU in host mode with nested paging '
-                    'still on (a triple fault), and a wake-up is lost (a hang); issue 16, '
-                    'launch.rst; make launch runs it')
+# Four make test runs in about twenty (issue 16).  Both are QEMU 7.2's
+# (launch.rst): cpu_clear_ignne(), run by any vCPU at every FPU state
+# restore, rewrites CPU 0's hflags2 unlocked, undoing CPU 0's own VMRUN
+# (GIF: the hang) or #VMEXIT (nested paging: the triple fault).
+LAUNCH_SMP4_NONE = ('intermittent: QEMU 7.2 rewrites CPU 0\'s hflags2 from other vCPUs '
+                    '(cpu_clear_ignne, every FPU restore), undoing its GIF or nested-paging '
+                    'flag: a hang or a triple fault; issue 16, launch.rst; make launch runs it')
 LAUNCH_RUNS += [
     {'name': f'launch-smp{n}-{p}', 'smp': n, 'mem': '2G', 'personality': p, 'launch': True,
      'expect': 'native', 'tests': [], 'extra': f'crashkernel=512M rig.cpus={n}',
