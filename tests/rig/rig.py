@@ -210,9 +210,14 @@ def qemu_state(run, pid):
     if not shutil.which('gdb'):
         log(f'{run["name"]}: PVOPS_QEMU_STATE=1, but there is no gdb (apt-get install gdb)')
         return
-    with open(path, 'w') as f:
-        r = subprocess.run(['gdb', '-batch', '-p', str(pid), '-x', script],
-                           stdout=f, stderr=subprocess.STDOUT, timeout=120, check=False)
+    try:
+        with open(path, 'w') as f:
+            r = subprocess.run(['gdb', '-batch', '-p', str(pid), '-x', script],
+                               stdout=f, stderr=subprocess.STDOUT, timeout=120, check=False)
+    except (subprocess.TimeoutExpired, OSError) as e:
+        # gdb killed on timeout detaches: the post-mortem still runs.
+        log(f'{run["name"]}: QEMU\'s own state: gdb failed ({e}); what it wrote is in {path}')
+        return
     log(f'{run["name"]}: QEMU\'s own state (gdb, status {r.returncode}) in {path}')
 
 
@@ -244,7 +249,7 @@ def post_mortem(run, qmp, why='hung', samples=3, mon=None):
 
     def registers(f, title):
         """'info registers -a' into F under TITLE, one line of it in SEEN;
-        each vCPU as (number, RSP, RIP)."""
+        each vCPU as (number, RSP, RIP, IDT base, CR2, CR3, CR4)."""
         text = hmp('info registers -a')
         f.write(f'--- {title}\n{text}\n')
         cpus = re.findall(r'^CPU#(\d+).*? RSP=([0-9a-f]+)'
@@ -273,7 +278,8 @@ def post_mortem(run, qmp, why='hung', samples=3, mon=None):
         from physical memory, and QEMU's own translation: whether a fault
         on the IDT (CR2) met an absent entry or tables not the ones the
         CPU should be on."""
-        va, table = int(va, 16), int(cr3, 16) & 0x000ffffffffff000
+        frame = 0x000ffffffffff000  # an entry's (or CR3's) physical frame bits
+        va, table = int(va, 16), int(cr3, 16) & frame
         steps = []
         for level in range(5 if int(cr4, 16) & (1 << 12) else 4, 0, -1):
             index = (va >> (12 + 9 * (level - 1))) & 511
@@ -285,7 +291,7 @@ def post_mortem(run, qmp, why='hung', samples=3, mon=None):
             steps.append(f'L{level}[{index}] {entry:#x}')
             if not entry & 1 or (level in (2, 3) and entry & 0x80):
                 break
-            table = entry & 0x000ffffffffff000
+            table = entry & frame
         line = f'cpu{c} {what} {va:#x}: {" ".join(steps)}; {hmp(f"gva2gpa 0x{va:x}", c).strip()}'
         f.write(f'--- walk: {line}\n')
         seen.append(f'  {line}')
