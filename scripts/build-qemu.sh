@@ -1,21 +1,39 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The QEMU that migrates a guest whose vCPUs are in SVM guest mode under
-# TCG: Debian's own QEMU (the source package of the installed
-# qemu-system-x86, with Debian's patches) and one change: the check below
-# asks whether KVM runs before it asks KVM's nested state.  QEMU 7.2's
-# destination refuses such a vCPU in cpu_post_load() when it was built
-# with KVM support, whatever the accelerator (Documentation/migration.rst).
+# The rig's own QEMU: Debian's (the source package of the installed
+# qemu-system-x86, with Debian's patches) and two changes, each a bug of
+# QEMU 7.2 that the stub runs into under TCG:
+#
+# - migration: cpu_post_load() asks whether KVM runs before it asks KVM's
+#   nested state.  QEMU 7.2's destination refuses a vCPU in SVM guest mode
+#   when it was built with KVM support, whatever the accelerator
+#   (Documentation/migration.rst).
+# - cpu_clear_ignne() writes the first CPU's hflags2 only when IGNNE is
+#   set.  Every vCPU calls it at every FPU state restore, and its plain
+#   read-modify-write of CPU 0's flags, from another thread, undoes CPU 0's
+#   own VMRUN (GIF) or #VMEXIT (nested paging): a hang or a triple fault
+#   (Documentation/launch.rst).  IGNNE is only ever set by a write to port
+#   F0h, which Linux does not do.
+#
 # Built once, x86_64 system emulation only, into the cache; prints the
-# binary's path.
+# binary's path.  The rig builds it for the runs that need it (tests/rig/
+# manifest.py, qemu_of()); for make migrate:
 #
 #   PVOPS_QEMU=$(scripts/build-qemu.sh) make migrate
 set -euo pipefail
 cache=${PVOPS_CACHE:-$HOME/.cache/pvops}
-# cpu_post_load()'s test, target/i386/machine.c, and what it becomes.
-export check_was='    if ((env->hflags & HF_GUEST_MASK) &&'
-export check_now='    if (kvm_enabled() && (env->hflags & HF_GUEST_MASK) &&'
+# Each change: the file, the line as QEMU 7.2 has it (exactly once), and
+# what it becomes (\n: a new line).
+changes=(
+	target/i386/machine.c
+	'    if ((env->hflags & HF_GUEST_MASK) &&'
+	'    if (kvm_enabled() && (env->hflags & HF_GUEST_MASK) &&'
+
+	target/i386/tcg/sysemu/fpu_helper.c
+	'    env->hflags2 &= ~HF2_IGNNE_MASK;'
+	'    if (env->hflags2 & HF2_IGNNE_MASK) {\n        env->hflags2 &= ~HF2_IGNNE_MASK;\n    }'
+)
 
 say() { echo "pvops: $*" >&2; }
 
@@ -30,8 +48,8 @@ ver=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null) || {
 configure=(--target-list=x86_64-softmmu --enable-kvm --enable-tcg --disable-docs --disable-werror
 	   --disable-user --disable-tools --disable-guest-agent
 	   --firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu)
-# The build's key: Debian's source version, the change, the options.
-key=$(printf '%s\n' "$ver" "$check_now" "${configure[@]}" | sha256sum | cut -c1-16)
+# The build's key: Debian's source version, the changes, the options.
+key=$(printf '%s\n' "$ver" "${changes[@]}" "${configure[@]}" | sha256sum | cut -c1-16)
 dir="$cache/qemu/$key"
 bin="$dir/qemu-system-x86_64"
 if [ -x "$bin" ]; then
@@ -66,17 +84,20 @@ say "fetching Debian's source of QEMU $ver"
 apt-get "${aptopts[@]}" -q update >&2
 (cd "$dir" && apt-get "${aptopts[@]}" -q source --download-only "qemu=$ver" >&2)
 (cd "$dir" && dpkg-source -x ./*.dsc src >&2)
-machine="$dir/src/target/i386/machine.c"
-[ "$(grep -cxF -- "$check_was" "$machine")" = 1 ] || {
-	say "$machine: cpu_post_load()'s guest-mode check is not the one this script knows"
-	exit 1
-}
-perl -pi -e 's/^\Q$ENV{check_was}\E$/$ENV{check_now}/' "$machine"
-grep -qxF -- "$check_now" "$machine" || {
-	say "$machine: the change did not apply"
-	exit 1
-}
-say "changed cpu_post_load()'s check in $machine to ask kvm_enabled() first"
+for ((i = 0; i < ${#changes[@]}; i += 3)); do
+	file="$dir/src/${changes[i]}"
+	export was=${changes[i + 1]} now=${changes[i + 2]}
+	[ "$(grep -cxF -- "$was" "$file")" = 1 ] || {
+		say "$file: the line to change is not there once, as this script knows it: $was"
+		exit 1
+	}
+	perl -pi -e 's/^\Q$ENV{was}\E$/$ENV{now} =~ s{\\n}{\n}gr/e' "$file"
+	grep -qxF -- "$(printf '%b' "$now" | head -1)" "$file" || {
+		say "$file: the change did not apply"
+		exit 1
+	}
+	say "changed ${changes[i]}: $was"
+done
 
 say "building qemu-system-x86_64 (log: $dir/build.log)"
 mkdir -p "$dir/build"

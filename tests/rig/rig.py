@@ -186,12 +186,42 @@ def bzimage(kdir):
 
 # --- booting -------------------------------------------------------------------
 
+# scripts/build-qemu.sh's QEMU, built (or found in the cache) once, for
+# the runs the manifest puts on it (manifest.qemu_of()).
+BUILT_QEMU = {}
+BUILT_QEMU_LOCK = threading.Lock()
+
+
+def built_qemu():
+    """The path of scripts/build-qemu.sh's QEMU; builds it on first use."""
+    with BUILT_QEMU_LOCK:
+        if 'path' not in BUILT_QEMU:
+            log('QEMU for the runs exposed to QEMU 7.2\'s race on CPU 0 (manifest.qemu_of()): '
+                'scripts/build-qemu.sh')
+            r = subprocess.run([os.path.join(TOP, 'scripts', 'build-qemu.sh')],
+                               stdout=subprocess.PIPE, text=True)
+            if r.returncode:
+                raise RuntimeError(f'scripts/build-qemu.sh failed (status {r.returncode}); '
+                                   'its words are above')
+            BUILT_QEMU['path'] = r.stdout.strip()
+            log(f'built QEMU: {BUILT_QEMU["path"]}')
+        return BUILT_QEMU['path']
+
+
+def qemu_of(run):
+    """The QEMU binary RUN boots on: PVOPS_QEMU when set, else the built
+    one or Debian's, as the manifest says."""
+    if 'PVOPS_QEMU' in os.environ:
+        return bench.QEMU
+    return built_qemu() if run.get('qemu') == 'built' else bench.QEMU
+
+
 def qemu_cmd(kernel, initrd, run, append, console):
     # A run that ends in a reset, and every launch run (one reset silently
     # once), keeps QEMU's reset log: a triple fault says so there.
     log_resets = (['-d', 'cpu_reset', '-D', reset_log(run)]
                   if run.get('ending') or run.get('launch') else [])
-    return [bench.QEMU, '-accel', os.environ.get('PVOPS_ACCEL', 'tcg'),
+    return [qemu_of(run), '-accel', os.environ.get('PVOPS_ACCEL', 'tcg'),
             '-cpu', run.get('cpu', 'EPYC,+svm'),
             '-m', str(run['mem']), '-smp', str(run['smp']),
             '-nographic', '-no-reboot', '-monitor', 'none', '-serial', f'file:{console}',
@@ -428,7 +458,7 @@ def boot(kernel, initrd, run, mode):
     if stop_at_end:
         cmd += ['-action', 'shutdown=pause']
     mon, next_status = None, 0.0
-    log(f'boot {run["name"]}: {"bochs" if bochs else "qemu"} -cpu '
+    log(f'boot {run["name"]}: {"bochs" if bochs else cmd[0]} -cpu '
         f'{run.get("cpu", "corei7_haswell_4770" if bochs else "EPYC,+svm")} -smp {run["smp"]} '
         f'-m {run["mem"]} "{append.strip()}"')
     start = time.monotonic()
@@ -741,7 +771,7 @@ def judge_run(run, lines, timed_out, secs, kdir, on_purpose=False):
                for m in map(FIGURE.search, lines) if m]
     tag = 'detected, as intended' if on_purpose else 'FAILED'
     return {'name': name, 'passed': c.passed, 'failed': failed, 'skipped': c.skipped,
-            'skips': skips, 'messages': msgs, 'wall': secs, 'figures': figures,
+            'qemu': None if run.get('emulator') == 'bochs' else qemu_of(run), 'skips': skips, 'messages': msgs, 'wall': secs, 'figures': figures,
             'failed_cases': failed_cases(stamped, cases),
             'report': report.getvalue() + ''.join(f'rig: {name}: {n}\n' for n in notes)
             + ''.join(f'rig: {name}: {tag}: {m}\n' for m in msgs)}
@@ -760,6 +790,11 @@ def in_parallel(jobs):
     PVOPS_JOBS_SLOTS (default 2); each fn(run) returns a result.  Jobs that
     need every slot go first, then the rest, longest first as listed."""
     capacity = int(os.environ.get('PVOPS_JOBS_SLOTS', '2'))
+    # The built QEMU before any guest starts: its first build takes some
+    # 20 minutes, which no guest's time-out should count.
+    for run, _ in jobs:
+        if run.get('emulator', 'qemu') == 'qemu':
+            qemu_of(run)
     pending = sorted(jobs, key=lambda j: -min(slots_of(j[0]), capacity))
     results, free, lock = {}, [capacity], threading.Condition()
 
@@ -968,11 +1003,14 @@ def summarize(results, extra_passed=0, extra_failed=0, elapsed=None, summary='su
     failed = extra_failed + sum(r['failed'] for r in results)
     skipped = sum(r['skipped'] for r in results)
     os.makedirs(RESULTS, exist_ok=True)
+    env = bench.environment(time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), TREE, {})
+    if 'path' in BUILT_QEMU:
+        # The runs' own 'qemu' says which ran on it.
+        env['emulator_built'] = BUILT_QEMU['path']
+        env['emulator_built_version'] = bench._command_line([BUILT_QEMU['path'], '--version'])
     with open(os.path.join(RESULTS, summary), 'w') as f:
         json.dump({'passed': passed, 'failed': failed, 'skipped': skipped,
-                   'elapsed': elapsed,
-                   'environment': bench.environment(
-                       time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), TREE, {}),
+                   'elapsed': elapsed, 'environment': env,
                    'runs': [{k: v for k, v in r.items() if k != 'report'} for r in results]},
                   f, indent=2)
         f.write('\n')
@@ -1280,6 +1318,12 @@ def cmd_transplant():
     return run_set(manifest.TRANSPLANT_LONG_RUNS, 'summary-transplant.json')
 
 
+def emulator_label(run):
+    """The emulator as the listing names it: 'qemu-built' for a run on
+    scripts/build-qemu.sh's QEMU."""
+    return 'qemu-built' if run.get('qemu') == 'built' else run['emulator']
+
+
 def cmd_list(args):
     """The runs and test modules; with a run's name, its manifest."""
     everything = manifest.all_runs()
@@ -1291,7 +1335,7 @@ def cmd_list(args):
         for a in args:
             run = byname[a]
             names, skips = manifest.expected(run)
-            print(f'{a}: {run["emulator"]} -cpu {run["cpu"]} -smp {run["smp"]} -m {run["mem"]} '
+            print(f'{a}: {emulator_label(run)} -cpu {run["cpu"]} -smp {run["smp"]} -m {run["mem"]} '
                   f'"{run["append"]}"')
             print('  suites: ' + ', '.join(names))
             for case, reason in skips.items():
@@ -1310,9 +1354,11 @@ def cmd_list(args):
             print('runs (make launch; make test all but those marked):')
         if r['name'] == manifest.MIGRATE_RUNS[0]['name']:
             print('runs (make migrate):')
-        print(f'  {r["name"]:14} {r["emulator"]} -cpu {r["cpu"]} -smp {r["smp"]}  {r["append"]}')
+        print(f'  {r["name"]:14} {emulator_label(r)} -cpu {r["cpu"]} -smp {r["smp"]}  {r["append"]}')
         if r.get('not_in_test'):
             print(f'  {"":14} (not in make test: {r["not_in_test"]})')
+    print('qemu-built: scripts/build-qemu.sh\'s QEMU, for the runs exposed to QEMU 7.2\'s '
+          'race on CPU 0 (manifest.qemu_of(); PVOPS_QEMU overrides)')
     print('test modules (rig.tests=) and their suites:')
     for m in manifest.test_modules():
         print(f'  {m:18} {", ".join(manifest.module_suites(m)) or "(no suite)"}')
