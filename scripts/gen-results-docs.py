@@ -401,18 +401,32 @@ def matrix_runs(res):
     return [r for r in res['runs'] if 'smp' in r]
 
 
+def qemu_of_run(res, run):
+    """Which QEMU a run booted on, as the table names it."""
+    binary = run.get('qemu')
+    if binary is None:
+        return '-'
+    if binary == res['environment'].get('emulator_built'):
+        return 'built'
+    return "Debian's" if binary == 'qemu-system-x86_64' else os.path.basename(binary)
+
+
 def frag_test_runs(res):
-    rows = [[r['name'], str(r['smp']), r.get('personality') or '-', str(r['passed']),
-             str(r['failed']), str(r['skipped']), f'{r["wall"]:.0f}'] for r in matrix_runs(res)]
+    rows = [[r['name'], str(r['smp']), r.get('personality') or '-', qemu_of_run(res, r),
+             str(r['passed']), str(r['failed']), str(r['skipped']), f'{r["wall"]:.0f}']
+            for r in matrix_runs(res)]
     own = [r for r in res['runs'] if 'smp' not in r]
+    built = res['environment'].get('emulator_built_version')
     return (para(test_env(res),
                  f'All guests, two single-vCPU ones at a time, took {res["elapsed"]:.0f} s; '
                  f'the rig\'s own {len(own)} guests that fail or restart on purpose '
                  f'({sum(r["wall"] for r in own):.0f} s of guest time) ran alongside.',
                  f'In all: {res["passed"]} passed, {res["failed"]} failed, '
-                 f'{res["skipped"]} skipped.') +
-            table(['run', 'vCPUs', 'personality', 'passed', 'failed', 'skipped', 'wall s'],
-                  rows))
+                 f'{res["skipped"]} skipped.',
+                 *([f'QEMU "built": ``scripts/build-qemu.sh``\'s ({built}), Debian\'s with '
+                    'QEMU 7.2\'s race on the first CPU mended (rig.rst).'] if built else [])) +
+            table(['run', 'vCPUs', 'personality', 'QEMU', 'passed', 'failed', 'skipped',
+                   'wall s'], rows))
 
 
 def frag_test_skips(res):
