@@ -790,8 +790,8 @@ def in_parallel(jobs):
     PVOPS_JOBS_SLOTS (default 2); each fn(run) returns a result.  Jobs that
     need every slot go first, then the rest, longest first as listed."""
     capacity = int(os.environ.get('PVOPS_JOBS_SLOTS', '2'))
-    # The built QEMU before any guest starts: its first build takes some
-    # 20 minutes, which no guest's time-out should count.
+    # The built QEMU before any guest starts: its first build takes
+    # minutes, which no guest's time-out should count.
     for run, _ in jobs:
         if run.get('emulator', 'qemu') == 'qemu':
             qemu_of(run)
