@@ -771,7 +771,8 @@ def judge_run(run, lines, timed_out, secs, kdir, on_purpose=False):
                for m in map(FIGURE.search, lines) if m]
     tag = 'detected, as intended' if on_purpose else 'FAILED'
     return {'name': name, 'passed': c.passed, 'failed': failed, 'skipped': c.skipped,
-            'qemu': None if run.get('emulator') == 'bochs' else qemu_of(run), 'skips': skips, 'messages': msgs, 'wall': secs, 'figures': figures,
+            'qemu': None if run.get('emulator') == 'bochs' else qemu_of(run),
+            'skips': skips, 'messages': msgs, 'wall': secs, 'figures': figures,
             'failed_cases': failed_cases(stamped, cases),
             'report': report.getvalue() + ''.join(f'rig: {name}: {n}\n' for n in notes)
             + ''.join(f'rig: {name}: {tag}: {m}\n' for m in msgs)}

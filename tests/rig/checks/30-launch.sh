@@ -208,10 +208,24 @@ launch_ticks_every_cpu_under_load() {
 	set -- $before
 	[ $# -eq "$n" ] || { echo "$# CPUs online, not $n"; return 1; }
 	end=$(( $(cut -d. -f1 /proc/uptime) + secs ))
+	ctxt0=$(awk '$1 == "ctxt" {print $2}' /proc/stat)
 	for c in $(seq 0 $((n - 1))); do
 		taskset -c "$c" sh -c "while [ \$(cut -d. -f1 /proc/uptime) -lt $end ]; do :; done" &
 	done
+	# rig.ignne_race=1: the load that makes QEMU 7.2's race on CPU 0 likely
+	# (rig.rst, "A race of QEMU 7.2 on the first CPU"): CPU 0 exits all
+	# the time (CPUID), and every other CPU switches tasks all the time (a
+	# pipe between two tasks on one CPU), restoring FPU state at each
+	# return to user space.
+	if [ "$(cmdline_value rig.ignne_race 0)" = 1 ]; then
+		taskset -c 0 sh -c "while [ \$(cut -d. -f1 /proc/uptime) -lt $end ]; do pvhyp-probe cpuid-loop 20000 > /dev/null; done" &
+		for c in $(seq 1 $((n - 1))); do
+			taskset -c "$c" sh -c "while [ \$(cut -d. -f1 /proc/uptime) -lt $end ]; do echo; done | taskset -c $c cat > /dev/null" &
+		done
+	fi
 	wait
+	ctxt1=$(awk '$1 == "ctxt" {print $2}' /proc/stat)
+	kmsg "rig: figure name=load_switches cpus=$n seconds=$secs ignne_race=$(cmdline_value rig.ignne_race 0) switches=$((ctxt1 - ctxt0))"
 	after=$(awk '/^cpu[0-9]/ {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat | tr '\n' ' ')
 	c=0
 	set -- $after
