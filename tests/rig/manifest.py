@@ -247,8 +247,8 @@ BOCHS_LAUNCH_RUNS = [
 # CPU 0's hflags2 mended (cpu_clear_ignne(), Documentation/launch.rst).
 # Every guest with the stub on more than one vCPU under SVM is exposed to
 # it: another vCPU's FPU state restore can undo CPU 0's VMRUN or #VMEXIT
-# (launch-smp4-none hung or triple faulted in about one run of ten).  Those
-# boot on the built QEMU; the rest keep Debian's, and so does make migrate,
+# (a hang or a triple fault: launch-smp4-none's load makes it likely).
+# Those boot on the built QEMU; the rest keep Debian's, and so does make migrate,
 # whose runs are about which QEMU moves them (PVOPS_QEMU picks it).
 # PVOPS_QEMU, when set, is every run's QEMU.
 def qemu_of(run):

@@ -208,12 +208,12 @@ def built_qemu():
         return BUILT_QEMU['path']
 
 
-def qemu_of(run):
+def qemu_binary(run):
     """The QEMU binary RUN boots on: PVOPS_QEMU when set, else the built
-    one or Debian's, as the manifest says."""
-    if 'PVOPS_QEMU' in os.environ:
-        return bench.QEMU
-    return built_qemu() if run.get('qemu') == 'built' else bench.QEMU
+    one or Debian's, as the manifest says (run['qemu'])."""
+    if run.get('qemu') == 'built' and 'PVOPS_QEMU' not in os.environ:
+        return built_qemu()
+    return bench.QEMU
 
 
 def qemu_cmd(kernel, initrd, run, append, console):
@@ -221,7 +221,7 @@ def qemu_cmd(kernel, initrd, run, append, console):
     # once), keeps QEMU's reset log: a triple fault says so there.
     log_resets = (['-d', 'cpu_reset', '-D', reset_log(run)]
                   if run.get('ending') or run.get('launch') else [])
-    return [qemu_of(run), '-accel', os.environ.get('PVOPS_ACCEL', 'tcg'),
+    return [qemu_binary(run), '-accel', os.environ.get('PVOPS_ACCEL', 'tcg'),
             '-cpu', run.get('cpu', 'EPYC,+svm'),
             '-m', str(run['mem']), '-smp', str(run['smp']),
             '-nographic', '-no-reboot', '-monitor', 'none', '-serial', f'file:{console}',
@@ -771,7 +771,7 @@ def judge_run(run, lines, timed_out, secs, kdir, on_purpose=False):
                for m in map(FIGURE.search, lines) if m]
     tag = 'detected, as intended' if on_purpose else 'FAILED'
     return {'name': name, 'passed': c.passed, 'failed': failed, 'skipped': c.skipped,
-            'qemu': None if run.get('emulator') == 'bochs' else qemu_of(run),
+            'qemu': None if run.get('emulator') == 'bochs' else qemu_binary(run),
             'skips': skips, 'messages': msgs, 'wall': secs, 'figures': figures,
             'failed_cases': failed_cases(stamped, cases),
             'report': report.getvalue() + ''.join(f'rig: {name}: {n}\n' for n in notes)
@@ -795,7 +795,7 @@ def in_parallel(jobs):
     # minutes, which no guest's time-out should count.
     for run, _ in jobs:
         if run.get('emulator', 'qemu') == 'qemu':
-            qemu_of(run)
+            qemu_binary(run)
     pending = sorted(jobs, key=lambda j: -min(slots_of(j[0]), capacity))
     results, free, lock = {}, [capacity], threading.Condition()
 
